@@ -1,0 +1,96 @@
+"""Detect a document's kind from its structure and cues, never from its file name.
+
+Each kind gets a score in 0..1 from a few structural features; the best score is the confidence. Below
+`kinds.min_confidence` the document is `unknown` and reported, not guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .config import Config
+from .models import Block, DocKind
+
+_FORUM_CUES = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"\bmember posts?:?\s*\d+",
+        r"\bposts?:\s*\d+",
+        r"^edited\b.*\b(?:19|20)\d\d\b",
+        r"\boriginal message\b",
+        r"^(?:from|sent|subject):\s",
+        r"^\d+\s+(?:comments?|replies|likes?|kudos)\s*$",
+        r"^(?:comments|replies|reply|quote|tagged:?)\s*$",
+        r"\b(?:first|second|third|\d+(?:st|nd|rd|th))\s+anniversary\b",
+        r"\b(?:wrote|replied|posted)\s*:?\s*$",
+    )
+]
+_YEARS = re.compile(r"\b\d+(?:\.\d+)?\s*(?:\+|[-–]\s*\d+(?:\.\d+)?)?\s*years?\b(?:\s+of\s+experience)?", re.IGNORECASE)
+_ROLE_INTRO = re.compile(r"^(?:[Tt]he|[Aa]n?|[Oo]ur)\s+(?:[A-Z][\w&/-]*\s+){1,6}(?:will|is|leads?|owns?)\b")
+_QUESTION_HEAD = re.compile(r"^(?:\d+[.)]\s*)?[A-Z][^.!]{10,120}\?\s*$")
+_LEVEL_WORDS = re.compile(
+    r"\b(?:associate|junior|senior|principal|staff|lead|leader|manager|director|head|strategic|intern|"
+    r"i{1,3}|iv|v|l\d|[1-9])\b",
+    re.IGNORECASE,
+)
+
+
+def _features(blocks: list[Block], max_heading_words: int) -> dict[str, float]:
+    texts = [b.text for b in blocks]
+    short = [t.casefold() for t, b in zip(texts, blocks) if b.kind != "item" and len(t.split()) <= max_heading_words and not t.endswith((".", "?", "!", ":"))]
+    counts = Counter(short)
+    recurring = [t for t, c in counts.items() if c >= 3]
+    levelled = [t for t, c in counts.items() if c == 2 and _LEVEL_WORDS.search(t)]
+    words = sum(len(t.split()) for t in texts)
+    paras = [t for t, b in zip(texts, blocks) if b.kind == "para" and len(t.split()) > max_heading_words]
+    return {
+        "items": sum(1 for b in blocks if b.kind == "item"),
+        "headings": sum(1 for b in blocks if b.kind == "heading"),
+        "recurring": len(recurring),
+        "levelled_titles": len(levelled),
+        "forum": sum(1 for t in texts for p in _FORUM_CUES if p.search(t)),
+        "years": sum(1 for t in texts if _YEARS.search(t)),
+        "role_intros": sum(1 for t in texts if _ROLE_INTRO.match(t)),
+        "questions": sum(1 for t in texts if _QUESTION_HEAD.match(t)),
+        "words": words,
+        "long_paras": len(paras),
+        "avg_para_words": (sum(len(p.split()) for p in paras) / len(paras)) if paras else 0.0,
+    }
+
+
+def kind_scores(blocks: list[Block], config: Config) -> dict[str, float]:
+    """Score per kind in 0..1 (exposed for the report and for tests)."""
+    f = _features(blocks, config.career_page.max_heading_words)
+    item_share = f["items"] / max(1, len(blocks))
+    career = (
+        0.45 * min(1.0, f["recurring"] / 3)
+        + 0.35 * min(1.0, f["items"] / 10)
+        + 0.2 * min(1.0, f["levelled_titles"] / 2)
+    )
+    forum = min(1.0, f["forum"] / 4)
+    roles = (
+        0.4 * min(1.0, f["years"] / 2)
+        + 0.4 * min(1.0, f["role_intros"] / 2)
+        + 0.2 * (1.0 if item_share < 0.1 else 0.0)
+    ) * (1.0 if f["recurring"] < 3 else 0.4)
+    article = (
+        0.35 * min(1.0, f["words"] / 1200)
+        + 0.35 * min(1.0, f["avg_para_words"] / 40)
+        + 0.3 * min(1.0, f["questions"] / 3)
+    ) * (1.0 if f["recurring"] < 3 else 0.5)
+    return {
+        "career_page": round(career, 3),
+        "forum_thread": round(forum * (0.6 if f["items"] > 20 and f["recurring"] >= 3 else 1.0), 3),
+        "role_descriptions": round(roles * (0.5 if f["forum"] >= 3 else 1.0), 3),
+        "article": round(article * (0.5 if f["forum"] >= 3 else 1.0), 3),
+    }
+
+
+def detect_kind(blocks: list[Block], config: Config) -> tuple[DocKind, float]:
+    """Best-scoring kind and its confidence; `unknown` when no kind reaches `kinds.min_confidence`."""
+    scores = kind_scores(blocks, config)
+    kind, best = max(scores.items(), key=lambda kv: (kv[1], kv[0]))
+    if best < config.kinds.min_confidence:
+        return "unknown", best
+    return kind, best  # type: ignore[return-value]

@@ -1,0 +1,301 @@
+"""Records of the pipeline, as pydantic v2 models.
+
+Two layers:
+- what one document says (`Document`, `ParsedDocument` and its `Parsed*` parts), produced per document by
+  ingest and parse, cacheable by content hash;
+- the canonical dataset (`Ladder` and its parts), built from all parsed documents by normalize + dedupe.
+
+Every derived item keeps provenance: the document id and a `source_ref` (`L123` = line 123 of the file as
+decoded, for text, Markdown and HTML alike).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DocKind = Literal["career_page", "role_descriptions", "forum_thread", "article", "unknown"]
+Path = Literal["ic", "management"]
+BlockKind = Literal["heading", "item", "para"]
+
+SCHEMA_VERSION = "1.0"
+
+
+class Record(BaseModel):
+    """Base: forbid unknown fields so a typo in a producer fails loudly."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --------------------------------------------------------------------------------------------- ingest
+
+
+class Repair(Record):
+    """One text repair made while ingesting a document."""
+
+    file: str = Field(description="File name relative to the input folder.")
+    ref: str = Field(description="Where in the decoded text: `L<line>` of the line repaired.")
+    rule: str = Field(description="Name of the repair rule (e.g. `ftfy`, `mojibake_apostrophe`).")
+    before: str = Field(description="Text as found (a short window around the change).")
+    after: str = Field(description="Text after the repair (same window).")
+
+
+class Block(Record):
+    """One structural unit of a document: a heading, a list item or a paragraph line."""
+
+    kind: BlockKind = Field(description="heading | item (bullet or numbered) | para (any other line).")
+    text: str = Field(description="Text as written after encoding repair, bullet marker removed.")
+    ref: str = Field(description="`L<line>`: 1-based line in the decoded file where the block starts.")
+    level: int = Field(0, description="Heading level (1-6) for headings; list depth (1..) for items; 0 else.")
+    indent: int = Field(0, description="Leading spaces of the line in a text file (0 for HTML / Markdown).")
+
+
+class Document(Record):
+    """A document after ingest: decoded, repaired, cut into blocks, its kind detected."""
+
+    id: str = Field(description="First 16 hex chars of the sha256 of the file's bytes.")
+    file: str = Field(description="Path relative to the input folder, with `/` separators.")
+    format: Literal["text", "markdown", "html"] = Field(description="How the file was read.")
+    encoding: str = Field(description="Detected encoding of the bytes (e.g. `utf-8`, `utf-16`, `cp1252`).")
+    kind: DocKind = Field(description="Detected (or manifest-given) kind of document.")
+    kind_confidence: float = Field(description="0..1: how sure the kind detection is.")
+    kind_source: Literal["detected", "manifest"] = "detected"
+    title: str = Field(description="First heading or first line of the document.")
+    text: str = Field(description="The repaired text, as the blocks were cut from it.")
+    blocks: list[Block]
+    repairs: list[Repair] = Field(default_factory=list)
+
+
+class Rejection(Record):
+    """A file that could not be used, with a one-line reason."""
+
+    file: str
+    reason: str
+
+
+# ---------------------------------------------------------------------------------------------- parse
+
+
+class ParsedRole(Record):
+    """A role as one document writes it."""
+
+    title: str = Field(description="Title as written, without markers such as `(N/A)`.")
+    track: str = Field(description="Track name as the document gives it.")
+    path: Path
+    order: int = Field(description="0-based position in the document's role menu (or of appearance).")
+    defined: bool = Field(description="False for roles marked N/A, 'Not defined yet', 'not yet available'.")
+    summary: str | None = None
+    years_min: float | None = None
+    years_max: float | None = None
+    scope: list[str] = Field(default_factory=list, description="Scope statements (account sizes, segments).")
+    source_ref: str
+
+
+class ParsedCompetency(Record):
+    """A competency section under one role."""
+
+    role: str = Field(description="Role title the section belongs to.")
+    name: str = Field(description="Competency name as written.")
+    description: str | None = None
+    applicable: bool = Field(True, description="False when listed empty or with only 'n/a' / 'not relevant'.")
+    source_ref: str
+
+
+class ParsedBehavior(Record):
+    """One bullet (or sentence) stating a behavior, before atomization and de-duplication."""
+
+    role: str
+    competency: str = Field(description="Competency (or facet) name as written.")
+    text: str = Field(description="Bullet text as written (after encoding repair).")
+    source_ref: str
+
+
+class LevelBenchmark(Record):
+    """A claim from a forum post or an article about what a level means."""
+
+    level_label: str = Field(description="Level as the author names it, e.g. 'Associate (T1)'.")
+    tier: str | None = Field(None, description="Tier code if given, e.g. 'T1'.")
+    canonical_level: str | None = Field(None, description="IC1.. / M1.. once aligned by normalize.")
+    years_min: float | None = None
+    years_max: float | None = None
+    segments: list[str] = Field(default_factory=list)
+    account_ownership: list[str] = Field(default_factory=list)
+    promotion_criteria: list[str] = Field(default_factory=list)
+    expectations: list[str] = Field(default_factory=list)
+    doc_id: str
+    source_ref: str
+    post_ref: str | None = Field(None, description="Ref of the post the claim came from.")
+    author: str | None = None
+
+
+class ForumPost(Record):
+    """One post of a forum thread, furniture and quoted copies removed."""
+
+    author: str
+    date: str | None = None
+    author_title: str | None = None
+    company: str | None = None
+    text: str
+    doc_id: str
+    source_ref: str
+    is_question: bool = False
+
+
+class GuidanceItem(Record):
+    """A named element of a rubric proposed by an article (a mindset, a skill set, a dimension, ...)."""
+
+    section: str = Field(description="purpose | responsibility | mindset | skill_set | dimension | metric")
+    name: str
+    definition: str | None = None
+    example: str | None = None
+    doc_id: str
+    source_ref: str
+
+
+class ParsedDocument(Record):
+    """Everything one document contributes, before cross-document normalization."""
+
+    doc_id: str
+    file: str
+    kind: DocKind
+    track: str | None = None
+    roles: list[ParsedRole] = Field(default_factory=list)
+    competencies: list[ParsedCompetency] = Field(default_factory=list)
+    behaviors: list[ParsedBehavior] = Field(default_factory=list)
+    benchmarks: list[LevelBenchmark] = Field(default_factory=list)
+    posts: list[ForumPost] = Field(default_factory=list)
+    guidance: list[GuidanceItem] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+
+# -------------------------------------------------------------------------------------------- dataset
+
+
+class SourceDocument(Record):
+    """A document the dataset was built from."""
+
+    id: str
+    file: str
+    kind: DocKind
+    kind_confidence: float
+    title: str
+    encoding: str
+    repairs: list[Repair] = Field(default_factory=list)
+
+
+class Role(Record):
+    """A role of a track, placed on a canonical level."""
+
+    id: str
+    track_id: str
+    track: str
+    title: str
+    path: Path
+    level: str = Field(description="Canonical level: IC1.. on the IC path, M1.. on the management path.")
+    order: int
+    defined: bool
+    summary: str | None = None
+    years_min: float | None = None
+    years_max: float | None = None
+    scope: list[str] = Field(default_factory=list)
+    doc_id: str
+    source_ref: str
+
+
+class Track(Record):
+    """A career path family within a company, with its roles in order."""
+
+    id: str
+    name: str
+    doc_ids: list[str]
+    role_ids: list[str]
+
+
+class CompetencyAlias(Record):
+    """A name a track uses for a canonical competency."""
+
+    track: str
+    name: str
+    how: str = Field(description="exact | alias_table | fuzzy:<score> | decision | new")
+
+
+class CompetencyDescription(Record):
+    """What a competency means at one role."""
+
+    role_id: str
+    text: str | None
+    applicable: bool
+    doc_id: str
+    source_ref: str
+
+
+class Competency(Record):
+    """One canonical competency across tracks."""
+
+    id: str
+    name: str
+    aliases: list[CompetencyAlias] = Field(default_factory=list)
+    covers: list[str] = Field(default_factory=list, description="Ids of competencies this one covers.")
+    descriptions: list[CompetencyDescription] = Field(default_factory=list)
+
+
+class Occurrence(Record):
+    """One place a behavior is written: a bullet, or one statement of a bullet split in several."""
+
+    doc_id: str
+    source_file: str
+    source_ref: str
+    track: str
+    role: str
+    role_id: str
+    path: Path
+    level: str
+    competency: str = Field(description="Competency name as written in the document.")
+    competency_id: str
+    text: str = Field(description="The statement as written (after encoding repair).")
+    part: int = Field(0, description="Index of the statement within its bullet (0 if not split).")
+
+
+class Behavior(Record):
+    """One canonical behavior and every place it is written."""
+
+    id: str
+    text: str = Field(description="Representative text, chosen deterministically among the occurrences.")
+    competency_ids: list[str]
+    occurrences: list[Occurrence]
+
+
+class Progression(Record):
+    """Two related behaviors kept apart because they mark a level difference (lower -> higher)."""
+
+    track: str
+    competency_id: str
+    from_behavior: str
+    to_behavior: str
+    from_level: str
+    to_level: str
+    removed_words: list[str] = Field(default_factory=list)
+    added_words: list[str] = Field(default_factory=list)
+    rule: str = Field(description="The guard that kept them apart (numbers, proficiency, object, ...).")
+    score: float
+
+
+class Ladder(Record):
+    """The canonical ladder dataset: what `normalized/ladder.json` holds."""
+
+    schema_version: str = SCHEMA_VERSION
+    documents: list[SourceDocument]
+    tracks: list[Track]
+    roles: list[Role]
+    competencies: list[Competency]
+    behaviors: list[Behavior]
+    progressions: list[Progression] = Field(default_factory=list)
+    level_benchmarks: list[LevelBenchmark] = Field(default_factory=list)
+    forum_posts: list[ForumPost] = Field(default_factory=list)
+    guidance: list[GuidanceItem] = Field(default_factory=list)
+    rejected: list[Rejection] = Field(default_factory=list)
+    normalization: dict = Field(
+        default_factory=dict,
+        description="What normalization did (merges, near-misses, splits, decisions): read by the report.",
+    )

@@ -281,6 +281,88 @@ class Progression(Record):
     score: float
 
 
+class CompetencyMapping(Record):
+    """How one competency name of one track was mapped to a canonical competency."""
+
+    track: str
+    name: str = Field(description="Name as written.")
+    competency_id: str
+    canonical: str = Field(description="Canonical name.")
+    how: str = Field(description="exact | alias_table | fuzzy | decision | new")
+    score: float | None = Field(None, description="Fuzzy score when `how` is fuzzy.")
+
+
+class LevelAssignment(Record):
+    """Which canonical level a role got, and why."""
+
+    track: str
+    role: str
+    role_id: str
+    path: Path
+    level: str
+    basis: str = Field(description="What decided: title word, menu order, decision, ...")
+
+
+class ClusterMember(Record):
+    """One distinct normalized text inside a merge cluster."""
+
+    text: str
+    occurrences: int
+    score: float = Field(description="Similarity to the representative (0..100).")
+
+
+class MergeCluster(Record):
+    """Statements merged into one behavior (only clusters with more than one distinct text)."""
+
+    behavior_id: str
+    representative: str
+    members: list[ClusterMember]
+    rule: str = Field(description="What decided the merge: exact | normalized | fuzzy | decision")
+    tracks: list[str] = Field(default_factory=list)
+
+
+class NearMiss(Record):
+    """A pair kept apart that a human may want to confirm."""
+
+    a_id: str
+    b_id: str
+    a_text: str
+    b_text: str
+    score: float
+    rule: str = Field(description="below_threshold, or the guard that kept them apart (numbers, ...).")
+    tracks: list[str] = Field(default_factory=list)
+
+
+class Split(Record):
+    """A bullet that holds several statements, split into several behaviors."""
+
+    source_file: str
+    source_ref: str
+    track: str
+    bullet: str
+    parts: list[str]
+
+
+class DecisionOutcome(Record):
+    """A reviewer decision and whether it still matched something in this run."""
+
+    action: str = Field(description="merge | split | rename | level")
+    target: str = Field(description="The ids or names the decision names.")
+    status: Literal["applied", "stale"]
+    detail: str = ""
+
+
+class Normalization(Record):
+    """What normalization did in this run; the report is written from it."""
+
+    competency_mapping: list[CompetencyMapping] = Field(default_factory=list)
+    levels: list[LevelAssignment] = Field(default_factory=list)
+    clusters: list[MergeCluster] = Field(default_factory=list)
+    near_misses: list[NearMiss] = Field(default_factory=list)
+    splits: list[Split] = Field(default_factory=list)
+    decisions: list[DecisionOutcome] = Field(default_factory=list)
+
+
 class Ladder(Record):
     """The canonical ladder dataset: what `normalized/ladder.json` holds."""
 
@@ -295,7 +377,7 @@ class Ladder(Record):
     forum_posts: list[ForumPost] = Field(default_factory=list)
     guidance: list[GuidanceItem] = Field(default_factory=list)
     rejected: list[Rejection] = Field(default_factory=list)
-    normalization: dict = Field(
-        default_factory=dict,
+    normalization: Normalization = Field(
+        default_factory=Normalization,
         description="What normalization did (merges, near-misses, splits, decisions): read by the report.",
     )

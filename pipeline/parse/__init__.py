@@ -1,0 +1,38 @@
+"""Parse: one parser per document kind, all producing a `ParsedDocument`.
+
+Parsers take a `Document` (blocks with refs) and the config; they raise `ParseError` (a `LadderError`)
+when the structure does not match the kind, never anything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..config import Config
+from ..errors import LadderError, ParseError
+from ..models import Document, ParsedDocument
+from .career_page import parse_career_page
+
+Parser = Callable[[Document, Config], ParsedDocument]
+
+PARSERS: dict[str, Parser] = {
+    "career_page": parse_career_page,
+}
+
+
+def parse_document(doc: Document, config: Config) -> ParsedDocument:
+    """Parse `doc` with the parser of its kind; a kind with no parser gives an empty result with a warning."""
+    parser = PARSERS.get(doc.kind)
+    if parser is None:
+        return ParsedDocument(
+            doc_id=doc.id,
+            file=doc.file,
+            kind=doc.kind,
+            warnings=[f"{doc.file}: kind {doc.kind!r} is ingested but has no parser; nothing extracted"],
+        )
+    try:
+        return parser(doc, config)
+    except LadderError:
+        raise
+    except Exception as exc:  # a parser bug must not stop the run: report it as this document's failure
+        raise ParseError(f"{doc.file}: {doc.kind} parser failed: {type(exc).__name__}: {exc}") from exc

@@ -1,0 +1,115 @@
+"""The whole run as plain functions: process each file, build the dataset, write the outputs.
+
+The Prefect flow (`flows/ingest.py`) orchestrates exactly these functions; tests call them directly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from .build import build_ladder
+from .config import Config
+from .emit import emit_dataset
+from .errors import LadderError, RejectedDocument
+from .ingest import ingest_file
+from .models import DocKind, Document, Ladder, ParsedDocument, Rejection
+from .parse import parse_document
+
+
+class FileResult(BaseModel):
+    """What one input file gave: a document and its parse, or a rejection."""
+
+    file: str
+    document: Document | None = None
+    parsed: ParsedDocument | None = None
+    rejection: Rejection | None = None
+
+
+def process_file(path: Path, raw_dir: Path, config: Config, manifest: dict[str, DocKind] | None = None) -> FileResult:
+    """Ingest and parse one file; a bad file becomes a rejection, never an exception."""
+    rel = path.relative_to(raw_dir).as_posix()
+    try:
+        doc = ingest_file(path, raw_dir, config, manifest)
+    except RejectedDocument as exc:
+        return FileResult(file=rel, rejection=Rejection(file=exc.file, reason=exc.reason))
+    try:
+        parsed = parse_document(doc, config)
+    except LadderError as exc:
+        reason = str(exc).removeprefix(f"{rel}: ")
+        return FileResult(file=rel, rejection=Rejection(file=rel, reason=f"parse failed: {reason}"))
+    return FileResult(file=rel, document=doc, parsed=parsed)
+
+
+class RunSummary(BaseModel):
+    """Figures shown at the end of a run and published as the flow's table artifact."""
+
+    documents_read: int
+    documents_by_kind: dict[str, int]
+    tracks: int
+    roles: int
+    roles_defined: int
+    competencies: int
+    behavior_occurrences: int
+    behaviors: int
+    text_repairs: int
+    level_benchmarks: int
+    guidance_items: int
+    rejected: int
+    warnings: list[str] = Field(default_factory=list)
+    outputs: list[str] = Field(default_factory=list)
+
+    def rows(self) -> list[dict[str, str]]:
+        """Two-column table (what, count) for the console and the Prefect artifact."""
+        return [
+            {"what": "documents read", "count": str(self.documents_read)},
+            *({"what": f"  {kind}", "count": str(n)} for kind, n in sorted(self.documents_by_kind.items())),
+            {"what": "tracks", "count": str(self.tracks)},
+            {"what": "roles (defined)", "count": f"{self.roles} ({self.roles_defined})"},
+            {"what": "competencies", "count": str(self.competencies)},
+            {"what": "behavior occurrences", "count": str(self.behavior_occurrences)},
+            {"what": "distinct behaviors", "count": str(self.behaviors)},
+            {"what": "text repairs", "count": str(self.text_repairs)},
+            {"what": "level benchmarks", "count": str(self.level_benchmarks)},
+            {"what": "guidance items", "count": str(self.guidance_items)},
+            {"what": "rejected files", "count": str(self.rejected)},
+        ]
+
+
+def summarize(ladder: Ladder, results: list[FileResult], outputs: list[Path]) -> RunSummary:
+    kinds: dict[str, int] = {}
+    for d in ladder.documents:
+        kinds[d.kind] = kinds.get(d.kind, 0) + 1
+    warnings = [w for r in results if r.parsed for w in r.parsed.warnings]
+    warnings += [f"{d.file}: kind not recognised (confidence {d.kind_confidence}); set it in raw/manifest.yaml"
+                 for d in ladder.documents if d.kind == "unknown"]
+    return RunSummary(
+        documents_read=len(ladder.documents),
+        documents_by_kind=kinds,
+        tracks=len(ladder.tracks),
+        roles=len(ladder.roles),
+        roles_defined=sum(r.defined for r in ladder.roles),
+        competencies=len(ladder.competencies),
+        behavior_occurrences=sum(len(b.occurrences) for b in ladder.behaviors),
+        behaviors=len(ladder.behaviors),
+        text_repairs=sum(len(d.repairs) for d in ladder.documents),
+        level_benchmarks=len(ladder.level_benchmarks),
+        guidance_items=len(ladder.guidance),
+        rejected=len(ladder.rejected),
+        warnings=sorted(warnings),
+        outputs=[p.as_posix() for p in outputs],
+    )
+
+
+def assemble(results: list[FileResult], config: Config) -> Ladder:
+    """Build the dataset from per-file results (in any order)."""
+    documents = [r.document for r in results if r.document is not None]
+    parsed = [r.parsed for r in results if r.parsed is not None]
+    rejected = [r.rejection for r in results if r.rejection is not None]
+    return build_ladder(documents, parsed, rejected, config)
+
+
+def write_outputs(ladder: Ladder, out_dir: Path, config: Config) -> list[Path]:
+    """Everything a run writes to the output folder."""
+    return emit_dataset(ladder, out_dir)

@@ -241,7 +241,10 @@ def summary_lines(diff: DatasetDiff) -> list[str]:
     lines = [head]
     for kind, counts in diff.counts.items():
         lines.append(f"- {kind}: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
-    lines.append(f"Suggested bump: {diff.bump} -> {diff.suggested_version}")
+    if diff.base is None:
+        lines.append(f"Suggested version: {diff.suggested_version} (first release)")
+    else:
+        lines.append(f"Suggested bump: {diff.bump} -> {diff.suggested_version}")
     return lines
 
 

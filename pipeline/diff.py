@@ -103,8 +103,9 @@ class OccurrenceMove(Record):
 class DatasetDiff(Record):
     """The diff of a target ladder against a base (the latest release, or nothing on the first publish)."""
 
-    base: str | None = Field(description="Version of the base release; None when there is no release yet.")
-    target: str = Field(description="What is compared: `candidate` or a release version.")
+    base: str | None = Field(description="What the target is compared with (`release 1.2.0`, a path); None: nothing.")
+    base_version: str | None = Field(None, description="Version of the base when it is a release.")
+    target: str = Field(description="What is compared: `candidate`, `release 1.3.0`, a path.")
     tracks: EntityDiff = Field(default_factory=EntityDiff)
     roles: EntityDiff = Field(default_factory=EntityDiff)
     competencies: EntityDiff = Field(default_factory=EntityDiff)
@@ -158,11 +159,13 @@ class DatasetDiff(Record):
         return "none"
 
     @property
-    def suggested_version(self) -> str:
-        """The version the bump leads to from `base`; `1.0.0` when there is no release yet."""
+    def suggested_version(self) -> str | None:
+        """The version the bump leads to from the base release; `1.0.0` with no base; None if the base is no release."""
         if self.base is None:
             return FIRST_VERSION
-        return bump_version(self.base, self.bump)
+        if self.base_version is None:
+            return None
+        return bump_version(self.base_version, self.bump)
 
 
 # ------------------------------------------------------------------------------------------- versions
@@ -206,13 +209,27 @@ def word_diff(before: str, after: str) -> list[WordOp]:
     return ops
 
 
-def diff_ladders(base: Ladder | None, target: Ladder, *, base_version: str | None, target_label: str) -> DatasetDiff:
-    """Diff `target` against `base` (None: no release yet, so everything in `target` is added)."""
+def diff_ladders(
+    base: Ladder | None,
+    target: Ladder,
+    *,
+    base_version: str | None = None,
+    base_label: str | None = None,
+    target_label: str = "candidate",
+) -> DatasetDiff:
+    """Diff `target` against `base` (None: no release yet, so everything in `target` is added).
+
+    `base_label` defaults to `release <base_version>`; a base that is not a release (a path) gets no
+    suggested version, only a bump.
+    """
+    if base is not None and base_label is None:
+        base_label = f"release {base_version}" if base_version else "base"
     old = base if base is not None else Ladder(documents=[], tracks=[], roles=[], competencies=[], behaviors=[])
     old_names, new_names = _Names(old), _Names(target)
     added, removed, moved = _diff_occurrences(old, target)
     return DatasetDiff(
-        base=base_version,
+        base=base_label if base is not None else None,
+        base_version=base_version if base is not None else None,
         target=target_label,
         tracks=_diff_entities(old.tracks, target.tracks, _track_ref, _track_ref, _track_fields),
         roles=_diff_entities(old.roles, target.roles, _role_ref, _role_ref, _role_fields),
@@ -233,16 +250,18 @@ def diff_ladders(base: Ladder | None, target: Ladder, *, base_version: str | Non
 def summary_lines(diff: DatasetDiff) -> list[str]:
     """The diff in a few lines, for the CLI, the approval prompt and the changelog."""
     if diff.base is None:
-        head = f"No published release yet: everything in the {diff.target} is added."
+        head = f"No published release yet: everything in {diff.target} is added."
     elif diff.is_empty:
-        return [f"No changes: the {diff.target} is identical to release {diff.base}."]
+        return [f"No changes: {diff.target} is identical to {diff.base}."]
     else:
-        head = f"Changes in the {diff.target} since release {diff.base}:"
+        head = f"Changes in {diff.target} since {diff.base}:"
     lines = [head]
     for kind, counts in diff.counts.items():
         lines.append(f"- {kind}: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
     if diff.base is None:
         lines.append(f"Suggested version: {diff.suggested_version} (first release)")
+    elif diff.suggested_version is None:
+        lines.append(f"Suggested bump: {diff.bump}")
     else:
         lines.append(f"Suggested bump: {diff.bump} -> {diff.suggested_version}")
     return lines

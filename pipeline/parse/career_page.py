@@ -31,15 +31,19 @@ def role_key(text: str) -> str:
 
 
 def collapse_abbreviation(text: str) -> str:
-    """`"Scale Customer Success Manager (CSM)"` -> `"Scale CSM"`: spelled-out words give way to their initials."""
+    """`"Scale Customer Success Manager (CSM)"` -> `"Scale CSM"`: spelled-out words give way to their initials.
+
+    A name that is nothing but the expansion keeps it: `"Data Analytics Engineer (DAE)"` ->
+    `"Data Analytics Engineer"`.
+    """
 
     def repl(m: re.Match[str]) -> str:
         words, abbr = m.group(1).split(), m.group(2)
         letters = [c for c in abbr if c.isupper()]
         for start in range(len(words)):
-            tail = words[start:]
-            if [w[0].upper() for w in tail] == letters:
-                return " ".join(words[:start] + [abbr]) + " "
+            if [w[0].upper() for w in words[start:]] == letters:
+                # keep at least one spelled-out word: a name that is only the expansion keeps it
+                return " ".join(words[:start] + [abbr] if start else words) + " "
         return m.group(0)
 
     return re.sub(r"\s+", " ", _ABBREV.sub(repl, text + " ")).strip()
@@ -201,7 +205,7 @@ def _track_name(doc: Document, intro: list[Block], rules: _Rules) -> str:
         for b in intro:
             m = rx.search(b.text)
             if m:
-                return collapse_abbreviation(m.group("track").strip(" .,:;\"'“”"))
+                return collapse_abbreviation(m.group("track").strip(" .,:;\"'“”—–-"))
     heading = next((b.text for b in intro if b.kind == "heading" and b.level == 1), None)
     return collapse_abbreviation(heading or doc.title)
 

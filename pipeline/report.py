@@ -1,0 +1,600 @@
+"""Normalization report: what a run did and what it changes, as Markdown and as one self-contained HTML page.
+
+Both renderings come from the same list of sections (`build_sections`), so they always say the same thing.
+Every piece of document text is escaped (html.escape for the page, backslash escapes for Markdown): a
+behavior reading `<script>…</script>` shows as text. Output is a pure function of the `Ladder` and the
+`DatasetDiff` — no dates, no paths — so unchanged inputs give byte-identical reports.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diff import ENTITY_KINDS, DatasetDiff, FieldChange, WordOp, word_diff
+from .emit import atomic_write_text
+from .models import Ladder
+
+ARTIFACT_KEY = "ladder-normalization-report"
+"""Fixed key of the Prefect markdown artifact, so the UI shows the report's history across runs."""
+
+ARTIFACT_MAX_ROWS = 50
+"""Rows shown per table in the Prefect artifact; the files in `normalized/` hold every row."""
+
+TITLE = "Ladder normalization report"
+
+KINDS: dict[str, str] = {
+    "repairs": "Text repairs",
+    "competencies": "Competency names",
+    "levels": "Level alignment",
+    "merges": "Merged behaviors",
+    "near-misses": "Near-misses to confirm",
+    "splits": "Split bullets",
+    "progressions": "Progressions",
+    "decisions": "Reviewer decisions",
+    "rejected": "Rejected files",
+    "diff": "Changes since the last release",
+}
+"""Kinds of change, in report order: the section ids and the page's filter checkboxes."""
+
+
+# --------------------------------------------------------------------------------------------- model
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: plain text, an id or reference (`code`), a word diff, or a list of texts."""
+
+    text: str = ""
+    style: str = "plain"  # plain | code | diff | list
+    words: tuple[WordOp, ...] = ()
+    items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: tuple[Cell, ...]
+    tracks: tuple[str, ...] | None = None  # None: not about any track, shown whatever the track filter
+
+
+@dataclass
+class Table:
+    caption: str
+    headers: list[str]
+    rows: list[Row] = field(default_factory=list)
+    track_columns: list[str] = field(default_factory=list)  # column headers that are track names
+
+
+@dataclass
+class Section:
+    kind: str
+    count: int
+    lead: str
+    tables: list[Table] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return KINDS[self.kind]
+
+
+def _c(value: object) -> Cell:
+    return value if isinstance(value, Cell) else Cell(text="" if value is None else str(value))
+
+
+def _code(text: str) -> Cell:
+    return Cell(text=text, style="code")
+
+
+def _diff_cell(before: str, after: str) -> Cell:
+    return Cell(style="diff", words=tuple(word_diff(before, after)))
+
+
+def _list(items: Iterable[str]) -> Cell:
+    return Cell(style="list", items=tuple(items))
+
+
+def _row(*cells: object, tracks: Iterable[str] | None = None) -> Row:
+    return Row(cells=tuple(_c(c) for c in cells), tracks=None if tracks is None else tuple(sorted(set(tracks))))
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _n(count: int, singular: str, plural: str | None = None) -> str:
+    """`_n(1, "file")` -> `"1 file"`, `_n(2, "file")` -> `"2 files"`."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
+
+
+def _ref_order(ref: str) -> tuple[int, str]:
+    digits = ref[1:] if ref[:1] == "L" else ""
+    return (int(digits), ref) if digits.isdigit() else (-1, ref)
+
+
+def _level_order(level: str) -> tuple[str, int, str]:
+    """`IC2` before `IC10`, IC before M."""
+    match = re.match(r"^([A-Za-z]+)(\d+)$", level)
+    if not match:
+        return (level, -1, level)
+    prefix = match.group(1).upper()
+    return ("0" if prefix == "IC" else "1" + prefix, int(match.group(2)), level)
+
+
+# ------------------------------------------------------------------------------------------ sections
+
+
+def headline(diff: DatasetDiff) -> str:
+    """The one line that says what this run changes against the latest release."""
+    if diff.base is None:
+        return f"No published release yet: everything in the {diff.target} is new; the first release will be {diff.suggested_version}."
+    if diff.is_empty:
+        return f"No changes since {diff.base}: the {diff.target} gives the same dataset."
+    counts = diff.counts
+    added = sum(counts[k]["added"] for k in ENTITY_KINDS)
+    removed = sum(counts[k]["removed"] for k in ENTITY_KINDS)
+    changed = sum(counts[k]["changed"] for k in ENTITY_KINDS)
+    moved = counts["occurrences"]["moved"]
+    version = f" ({diff.suggested_version})" if diff.suggested_version else ""
+    return (
+        f"Since {diff.base}: {added} added, {removed} removed, {changed} changed, "
+        f"{moved} occurrences moved; suggested bump {diff.bump}{version}."
+    )
+
+
+def dataset_line(ladder: Ladder) -> str:
+    occurrences = sum(len(b.occurrences) for b in ladder.behaviors)
+    defined = sum(r.defined for r in ladder.roles)
+    return (
+        f"{len(ladder.documents)} documents read, {len(ladder.rejected)} rejected; {len(ladder.tracks)} tracks, "
+        f"{len(ladder.roles)} roles ({defined} defined), {len(ladder.competencies)} competencies, "
+        f"{len(ladder.behaviors)} behaviors from {occurrences} occurrences."
+    )
+
+
+def build_sections(ladder: Ladder, diff: DatasetDiff) -> list[Section]:
+    """Every section of the report, in `KINDS` order."""
+    return [
+        _repairs(ladder),
+        _competencies(ladder),
+        _levels(ladder),
+        _merges(ladder),
+        _near_misses(ladder),
+        _splits(ladder),
+        _progressions(ladder),
+        _decisions(ladder),
+        _rejected(ladder),
+        _diff_section(diff),
+    ]
+
+
+def _doc_tracks(ladder: Ladder) -> dict[str, list[str]]:
+    by_doc: dict[str, set[str]] = {}
+    for t in ladder.tracks:
+        for d in t.doc_ids:
+            by_doc.setdefault(d, set()).add(t.name)
+    files = {d.file: sorted(by_doc.get(d.id, ())) for d in ladder.documents}
+    return files
+
+
+def _repairs(ladder: Ladder) -> Section:
+    tracks = _doc_tracks(ladder)
+    repairs = sorted(
+        (r for d in ladder.documents for r in d.repairs), key=lambda r: (r.file, _ref_order(r.ref), r.rule, r.before)
+    )
+    table = Table("", ["File", "Line", "Rule", "Before → after"])
+    for r in repairs:
+        table.rows.append(_row(r.file, _code(r.ref), r.rule, _diff_cell(r.before, r.after), tracks=tracks.get(r.file, ())))
+    files = len({r.file for r in repairs})
+    return Section("repairs", len(repairs), f"{_n(len(repairs), 'text repair')} in {_n(files, 'file')}.", [table])
+
+
+def _competencies(ladder: Ladder) -> Section:
+    log = ladder.normalization.competency_mapping
+    table = Table("", ["Track", "Name as written", "Canonical", "How"])
+    if log:
+        for m in sorted(log, key=lambda m: (m.canonical, m.track, m.name)):
+            how = f"{m.how} ({_num(m.score)})" if m.score is not None else m.how
+            table.rows.append(_row(m.track, m.name, m.canonical, how, tracks=[m.track]))
+    else:
+        # Before de-duplication fills the log, the aliases still say which name each track uses.
+        for c in ladder.competencies:
+            for a in c.aliases:
+                table.rows.append(_row(a.track, a.name, c.name, a.how, tracks=[a.track]))
+        table.rows.sort(key=lambda r: (r.cells[2].text, r.cells[0].text, r.cells[1].text))
+    tables = [table]
+    names = {c.id: c.name for c in ladder.competencies}
+    covers = Table("Competencies that cover others", ["Competency", "Covers"])
+    for c in sorted(ladder.competencies, key=lambda c: (c.name, c.id)):
+        if c.covers:
+            covers.rows.append(_row(c.name, _list(sorted(names.get(i, i) for i in c.covers)), tracks=_comp_tracks(ladder, c.id)))
+    if covers.rows:
+        tables.append(covers)
+    renamed = sum(1 for r in table.rows if r.cells[1].text != r.cells[2].text)
+    lead = (
+        f"{_n(len(table.rows), 'name')} mapped to {_n(len(ladder.competencies), 'competency', 'competencies')}; "
+        f"{renamed} written differently from the canonical name."
+    )
+    return Section("competencies", len(table.rows), lead, tables)
+
+
+def _comp_tracks(ladder: Ladder, competency_id: str) -> list[str]:
+    for c in ladder.competencies:
+        if c.id == competency_id:
+            return sorted({a.track for a in c.aliases})
+    return []
+
+
+def _levels(ladder: Ladder) -> Section:
+    tracks = sorted({r.track for r in ladder.roles})
+    by_level: dict[tuple[str, str], dict[str, list[str]]] = {}
+    for r in sorted(ladder.roles, key=lambda r: (r.track, r.order, r.title)):
+        years = ""
+        if r.years_min is not None or r.years_max is not None:
+            years = f" ({_num(r.years_min)}–{_num(r.years_max)} y)"
+        label = r.title + years + ("" if r.defined else " — not defined")
+        by_level.setdefault((r.path, r.level), {}).setdefault(r.track, []).append(label)
+    matrix = Table("", ["Path", "Level", *tracks], track_columns=tracks)
+    for (path, level), cells in sorted(by_level.items(), key=lambda kv: (kv[0][0] != "ic", _level_order(kv[0][1]))):
+        matrix.rows.append(
+            _row(path, level, *[_list(cells.get(t, [])) for t in tracks], tracks=cells.keys())
+        )
+    tables = [matrix]
+    basis = Table("How each level was decided", ["Track", "Role", "Level", "Basis"])
+    for a in sorted(ladder.normalization.levels, key=lambda a: (a.track, _level_order(a.level), a.role)):
+        basis.rows.append(_row(a.track, a.role, a.level, a.basis, tracks=[a.track]))
+    if basis.rows:
+        tables.append(basis)
+    lead = f"{_n(len(ladder.roles), 'role')} of {_n(len(tracks), 'track')} on {_n(len(by_level), 'canonical level')}."
+    return Section("levels", len(ladder.roles), lead, tables)
+
+
+def _merges(ladder: Ladder) -> Section:
+    clusters = sorted(ladder.normalization.clusters, key=lambda c: (c.representative, c.behavior_id))
+    table = Table("", ["Behavior", "Members (occurrences, score)", "Rule", "Tracks"])
+    for c in clusters:
+        members = [f"{m.text} (×{m.occurrences}, {_num(m.score)})" for m in sorted(c.members, key=lambda m: (-m.score, m.text))]
+        table.rows.append(
+            _row(Cell(text=c.representative), _list(members), c.rule, ", ".join(c.tracks), tracks=c.tracks)
+        )
+    statements = sum(len(c.members) for c in clusters)
+    return Section("merges", len(clusters), f"{_n(len(clusters), 'behavior')} merged from {_n(statements, 'distinct text')}.", [table])
+
+
+def _near_misses(ladder: Ladder) -> Section:
+    misses = sorted(ladder.normalization.near_misses, key=lambda n: (-n.score, n.a_text, n.b_text))
+    table = Table("", ["A → B (word by word)", "Ids", "Score", "Kept apart by"])
+    for n in misses:
+        table.rows.append(
+            _row(_diff_cell(n.a_text, n.b_text), _list([f"{n.a_id}", f"{n.b_id}"]), _num(n.score), n.rule, tracks=n.tracks)
+        )
+    lead = f"{_n(len(misses), 'pair')} kept apart that may be the same behavior: confirm with a merge or split decision."
+    return Section("near-misses", len(misses), lead, [table])
+
+
+def _splits(ladder: Ladder) -> Section:
+    splits = sorted(ladder.normalization.splits, key=lambda s: (s.source_file, _ref_order(s.source_ref), s.bullet))
+    table = Table("", ["File", "Line", "Bullet", "Behaviors"])
+    for s in splits:
+        table.rows.append(_row(s.source_file, _code(s.source_ref), s.bullet, _list(s.parts), tracks=[s.track]))
+    parts = sum(len(s.parts) for s in splits)
+    return Section("splits", len(splits), f"{_n(len(splits), 'bullet')} split into {_n(parts, 'behavior')}.", [table])
+
+
+def _progressions(ladder: Ladder) -> Section:
+    texts = {b.id: b.text for b in ladder.behaviors}
+    names = {c.id: c.name for c in ladder.competencies}
+    items = sorted(
+        ladder.progressions,
+        key=lambda p: (p.track, names.get(p.competency_id, p.competency_id), _level_order(p.from_level), p.from_behavior, p.to_behavior),
+    )
+    table = Table("", ["Track", "Competency", "Levels", "What changes", "Rule"])
+    for p in items:
+        before, after = texts.get(p.from_behavior, p.from_behavior), texts.get(p.to_behavior, p.to_behavior)
+        table.rows.append(
+            _row(
+                p.track,
+                names.get(p.competency_id, p.competency_id),
+                f"{p.from_level} → {p.to_level}",
+                _diff_cell(before, after),
+                f"{p.rule} ({_num(p.score)})",
+                tracks=[p.track],
+            )
+        )
+    return Section("progressions", len(items), f"{_n(len(items), 'pair')} of behaviors that mark a level difference.", [table])
+
+
+def _decisions(ladder: Ladder) -> Section:
+    items = sorted(ladder.normalization.decisions, key=lambda d: (d.status, d.action, d.target))
+    table = Table("", ["Status", "Action", "Target", "Detail"])
+    for d in items:
+        table.rows.append(_row(d.status, d.action, d.target, d.detail))
+    applied = sum(d.status == "applied" for d in items)
+    lead = f"{_n(applied, 'reviewer decision')} applied, {len(items) - applied} stale (they no longer match anything)."
+    return Section("decisions", len(items), lead, [table])
+
+
+def _rejected(ladder: Ladder) -> Section:
+    items = sorted(ladder.rejected, key=lambda r: r.file)
+    table = Table("", ["File", "Reason"])
+    for r in items:
+        table.rows.append(_row(r.file, r.reason))
+    return Section("rejected", len(items), f"{_n(len(items), 'file')} could not be used.", [table])
+
+
+_ENTITY_SINGULAR = {"tracks": "track", "roles": "role", "competencies": "competency", "behaviors": "behavior"}
+
+
+def _diff_section(diff: DatasetDiff) -> Section:
+    counts = diff.counts
+    summary = Table("Counts", ["What", "Added", "Removed", "Changed / moved"])
+    for kind, c in counts.items():
+        summary.rows.append(_row(kind, c["added"], c["removed"], c.get("changed", c.get("moved"))))
+    tables = [summary]
+    total = sum(sum(c.values()) for c in counts.values())
+    if diff.base is not None:
+        for what in ("added", "removed"):
+            table = Table(what.capitalize(), ["Kind", "Id", "Name or text"])
+            for kind in ENTITY_KINDS:
+                for e in getattr(diff.entities(kind), what):
+                    table.rows.append(_row(_ENTITY_SINGULAR[kind], _code(e.id), e.label, tracks=e.tracks))
+            if table.rows:
+                tables.append(table)
+        changed = Table("Changed", ["Kind", "Name or text", "Field", "Change"])
+        for kind in ENTITY_KINDS:
+            for e in diff.entities(kind).changed:
+                for f in e.fields:
+                    changed.rows.append(_row(_ENTITY_SINGULAR[kind], e.label, f"{f.field} ({f.kind})", _change_cell(f), tracks=e.tracks))
+        if changed.rows:
+            tables.append(changed)
+        moved = Table("Occurrences moved", ["File", "Line", "Text", "What moved"])
+        for m in diff.occurrences_moved:
+            what = [f"{name}: {a} → {b}" for name, a, b in (
+                ("behavior", m.from_behavior, m.to_behavior),
+                ("competency", m.from_competency, m.to_competency),
+                ("role", m.from_role, m.to_role),
+                ("line", m.from_ref, m.to_ref),
+            ) if a != b]
+            moved.rows.append(_row(m.source_file, _code(m.to_ref), m.text, _list(what), tracks=[m.track]))
+        if moved.rows:
+            tables.append(moved)
+        for what, items in (("added", diff.occurrences_added), ("removed", diff.occurrences_removed)):
+            table = Table(f"Occurrences {what}", ["File", "Line", "Text", "Behavior"])
+            for o in items:
+                table.rows.append(_row(o.source_file, _code(o.source_ref), o.text, _code(o.behavior_id), tracks=[o.track]))
+            if table.rows:
+                tables.append(table)
+    return Section("diff", total, headline_for_diff(diff), tables)
+
+
+def headline_for_diff(diff: DatasetDiff) -> str:
+    if diff.base is None:
+        return "First release: every track, role, competency, behavior and occurrence is added."
+    if diff.is_empty:
+        return f"Nothing changed since {diff.base}."
+    if diff.suggested_version is None:
+        return f"Suggested version bump: {diff.bump}."
+    return f"Suggested version bump: {diff.bump} ({diff.base_version} → {diff.suggested_version})."
+
+
+def _change_cell(f: FieldChange) -> Cell:
+    if f.words:
+        return Cell(style="diff", words=tuple(f.words))
+    return Cell(text=f"{f.before if f.before is not None else '—'} → {f.after if f.after is not None else '—'}")
+
+
+# ------------------------------------------------------------------------------------------ markdown
+
+_MD_ESCAPE = re.compile(r"([\\`*_\[\]<>|~&#])")
+_SPACE = re.compile(r"\s+")
+
+
+def md_escape(text: str) -> str:
+    """`"a | <b>"` -> `"a \\| \\<b\\>"`: document text can never become markup, a link or a table cell."""
+    return _MD_ESCAPE.sub(r"\\\1", _SPACE.sub(" ", text).strip())
+
+
+def _md_cell(cell: Cell) -> str:
+    if cell.style == "code" and "`" not in cell.text:
+        return f"`{cell.text}`"
+    if cell.style == "diff":
+        parts = []
+        for w in cell.words:
+            text = md_escape(w.text)
+            parts.append(text if w.op == "equal" else f"~~{text}~~" if w.op == "delete" else f"**{text}**")
+        return " ".join(parts)
+    if cell.style == "list":
+        return "; ".join(md_escape(i) for i in cell.items)
+    return md_escape(cell.text)
+
+
+def render_markdown(ladder: Ladder, diff: DatasetDiff, *, max_rows: int | None = None) -> str:
+    """The report as Markdown (`normalized/report.md`); `max_rows` caps each table (for the artifact)."""
+    sections = build_sections(ladder, diff)
+    out = [f"# {TITLE}", "", md_escape(headline(diff)), "", md_escape(dataset_line(ladder)), ""]
+    out += ["| Kind of change | Count |", "| --- | ---: |"]
+    out += [f"| {s.title} | {s.count} |" for s in sections]
+    for s in sections:
+        out += ["", f"## {s.title} ({s.count})", "", md_escape(s.lead)]
+        for t in s.tables:
+            if not t.rows:
+                continue
+            out.append("")
+            if t.caption:
+                out += [f"### {t.caption}", ""]
+            out.append("| " + " | ".join(md_escape(h) for h in t.headers) + " |")
+            out.append("|" + " --- |" * len(t.headers))
+            rows = t.rows if max_rows is None else t.rows[:max_rows]
+            out += ["| " + " | ".join(_md_cell(c) for c in r.cells) + " |" for r in rows]
+            if len(rows) < len(t.rows):
+                out += ["", f"… {len(t.rows) - len(rows)} more rows in normalized/report.md."]
+    return "\n".join(out) + "\n"
+
+
+def artifact_markdown(ladder: Ladder, diff: DatasetDiff) -> str:
+    """Markdown for the Prefect artifact with key `ARTIFACT_KEY`: the report, tables capped at 50 rows."""
+    return render_markdown(ladder, diff, max_rows=ARTIFACT_MAX_ROWS)
+
+
+# ---------------------------------------------------------------------------------------------- html
+
+_CSS = """
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2330;background:#f6f7f9}
+main{max-width:72rem;margin:0 auto;padding:1rem 1.25rem 3rem}
+h1{font-size:1.6rem;margin:.5rem 0}
+h2{font-size:1.2rem;margin:0 0 .4rem}
+h3{font-size:1rem;margin:1rem 0 .3rem}
+p{margin:.3rem 0}
+.headline{font-size:1.05rem;font-weight:600;padding:.6rem .8rem;background:#e8f0fe;border-left:4px solid #3367d6}
+section{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:.8rem 1rem;margin:1rem 0}
+table{width:100%;border-collapse:collapse;margin:.3rem 0}
+th,td{text-align:left;vertical-align:top;padding:.3rem .45rem;border-bottom:1px solid #e6e8ec;overflow-wrap:anywhere;word-break:break-word}
+th{background:#f0f2f5;font-weight:600}
+td ul{margin:0;padding-left:1.1rem}
+code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace;white-space:pre-wrap;overflow-wrap:anywhere}
+del{background:#fde2e1;color:#8a1c1c}
+ins{background:#dcf5e3;color:#14532d;text-decoration:none}
+.count{display:inline-block;min-width:1.6rem;padding:0 .4rem;border-radius:1rem;background:#3367d6;color:#fff;text-align:center;font-size:.85rem}
+.tiles{list-style:none;padding:0;margin:.6rem 0;display:grid;grid-template-columns:repeat(auto-fill,minmax(12rem,1fr));gap:.4rem}
+.tiles a{display:block;padding:.35rem .6rem;background:#fff;border:1px solid #dde1e7;border-radius:6px;color:inherit;text-decoration:none}
+.tiles b{font-size:1.15rem;margin-right:.3rem;color:#3367d6}
+.empty{color:#667085;font-style:italic}
+#filters{display:flex;flex-wrap:wrap;gap:.5rem 1.2rem;align-items:center;background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:.6rem 1rem}
+#filters fieldset{border:0;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.3rem .9rem}
+#filters legend{font-weight:600;float:left;margin-right:.6rem}
+[hidden]{display:none!important}
+"""
+
+# Rows carry their tracks as a JSON list; a track filter hides rows (and level columns) of other tracks,
+# the kind checkboxes hide whole sections. Without JavaScript every row stays visible.
+_JS = """
+(function(){
+  var select=document.getElementById('track-filter');
+  var boxes=Array.prototype.slice.call(document.querySelectorAll('#filters input[name=kind]'));
+  function apply(){
+    var track=select.value;
+    boxes.forEach(function(b){document.getElementById(b.value).hidden=!b.checked;});
+    document.querySelectorAll('tr[data-tracks]').forEach(function(tr){
+      var tracks=JSON.parse(tr.getAttribute('data-tracks'));
+      tr.hidden=track!=='' && tracks.indexOf(track)<0;
+    });
+    document.querySelectorAll('[data-track]').forEach(function(c){
+      c.hidden=track!=='' && c.getAttribute('data-track')!==track;
+    });
+    document.querySelectorAll('section[data-kind]').forEach(function(s){
+      var rows=s.querySelectorAll('tr[data-tracks]'), shown=0;
+      rows.forEach(function(tr){if(!tr.hidden){shown++;}});
+      var badge=s.querySelector('.shown');
+      if(badge){badge.textContent=track===''?'':' ('+shown+' of '+rows.length+' rows for this track)';}
+    });
+  }
+  select.addEventListener('change',apply);
+  boxes.forEach(function(b){b.addEventListener('change',apply);});
+  apply();
+})();
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _html_cell(cell: Cell) -> str:
+    if cell.style == "code":
+        return f"<code>{_e(cell.text)}</code>"
+    if cell.style == "diff":
+        parts = []
+        for w in cell.words:
+            tag = {"equal": "span", "delete": "del", "insert": "ins"}[w.op]
+            parts.append(f"<{tag}>{_e(w.text)}</{tag}>")
+        return " ".join(parts)
+    if cell.style == "list":
+        if len(cell.items) < 2:
+            return "".join(_e(i) for i in cell.items)
+        return "<ul>" + "".join(f"<li>{_e(i)}</li>" for i in cell.items) + "</ul>"
+    return _e(cell.text)
+
+
+def _html_table(t: Table) -> list[str]:
+    out = []
+    if t.caption:
+        out.append(f"<h3>{_e(t.caption)}</h3>")
+    heads = []
+    for h in t.headers:
+        attr = f' data-track="{_e(h)}"' if h in t.track_columns else ""
+        heads.append(f"<th{attr}>{_e(h)}</th>")
+    out.append("<table><thead><tr>" + "".join(heads) + "</tr></thead><tbody>")
+    for r in t.rows:
+        cells = []
+        for h, c in zip(t.headers, r.cells, strict=True):
+            attr = f' data-track="{_e(h)}"' if h in t.track_columns else ""
+            cells.append(f"<td{attr}>{_html_cell(c)}</td>")
+        attr = "" if r.tracks is None else f' data-tracks="{_e(json.dumps(list(r.tracks), ensure_ascii=False))}"'
+        out.append(f"<tr{attr}>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    return out
+
+
+def render_html(ladder: Ladder, diff: DatasetDiff) -> str:
+    """The report as one self-contained page (`normalized/report.html`): inline CSS and JS, no external assets."""
+    sections = build_sections(ladder, diff)
+    tracks = sorted({t.name for t in ladder.tracks})
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(TITLE)}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+        f"<h1>{_e(TITLE)}</h1>",
+        f'<p class="headline" id="headline">{_e(headline(diff))}</p>',
+        f'<p id="dataset">{_e(dataset_line(ladder))}</p>',
+        '<ul class="tiles" id="counts">',
+    ]
+    for s in sections:
+        out.append(f'<li><a href="#{s.kind}"><b data-count="{s.kind}">{s.count}</b> {_e(s.title)}</a></li>')
+    out += ["</ul>", '<form id="filters" onsubmit="return false">']
+    out.append('<label>Track <select id="track-filter"><option value="">All tracks</option>')
+    out += [f'<option value="{_e(t)}">{_e(t)}</option>' for t in tracks]
+    out.append("</select></label>")
+    out.append("<fieldset><legend>Show</legend>")
+    for s in sections:
+        out.append(f'<label><input type="checkbox" name="kind" value="{s.kind}" checked> {_e(s.title)} ({s.count})</label>')
+    out += ["</fieldset>", "</form>"]
+    for s in sections:
+        out.append(f'<section id="{s.kind}" data-kind="{s.kind}">')
+        out.append(f'<h2>{_e(s.title)} <span class="count">{s.count}</span><span class="shown"></span></h2>')
+        out.append(f"<p>{_e(s.lead)}</p>")
+        tables = [t for t in s.tables if t.rows]
+        if not tables:
+            out.append('<p class="empty">Nothing to report.</p>')
+        for t in tables:
+            out += _html_table(t)
+        out.append("</section>")
+    out += ["</main>", f"<script>{_JS}</script>", "</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------------------------------------- writing
+
+
+def report_files(ladder: Ladder, diff: DatasetDiff) -> dict[str, str]:
+    """`{"report.md": …, "report.html": …}` for the run's output folder or a release."""
+    return {"report.md": render_markdown(ladder, diff), "report.html": render_html(ladder, diff)}
+
+
+def write_report(ladder: Ladder, diff: DatasetDiff, out_dir: Path) -> list[Path]:
+    """Write report.md and report.html atomically into `out_dir`; return their paths."""
+    written = []
+    for name, text in report_files(ladder, diff).items():
+        atomic_write_text(Path(out_dir) / name, text)
+        written.append(Path(out_dir) / name)
+    return written

@@ -129,6 +129,65 @@ def show_config(config: ConfigOpt = None) -> None:
     console.print(yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False, allow_unicode=True), markup=False)
 
 
+ReleasesOpt = Annotated[Path, typer.Option("--out", help="Output folder holding ladder.json and releases/.")]
+
+
+@app.command("diff")
+@handles_errors
+def diff_cmd(
+    a: Annotated[str | None, typer.Argument(help="Base: a release version or a path (default: latest release).")] = None,
+    b: Annotated[str | None, typer.Argument(help="Target: a release version or a path (default: the candidate).")] = None,
+    out: ReleasesOpt = Path("normalized"),
+) -> None:
+    """Show what changed from A to B, joined on stable ids, and the suggested version bump."""
+    from .diff import diff_text
+    from .publish import diff_refs
+
+    console.print(diff_text(diff_refs(out, a, b)), markup=False, soft_wrap=True)
+
+
+@app.command("publish")
+@handles_errors
+def publish_cmd(
+    version: Annotated[
+        str | None, typer.Option("--version", help="MAJOR.MINOR.PATCH (default: the suggested bump; 1.0.0 first).")
+    ] = None,
+    approve: Annotated[bool, typer.Option("--approve", help="Publish; without it only the diff is shown.")] = False,
+    out: ReleasesOpt = Path("normalized"),
+) -> None:
+    """Publish the candidate as an immutable release in OUT/releases/<version>/ (needs --approve)."""
+    from .diff import summary_lines
+    from .publish import load_candidate, plan_release, publish_release
+
+    ladder = load_candidate(out)
+    plan = plan_release(ladder, out, version)
+    for line in summary_lines(plan.diff):
+        console.print(line, markup=False, soft_wrap=True)
+    if not approve:
+        raise fail(f"release {plan.version} not published: review the diff above, then re-run with --approve")
+    release = publish_release(ladder, out, plan)
+    console.print(f"published release {release.version} to {release.path} ({len(release.files)} files)", markup=False)
+
+
+@app.command("verify")
+@handles_errors
+def verify_cmd(
+    version: Annotated[str | None, typer.Argument(help="Release to check (default: every release).")] = None,
+    out: ReleasesOpt = Path("normalized"),
+) -> None:
+    """Check that the files of a release still match the checksums in its datapackage.json."""
+    from .publish import verify_releases
+
+    results = verify_releases(out, version)
+    for result in results:
+        if result.ok:
+            console.print(f"release {result.version}: ok ({len(result.checked)} files match)", markup=False)
+        for problem in result.problems:
+            err_console.print(f"ladder: release {result.version}: {problem.file}: {problem.problem}", markup=False, soft_wrap=True)
+    if not all(r.ok for r in results):
+        raise typer.Exit(EXIT_FAILED)
+
+
 def main() -> None:
     try:
         app()

@@ -27,6 +27,7 @@ ChangeKind = Literal["rename", "text", "value"]
 EntityKind = Literal["tracks", "roles", "competencies", "behaviors"]
 
 ENTITY_KINDS: tuple[EntityKind, ...] = ("tracks", "roles", "competencies", "behaviors")
+SINGULAR: dict[str, str] = {"tracks": "track", "roles": "role", "competencies": "competency", "behaviors": "behavior"}
 FIRST_VERSION = "1.0.0"
 
 _VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
@@ -484,3 +485,29 @@ def _refs(items: list[_Placed]) -> list[OccurrenceRef]:
         )
         for o, b in items
     ]
+
+
+def render_words(words: list[WordOp]) -> str:
+    """Word diff as plain text, wdiff style: `Finds [-basic-] {+advanced+} data`."""
+    return " ".join(w.text if w.op == "equal" else f"[-{w.text}-]" if w.op == "delete" else f"{{+{w.text}+}}" for w in words)
+
+
+def diff_text(diff: DatasetDiff) -> str:
+    """The diff for a terminal: the summary, then one line per entity added, removed or changed.
+
+    On a first release (no base) only the summary is shown: listing every item as added says nothing.
+    """
+    lines = summary_lines(diff)
+    if diff.base is not None:
+        for kind in ENTITY_KINDS:
+            entities = diff.entities(kind)
+            lines += [f"added {SINGULAR[kind]} {e.id}: {e.label}" for e in entities.added]
+            lines += [f"removed {SINGULAR[kind]} {e.id}: {e.label}" for e in entities.removed]
+            for e in entities.changed:
+                for f in e.fields:
+                    change = render_words(f.words) if f.words else f"{f.before} -> {f.after}"
+                    lines.append(f"changed {SINGULAR[kind]} {e.id} {f.field}: {change}")
+        for m in diff.occurrences_moved:
+            what = ", ".join(m.changes)
+            lines.append(f"moved occurrence {m.source_file}:{m.to_ref} ({what}): {m.text}")
+    return "\n".join(lines)

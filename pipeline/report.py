@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diff import ENTITY_KINDS, DatasetDiff, FieldChange, WordOp, word_diff
+from .diff import ENTITY_KINDS, SINGULAR, DatasetDiff, FieldChange, WordOp, word_diff
 from .emit import atomic_write_text
 from .models import Ladder
 
@@ -325,9 +325,6 @@ def _rejected(ladder: Ladder) -> Section:
     return Section("rejected", len(items), f"{_n(len(items), 'file')} could not be used.", [table])
 
 
-_ENTITY_SINGULAR = {"tracks": "track", "roles": "role", "competencies": "competency", "behaviors": "behavior"}
-
-
 def _diff_section(diff: DatasetDiff) -> Section:
     counts = diff.counts
     summary = Table("Counts", ["What", "Added", "Removed", "Changed / moved"])
@@ -340,14 +337,14 @@ def _diff_section(diff: DatasetDiff) -> Section:
             table = Table(what.capitalize(), ["Kind", "Id", "Name or text"])
             for kind in ENTITY_KINDS:
                 for e in getattr(diff.entities(kind), what):
-                    table.rows.append(_row(_ENTITY_SINGULAR[kind], _code(e.id), e.label, tracks=e.tracks))
+                    table.rows.append(_row(SINGULAR[kind], _code(e.id), e.label, tracks=e.tracks))
             if table.rows:
                 tables.append(table)
         changed = Table("Changed", ["Kind", "Name or text", "Field", "Change"])
         for kind in ENTITY_KINDS:
             for e in diff.entities(kind).changed:
                 for f in e.fields:
-                    changed.rows.append(_row(_ENTITY_SINGULAR[kind], e.label, f"{f.field} ({f.kind})", _change_cell(f), tracks=e.tracks))
+                    changed.rows.append(_row(SINGULAR[kind], e.label, f"{f.field} ({f.kind})", _change_cell(f), tracks=e.tracks))
         if changed.rows:
             tables.append(changed)
         moved = Table("Occurrences moved", ["File", "Line", "Text", "What moved"])

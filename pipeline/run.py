@@ -113,3 +113,14 @@ def assemble(results: list[FileResult], config: Config) -> Ladder:
 def write_outputs(ladder: Ladder, out_dir: Path, config: Config) -> list[Path]:
     """Everything a run writes to the output folder."""
     return emit_dataset(ladder, out_dir)
+
+
+def run_local(raw_dir: Path, out_dir: Path, config: Config) -> RunSummary:
+    """The whole run in this process, without Prefect (same outputs as the flow)."""
+    from .ingest import list_inputs, load_manifest
+
+    files, _skipped = list_inputs(raw_dir, config)
+    manifest = load_manifest(raw_dir, config)
+    results = [process_file(p, raw_dir, config, manifest) for p in files]
+    ladder = assemble(results, config)
+    return summarize(ladder, results, write_outputs(ladder, out_dir, config))

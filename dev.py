@@ -32,7 +32,15 @@ def _fingerprint() -> str:
 
 
 def _pip(*args: str) -> None:
-    subprocess.run([str(BIN / "python"), "-m", "pip", "--disable-pip-version-check", "-q", *args], check=True)
+    """Run pip with its chatter sent to .venv/install.log; on failure show the end of it and stop."""
+    log = VENV / "install.log"
+    with log.open("a", encoding="utf-8") as fh:
+        code = subprocess.call(
+            [str(BIN / "python"), "-m", "pip", "--disable-pip-version-check", *args], stdout=fh, stderr=fh
+        )
+    if code != 0:
+        tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
+        sys.exit("dev.py: pip install failed (full log: .venv/install.log):\n" + "\n".join(tail))
 
 
 def setup() -> None:

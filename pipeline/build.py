@@ -1,33 +1,43 @@
 """Build the canonical `Ladder` from every parsed document: tracks, roles on canonical levels, canonical
-competencies, behavior occurrences grouped into behaviors, benchmarks and guidance.
+competencies, behavior occurrences (bullets atomized into statements) de-duplicated into behaviors,
+progression links between levels, benchmarks and guidance — and the `Normalization` log of what was done.
 
 Everything is sorted by content-derived keys, so the same inputs in any order give the same dataset.
+Reviewer decisions (`decisions.py`) are applied to the automatic result and reported applied or stale.
 """
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 
-from .competencies import canonicalize
+from .atomize import Atomizer
+from .competencies import canonicalize, competency_covers
 from .config import Config
+from .decisions import Decisions, LevelDecision, RenameDecision, apply_behavior_decisions
+from .dedupe import behavior_id, dedupe
 from .ids import name_key, stable_id
-from .levels import assign_levels
+from .levels import align_benchmarks, assign_levels, level_path
 from .models import (
     Behavior,
+    ClusterMember,
     Competency,
     CompetencyAlias,
     CompetencyDescription,
+    DecisionOutcome,
     Document,
     Ladder,
+    MergeCluster,
+    NearMiss,
     Normalization,
     Occurrence,
     ParsedDocument,
     Rejection,
     Role,
     SourceDocument,
+    Split,
     Track,
 )
+from .progression import progression_links
 
 
 def track_id(name: str) -> str:
@@ -38,16 +48,14 @@ def role_id(track: str, title: str) -> str:
     return stable_id("role", track=name_key(track), title=name_key(title))
 
 
-_NORM = re.compile(r"[^\w\s]")
-
-
-def behavior_key(text: str) -> str:
-    """Exact-repeat key: `"Keeps the board up to date."` -> `"keeps the board up to date"`."""
-    return " ".join(_NORM.sub(" ", text.casefold()).split())
-
-
 def _line_no(ref: str) -> int:
     return int(ref[1:]) if ref[1:].isdigit() else 0
+
+
+def _representative(occurrences: list[Occurrence]) -> str:
+    """The text written most often; ties: the shorter, then the alphabetically first."""
+    counts = Counter(o.text for o in occurrences)
+    return min(counts, key=lambda t: (-counts[t], len(t), t))
 
 
 def build_ladder(
@@ -55,17 +63,23 @@ def build_ladder(
     parsed: list[ParsedDocument],
     rejected: list[Rejection],
     config: Config,
+    decisions: Decisions | None = None,
 ) -> Ladder:
     """Assemble the dataset; `documents` and `parsed` may come in any order."""
+    decisions = decisions or Decisions()
+    norm = config.normalize
     documents = sorted(documents, key=lambda d: (d.file, d.id))
     parsed = sorted(parsed, key=lambda p: (p.file, p.doc_id))
     files = {d.id: d.file for d in documents}
+    outcomes: list[DecisionOutcome] = []
 
     # tracks and roles -------------------------------------------------------------------------------
     tracks: dict[str, Track] = {}
     roles: dict[str, Role] = {}
     role_of: dict[tuple[str, str], Role] = {}  # (doc_id, title) -> role
     levels = []
+    level_overrides = {d.role: d for d in decisions.of("level") if isinstance(d, LevelDecision)}
+    level_applied: set[str] = set()
     for p in parsed:
         if not p.roles:
             continue
@@ -75,7 +89,13 @@ def build_ladder(
         if p.doc_id not in track.doc_ids:
             track.doc_ids.append(p.doc_id)
         ids = {r.title: role_id(tname, r.title) for r in p.roles}
-        assigned = {a.role: a for a in assign_levels(tname, p.roles, ids)}
+        assigned = {}
+        for a in assign_levels(tname, p.roles, ids, norm):
+            override = level_overrides.get(a.role_id)
+            if override is not None and level_path(override.level) == a.path:
+                a = a.model_copy(update={"level": override.level, "basis": f"decision (was {a.level}: {a.basis})"})
+                level_applied.add(a.role_id)
+            assigned[a.role] = a
         levels.extend(assigned.values())
         for r in sorted(p.roles, key=lambda r: r.order):
             rid = ids[r.title]
@@ -99,6 +119,14 @@ def build_ladder(
                 roles[rid] = role
                 track.role_ids.append(rid)
             role_of[(p.doc_id, r.title)] = roles[rid]
+    for rid, d in level_overrides.items():
+        if rid in level_applied:
+            outcomes.append(DecisionOutcome(action="level", target=rid, status="applied", detail=f"set to {d.level}"))
+        elif rid in roles:
+            outcomes.append(DecisionOutcome(action="level", target=rid, status="stale",
+                                            detail=f"{d.level} is not on the {roles[rid].path} path of this role"))
+        else:
+            outcomes.append(DecisionOutcome(action="level", target=rid, status="stale", detail="no role with this id"))
 
     # competencies -------------------------------------------------------------------------------------
     names: list[tuple[str, str]] = []
@@ -108,7 +136,18 @@ def build_ladder(
             names.append((tname, c.name))
         for b in p.behaviors:
             names.append((tname, b.competency))
-    mapping = canonicalize(list(dict.fromkeys(names)))
+    mapping = canonicalize(list(dict.fromkeys(names)), norm)
+    for d in decisions.of("rename"):
+        assert isinstance(d, RenameDecision)
+        hit = [m for m in mapping if m.competency_id == d.competency]
+        if not hit:
+            outcomes.append(DecisionOutcome(action="rename", target=d.competency, status="stale",
+                                            detail="no competency with this id"))
+            continue
+        mapping = [m.model_copy(update={"canonical": d.name}) if m.competency_id == d.competency else m for m in mapping]
+        outcomes.append(DecisionOutcome(action="rename", target=d.competency, status="applied",
+                                        detail=f"{hit[0].canonical!r} -> {d.name!r}"))
+    covers = competency_covers(mapping, norm)
     comp_of = {(m.track, m.name): m for m in mapping}
     comps: dict[str, Competency] = {}
     for m in mapping:
@@ -116,6 +155,8 @@ def build_ladder(
         alias = CompetencyAlias(track=m.track, name=m.name, how=m.how)
         if alias not in comp.aliases:
             comp.aliases.append(alias)
+    for cid, covered in covers.items():
+        comps[cid].covers = covered
     for p in parsed:
         tname = p.track or (p.roles[0].track if p.roles else "")
         for c in p.competencies:
@@ -128,43 +169,87 @@ def build_ladder(
                 )
             )
 
-    # behaviors ----------------------------------------------------------------------------------------
+    # occurrences: one per statement of a bullet ----------------------------------------------------------
+    atomizer = Atomizer(norm)
     occurrences: list[Occurrence] = []
+    splits: list[Split] = []
     for p in parsed:
         tname = p.track or (p.roles[0].track if p.roles else "")
         for b in p.behaviors:
             role = role_of.get((p.doc_id, b.role))
             if role is None:
                 continue
-            occurrences.append(
-                Occurrence(
-                    doc_id=p.doc_id,
-                    source_file=files.get(p.doc_id, p.file),
-                    source_ref=b.source_ref,
-                    track=tname,
-                    role=role.title,
-                    role_id=role.id,
-                    path=role.path,
-                    level=role.level,
-                    competency=b.competency,
-                    competency_id=comp_of[(tname, b.competency)].competency_id,
-                    text=b.text,
-                    part=0,
+            parts = atomizer.split(b.text)
+            if len(parts) > 1:
+                splits.append(Split(source_file=files.get(p.doc_id, p.file), source_ref=b.source_ref, track=tname,
+                                    bullet=b.text, parts=parts))
+            for i, part in enumerate(parts):
+                occurrences.append(
+                    Occurrence(
+                        doc_id=p.doc_id,
+                        source_file=files.get(p.doc_id, p.file),
+                        source_ref=b.source_ref,
+                        track=tname,
+                        role=role.title,
+                        role_id=role.id,
+                        path=role.path,
+                        level=role.level,
+                        competency=b.competency,
+                        competency_id=comp_of[(tname, b.competency)].competency_id,
+                        text=part,
+                        part=i,
+                    )
                 )
-            )
     occurrences.sort(key=lambda o: (o.source_file, _line_no(o.source_ref), o.part))
+
+    # behaviors: de-duplicate, then reviewer merges and splits --------------------------------------------
+    result = dedupe([o.text for o in occurrences], norm)
+    clusters, behavior_outcomes, decided = apply_behavior_decisions(result.clusters, decisions)
+    outcomes.extend(behavior_outcomes)
+    key_of_form = {f: key for key, members in clusters.items() for f in members}
     grouped: dict[str, list[Occurrence]] = defaultdict(list)
     for o in occurrences:
-        grouped[behavior_key(o.text)].append(o)
-    behaviors = [
-        Behavior(
-            id=stable_id("beh", text=key),
-            text=occ[0].text,
-            competency_ids=sorted({o.competency_id for o in occ}),
-            occurrences=occ,
+        grouped[key_of_form[result.forms[o.text].form]].append(o)
+    behaviors: list[Behavior] = []
+    merge_log: list[MergeCluster] = []
+    for key in sorted(grouped):
+        occ = grouped[key]
+        bid = behavior_id(key)
+        text = _representative(occ)
+        behaviors.append(Behavior(id=bid, text=text, competency_ids=sorted({o.competency_id for o in occ}), occurrences=occ))
+        written = Counter(o.text for o in occ)
+        if len(written) < 2:
+            continue
+        rep_form = result.forms[text].form
+        forms = {result.forms[t].form for t in written}
+        rule = "decision" if key in decided else ("fuzzy" if len(forms) > 1 else "normalized")
+        merge_log.append(
+            MergeCluster(
+                behavior_id=bid,
+                representative=text,
+                members=[
+                    ClusterMember(text=t, occurrences=n, score=result.score(rep_form, result.forms[t].form))
+                    for t, n in sorted(written.items(), key=lambda tn: (-tn[1], tn[0]))
+                ],
+                rule=rule,
+                tracks=sorted({o.track for o in occ}),
+            )
         )
-        for key, occ in grouped.items()
-    ]
+    behavior_of_form = {f: behavior_id(key) for f, key in key_of_form.items()}
+    by_id = {b.id: b for b in behaviors}
+    near: dict[tuple[str, str], NearMiss] = {}
+    for pair in result.kept_apart:
+        ia, ib = behavior_of_form[pair.a], behavior_of_form[pair.b]
+        if ia == ib:
+            continue
+        (ia, ib) = (ia, ib) if ia < ib else (ib, ia)
+        miss = NearMiss(
+            a_id=ia, b_id=ib, a_text=by_id[ia].text, b_text=by_id[ib].text, score=pair.score, rule=pair.rule,
+            tracks=sorted({o.track for o in by_id[ia].occurrences} | {o.track for o in by_id[ib].occurrences}),
+        )
+        if (ia, ib) not in near or miss.score > near[(ia, ib)].score:
+            near[(ia, ib)] = miss
+    progressions = progression_links(behaviors, result.kept_apart, behavior_of_form)
 
     return Ladder(
         documents=[
@@ -178,9 +263,17 @@ def build_ladder(
         roles=sorted(roles.values(), key=lambda r: (r.track, r.order)),
         competencies=sorted(comps.values(), key=lambda c: c.name.casefold()),
         behaviors=behaviors,
-        level_benchmarks=[b for p in parsed for b in p.benchmarks],
+        progressions=progressions,
+        level_benchmarks=align_benchmarks([b for p in parsed for b in p.benchmarks], config),
         forum_posts=[x for p in parsed for x in p.posts],
         guidance=[g for p in parsed for g in p.guidance],
         rejected=sorted(rejected, key=lambda r: r.file),
-        normalization=Normalization(competency_mapping=mapping, levels=levels),
+        normalization=Normalization(
+            competency_mapping=mapping,
+            levels=levels,
+            clusters=sorted(merge_log, key=lambda c: (-len(c.members), c.representative)),
+            near_misses=sorted(near.values(), key=lambda n: (-n.score, n.a_id, n.b_id)),
+            splits=splits,
+            decisions=outcomes,
+        ),
     )

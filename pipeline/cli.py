@@ -166,7 +166,9 @@ def publish_cmd(
     if not approve:
         raise fail(f"release {plan.version} not published: review the diff above, then re-run with --approve")
     release = publish_release(ladder, out, plan)
-    console.print(f"published release {release.version} to {release.path} ({len(release.files)} files)", markup=False)
+    console.print(
+        f"published release {release.version} to {release.path} ({len(release.files)} files)", markup=False, soft_wrap=True
+    )
 
 
 @app.command("verify")
@@ -181,7 +183,7 @@ def verify_cmd(
     results = verify_releases(out, version)
     for result in results:
         if result.ok:
-            console.print(f"release {result.version}: ok ({len(result.checked)} files match)", markup=False)
+            console.print(f"release {result.version}: ok ({len(result.checked)} files match)", markup=False, soft_wrap=True)
         for problem in result.problems:
             err_console.print(f"ladder: release {result.version}: {problem.file}: {problem.problem}", markup=False, soft_wrap=True)
     if not all(r.ok for r in results):

@@ -1,12 +1,28 @@
-"""Canonical competencies across tracks.
+"""Canonical competencies across tracks: one competency per meaning, the names each track uses as aliases,
+and the relation "covers" ("Ownership and impact" covers "Ownership" and "Impact").
 
-First version: names that are equal once case and punctuation are ignored are one competency.
+Each distinct name key is matched by the first rule that applies, longest names first so that a spelled-out
+name founds the competency its abbreviations join:
+1. exact: the same name key ("Product Knowledge" / "Product knowledge");
+2. alias_table: listed in `normalize.competency_aliases`;
+3. abbreviation: word by word equal or a shortening of at least `competency_abbrev_min` letters
+   ("Teamwork and collab" -> "Teamwork and Collaboration");
+4. fuzzy: rapidfuzz token_sort_ratio >= `competency_fuzzy_threshold` ("Comunication" -> "Communication");
+5. otherwise a new competency; `how` is `new` while only one track uses it and no alias table names it.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from .config import NormalizeConfig
 from .ids import name_key, stable_id
 from .models import CompetencyMapping
+
+_PARTS = re.compile(r"\s*(?:,|\band\b|&)\s*")
 
 
 def competency_id(name: str) -> str:
@@ -14,20 +30,134 @@ def competency_id(name: str) -> str:
     return stable_id("comp", name=name_key(name))
 
 
-def canonicalize(names: list[tuple[str, str]]) -> list[CompetencyMapping]:
-    """Map each (track, name as written) to a canonical competency; the first spelling seen names it."""
-    canonical: dict[str, str] = {}
-    out = []
+@dataclass
+class _Group:
+    key: str  # name key of the canonical name
+    canonical: str | None  # from the alias table, else chosen among the names written
+    from_table: bool
+    keys: list[str] = field(default_factory=list)
+
+
+def is_abbreviation(short: str, long: str, min_letters: int) -> bool:
+    """`("teamwork and collab", "teamwork and collaboration", 4)` -> True: every word equal or a shortening."""
+    a, b = short.split(), long.split()
+    if len(a) != len(b) or a == b:
+        return False
+    for x, y in zip(a, b):
+        if x == y:
+            continue
+        if not (len(x) >= min_letters and y.startswith(x)) and not (len(y) >= min_letters and x.startswith(y)):
+            return False
+    return True
+
+
+class CompetencyMatcher:
+    """Resolves name keys to groups, in the order of the module docstring."""
+
+    def __init__(self, config: NormalizeConfig) -> None:
+        self.config = config
+        self.groups: dict[str, _Group] = {}
+        self.alias: dict[str, str] = {}
+        for canonical, aliases in sorted(config.competency_aliases.items()):
+            gkey = name_key(canonical)
+            self.groups.setdefault(gkey, _Group(gkey, canonical, True))
+            for name in [canonical, *aliases]:
+                self.alias.setdefault(name_key(name), gkey)
+        self.resolved: dict[str, tuple[str, str, float | None]] = {}  # key -> (group key, how, score)
+
+    def match(self, key: str) -> tuple[str, str, float | None] | None:
+        """Group of an existing name key, without creating one."""
+        if key in self.resolved:
+            return self.resolved[key]
+        if key in self.groups:
+            return key, "exact", None
+        if key in self.alias:
+            return self.alias[key], "alias_table", None
+        known = sorted(k for g in self.groups.values() for k in (g.key, *g.keys))
+        for other in known:
+            if is_abbreviation(key, other, self.config.competency_abbrev_min):
+                gkey = self.resolved[other][0] if other in self.resolved else other
+                return gkey, "abbreviation", None
+        best: tuple[float, str] | None = None
+        for other in known:
+            score = fuzz.token_sort_ratio(key, other)
+            if score >= self.config.competency_fuzzy_threshold and (best is None or score > best[0]):
+                best = (score, other)
+        if best is not None:
+            gkey = self.resolved[best[1]][0] if best[1] in self.resolved else best[1]
+            return gkey, "fuzzy", round(best[0], 2)
+        return None
+
+    def resolve(self, key: str) -> tuple[str, str, float | None]:
+        found = self.match(key)
+        if found is None:
+            self.groups[key] = _Group(key, None, False)
+            found = (key, "exact", None)
+        self.resolved[key] = found
+        self.groups[found[0]].keys.append(key)
+        return found
+
+
+def canonicalize(names: list[tuple[str, str]], config: NormalizeConfig | None = None) -> list[CompetencyMapping]:
+    """Map each (track, name as written) to a canonical competency.
+
+    `[("Scale", "Teamwork and Collaboration"), ("HT", "Teamwork and collab")]` -> both map to
+    "Teamwork and Collaboration", the second `how="abbreviation"`.
+    """
+    matcher = CompetencyMatcher(config or NormalizeConfig())
+    written: dict[str, set[str]] = {}
+    tracks_of: dict[str, set[str]] = {}
     for track, name in names:
-        key = name_key(name)
-        first = canonical.setdefault(key, name)
+        written.setdefault(name_key(name), set()).add(name)
+    for key in sorted(written, key=lambda k: (-len(k), k)):
+        matcher.resolve(key)
+    for track, name in names:
+        gkey = matcher.resolved[name_key(name)][0]
+        tracks_of.setdefault(gkey, set()).add(track)
+    canonical: dict[str, str] = {}
+    for gkey, group in matcher.groups.items():
+        if group.canonical is not None:
+            canonical[gkey] = group.canonical
+        elif gkey in written:
+            canonical[gkey] = min(written[gkey])  # "Product Knowledge" before "Product knowledge"
+    out: list[CompetencyMapping] = []
+    for track, name in sorted(set(names), key=lambda tn: (tn[0], name_key(tn[1]), tn[1])):
+        gkey, how, score = matcher.resolved[name_key(name)]
+        group = matcher.groups[gkey]
+        if how == "exact" and not group.from_table and len(tracks_of[gkey]) == 1:
+            how = "new"
         out.append(
             CompetencyMapping(
                 track=track,
                 name=name,
-                competency_id=competency_id(name),
-                canonical=first,
-                how="exact" if first == name else "case/punctuation",
+                competency_id=competency_id(canonical[gkey]),
+                canonical=canonical[gkey],
+                how=how,
+                score=score,
             )
         )
     return out
+
+
+def competency_covers(mapping: list[CompetencyMapping], config: NormalizeConfig | None = None) -> dict[str, list[str]]:
+    """Competency id -> ids it covers: `"Ownership and impact"` covers `"Ownership"` and `"Impact"` when both are
+    competencies too; `normalize.competency_covers` adds pairs by name."""
+    cfg = config or NormalizeConfig()
+    by_key: dict[str, str] = {}
+    for m in mapping:
+        by_key.setdefault(name_key(m.name), m.competency_id)
+        by_key.setdefault(name_key(m.canonical), m.competency_id)
+    canon = {m.competency_id: m.canonical for m in mapping}
+    out: dict[str, set[str]] = {}
+    for cid, name in canon.items():
+        parts = [p for p in _PARTS.split(name_key(name.replace("&", " and "))) if p]
+        if len(parts) >= 2 and all(p in by_key and by_key[p] != cid for p in parts):
+            out.setdefault(cid, set()).update(by_key[p] for p in parts)
+    for name, covered in cfg.competency_covers.items():
+        cid = by_key.get(name_key(name))
+        if cid is None:
+            continue
+        targets = {by_key[name_key(c)] for c in covered if name_key(c) in by_key} - {cid}
+        if targets:
+            out.setdefault(cid, set()).update(targets)
+    return {cid: sorted(v) for cid, v in sorted(out.items())}

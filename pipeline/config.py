@@ -120,7 +120,7 @@ class LevelRule(Section):
     """A title-word rule of the level table: a title matching `pattern` sits at `level`; first match wins."""
 
     pattern: str = Field(description="Python regular expression, searched in the title's name key (lowercase).")
-    level: str = Field(description="Canonical level, e.g. `IC3` or `M1`.")
+    level: str = Field(pattern=r"^(?:IC|M)[1-9][0-9]*$", description="Canonical level, e.g. `IC3` or `M1`.")
     example: str = Field("", description="'title -> level', shown in docs and tested.")
 
 
@@ -133,7 +133,6 @@ class NormalizeConfig(Section):
             "Teamwork and Collaboration": ["Teamwork & Collaboration", "Collaboration and Teamwork"],
             "Communication": ["Communication Skills", "Communications"],
             "Product Knowledge": ["Product Expertise", "Product Mastery"],
-            "Coaching and Development": ["Coach and Develop", "Coaching and Developing Others"],
         },
         description="Canonical competency name -> other names tracks use for it (compared by name key).",
     )
@@ -508,15 +507,19 @@ class ProseConfig(Section):
         [
             r"^(?:posted|asked|answered|replied|commented|written)\s+by\s+(?P<author>[^·•|,@]+?)"
             r"(?:\s*[·•|,]\s*(?P<rest>.*))?$",
-            r"^(?P<author>[^·•|]+?)\s+(?:wrote|replied|posted|commented|said|asked|answered)\s*:?\s*$",
+            r"^(?P<author>[^·•|:]+?)\s+(?:replied|posted|commented|asked|answered)\b\s*[·•|,]?\s*(?P<rest>.*)$",
             r"^(?P<author>[^·•|]+?)\s*[·•|]\s*(?P<rest>.*)$",
         ],
         description="A line that names a post's author ('Posted by Jo Doe · Mar 3, 2024'); first match wins.",
     )
-    quote_start_patterns: list[str] = Field(
-        [r"^-*\s*original message\s*:?\s*-*$", r"^(?:quote|quoting|in reply to)\b.*$", r"^on .+ wrote:?\s*$",
-         r"^>"],
-        description="Start of a quoted copy of an earlier post; its lines are not counted again.",
+    quote_block_patterns: list[str] = Field(
+        [r"^-*\s*original message\s*:?\s*-*$", r"^-+\s*forwarded message\s*-+$"],
+        description="Start of a quoted copy that runs to the end of the post (mail-style quoting): dropped.",
+    )
+    quote_line_patterns: list[str] = Field(
+        [r"^>", r"^(?:quote|quoting|in reply to)\b.*$", r"^on .+ wrote:?\s*$", r"^.{1,60}\s(?:wrote|said):\s*$"],
+        description="A quoted line, or one that introduces a quote: dropped (the copy it introduces is "
+        "removed as a repeat of the earlier post).",
     )
     quote_meta_patterns: list[str] = Field(
         [r"^(?P<key>from|sent|subject|to|date|cc)\s*:\s*(?P<value>.*)$"],
@@ -554,7 +557,8 @@ class ProseConfig(Section):
         description="Cue of the list a sentence introduces (named items follow); the nearest cue before the items wins.",
     )
     purpose_patterns: list[str] = Field(
-        [r"\b(?P<name>purpose statement|team purpose|mission statement|charter)\b"],
+        [r"\b(?P<name>purpose statement)s?\b", r"\b(?P<name>team purpose)\b", r"\b(?P<name>mission statement)s?\b",
+         r"\b(?P<name>charter)\b"],
         description="Names a purpose statement; first match wins; its example is the next quoted paragraph.",
     )
     metric_patterns: list[str] = Field(

@@ -1,29 +1,135 @@
-"""Canonical levels: place every role on the IC ladder (IC1, IC2, ...) or the management ladder (M1, ...).
+"""Canonical levels: place every role on the IC ladder (IC1 associate … IC6 strategic) or the management
+ladder (M1 team lead/manager … M5 VP), so that roles of different tracks line up.
 
-First version: menu order within each path of a track. Roles of different tracks line up by position.
+Per role, first that applies wins:
+1. a title-word rule of the path (`normalize.ic_level_rules` / `management_level_rules`):
+   "Senior Principal Scale CSM" -> IC5, "CS Group Leader" -> M3;
+2. a number ending the title: "CSM II" -> IC2;
+3. menu order: one above the previous role of the same path, or the path's base level for a plain title that
+   opens it ("Scale CSM" after "Associate Scale CSM" -> IC2; "Partners Success Manager" first -> IC2).
+Then levels must rise with menu order within a path: a role placed at or below the one before it moves
+to one above it, and its basis says so.
+
+Forum tiers ("T2") and level names in articles map onto the same levels (`benchmark_level`).
 """
 
 from __future__ import annotations
 
-from .models import LevelAssignment, ParsedRole
+import re
+from dataclasses import dataclass
+
+from .config import Config, NormalizeConfig
+from .ids import name_key
+from .models import LevelAssignment, LevelBenchmark, ParsedRole
 
 _PREFIX = {"ic": "IC", "management": "M"}
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9}
 
 
-def assign_levels(track: str, roles: list[ParsedRole], role_ids: dict[str, str]) -> list[LevelAssignment]:
-    """`[Associate (ic), CSM (ic), Team Lead (management)]` -> `IC1, IC2, M1` (menu order within a path)."""
+def level_number(level: str) -> int:
+    """`"IC3"` -> `3`, `"M1"` -> `1`."""
+    return int(level.lstrip("ICM"))
+
+
+def level_path(level: str) -> str:
+    """`"IC3"` -> `"ic"`, `"M1"` -> `"management"`."""
+    return "management" if level.startswith("M") else "ic"
+
+
+def level_sort_key(level: str) -> tuple[int, int]:
+    """IC levels before M levels, each by number: `"M2"` -> `(1, 2)`."""
+    return (1 if level.startswith("M") else 0, level_number(level))
+
+
+@dataclass(frozen=True)
+class _Placed:
+    number: int
+    basis: str
+
+
+class LevelRules:
+    """Compiled level rules of one config."""
+
+    def __init__(self, config: NormalizeConfig) -> None:
+        self.config = config
+        self.rules = {
+            "ic": [(re.compile(r.pattern), r) for r in config.ic_level_rules],
+            "management": [(re.compile(r.pattern), r) for r in config.management_level_rules],
+        }
+        self.numbered = re.compile(config.numbered_title_pattern)
+        self.tier = re.compile(config.tier_pattern)
+
+    def by_title(self, title: str, path: str) -> _Placed | None:
+        """`("Senior Scale CSM", "ic")` -> IC3 by the title word `senior`; `("CSM II", "ic")` -> IC2."""
+        key = name_key(title)
+        for rx, rule in self.rules[path]:
+            m = rx.search(key)
+            if m:
+                return _Placed(level_number(rule.level), f"title word '{m.group(0)}'")
+        m = self.numbered.search(key)
+        if m:
+            n = m.group("n")
+            return _Placed(int(n) if n.isdigit() else _ROMAN[n], f"title number '{n}'")
+        return None
+
+
+def assign_levels(
+    track: str, roles: list[ParsedRole], role_ids: dict[str, str], config: NormalizeConfig | None = None
+) -> list[LevelAssignment]:
+    """`[Associate Scale CSM, Scale CSM, Senior Scale CSM, Senior Principal Scale CSM (ic), CS Team Leader
+    (management)]` -> `IC1, IC2, IC3, IC5, M1`."""
+    rules = LevelRules(config or NormalizeConfig())
+    base = (config or NormalizeConfig()).base_level
     out: list[LevelAssignment] = []
-    seen = {"ic": 0, "management": 0}
+    previous: dict[str, tuple[int, str]] = {}
     for role in sorted(roles, key=lambda r: r.order):
-        seen[role.path] += 1
+        prefix = _PREFIX[role.path]
+        placed = rules.by_title(role.title, role.path)
+        prev = previous.get(role.path)
+        if placed is None:
+            if prev is None:
+                placed = _Placed(base[role.path], "plain title opening the path (base level)")
+            else:
+                placed = _Placed(prev[0] + 1, f"menu order (after {prev[1]})")
+        elif prev is not None and placed.number <= prev[0]:
+            placed = _Placed(
+                prev[0] + 1, f"menu order (after {prev[1]}; {placed.basis} gave {prefix}{placed.number})"
+            )
+        previous[role.path] = (placed.number, role.title)
         out.append(
             LevelAssignment(
                 track=track,
                 role=role.title,
                 role_id=role_ids[role.title],
                 path=role.path,
-                level=f"{_PREFIX[role.path]}{seen[role.path]}",
-                basis="menu order",
+                level=f"{prefix}{placed.number}",
+                basis=placed.basis,
             )
         )
+    return out
+
+
+def benchmark_level(benchmark: LevelBenchmark, config: Config) -> tuple[str, str] | None:
+    """Canonical level of a forum or article level: `tier="T2"` -> `("IC2", "tier T2")`;
+    `level_label="Senior CSM"` -> `("IC3", "title word 'senior'")`; None when nothing says."""
+    rules = LevelRules(config.normalize)
+    if benchmark.tier:
+        m = rules.tier.match(benchmark.tier.strip().casefold())
+        if m:
+            return f"IC{int(m.group('n'))}", f"tier {benchmark.tier.strip()}"
+    label = re.sub(r"\(.*?\)", " ", benchmark.level_label)
+    management = any(re.search(p, label, re.IGNORECASE) for p in config.career_page.management_title_patterns)
+    path = "management" if management else "ic"
+    placed = rules.by_title(label, path)
+    if placed is None:
+        return None
+    return f"{_PREFIX[path]}{placed.number}", placed.basis
+
+
+def align_benchmarks(benchmarks: list[LevelBenchmark], config: Config) -> list[LevelBenchmark]:
+    """The benchmarks with `canonical_level` set where a tier or title word gives one."""
+    out = []
+    for b in benchmarks:
+        found = benchmark_level(b, config)
+        out.append(b.model_copy(update={"canonical_level": found[0] if found else b.canonical_level}))
     return out

@@ -127,6 +127,11 @@ class LevelBenchmark(Record):
     source_ref: str
     post_ref: str | None = Field(None, description="Ref of the post the claim came from.")
     author: str | None = None
+    attached_post_refs: list[str] = Field(
+        default_factory=list,
+        description="Refs of later posts (see `forum_posts`) whose additions to this level were appended to "
+        "`expectations`, in order.",
+    )
 
 
 class ForumPost(Record):

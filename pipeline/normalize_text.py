@@ -39,6 +39,25 @@ def lemma_table() -> dict[str, str]:
         return json.loads(gzip.decompress(fh.read()).decode("utf-8"))
 
 
+@lru_cache(maxsize=1)
+def vocabulary() -> frozenset[str]:
+    """Every English word spaCy's lookup tables know (inflected forms and base forms of the WordNet index)."""
+    words = set(lemma_table()) | set(lemma_table().values())
+    data = resources.files("spacy_lookups_data") / "data" / "en_lemma_index.json.gz"
+    with data.open("rb") as fh:
+        for group in json.loads(gzip.decompress(fh.read()).decode("utf-8")).values():
+            words.update(group)
+    return frozenset(words)
+
+
+# British spellings whose American form the vocabulary knows take that form: "organises" -> "organizes".
+_BRITISH = [
+    (re.compile(r"(?<=\w{2})is(e|es|ed|ing|ation|ations)$"), r"iz\1"),
+    (re.compile(r"(?<=\w{2})ys(e|es|ed|ing)$"), r"yz\1"),
+    (re.compile(r"(?<=\w{3})our(s|ed|ing)?$"), r"or\1"),
+]
+
+
 @dataclass(frozen=True)
 class Normalized:
     """A statement folded for matching."""
@@ -65,6 +84,8 @@ class TextNormalizer:
         self._lemmas = {
             w: lem for w, lem in lemma_table().items() if len(w) > 3 and w not in keep and lem[:1] == w[:1]
         }
+        self._vocabulary = vocabulary()
+        self._spelling: dict[str, str] = {}
 
     # Rules, in the order `analyze` applies them -----------------------------------------------------
 
@@ -97,13 +118,27 @@ class TextNormalizer:
         text = _POSSESSIVE.sub("", text.replace("&", " and "))
         return " ".join(_NON_WORD.sub(" ", text).replace("_", " ").split())
 
+    def american(self, word: str) -> str:
+        """`"analyses"` -> `"analyzes"`, `"behaviour"` -> `"behavior"`; `"promise"` stays (no `"promize"`)."""
+        found = self._spelling.get(word)
+        if found is None:
+            found = word
+            for rx, repl in _BRITISH:
+                candidate = rx.sub(repl, word)
+                if candidate != word and candidate in self._vocabulary:
+                    found = candidate
+                    break
+            self._spelling[word] = found
+        return found
+
     def lemmatize(self, text: str) -> tuple[str, ...]:
         """`"ensures the most accurate reports"` -> `("ensure", "most", "accurate", "report")`.
 
         Articles are dropped; words of three letters or fewer and the guards' own words are kept as written.
         """
         lemmas = self._lemmas
-        return tuple(lemmas.get(w, w) for w in text.split() if w not in self._drop)
+        words = (self.american(w) for w in text.split() if w not in self._drop)
+        return tuple(lemmas.get(w, w) for w in words)
 
     # -------------------------------------------------------------------------------------------------
 

@@ -7,12 +7,14 @@ only on `(i, seed)`, so a corpus of N+1 documents is the corpus of N plus one fi
 tests need), and the bench can stream behaviors without writing files (`iter_occurrences`).
 
 What makes it a useful test of de-duplication:
-- a behavior *base* is (competency, verb phrase, object, purpose); bases are drawn from a small code so
-  that two distinct bases of one competency differ in at least two of their three phrases, i.e. they are
-  clearly different statements, not near-duplicates in disguise;
+- a behavior *base* is (competency, verb phrase, object, context, purpose); bases come from a linear code
+  over the phrase lists, so two distinct bases of one competency differ in at least two of their four
+  phrases: clearly different statements, not near-duplicates in disguise. Companies favour some bases
+  (drawn with a skew), so popular statements recur across many companies and a long tail does not;
 - the same base is written by many companies, each with its own house style: trailing periods, a comma
-  before the purpose, a subject prefix ("The CSM ..."), the adverb moved after the object, synonyms
-  (customers -> clients, team -> group). These surface edits keep the truth id;
+  before the purpose, a subject or modal prefix ("The CSM will ..."), the adverb moved after the object,
+  synonyms (customers -> clients; one pair, quickly -> fast, that the matcher's synonym table does not
+  know). These surface edits keep the truth id;
 - inside a document, a behavior is repeated word for word at the next level (exact repeats), or turned
   into a *progression* that must stay apart: "Begins to review ..." -> "Reviews ...", "basic" ->
   "advanced", "within 30 days" -> "within 45 days". A progression gets a new truth id.
@@ -23,6 +25,7 @@ The truth (`truth.csv`) has one row per written bullet: file, line ref, text and
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
 import random
@@ -34,11 +37,13 @@ from html import escape
 from pathlib import Path
 
 from .errors import InputError
-from .ids import stable_id
 
-# A prime: bases are (verb a, object b, purpose (a + b + 7k) mod Q) for competency k, a linear code in
-# which two distinct bases of one competency share at most one of their three phrases.
+# A prime: bases are (verb a, object b, context c, purpose (a + b + c + 7k) mod Q) for competency k, a
+# linear code in which two distinct bases of one competency differ in at least two of their four phrases.
 Q = 17
+# Companies favour some statements: base cells are drawn with density falling with their rank, and the
+# rank is spread over the cells by a multiplier coprime with Q**3.
+_SPREAD = 1999
 
 # (adverb, verb in the third person, verb in the base form); the adverb is what the word-order edit moves
 VERBS: list[tuple[str, str, str]] = [
@@ -79,6 +84,14 @@ PURPOSES: list[str] = [
     "using the CRM and shared boards",
     "ahead of renewal conversations",
     "for the strategic accounts in the portfolio",
+]
+
+# where or with whom: the third phrase of a statement
+CONTEXTS: list[str] = [
+    "with the account executive", "in the CRM", "for new customers", "in weekly syncs", "with product managers",
+    "for the renewal cohort", "across time zones", "in the onboarding phase", "with the support desk",
+    "for high-risk accounts", "in the shared workspace", "with finance and legal", "during business reviews",
+    "in every region", "with marketing", "after each release", "for mid-market customers",
 ]
 
 # number placeholders and the values a level progression steps through
@@ -209,7 +222,8 @@ COMPETENCIES: dict[str, tuple[list[str], str, list[str]]] = {
 }
 IC_COMPETENCIES = ["ownership", "communication", "teamwork", "product", "impact", "relationships", "data"]
 MANAGER_COMPETENCIES = ["coaching", "management", "ownership", "communication"]
-COMPETENCY_INDEX = {key: k for k, key in enumerate(COMPETENCIES)}
+COMPETENCY_KEYS = tuple(COMPETENCIES)
+COMPETENCY_INDEX = {key: k for k, key in enumerate(COMPETENCY_KEYS)}
 
 # (short name used in titles, name as the intro writes it, prefix of management titles)
 TRACKS: list[tuple[str, str, str]] = [
@@ -232,26 +246,33 @@ _NAME_B = ["wind", "loop", "field", "stack", "works", "path", "point", "gate", "
            "peak", "craft", "grid", "ridge", "light", "spring", "vale", "mark"]
 _NAME_C = ["", " Labs", " Systems", " Software", " Cloud", " Analytics", " Health", " Logistics"]
 
-SUBJECTS = ["The CSM", "The team member", "They", "The individual"]
-SYNONYMS: list[tuple[str, str]] = [("customers", "clients"), ("customer", "client"), ("team", "group")]
+# how ladders put a subject or a modal before the verb (seed: "The CSM will follow ..."); the verb then
+# takes its base form
+SUBJECTS = ["The CSM will", "Will", "Is able to", "CSM will"]
+# words a company writes differently; the last pair is one the matcher's synonym table does not know
+SYNONYMS: list[tuple[str, str]] = [
+    ("customers", "clients"), ("customer", "client"), ("peers", "colleagues"), ("using", "leveraging"),
+    ("quickly", "fast"),
+]
 _PLACEHOLDER = re.compile(r"\{(days|accounts|times|adj)\}")
 
 
 @dataclass(frozen=True)
 class Base:
-    """What a behavior says before any company writes it: competency k, verb a, object b."""
+    """What a behavior says before any company writes it: competency k, verb a, object b, context c."""
 
     k: int
     a: int
     b: int
+    c: int
 
     @property
     def competency(self) -> str:
-        return list(COMPETENCIES)[self.k]
+        return COMPETENCY_KEYS[self.k]
 
     @property
     def purpose(self) -> str:
-        return PURPOSES[(self.a + self.b + 7 * self.k) % Q]
+        return PURPOSES[(self.a + self.b + self.c + 7 * self.k) % Q]
 
     @property
     def object(self) -> str:
@@ -259,11 +280,18 @@ class Base:
 
     def slots(self) -> list[str]:
         """Placeholders in object then purpose order: each is a level the statement can progress on."""
-        return _PLACEHOLDER.findall(self.object) + _PLACEHOLDER.findall(self.purpose)
+        return _slots(self.k, self.a, self.b, self.c)
 
     @property
     def id(self) -> str:
-        return stable_id("base", k=self.k, a=self.a, b=self.b)
+        """Readable and unique: `"ownership-031205"` (verb 3, object 12, context 5)."""
+        return f"{self.competency}-{self.a:02d}{self.b:02d}{self.c:02d}"
+
+
+@functools.lru_cache(maxsize=None)
+def _slots(k: int, a: int, b: int, c: int) -> list[str]:
+    base = Base(k, a, b, c)
+    return _PLACEHOLDER.findall(base.object) + _PLACEHOLDER.findall(base.purpose)
 
 
 @dataclass(frozen=True)
@@ -276,7 +304,8 @@ class Variant:
 
     @property
     def truth_id(self) -> str:
-        return stable_id("truth", base=self.base.id, values=list(self.values), begins=self.begins)
+        """`"ownership-031205"` + placeholder values + `b` for 'begins to': `"ownership-031205.1.2b"`."""
+        return self.base.id + "".join(f".{v}" for v in self.values) + ("b" if self.begins else "")
 
     def progress(self) -> Variant | None:
         """The next level's version of this statement, or None when it cannot grow."""
@@ -396,11 +425,14 @@ def write(variant: Variant, style: Style, rng: random.Random) -> tuple[str, tupl
     adverb_last = bool(adverb) and rng.random() < style.adverb_last_share
     if adverb_last:
         edits.append("order")
+    subject = style.subject if style.subject and rng.random() < style.subject_share else None
+    before = adverb.lower() + " " if adverb and not adverb_last else ""
     if variant.begins:
-        head = f"begins to {adverb.lower() + ' ' if adverb and not adverb_last else ''}{verb}"
+        head = f"{'begin' if subject else 'begins'} to {before}{verb}"
     else:
-        head = f"{adverb.lower() + ' ' if adverb and not adverb_last else ''}{verb3}"
-    text = f"{head} {obj}{' ' + adverb.lower() if adverb_last else ''}{',' if style.comma else ''} {purpose}"
+        head = f"{before}{verb if subject else verb3}"
+    context = CONTEXTS[base.c]
+    text = f"{head} {obj} {context}{' ' + adverb.lower() if adverb_last else ''}{',' if style.comma else ''} {purpose}"
     if style.comma:
         edits.append("punctuation")
     for word, synonym in style.synonyms:
@@ -408,8 +440,8 @@ def write(variant: Variant, style: Style, rng: random.Random) -> tuple[str, tupl
         if new != text:
             text = new
             edits.append("synonym")
-    if style.subject and rng.random() < style.subject_share:
-        text = f"{style.subject} {text}"
+    if subject:
+        text = f"{subject} {text}"
         edits.append("subject")
     else:
         text = text[0].upper() + text[1:]
@@ -420,9 +452,12 @@ def write(variant: Variant, style: Style, rng: random.Random) -> tuple[str, tupl
 
 
 def _pick_bases(rng: random.Random, k: int, n: int) -> list[Base]:
-    """n distinct bases of competency k (verb a, object b; the purpose follows from the code)."""
-    cells = rng.sample(range(Q * Q), n)
-    return [Base(k, c // Q, c % Q) for c in cells]
+    """n distinct bases of competency k (the purpose follows from the code), popular ones more often."""
+    cells: dict[int, None] = {}
+    while len(cells) < n:
+        rank = int(Q**3 * rng.random() ** 2)
+        cells[(rank * _SPREAD) % Q**3] = None
+    return [Base(k, cell // (Q * Q), cell // Q % Q, cell % Q) for cell in cells]
 
 
 def _start_variant(base: Base, rng: random.Random, level: int) -> Variant:
@@ -487,7 +522,7 @@ def generate_document(index: int, seed: int = 0) -> SynthDoc:
     for level, title in enumerate(titles_ic):
         if level < n_ic:
             comps, previous = behaviors_for(ic_keys, level, previous)
-            summary = (f"The role of a {title} at {company}, level {level + 1} of the {short} path, who manages "
+            summary = (f"The role of the {title} at {company}, level {level + 1} of the {short} path, who manages "
                        f"a book of business with growing autonomy and scope.")
             roles.append(SynthRole(title, "ic", True, summary, comps))
         else:
@@ -644,10 +679,11 @@ def iter_occurrences(n: int, seed: int = 0) -> Iterator[SynthOccurrence]:
     emitted, index = 0, 0
     while emitted < n:
         doc = generate_document(index, seed)
+        file = doc.file
         for level, role in enumerate(doc.roles):
             for comp in role.competencies:
                 for b in comp.behaviors:
-                    yield SynthOccurrence(index, doc.file, doc.track, role.title, level, comp.name, b.text, b.truth_id)
+                    yield SynthOccurrence(index, file, doc.track, role.title, level, comp.name, b.text, b.truth_id)
                     emitted += 1
                     if emitted == n:
                         return

@@ -11,18 +11,35 @@ from collections.abc import Callable
 from ..config import Config
 from ..errors import LadderError, ParseError
 from ..models import Document, ParsedDocument
+from .article import parse_article
 from .career_page import parse_career_page
+from .forum_thread import parse_forum_thread
+from .role_descriptions import parse_role_descriptions
 
 Parser = Callable[[Document, Config], ParsedDocument]
 
 PARSERS: dict[str, Parser] = {
     "career_page": parse_career_page,
+    "role_descriptions": parse_role_descriptions,
+    "forum_thread": parse_forum_thread,
+    "article": parse_article,
 }
 
 
 def parse_document(doc: Document, config: Config) -> ParsedDocument:
     """Parse `doc` with the parser of its kind; a kind with no parser gives an empty result with a warning."""
     parser = PARSERS.get(doc.kind)
+    if doc.kind == "unknown":  # reported, not guessed: the user names the kind in the manifest
+        return ParsedDocument(
+            doc_id=doc.id,
+            file=doc.file,
+            kind=doc.kind,
+            warnings=[
+                f"{doc.file}: kind not recognized (best confidence {doc.kind_confidence:.2f} is below "
+                f"kinds.min_confidence {config.kinds.min_confidence:.2f}); nothing extracted. Set its kind in "
+                f"{config.ingest.manifest} (valid: {', '.join(PARSERS)})"
+            ],
+        )
     if parser is None:
         return ParsedDocument(
             doc_id=doc.id,

@@ -1,0 +1,155 @@
+"""Reviewer decisions: a YAML file, keyed by the stable ids of a run, that the next run honors.
+
+    decisions:
+      - action: merge            # these behaviors are one (ids as the run printed them)
+        behaviors: [beh_1a2b3c4d5e6f, beh_6f5e4d3c2b1a]
+        note: same demand, different wording
+      - action: split            # this merged behavior is several: each distinct statement on its own
+        behavior: beh_0123456789ab
+      - action: rename           # the canonical name of a competency
+        competency: comp_0123456789ab
+        name: Teamwork and Collaboration
+      - action: level            # the canonical level of a role
+        role: role_0123456789ab
+        level: IC4
+
+Decisions apply in file order to the run's automatic result. A decision that names an id the run no longer
+has is reported `stale` (and changes nothing); the others are reported `applied`. Behavior ids are hashes
+of a cluster's smallest normalized statement, so a merge keeps one of the merged ids and a split keeps the
+original id on one of its parts: a decision keeps matching run after run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .dedupe import behavior_id
+from .errors import ConfigError
+from .models import DecisionOutcome
+
+
+class _Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = Field("", description="Why the reviewer decided so (kept for the report).")
+
+
+class MergeDecision(_Decision):
+    """Two or more behaviors are one."""
+
+    action: Literal["merge"]
+    behaviors: list[str] = Field(min_length=2, description="Behavior ids (`beh_…`) to merge.")
+
+
+class SplitDecision(_Decision):
+    """A merged behavior is several: each of its distinct normalized statements becomes a behavior."""
+
+    action: Literal["split"]
+    behavior: str = Field(description="Behavior id (`beh_…`) to split.")
+
+
+class RenameDecision(_Decision):
+    """A canonical competency gets another name (its id does not change)."""
+
+    action: Literal["rename"]
+    competency: str = Field(description="Competency id (`comp_…`).")
+    name: str = Field(min_length=1)
+
+
+class LevelDecision(_Decision):
+    """A role gets another canonical level."""
+
+    action: Literal["level"]
+    role: str = Field(description="Role id (`role_…`).")
+    level: str = Field(pattern=r"^(?:IC|M)[1-9][0-9]*$", description="IC1.. on the IC path, M1.. on management.")
+
+
+Decision = Annotated[MergeDecision | SplitDecision | RenameDecision | LevelDecision, Field(discriminator="action")]
+ACTIONS = ("merge", "split", "rename", "level")
+
+
+class Decisions(BaseModel):
+    """The decisions file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decisions: list[Decision] = Field(default_factory=list)
+
+    def of(self, *actions: str) -> list[Decision]:
+        return [d for d in self.decisions if d.action in actions]
+
+
+def load_decisions(path: str | Path | None) -> Decisions:
+    """Read a decisions file; `None` gives no decisions. Raises ConfigError saying what is wrong and where."""
+    if path is None:
+        return Decisions()
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"decisions file not found: {p}")
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{p}: not valid YAML ({str(exc).splitlines()[0]})") from exc
+    if data is None:
+        return Decisions()
+    if not isinstance(data, dict) or "decisions" not in data:
+        raise ConfigError(f"{p}: expected a mapping with a `decisions:` list (actions: {', '.join(ACTIONS)})")
+    for i, item in enumerate(data.get("decisions") or []):
+        action = item.get("action") if isinstance(item, dict) else None
+        if action not in ACTIONS:
+            raise ConfigError(f"{p}: decisions[{i}]: action {action!r} is not one of {', '.join(ACTIONS)}")
+    try:
+        return Decisions.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first["loc"] if x not in ACTIONS)
+        raise ConfigError(f"{p}: {where}: {first['msg']}") from exc
+
+
+def apply_behavior_decisions(
+    clusters: dict[str, list[str]], decisions: Decisions
+) -> tuple[dict[str, list[str]], list[DecisionOutcome], set[str]]:
+    """Apply merge and split decisions to clusters (key -> member forms, id = `behavior_id(key)`).
+
+    Returns the new clusters, one outcome per decision, and the keys of clusters a merge decision made.
+    `{"a": ["a"], "b": ["b"]}` with `merge [id(a), id(b)]` -> `{"a": ["a", "b"]}`.
+    """
+    out = {k: sorted(v) for k, v in clusters.items()}
+    outcomes: list[DecisionOutcome] = []
+    merged_keys: set[str] = set()
+    for d in decisions.of("merge", "split"):
+        ids = {behavior_id(k): k for k in out}
+        if isinstance(d, MergeDecision):
+            target = ", ".join(d.behaviors)
+            missing = [b for b in d.behaviors if b not in ids]
+            if missing:
+                outcomes.append(DecisionOutcome(action="merge", target=target, status="stale",
+                                                detail=f"no behavior with id {', '.join(missing)}"))
+                continue
+            keys = sorted({ids[b] for b in d.behaviors})
+            members = sorted({f for k in keys for f in out.pop(k)})
+            out[members[0]] = members
+            merged_keys.add(members[0])
+            outcomes.append(DecisionOutcome(action="merge", target=target, status="applied",
+                                            detail=f"now {behavior_id(members[0])}"))
+        else:
+            key = ids.get(d.behavior)
+            if key is None:
+                outcomes.append(DecisionOutcome(action="split", target=d.behavior, status="stale",
+                                                detail="no behavior with this id"))
+                continue
+            if len(out[key]) < 2:
+                outcomes.append(DecisionOutcome(action="split", target=d.behavior, status="stale",
+                                                detail="the behavior holds a single statement"))
+                continue
+            members = out.pop(key)
+            merged_keys.discard(key)
+            for f in members:
+                out[f] = [f]
+            outcomes.append(DecisionOutcome(action="split", target=d.behavior, status="applied",
+                                            detail=f"into {len(members)} behaviors"))
+    return dict(sorted(out.items())), outcomes, merged_keys

@@ -1,0 +1,173 @@
+"""Progressions: related behaviors kept apart because they mark a level difference, linked lower -> higher,
+and what changes between two levels of a track (new, dropped, strengthened).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .dedupe import PairOutcome
+from .errors import InputError
+from .ids import name_key
+from .levels import level_path, level_sort_key
+from .models import Behavior, Ladder, Progression
+
+# Outcomes that are not a demand difference: the two statements are merely unrelated or unclustered.
+_NOT_A_PROGRESSION = frozenset({"below_threshold", "no_chaining"})
+
+
+def progression_links(
+    behaviors: list[Behavior], kept_apart: list[PairOutcome], behavior_of_form: dict[str, str]
+) -> list[Progression]:
+    """Guarded pairs whose behaviors sit at different levels of a track, lower -> higher.
+
+    "Begins to find opportunities…" (IC1, IC2) and "Finds opportunities…" (IC3) in one track, kept apart by
+    `proficiency` -> one link IC2 -> IC3 with `removed_words=["begin"]`. Pairs whose levels overlap in a
+    track, or that share no competency there, are no progression in it.
+    """
+    by_id = {b.id: b for b in behaviors}
+    best: dict[tuple[str, str, str], Progression] = {}
+    for pair in kept_apart:
+        if pair.rule in _NOT_A_PROGRESSION:
+            continue
+        ia, ib = behavior_of_form.get(pair.a), behavior_of_form.get(pair.b)
+        if ia is None or ib is None or ia == ib:
+            continue
+        a, b = by_id[ia], by_id[ib]
+        tracks = sorted({o.track for o in a.occurrences} & {o.track for o in b.occurrences})
+        for track in tracks:
+            la = {o.level for o in a.occurrences if o.track == track}
+            lb = {o.level for o in b.occurrences if o.track == track}
+            if len({level_path(x) for x in la | lb}) != 1:
+                continue
+            hi_a, lo_a = max(la, key=level_sort_key), min(la, key=level_sort_key)
+            hi_b, lo_b = max(lb, key=level_sort_key), min(lb, key=level_sort_key)
+            if level_sort_key(hi_a) < level_sort_key(lo_b):
+                low, high, lvl_from, lvl_to, removed, added = a, b, hi_a, lo_b, pair.removed, pair.added
+            elif level_sort_key(hi_b) < level_sort_key(lo_a):
+                low, high, lvl_from, lvl_to, removed, added = b, a, hi_b, lo_a, pair.added, pair.removed
+            else:
+                continue
+            shared = sorted(
+                {o.competency_id for o in low.occurrences if o.track == track}
+                & {o.competency_id for o in high.occurrences if o.track == track}
+            )
+            if not shared:
+                continue
+            link = Progression(
+                track=track,
+                competency_id=shared[0],
+                from_behavior=low.id,
+                to_behavior=high.id,
+                from_level=lvl_from,
+                to_level=lvl_to,
+                removed_words=list(removed),
+                added_words=list(added),
+                rule=pair.rule,
+                score=pair.score,
+            )
+            key = (track, low.id, high.id)
+            if key not in best or (link.score, link.rule) > (best[key].score, best[key].rule):
+                best[key] = link
+    return sorted(best.values(), key=lambda p: (p.track, level_sort_key(p.from_level), p.from_behavior, p.to_behavior))
+
+
+@dataclass
+class Strengthened:
+    """A behavior at the lower level replaced by a stronger one at the higher level."""
+
+    before: Behavior
+    after: Behavior
+    links: list[Progression]  # the chain of progression links, lower -> higher
+
+
+@dataclass
+class LevelChange:
+    """What changes from one level of a track to another."""
+
+    track: str
+    from_level: str
+    to_level: str
+    new: list[Behavior] = field(default_factory=list)
+    dropped: list[Behavior] = field(default_factory=list)
+    strengthened: list[Strengthened] = field(default_factory=list)
+    kept: list[Behavior] = field(default_factory=list)
+
+
+def _resolve_track(ladder: Ladder, track: str) -> str:
+    names = sorted({t.name for t in ladder.tracks})
+    for t in ladder.tracks:
+        if track == t.id or name_key(track) == name_key(t.name):
+            return t.name
+    raise InputError(f"unknown track {track!r}; valid tracks: {', '.join(names) or '(none)'}")
+
+
+def _resolve_level(ladder: Ladder, track: str, level: str) -> str:
+    roles = [r for r in ladder.roles if r.track == track]
+    for r in roles:
+        if level.strip().upper() == r.level or name_key(level) == name_key(r.title) or level == r.id:
+            return r.level
+    options = [f"{r.level} ({r.title})" for r in sorted(roles, key=lambda r: (level_sort_key(r.level), r.order))]
+    raise InputError(f"unknown level {level!r} in track {track!r}; valid levels: {', '.join(options)}")
+
+
+def progression_between(ladder: Ladder, track: str, from_level: str, to_level: str) -> LevelChange:
+    """What is new, dropped and strengthened from `from_level` to `to_level` of `track`.
+
+    Levels are canonical (`IC1`) or role titles; the track is its name or id. A behavior at the lower level
+    whose progression links lead (through any number of links in the track) to a behavior at the higher
+    level is strengthened, not dropped, and its successor is not new.
+    """
+    name = _resolve_track(ladder, track)
+    lo, hi = _resolve_level(ladder, name, from_level), _resolve_level(ladder, name, to_level)
+
+    def at(level: str) -> dict[str, Behavior]:
+        return {b.id: b for b in ladder.behaviors if any(o.track == name and o.level == level for o in b.occurrences)}
+
+    low, high = at(lo), at(hi)
+    nexts: dict[str, list[Progression]] = defaultdict(list)
+    for p in ladder.progressions:
+        if p.track == name:
+            nexts[p.from_behavior].append(p)
+    by_id = {b.id: b for b in ladder.behaviors}
+    change = LevelChange(track=name, from_level=lo, to_level=hi)
+    successors: set[str] = set()
+    predecessors: set[str] = set()
+    for bid in sorted(set(low) - set(high), key=lambda i: (low[i].text, i)):
+        frontier: list[tuple[str, list[Progression]]] = [(bid, [])]
+        seen = {bid}
+        while frontier:
+            cur, chain = frontier.pop(0)
+            for p in sorted(nexts[cur], key=lambda p: p.to_behavior):
+                if p.to_behavior in seen:
+                    continue
+                seen.add(p.to_behavior)
+                path = [*chain, p]
+                if p.to_behavior in high and p.to_behavior not in low:
+                    change.strengthened.append(Strengthened(low[bid], by_id[p.to_behavior], path))
+                    successors.add(p.to_behavior)
+                    predecessors.add(bid)
+                else:
+                    frontier.append((p.to_behavior, path))
+    change.new = sorted((high[i] for i in set(high) - set(low) - successors), key=lambda b: (b.text, b.id))
+    change.dropped = sorted((low[i] for i in set(low) - set(high) - predecessors), key=lambda b: (b.text, b.id))
+    change.kept = sorted((low[i] for i in set(low) & set(high)), key=lambda b: (b.text, b.id))
+    return change
+
+
+def format_change(change: LevelChange) -> str:
+    """Plain-text listing of a `LevelChange`, as `ladder progression` prints it."""
+    lines = [f"{change.track}: {change.from_level} -> {change.to_level}", ""]
+    lines.append(f"Strengthened ({len(change.strengthened)}):")
+    for s in change.strengthened:
+        words = "; ".join(
+            f"{p.rule}: -{' '.join(p.removed_words) or '∅'} +{' '.join(p.added_words) or '∅'}" for p in s.links
+        )
+        lines += [f"  - {s.before.text}", f"    -> {s.after.text}", f"       ({words})"]
+    lines.append(f"New ({len(change.new)}):")
+    lines += [f"  + {b.text}" for b in change.new]
+    lines.append(f"Dropped ({len(change.dropped)}):")
+    lines += [f"  - {b.text}" for b in change.dropped]
+    lines.append(f"Unchanged: {len(change.kept)}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,199 @@
+"""Normalization report: every section from the log, escaping, empty log, determinism, the artifact."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.diff import diff_ladders
+from pipeline.models import Ladder
+from pipeline.report import (
+    ARTIFACT_KEY,
+    artifact_markdown,
+    build_sections,
+    headline,
+    md_escape,
+    render_html,
+    render_markdown,
+    write_report,
+)
+
+from .tiny_ladder import make_ladder, with_log
+
+
+def first_diff(ladder: Ladder):
+    return diff_ladders(None, ladder)
+
+
+def section_block(markdown: str, title: str) -> list[str]:
+    """Lines of one `## title (n)` section of the Markdown report, up to the next section."""
+    lines = markdown.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"## {title} ("))
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return lines[start:end]
+
+
+def test_counts_per_kind_with_full_log() -> None:
+    ladder = with_log(make_ladder())
+    counts = {s.kind: s.count for s in build_sections(ladder, first_diff(ladder))}
+    assert counts == {
+        "repairs": 1,
+        "competencies": 2,
+        "levels": 3,
+        "merges": 1,
+        "near-misses": 1,
+        "splits": 1,
+        "progressions": 1,
+        "decisions": 2,
+        "rejected": 1,
+        "diff": 15,
+    }
+
+
+def test_markdown_sections_show_every_item() -> None:
+    ladder = with_log(make_ladder())
+    md = render_markdown(ladder, first_diff(ladder))
+    lines = md.splitlines()
+    assert lines[:5] == [
+        "# Ladder normalization report",
+        "",
+        "No published release yet: everything in the candidate is new; the first release will be 1.0.0.",
+        "",
+        "2 documents read, 1 rejected; 2 tracks, 3 roles (3 defined), 2 competencies, 3 behaviors from 5 occurrences.",
+    ]
+    assert section_block(md, "Text repairs")[2:] == [
+        "1 text repair in 1 file.",
+        "",
+        "| File | Line | Rule | Before → after |",
+        "| --- | --- | --- | --- |",
+        "| scale.txt | `L7` | mojibake\\_apostrophe | ~~groupās~~ **group's** |",
+        "",
+    ]
+    assert "| High Touch CSM | Ownership \\& impact | Ownership | alias\\_table |" in md
+    assert "| Scale CSM | Customer insight | Customer insight | fuzzy (91.5) |" in md
+    assert section_block(md, "Level alignment")[4:8] == [
+        "| Path | Level | High Touch CSM | Scale CSM |",
+        "| --- | --- | --- | --- |",
+        "| ic | IC1 |  | CSM I (0–2 y) |",
+        "| ic | IC2 | CSM | CSM II (2–4 y) |",
+    ]
+    assert "| Scale CSM | CSM II | IC2 | menu order |" in md
+    assert (
+        "| Owns renewals end to end | Owns renewals end to end (×2, 100); Owns renewals end-to-end (×1, 96.2) "
+        "| normalized | High Touch CSM, Scale CSM |" in md
+    )
+    assert (
+        "| ~~Finds basic data insights~~ **\\<script\\>alert(1)\\</script\\> Flags churn risk early** "
+        "| beh\\_data; beh\\_hostile | 84 | below\\_threshold |" in md
+    )
+    assert "| scale.txt | `L8` | Finds basic data insights and shares them | Finds basic data insights; Shares them |" in md
+    assert section_block(md, "Reviewer decisions")[2:8] == [
+        "1 reviewer decision applied, 1 stale (they no longer match anything).",
+        "",
+        "| Status | Action | Target | Detail |",
+        "| --- | --- | --- | --- |",
+        "| applied | merge | beh\\_renewals + beh\\_x |  |",
+        "| stale | rename | Impact | no competency named Impact |",
+    ]
+    assert "| broken.bin | binary file (12% control characters) |" in md
+    assert section_block(md, "Progressions")[2] == "1 pair of behaviors that mark a level difference."
+
+
+def test_empty_log_still_gives_every_section() -> None:
+    ladder = make_ladder()
+    md = render_markdown(ladder, first_diff(ladder))
+    for title in ("Merged behaviors", "Near-misses to confirm", "Split bullets", "Progressions", "Reviewer decisions"):
+        assert section_block(md, title)[0].endswith("(0)")
+    assert section_block(md, "Merged behaviors")[2] == "0 behaviors merged from 0 distinct texts."
+    # Without the mapping log, the aliases say how each track names a competency.
+    assert section_block(md, "Competency names")[2:9] == [
+        "3 names mapped to 2 competencies; 1 written differently from the canonical name.",
+        "",
+        "| Track | Name as written | Canonical | How |",
+        "| --- | --- | --- | --- |",
+        "| Scale CSM | Customer insight | Customer insight | exact |",
+        "| High Touch CSM | Ownership \\& impact | Ownership | alias\\_table |",
+        "| Scale CSM | Ownership | Ownership | exact |",
+    ]
+    html = render_html(ladder, first_diff(ladder))
+    assert html.count('<p class="empty">Nothing to report.</p>') == 5
+
+
+def test_empty_diff_is_one_line() -> None:
+    ladder = make_ladder()
+    diff = diff_ladders(ladder, ladder, base_version="1.2.0")
+    assert headline(diff) == "No changes since release 1.2.0: the candidate gives the same dataset."
+    md = render_markdown(ladder, diff)
+    assert md.splitlines()[2] == "No changes since release 1.2.0: the candidate gives the same dataset."
+    assert section_block(md, "Changes since the last release")[2] == "Nothing changed since release 1.2.0."
+
+
+def test_diff_section_lists_changes_word_by_word() -> None:
+    old, new = make_ladder(), make_ladder()
+    new.behaviors[1].text = "Finds advanced data insights"
+    new.behaviors = [b for b in new.behaviors if b.id != "beh_hostile"]
+    diff = diff_ladders(old, new, base_version="1.0.0")
+    md = render_markdown(new, diff)
+    assert md.splitlines()[2] == (
+        "Since release 1.0.0: 0 added, 1 removed, 1 changed, 0 occurrences moved; suggested bump major (2.0.0)."
+    )
+    block = section_block(md, "Changes since the last release")
+    assert block[2] == "Suggested version bump: major (1.0.0 → 2.0.0)."
+    assert "| behavior | `beh_hostile` | \\<script\\>alert(1)\\</script\\> Flags churn risk early |" in block
+    assert "| behavior | Finds advanced data insights | text (text) | Finds ~~basic~~ **advanced** data insights |" in block
+    assert "| scale.txt | `L24` | \\<script\\>alert(1)\\</script\\> Flags churn risk early | `beh_hostile` |" in block
+    html = render_html(new, diff)
+    assert "<span>Finds</span> <del>basic</del> <ins>advanced</ins> <span>data insights</span>" in html
+
+
+def test_html_escapes_document_text_and_is_self_contained() -> None:
+    ladder = with_log(make_ladder())
+    html = render_html(ladder, first_diff(ladder))
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Flags churn risk early" in html
+    assert html.count("<script>") == 1  # the page's own filter script
+    assert not re.search(r"\b(?:src|href)=\"(?!#)", html)
+    assert "<link" not in html and "http://" not in html and "https://" not in html
+    assert '<b data-count="merges">1</b> Merged behaviors' in html
+    assert '<option value="High Touch CSM">High Touch CSM</option>' in html
+    assert '<input type="checkbox" name="kind" value="near-misses" checked> Near-misses to confirm (1)' in html
+    assert '<tr data-tracks="[&quot;High Touch CSM&quot;, &quot;Scale CSM&quot;]">' in html
+
+
+def test_md_escape() -> None:
+    assert md_escape("a | <b>*c*</b>\n  [x](y) & z_1") == "a \\| \\<b\\>\\*c\\*\\</b\\> \\[x\\](y) \\& z\\_1"
+
+
+def test_reports_are_deterministic_and_order_independent() -> None:
+    ladder = with_log(make_ladder())
+    shuffled = ladder.model_copy(deep=True)
+    for name in ("documents", "tracks", "roles", "competencies", "behaviors"):
+        getattr(shuffled, name).reverse()
+    for name in ("competency_mapping", "clusters", "decisions"):
+        getattr(shuffled.normalization, name).reverse()
+    assert render_markdown(shuffled, first_diff(shuffled)) == render_markdown(ladder, first_diff(ladder))
+    assert render_html(shuffled, first_diff(shuffled)) == render_html(ladder, first_diff(ladder))
+
+
+def test_artifact_caps_rows(tmp_path) -> None:
+    ladder = make_ladder()
+    many = ladder.model_copy(deep=True)
+    [rejected] = ladder.rejected
+    many.rejected = [rejected.model_copy(update={"file": f"f{i:03}.bin"}) for i in range(60)]
+    md = artifact_markdown(many, first_diff(many))
+    block = section_block(md, "Rejected files")
+    assert block[-4:] == [
+        "| f049.bin | binary file (12% control characters) |",
+        "",
+        "… 10 more rows in normalized/report.md.",
+        "",
+    ]
+    assert ARTIFACT_KEY == "ladder-normalization-report"
+    assert "f059.bin" in render_markdown(many, first_diff(many))
+
+
+def test_write_report_writes_both_files(tmp_path) -> None:
+    ladder = make_ladder()
+    paths = write_report(ladder, first_diff(ladder), tmp_path)
+    assert [p.name for p in paths] == ["report.md", "report.html"]
+    assert (tmp_path / "report.md").read_text(encoding="utf-8") == render_markdown(ladder, first_diff(ladder))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.md"]

@@ -190,6 +190,36 @@ def verify_cmd(
         raise typer.Exit(EXIT_FAILED)
 
 
+@app.command("progression")
+@handles_errors
+def progression_cmd(
+    track: Annotated[str, typer.Option("--track", help="Track name (or id).")],
+    from_level: Annotated[str, typer.Option("--from", help="Lower level: IC1.. / M1.. or a role title.")],
+    to_level: Annotated[str, typer.Option("--to", help="Higher level: IC1.. / M1.. or a role title.")],
+    ladder: Annotated[Path, typer.Option("--ladder", help="The dataset to read.")] = Path("normalized/ladder.json"),
+) -> None:
+    """Print what is new, dropped and strengthened from one level of a track to another."""
+    from .progression import format_change, load_ladder, progression_between
+
+    console.print(format_change(progression_between(load_ladder(ladder), track, from_level, to_level)), markup=False, soft_wrap=True)
+
+
+@app.command("eval-dedupe")
+@handles_errors
+def eval_dedupe_cmd(
+    pairs: Annotated[Path, typer.Option("--pairs", help="CSV of labeled pairs: a, b, label (same|different), note.")] = Path(
+        "tests/data/labeled_pairs.csv"
+    ),
+    config: ConfigOpt = None,
+) -> None:
+    """Print precision and recall of the merge decisions on a labeled set of behavior pairs."""
+    from .config import load_config
+    from .dedupe import evaluate_pairs, format_evaluation, read_labeled_pairs
+
+    result = evaluate_pairs(read_labeled_pairs(pairs), load_config(config).normalize)
+    console.print(format_evaluation(result), markup=False, soft_wrap=True)
+
+
 def main() -> None:
     try:
         app()

@@ -456,3 +456,16 @@ def evaluate_pairs(pairs: list[LabeledPair], config: NormalizeConfig) -> PairEva
                 wrong.append(pair)
     same = sum(p.label == "same" for p in pairs)
     return PairEvaluation(len(pairs), same, len(pairs) - same, true_merges, false_merges, missed, wrong)
+
+
+def format_evaluation(result: PairEvaluation) -> str:
+    """The lines `ladder eval-dedupe` prints."""
+    lines = [
+        f"pairs: {result.total} ({result.same} same, {result.different} different)",
+        f"precision: {result.precision:.3f} ({result.true_merges} of {result.true_merges + result.false_merges} merges are same-pairs)",
+        f"recall: {result.recall:.3f} ({result.true_merges} of {result.same} same-pairs merged)",
+        f"different-pairs merged: {result.false_merge_rate:.3f} ({result.false_merges} of {result.different})",
+    ]
+    lines += [f"missed: {p.a} | {p.b} ({p.note})" for p in result.missed]
+    lines += [f"wrongly merged: {p.a} | {p.b} ({p.note})" for p in result.wrongly_merged]
+    return "\n".join(lines)

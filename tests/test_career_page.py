@@ -182,3 +182,20 @@ def test_collapse_abbreviation(text: str, expected: str) -> None:
 def test_role_key() -> None:
     assert role_key("Senior Principal Scale CSM (N/A)") == "senior principal scale csm"
     assert role_key("Teamwork & Collab.") == "teamwork collab"
+
+
+def test_plain_text_ladder_without_menus(config) -> None:
+    doc = ingest_file(FIXTURES / "sales_ladder.txt", FIXTURES, config)
+    assert doc.kind == "career_page"
+    p = parse_document(doc, config)
+    assert p.track == "Contoso Sales Engineering"
+    assert _per_role(p) == [
+        ("Sales Engineer 1", "ic", True, 3),
+        ("Sales Engineer 2", "ic", True, 3),
+        ("Sales Engineering Manager", "management", True, 2),
+    ]
+    assert [(b.competency, b.text) for b in p.behaviors if b.role == "Sales Engineer 2"] == [
+        ("Technical Discovery", "Runs discovery calls from the standard question bank."),
+        ("Technical Discovery", "Maps requirements to a solution architecture"),
+        ("Demonstrations", "Builds tailored demos for each prospect's use case"),
+    ]

@@ -1,12 +1,14 @@
 """Parse career pages: a track, its role menu (IC / management path), and per role a summary and
 competency sections with a description and bullet behaviors.
 
-Works on blocks, so text, Markdown and HTML pages share it. Two ways to find the skeleton, first that
+Works on blocks, so text, Markdown and HTML pages share it. Three ways to find the skeleton, first that
 works wins:
 1. menus: a run of short lines whose entries come back later as section headings is the role menu
    (each entry once) or the competency menu (each entry under several roles);
 2. heading levels: the level right above the bullet lists is the competency level, the level above
-   that the role level (Markdown / HTML ladders without menus).
+   that the role level (Markdown / HTML ladders without menus);
+3. recurrence: in plain text with neither, competency names are the short lines that come back under
+   every role, and a role title is a short line whose next name line is a competency.
 """
 
 from __future__ import annotations
@@ -200,6 +202,39 @@ def _heading_skeleton(doc: Document, rules: _Rules) -> _Skeleton | None:
     return _Skeleton(roles, role_keys, paths, comp_keys, first, role_level, comp_level)
 
 
+def _recurrence_skeleton(doc: Document, rules: _Rules) -> _Skeleton | None:
+    """Plain text with neither menus nor heading markup: competency names are the short lines that
+    recur, role titles the short lines whose next name line is a competency."""
+    blocks = doc.blocks
+    names = [
+        (i, role_key(b.text))
+        for i, b in enumerate(blocks)
+        if b.kind != "item" and rules.short(b) and role_key(b.text) not in rules.labels
+    ]
+    counts = Counter(key for _, key in names)
+    comp_keys = {k for k, n in counts.items() if n >= 2 and not rules.path_marker(k)}
+    if not comp_keys:
+        return None
+    roles, role_keys, paths = [], {}, {}
+    path = None
+    first = None
+    for (i, key), (_, nxt) in zip(names, names[1:]):
+        b = blocks[i]
+        marker = rules.path_marker(b.text)
+        if marker:
+            path = marker
+            continue
+        if key in comp_keys or nxt not in comp_keys or key in role_keys:
+            continue
+        role_keys[key] = len(roles)
+        roles.append(_NA_SUFFIX.sub("", b.text).strip())
+        paths[key] = path or rules.title_path(b.text)
+        first = i if first is None else first
+    if len(roles) < 2 or first is None:
+        return None
+    return _Skeleton(roles, role_keys, paths, comp_keys, first)
+
+
 def _track_name(doc: Document, intro: list[Block], rules: _Rules) -> str:
     for rx in rules.tracks:
         for b in intro:
@@ -213,7 +248,7 @@ def _track_name(doc: Document, intro: list[Block], rules: _Rules) -> str:
 def parse_career_page(doc: Document, config: Config) -> ParsedDocument:
     """Parse a career page into roles, competency sections and behavior bullets."""
     rules = _Rules(config.career_page)
-    skel = _menu_skeleton(doc, rules) or _heading_skeleton(doc, rules)
+    skel = _menu_skeleton(doc, rules) or _heading_skeleton(doc, rules) or _recurrence_skeleton(doc, rules)
     if skel is None or not skel.roles:
         raise ParseError(f"{doc.file}: no role menu or role headings found; is it a career page?")
     blocks = doc.blocks

@@ -1,0 +1,166 @@
+"""report.html in a real browser (headless Chromium): counts visible, hostile text inert, filters work,
+no sideways scrolling on a narrow screen.
+
+Chromium comes from Debian's `chromium` package; the session fixture installs it when it is missing and
+the tests run as root, and skips (saying why) only when it cannot be installed.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pipeline.diff import diff_ladders
+from pipeline.models import Ladder, Repair
+from pipeline.report import render_html
+
+from .tiny_ladder import HOSTILE, make_ladder, with_log
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+IMG_PAYLOAD = '<img src=x onerror="document.title=\'pwned\'">'
+LONG_TOKEN = "https://example.invalid/" + "a" * 300
+
+# Appended to a copy of the page (after the page's own script) to read back what the browser shows.
+PROBE = """
+<script>
+(function(){
+  function visible(el){var r=el.getBoundingClientRect();return r.width>0&&r.height>0&&!el.closest('[hidden]');}
+  var out={};
+  out.title=document.title;
+  out.images=document.images.length;
+  out.scripts=document.scripts.length;
+  out.overflow=document.documentElement.scrollWidth-window.innerWidth;
+  out.counts={};
+  document.querySelectorAll('[data-count]').forEach(function(el){
+    out.counts[el.getAttribute('data-count')]={text:el.textContent,visible:visible(el),
+      onFirstScreen:el.getBoundingClientRect().bottom<=window.innerHeight};
+  });
+  out.hostile=Array.prototype.filter.call(document.querySelectorAll('td'),function(td){
+    return td.textContent.indexOf('<script>alert(1)</script>')>=0;}).length;
+  var select=document.getElementById('track-filter');
+  select.value='High Touch CSM';select.dispatchEvent(new Event('change'));
+  function shownRows(id){return Array.prototype.filter.call(
+    document.querySelectorAll('#'+id+' tr[data-tracks]'),function(tr){return !tr.hidden;}).length;}
+  out.filtered={repairs:shownRows('repairs'),merges:shownRows('merges'),levels:shownRows('levels'),
+    scaleColumn:visible(document.querySelector('#levels th[data-track="Scale CSM"]')),
+    decisions:shownRows('decisions'),decisionRows:document.querySelectorAll('#decisions tbody tr').length};
+  var box=document.querySelector('#filters input[value="repairs"]');
+  box.checked=false;box.dispatchEvent(new Event('change'));
+  out.repairsSectionShown=visible(document.getElementById('repairs'));
+  out.mergesSectionShown=visible(document.getElementById('merges'));
+  var pre=document.createElement('pre');pre.id='probe';pre.textContent=JSON.stringify(out);
+  document.body.appendChild(pre);
+})();
+</script>
+"""
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    found = shutil.which("chromium") or (os.path.exists("/usr/bin/chromium") and "/usr/bin/chromium")
+    if found:
+        return found
+    if not shutil.which("apt-get"):
+        pytest.skip("chromium is not installed and apt-get is not available to install it (Debian package `chromium`)")
+    if os.geteuid() != 0:
+        pytest.skip("chromium is not installed and installing it needs root: run `apt-get install -y chromium`")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]
+    proc = subprocess.run(install, capture_output=True, text=True, env=env, timeout=900)
+    if proc.returncode != 0:
+        # The package lists may be missing or stale in a fresh container.
+        subprocess.run(["apt-get", "update"], capture_output=True, text=True, env=env, timeout=900)
+        proc = subprocess.run(install, capture_output=True, text=True, env=env, timeout=900)
+    found = shutil.which("chromium")
+    if proc.returncode != 0 or not found:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        pytest.skip(f"chromium could not be installed with apt-get: {last}")
+    return found
+
+
+def run_chromium(chromium: str, tmp_path: Path, page: Path, *args: str, size: str = "1280,900") -> str:
+    profile = tmp_path / "chromium-profile"
+    cmd = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--window-size={size}", *args, page.as_uri()]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout
+
+
+def probe(chromium: str, tmp_path: Path, ladder: Ladder, size: str = "1280,900") -> dict:
+    page = tmp_path / "report.html"
+    page.write_text(render_html(ladder, diff_ladders(None, ladder)).replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    dom = run_chromium(chromium, tmp_path, page, "--dump-dom", size=size)
+    match = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
+    assert match, dom[-2000:]
+    return json.loads(html.unescape(match.group(1)))
+
+
+def hostile_ladder() -> Ladder:
+    ladder = with_log(make_ladder())
+    doc = ladder.documents[0]
+    doc.repairs.append(Repair(file=doc.file, ref="L30", rule="mojibake_nbsp", before=IMG_PAYLOAD, after=LONG_TOKEN))
+    return ladder
+
+
+def test_counts_visible_and_hostile_text_stays_text(chromium: str, tmp_path: Path) -> None:
+    seen = probe(chromium, tmp_path, hostile_ladder())
+    assert seen["counts"] == {
+        kind: {"text": str(n), "visible": True, "onFirstScreen": True}
+        for kind, n in {
+            "repairs": 2, "competencies": 2, "levels": 3, "merges": 1, "near-misses": 1, "splits": 1,
+            "progressions": 1, "decisions": 2, "rejected": 1, "diff": 15,
+        }.items()
+    }
+    assert seen["title"] == "Ladder normalization report"  # the onerror payload never ran
+    assert seen["images"] == 0
+    assert seen["scripts"] == 2  # the page's filter script and this probe, nothing from the document text
+    assert seen["hostile"] == 3  # near-miss, progression and diff cells show the text as written
+    assert HOSTILE.startswith("<script>alert(1)</script>")
+
+
+def test_filters_by_track_and_kind(chromium: str, tmp_path: Path) -> None:
+    seen = probe(chromium, tmp_path, hostile_ladder())
+    assert seen["filtered"] == {
+        "repairs": 0,  # both repairs are in the Scale CSM document
+        "merges": 1,  # the renewals cluster spans both tracks
+        "levels": 1,  # High Touch CSM has a role on IC2 only
+        "scaleColumn": False,
+        "decisions": 0,
+        "decisionRows": 2,  # decisions are not about a track: never hidden by the track filter
+    }
+    assert seen["repairsSectionShown"] is False
+    assert seen["mergesSectionShown"] is True
+
+
+def test_no_sideways_scroll_on_a_narrow_screen(chromium: str, tmp_path: Path) -> None:
+    seen = probe(chromium, tmp_path, hostile_ladder(), size="390,844")
+    assert seen["overflow"] <= 0
+
+
+def test_screenshot_of_first_screen(chromium: str, tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    ladder = hostile_ladder()
+    page.write_text(render_html(ladder, diff_ladders(None, ladder)), encoding="utf-8")
+    shot = tmp_path / "shot.png"
+    run_chromium(chromium, tmp_path, page, f"--screenshot={shot}", size="1200,900")
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", data[16:24]) == (1200, 900)

@@ -10,12 +10,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from prefect import flow, task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 
 from pipeline.config import Config, load_config
 from pipeline.ingest import list_inputs, load_manifest
+from pipeline.report import ARTIFACT_KEY as REPORT_ARTIFACT_KEY
+from pipeline.report import artifact_markdown
 from pipeline.run import FileResult, RunSummary, assemble, process_file, summarize, write_outputs
 
 # Set by the CLI to draw a progress bar; called with each file's result as it completes.
@@ -30,9 +32,12 @@ def ingest_parse(path: Path, raw_dir: Path, config: Config, manifest: dict) -> F
 @task(name="build-emit", cache_policy=NO_CACHE, persist_result=False)
 def build_emit(results: list[FileResult], out_dir: Path, config: Config) -> RunSummary:
     ladder = assemble(results, config)
-    outputs = write_outputs(ladder, out_dir, config)
+    outputs, diff = write_outputs(ladder, out_dir, config)
     summary = summarize(ladder, results, outputs)
     create_table_artifact(key="ladder-run-summary", table=summary.rows(), description="Ingestion run summary")
+    create_markdown_artifact(
+        key=REPORT_ARTIFACT_KEY, markdown=artifact_markdown(ladder, diff), description="Normalization report"
+    )
     return summary
 
 

@@ -180,6 +180,14 @@ def _doc_tracks(ladder: Ladder) -> dict[str, list[str]]:
     return files
 
 
+_INVISIBLE = str.maketrans({"\u00a0": "␣", "\u202f": "␣", "\u2007": "␣"})
+
+
+def _visible(text: str) -> str:
+    """`"the\u00a0Partners"` -> `"the␣Partners"`: a repair to a no-break space must be seen to be reviewed."""
+    return text.translate(_INVISIBLE)
+
+
 def _repairs(ladder: Ladder) -> Section:
     tracks = _doc_tracks(ladder)
     repairs = sorted(
@@ -187,9 +195,12 @@ def _repairs(ladder: Ladder) -> Section:
     )
     table = Table("", ["File", "Line", "Rule", "Before → after"])
     for r in repairs:
-        table.rows.append(_row(r.file, _code(r.ref), r.rule, _diff_cell(r.before, r.after), tracks=tracks.get(r.file, ())))
+        before, after = _visible(r.before), _visible(r.after)
+        table.rows.append(_row(r.file, _code(r.ref), r.rule, _diff_cell(before, after), tracks=tracks.get(r.file, ())))
     files = len({r.file for r in repairs})
-    return Section("repairs", len(repairs), f"{_n(len(repairs), 'text repair')} in {_n(files, 'file')}.", [table])
+    lead = f"{_n(len(repairs), 'text repair')} in {_n(files, 'file')}" + (" (␣ marks a no-break space)." if any(
+        "␣" in _visible(r.before + r.after) for r in repairs) else ".")
+    return Section("repairs", len(repairs), lead, [table])
 
 
 def _competencies(ladder: Ladder) -> Section:

@@ -10,12 +10,15 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from .build import build_ladder
+from .diff import DatasetDiff
 from .config import Config
 from .emit import emit_dataset
 from .errors import LadderError, RejectedDocument
 from .ingest import ingest_file
 from .models import DocKind, Document, Ladder, ParsedDocument, Rejection
 from .parse import parse_document
+from .publish import diff_against_latest
+from .report import write_report
 
 
 class FileResult(BaseModel):
@@ -110,9 +113,13 @@ def assemble(results: list[FileResult], config: Config) -> Ladder:
     return build_ladder(documents, parsed, rejected, config)
 
 
-def write_outputs(ladder: Ladder, out_dir: Path, config: Config) -> list[Path]:
-    """Everything a run writes to the output folder."""
-    return emit_dataset(ladder, out_dir)
+def write_outputs(ladder: Ladder, out_dir: Path, config: Config) -> tuple[list[Path], DatasetDiff]:
+    """Everything a run writes to the output folder: the dataset, its tables, and the report with the
+    diff against the latest published release in `out_dir/releases/` (returned for the flow's artifact)."""
+    paths = emit_dataset(ladder, out_dir)
+    diff = diff_against_latest(ladder, out_dir)
+    paths += write_report(ladder, diff, out_dir)
+    return paths, diff
 
 
 def run_local(raw_dir: Path, out_dir: Path, config: Config) -> RunSummary:
@@ -123,4 +130,5 @@ def run_local(raw_dir: Path, out_dir: Path, config: Config) -> RunSummary:
     manifest = load_manifest(raw_dir, config)
     results = [process_file(p, raw_dir, config, manifest) for p in files]
     ladder = assemble(results, config)
-    return summarize(ladder, results, write_outputs(ladder, out_dir, config))
+    paths, _diff = write_outputs(ladder, out_dir, config)
+    return summarize(ladder, results, paths)

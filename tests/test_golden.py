@@ -17,7 +17,7 @@ from pipeline.run import run_local
 from .conftest import RAW
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
-FILES = ["ladder.json", "occurrences.csv", "roles.csv", "rejected.json"]
+FILES = ["ladder.json", "occurrences.csv", "roles.csv", "rejected.json", "report.md", "report.html"]
 
 
 @pytest.fixture(scope="module")

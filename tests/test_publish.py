@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 import flows.publish as publish_flow_module
 from pipeline.cli import app
-from pipeline.emit import OCCURRENCE_COLUMNS, emit_dataset, occurrences_csv
+from pipeline.emit import OCCURRENCE_COLUMNS, emit_dataset
 from pipeline.errors import InputError, ReleaseError
 from pipeline.models import Ladder
 from pipeline.publish import (
@@ -451,3 +451,38 @@ def test_publish_flow_end_to_end_with_approve(out: Path, tmp_path: Path) -> None
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "1.0.0 10"
     assert verify_release(out, "1.0.0").ok
+
+
+# ------------------------------------------------------------------------------------ end to end on raw/
+
+
+def test_second_run_on_unchanged_raw_is_identical_and_says_so(tmp_path: Path) -> None:
+    """run -> publish -> run again: byte-identical outputs, an empty diff, one line in the report."""
+    from pipeline.config import Config
+    from pipeline.report import render_markdown, write_report
+    from pipeline.run import run_local
+
+    from .conftest import RAW
+
+    out = tmp_path / "normalized"
+
+    def run() -> dict[str, bytes]:
+        run_local(RAW, out, Config())
+        ladder = load_candidate(out)
+        write_report(ladder, diff_refs(out), out)
+        return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file() and p.name != "CHANGELOG.md"}
+
+    first = run()
+    assert run() == first
+    publish(out, load_candidate(out))
+    assert verify_release(out, "1.0.0").ok
+    after = run()
+    assert {k: v for k, v in after.items() if not k.startswith("report.")} == {
+        k: v for k, v in first.items() if not k.startswith("report.")
+    }
+    diff = diff_refs(out)
+    assert diff.is_empty
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert report == render_markdown(load_candidate(out), diff)
+    assert report.splitlines()[2] == "No changes since release 1.0.0: the candidate gives the same dataset."
+    assert run() == after

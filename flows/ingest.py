@@ -1,10 +1,16 @@
-"""The ingestion flow: one task per document (ingest + parse), one task to build and write the dataset.
+"""The ingestion flow: ingest + parse in tasks per batch of documents (one document per task on small
+corpora), through the parse cache; one task to build and write the dataset.
 
-Run it with `ladder run` or `python -m flows.ingest [RAW] [OUT]`.
+Task runner: local threads by default; Dask through prefect-dask with `dask="local"` (a 2-worker
+LocalCluster) or `dask="tcp://scheduler:8786"` (an existing cluster). Outputs are byte-identical whatever
+runs the tasks: each result depends on its file alone and the build sorts everything.
+
+Run it with `ladder run [--dask ADDRESS|local] [--no-cache]` or `python -m flows.ingest [RAW] [OUT]`.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,20 +19,42 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
+from prefect.task_runners import ThreadPoolTaskRunner
 
+from pipeline.batches import plan_batches, process_batch
+from pipeline.cache import DEFAULT_DIR_NAME, fingerprint
 from pipeline.config import Config, load_config
+from pipeline.errors import InputError
 from pipeline.ingest import list_inputs, load_manifest
 from pipeline.report import ARTIFACT_KEY as REPORT_ARTIFACT_KEY
 from pipeline.report import artifact_markdown
-from pipeline.run import FileResult, RunSummary, assemble, process_file, summarize, write_outputs
+from pipeline.run import FileResult, RunSummary, assemble, summarize, write_outputs
 
 # Set by the CLI to draw a progress bar; called with each file's result as it completes.
 progress_hook: Callable[[FileResult], None] | None = None
 
+LOCAL_CLUSTER = {"n_workers": 2, "threads_per_worker": 1, "processes": True, "dashboard_address": None}
+_ADDRESS = re.compile(r"^(?:(?:tcp|tls|ws|wss|inproc|ucx)://)?[\w.\-\[\]:]+:\d+$")
+
+
+def task_runner(dask: str | None):
+    """Threads (`None`), a 2-worker Dask LocalCluster (`"local"`) or an existing Dask scheduler (its address)."""
+    if not dask:
+        return ThreadPoolTaskRunner()
+    from prefect_dask import DaskTaskRunner
+
+    if dask == "local":
+        return DaskTaskRunner(cluster_class="distributed.LocalCluster", cluster_kwargs=dict(LOCAL_CLUSTER))
+    if not _ADDRESS.match(dask):
+        raise InputError(f"--dask: expected 'local' or a scheduler address such as tcp://10.0.0.5:8786, got {dask!r}")
+    return DaskTaskRunner(address=dask)
+
 
 @task(name="ingest-parse", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE, persist_result=False)
-def ingest_parse(path: Path, raw_dir: Path, config: Config, manifest: dict) -> FileResult:
-    return process_file(path, raw_dir, config, manifest)
+def ingest_parse(
+    paths: list[Path], raw_dir: Path, config: Config, manifest: dict, cache_dir: Path | None, fingerprint: str | None
+) -> list[FileResult]:
+    return process_batch(paths, raw_dir, config, manifest, cache_dir, fingerprint)
 
 
 @task(name="build-emit", cache_policy=NO_CACHE, persist_result=False)
@@ -42,18 +70,45 @@ def build_emit(results: list[FileResult], out_dir: Path, config: Config) -> RunS
 
 
 @flow(name="ladder-ingest", log_prints=False)
-def ingest_flow(raw_dir: Path = Path("raw"), out_dir: Path = Path("normalized"), config_path: Path | None = None) -> RunSummary:
+def ingest_flow(
+    raw_dir: Path = Path("raw"),
+    out_dir: Path = Path("normalized"),
+    config_path: Path | None = None,
+    cache: bool = True,
+    cache_dir: Path | None = None,
+) -> RunSummary:
     config = load_config(config_path)
     files, _skipped = list_inputs(raw_dir, config)
     manifest = load_manifest(raw_dir, config)
-    futures = [ingest_parse.submit(p, raw_dir, config, manifest) for p in files]
+    # On a real cluster the workers must see the same paths: raw/ and the cache on shared storage.
+    cache_root = (cache_dir or out_dir / DEFAULT_DIR_NAME).absolute() if cache else None
+    fp = fingerprint(config) if cache_root else None
+    futures = [
+        ingest_parse.submit([p.absolute() for p in batch], raw_dir.absolute(), config, manifest, cache_root, fp)
+        for batch in plan_batches(files)
+    ]
     results: list[FileResult] = []
     for fut in as_completed(futures):
-        result = fut.result()
-        results.append(result)
-        if progress_hook is not None:
-            progress_hook(result)
+        for result in fut.result():
+            results.append(result)
+            if progress_hook is not None:
+                progress_hook(result)
+    # called, not submitted: the build and the writes run here, next to the output folder, on any runner
     return build_emit(results, out_dir, config)
+
+
+def run_ingest(
+    raw_dir: Path,
+    out_dir: Path,
+    config_path: Path | None = None,
+    *,
+    cache: bool = True,
+    cache_dir: Path | None = None,
+    dask: str | None = None,
+) -> RunSummary:
+    """Run `ingest_flow` on the task runner `dask` selects (see `task_runner`)."""
+    runner = task_runner(dask)
+    return ingest_flow.with_options(task_runner=runner)(raw_dir, out_dir, config_path, cache, cache_dir)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ app = typer.Typer(
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
+DEFAULT_DECISIONS = "decisions.yaml"
 EXIT_FAILED = 1
 EXIT_REJECTED = 3
 
@@ -66,12 +67,23 @@ def run(
     raw: RawOpt = Path("raw"),
     out: OutOpt = Path("normalized"),
     config: ConfigOpt = None,
+    decisions: Annotated[
+        Path | None,
+        typer.Option(
+            "--decisions",
+            help="Reviewer decisions YAML (see decisions.example.yaml); default: decisions.yaml here, if present.",
+        ),
+    ] = None,
 ) -> None:
     """Ingest every document in RAW and write the canonical dataset and report to OUT."""
     from .config import load_config
+    from .decisions import load_decisions
     from .ingest import list_inputs
 
     cfg = load_config(config)
+    if decisions is None and Path(DEFAULT_DECISIONS).is_file():
+        decisions = Path(DEFAULT_DECISIONS)
+    load_decisions(decisions)  # fail fast on a bad decisions file, before Prefect starts
     files, skipped = list_inputs(raw, cfg)  # fail fast, before Prefect starts, on a missing/empty folder
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -93,7 +105,9 @@ def run(
 
         ingest_flow_module.progress_hook = advance
         try:
-            summary = ingest_flow_module.ingest_flow(raw_dir=raw, out_dir=out, config_path=config)
+            summary = ingest_flow_module.ingest_flow(
+                raw_dir=raw, out_dir=out, config_path=config, decisions_path=decisions
+            )
         finally:
             ingest_flow_module.progress_hook = None
 
@@ -126,7 +140,7 @@ def show_config(config: ConfigOpt = None) -> None:
     from .config import load_config
 
     cfg = load_config(config)
-    console.print(yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False, allow_unicode=True), markup=False)
+    typer.echo(yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False, allow_unicode=True), nl=False)
 
 
 ReleasesOpt = Annotated[Path, typer.Option("--out", help="Output folder holding ladder.json and releases/.")]

@@ -309,7 +309,7 @@ class LevelAssignment(Record):
 
 
 class ClusterMember(Record):
-    """One distinct normalized text inside a merge cluster."""
+    """One distinct text (as written) inside a merge cluster."""
 
     text: str
     occurrences: int

@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from .build import build_ladder
+from .decisions import Decisions
 from .diff import DatasetDiff
 from .config import Config
 from .emit import emit_dataset
@@ -105,12 +106,12 @@ def summarize(ladder: Ladder, results: list[FileResult], outputs: list[Path]) ->
     )
 
 
-def assemble(results: list[FileResult], config: Config) -> Ladder:
-    """Build the dataset from per-file results (in any order)."""
+def assemble(results: list[FileResult], config: Config, decisions: Decisions | None = None) -> Ladder:
+    """Build the dataset from per-file results (in any order), honoring reviewer decisions."""
     documents = [r.document for r in results if r.document is not None]
     parsed = [r.parsed for r in results if r.parsed is not None]
     rejected = [r.rejection for r in results if r.rejection is not None]
-    return build_ladder(documents, parsed, rejected, config)
+    return build_ladder(documents, parsed, rejected, config, decisions)
 
 
 def write_outputs(ladder: Ladder, out_dir: Path, config: Config) -> tuple[list[Path], DatasetDiff]:
@@ -122,13 +123,13 @@ def write_outputs(ladder: Ladder, out_dir: Path, config: Config) -> tuple[list[P
     return paths, diff
 
 
-def run_local(raw_dir: Path, out_dir: Path, config: Config) -> RunSummary:
+def run_local(raw_dir: Path, out_dir: Path, config: Config, decisions: Decisions | None = None) -> RunSummary:
     """The whole run in this process, without Prefect (same outputs as the flow)."""
     from .ingest import list_inputs, load_manifest
 
     files, _skipped = list_inputs(raw_dir, config)
     manifest = load_manifest(raw_dir, config)
     results = [process_file(p, raw_dir, config, manifest) for p in files]
-    ladder = assemble(results, config)
+    ladder = assemble(results, config, decisions)
     paths, _diff = write_outputs(ladder, out_dir, config)
     return summarize(ladder, results, paths)

@@ -73,3 +73,21 @@ def test_flow_end_to_end_matches_library_run(tmp_path: Path) -> None:
     run_local(raw, expected, Config())
     for name in sorted(p.name for p in expected.iterdir() if p.is_file()):
         assert (out / name).read_bytes() == (expected / name).read_bytes(), name
+
+
+def test_config_output_loads_back(tmp_path: Path) -> None:
+    from pipeline.config import load_config
+
+    result = runner.invoke(app, ["config"])
+    (tmp_path / "c.yaml").write_text(result.stdout)
+    assert load_config(tmp_path / "c.yaml") == Config()
+
+
+def test_bad_decisions_file(tmp_path: Path) -> None:
+    bad = tmp_path / "d.yaml"
+    bad.write_text("decisions:\n  - action: explode\n")
+    result = runner.invoke(app, ["run", "--raw", str(RAW), "--out", str(tmp_path / "o"), "--decisions", str(bad)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"ladder: error: {bad}: decisions[0]: action 'explode' is not one of merge, split, rename, level\n"
+    )

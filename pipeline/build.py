@@ -71,15 +71,15 @@ def build_ladder(
     documents = sorted(documents, key=lambda d: (d.file, d.id))
     parsed = sorted(parsed, key=lambda p: (p.file, p.doc_id))
     files = {d.id: d.file for d in documents}
-    outcomes: list[DecisionOutcome] = []
+    outcomes: list[tuple[object, DecisionOutcome]] = []  # (decision, outcome), ordered as the file at the end
 
     # tracks and roles -------------------------------------------------------------------------------
     tracks: dict[str, Track] = {}
     roles: dict[str, Role] = {}
     role_of: dict[tuple[str, str], Role] = {}  # (doc_id, title) -> role
     levels = []
-    level_overrides = {d.role: d for d in decisions.of("level") if isinstance(d, LevelDecision)}
-    level_applied: set[str] = set()
+    level_decisions = [d for d in decisions.of("level") if isinstance(d, LevelDecision)]
+    level_status: dict[int, tuple[str, str]] = {}  # id(decision) -> (status, detail)
     for p in parsed:
         if not p.roles:
             continue
@@ -91,10 +91,17 @@ def build_ladder(
         ids = {r.title: role_id(tname, r.title) for r in p.roles}
         assigned = {}
         for a in assign_levels(tname, p.roles, ids, norm):
-            override = level_overrides.get(a.role_id)
-            if override is not None and level_path(override.level) == a.path:
-                a = a.model_copy(update={"level": override.level, "basis": f"decision (was {a.level}: {a.basis})"})
-                level_applied.add(a.role_id)
+            automatic = a
+            for d in level_decisions:  # in file order: a later decision on the same role wins
+                if d.role != a.role_id:
+                    continue
+                if level_path(d.level) != a.path:
+                    level_status[id(d)] = ("stale", f"{d.level} is not on the {a.path} path of this role")
+                    continue
+                a = automatic.model_copy(
+                    update={"level": d.level, "basis": f"decision (was {automatic.level}: {automatic.basis})"}
+                )
+                level_status[id(d)] = ("applied", f"{automatic.level} -> {d.level}")
             assigned[a.role] = a
         levels.extend(assigned.values())
         for r in sorted(p.roles, key=lambda r: r.order):
@@ -119,14 +126,9 @@ def build_ladder(
                 roles[rid] = role
                 track.role_ids.append(rid)
             role_of[(p.doc_id, r.title)] = roles[rid]
-    for rid, d in level_overrides.items():
-        if rid in level_applied:
-            outcomes.append(DecisionOutcome(action="level", target=rid, status="applied", detail=f"set to {d.level}"))
-        elif rid in roles:
-            outcomes.append(DecisionOutcome(action="level", target=rid, status="stale",
-                                            detail=f"{d.level} is not on the {roles[rid].path} path of this role"))
-        else:
-            outcomes.append(DecisionOutcome(action="level", target=rid, status="stale", detail="no role with this id"))
+    for d in level_decisions:
+        status, detail = level_status.get(id(d), ("stale", "no role with this id"))
+        outcomes.append((d, DecisionOutcome(action="level", target=d.role, status=status, detail=detail)))  # type: ignore[arg-type]
 
     # competencies -------------------------------------------------------------------------------------
     names: list[tuple[str, str]] = []
@@ -141,12 +143,12 @@ def build_ladder(
         assert isinstance(d, RenameDecision)
         hit = [m for m in mapping if m.competency_id == d.competency]
         if not hit:
-            outcomes.append(DecisionOutcome(action="rename", target=d.competency, status="stale",
-                                            detail="no competency with this id"))
+            outcomes.append((d, DecisionOutcome(action="rename", target=d.competency, status="stale",
+                                                detail="no competency with this id")))
             continue
         mapping = [m.model_copy(update={"canonical": d.name}) if m.competency_id == d.competency else m for m in mapping]
-        outcomes.append(DecisionOutcome(action="rename", target=d.competency, status="applied",
-                                        detail=f"{hit[0].canonical!r} -> {d.name!r}"))
+        outcomes.append((d, DecisionOutcome(action="rename", target=d.competency, status="applied",
+                                            detail=f"{hit[0].canonical!r} -> {d.name!r}")))
     covers = competency_covers(mapping, norm)
     comp_of = {(m.track, m.name): m for m in mapping}
     comps: dict[str, Competency] = {}
@@ -274,6 +276,6 @@ def build_ladder(
             clusters=sorted(merge_log, key=lambda c: (-len(c.members), c.representative)),
             near_misses=sorted(near.values(), key=lambda n: (-n.score, n.a_id, n.b_id)),
             splits=splits,
-            decisions=outcomes,
+            decisions=decisions.order(outcomes),  # type: ignore[arg-type]
         ),
     )

@@ -271,7 +271,7 @@ class NormalizeConfig(Section):
         description="Statements that differ in a negation are never merged.",
     )
     synonyms: list[list[str]] = Field(
-        [["client", "customer"], ["utilize", "use", "leverage"], ["organisation", "organization"],
+        [["client", "customer"], ["use", "utilize", "leverage"], ["organisation", "organization"],
          ["behaviour", "behavior"], ["colleague", "peer", "teammate"]],
         description="Groups of words (lemma form) treated as one when comparing what two statements differ in.",
     )
@@ -377,7 +377,7 @@ def _default_entity_patterns() -> list[EntityPattern]:
 _PEOPLE_CUE = (
     r"\b(?:works? (?:closely |directly |together |hand in hand )?with|collaborat\w*|cross[- ]functional\w*|"
     r"(?:well|highly|closely) connected with|interacts? with|liais\w*|relationships?|contributes? to|"
-    r"partners? with|alongside)\b"
+    r"partners? with|alongside|rapport|trusted (?:by|advisor|partner))\b"
 )
 
 
@@ -401,8 +401,10 @@ class ProseConfig(Section):
     role_nouns: list[str] = Field(
         ["Manager", "Lead", "Leader", "Director", "Specialist", "Engineer", "Consultant", "Architect",
          "Associate", "Representative", "Rep", "Advisor", "Analyst", "Coordinator", "Executive", "Strategist",
-         "Head", "Owner", "Administrator", "Agent", "Officer", "Principal", "VP", "Champion", "Partner"],
-        description="Last word of a role title ('The Senior Support Engineer will ...').",
+         "Head", "Owner", "Administrator", "Agent", "Officer", "Principal", "VP", "Champion", "Partner",
+         "Founder", "CEO", "COO", "CCO", "CTO", "CSM"],
+        description="Last word of a role title ('The Senior Support Engineer will ...'); in a forum signature, "
+        "a line with one of these is the author's title, not the company.",
     )
     title_aliases: dict[str, str] = Field(
         {"Sr": "Senior", "Sr.": "Senior", "Jr": "Junior", "Jr.": "Junior", "Mgr": "Manager", "Mgr.": "Manager"},
@@ -410,7 +412,7 @@ class ProseConfig(Section):
     )
     role_intro_patterns: list[str] = Field(
         [
-            r"^(?:The|An?|Our|Each)\s+(?P<title>(?:[A-Z][\w&/.'’-]*\s+){0,5}[A-Z][\w&/.'’-]*)\s+"
+            r"^(?:The|An?|Our|Each)\s+(?P<title>(?:[A-Z][\w&/.'’-]*\s+){0,5}[A-Z][\w&/.'’-]*)(?:\s+\([A-Z][\w&]{1,7}\))?\s+"
             r"(?:will|is|are|leads?|owns?|manages?|works?|serves?|acts?|drives?|sits?|focuses|has|helps|takes)\b",
             r"^As (?:an?|the|our)\s+(?P<title>(?:[A-Z][\w&/.'’-]*\s+){0,5}[A-Z][\w&/.'’-]*),",
             r"^(?P<title>(?:[A-Z][\w&/.'’-]*\s+){0,5}[A-Z][\w&/.'’-]*)\s*[:–—]\s+\S",
@@ -574,7 +576,8 @@ class ProseConfig(Section):
     )
     name_stopwords: list[str] = Field(
         ["is", "are", "was", "means", "refers", "around", "about", "of", "for", "with", "in", "on", "to", "that",
-         "which", "the", "a", "an", "this", "these", "our", "your", "we", "it", "and", "or", "by", "as", "at"],
+         "which", "the", "a", "an", "this", "these", "our", "your", "we", "it", "and", "or", "by", "as", "at",
+         "within", "across", "into", "from", "through", "so", "when", "where", "because", "while", "if"],
         description="Words that end the name at the start of a list item ('Team enablement is about …').",
     )
     max_name_words: int = Field(4, description="A named item (mindset, dimension, …) has at most this many words.")

@@ -4,7 +4,7 @@
       - action: merge            # these behaviors are one (ids as the run printed them)
         behaviors: [beh_1a2b3c4d5e6f, beh_6f5e4d3c2b1a]
         note: same demand, different wording
-      - action: split            # this merged behavior is several: each distinct statement on its own
+      - action: split            # this merged behavior is several: each distinct normalized statement on its own
         behavior: beh_0123456789ab
       - action: rename           # the canonical name of a competency
         competency: comp_0123456789ab
@@ -82,6 +82,11 @@ class Decisions(BaseModel):
     def of(self, *actions: str) -> list[Decision]:
         return [d for d in self.decisions if d.action in actions]
 
+    def order(self, outcomes: list[tuple[Decision, DecisionOutcome]]) -> list[DecisionOutcome]:
+        """Outcomes in the order of the file."""
+        position = {id(d): i for i, d in enumerate(self.decisions)}
+        return [o for _, o in sorted(outcomes, key=lambda do: position[id(do[0])])]
+
 
 def load_decisions(path: str | Path | None) -> Decisions:
     """Read a decisions file; `None` gives no decisions. Raises ConfigError saying what is wrong and where."""
@@ -106,20 +111,21 @@ def load_decisions(path: str | Path | None) -> Decisions:
         return Decisions.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(x) for x in first["loc"] if x not in ACTIONS)
+        # the discriminated union puts the action name after the index: decisions.0.merge.behaviors
+        where = ".".join(str(x) for i, x in enumerate(first["loc"]) if not (i == 2 and x in ACTIONS))
         raise ConfigError(f"{p}: {where}: {first['msg']}") from exc
 
 
 def apply_behavior_decisions(
     clusters: dict[str, list[str]], decisions: Decisions
-) -> tuple[dict[str, list[str]], list[DecisionOutcome], set[str]]:
+) -> tuple[dict[str, list[str]], list[tuple[Decision, DecisionOutcome]], set[str]]:
     """Apply merge and split decisions to clusters (key -> member forms, id = `behavior_id(key)`).
 
     Returns the new clusters, one outcome per decision, and the keys of clusters a merge decision made.
     `{"a": ["a"], "b": ["b"]}` with `merge [id(a), id(b)]` -> `{"a": ["a", "b"]}`.
     """
     out = {k: sorted(v) for k, v in clusters.items()}
-    outcomes: list[DecisionOutcome] = []
+    outcomes: list[tuple[Decision, DecisionOutcome]] = []
     merged_keys: set[str] = set()
     for d in decisions.of("merge", "split"):
         ids = {behavior_id(k): k for k in out}
@@ -127,29 +133,30 @@ def apply_behavior_decisions(
             target = ", ".join(d.behaviors)
             missing = [b for b in d.behaviors if b not in ids]
             if missing:
-                outcomes.append(DecisionOutcome(action="merge", target=target, status="stale",
-                                                detail=f"no behavior with id {', '.join(missing)}"))
+                outcomes.append((d, DecisionOutcome(action="merge", target=target, status="stale",
+                                                detail=f"no behavior with id {', '.join(missing)}")))
                 continue
             keys = sorted({ids[b] for b in d.behaviors})
             members = sorted({f for k in keys for f in out.pop(k)})
             out[members[0]] = members
             merged_keys.add(members[0])
-            outcomes.append(DecisionOutcome(action="merge", target=target, status="applied",
-                                            detail=f"now {behavior_id(members[0])}"))
+            outcomes.append((d, DecisionOutcome(action="merge", target=target, status="applied",
+                                            detail=f"now {behavior_id(members[0])}")))
         else:
             key = ids.get(d.behavior)
             if key is None:
-                outcomes.append(DecisionOutcome(action="split", target=d.behavior, status="stale",
-                                                detail="no behavior with this id"))
+                outcomes.append((d, DecisionOutcome(action="split", target=d.behavior, status="stale",
+                                                detail="no behavior with this id")))
                 continue
             if len(out[key]) < 2:
-                outcomes.append(DecisionOutcome(action="split", target=d.behavior, status="stale",
-                                                detail="the behavior holds a single statement"))
+                outcomes.append((d, DecisionOutcome(action="split", target=d.behavior, status="stale",
+                                                detail="the behavior holds a single normalized statement; texts that differ only "
+                                                "in case, punctuation, articles, inflection or subject prefix cannot be split")))
                 continue
             members = out.pop(key)
             merged_keys.discard(key)
             for f in members:
                 out[f] = [f]
-            outcomes.append(DecisionOutcome(action="split", target=d.behavior, status="applied",
-                                            detail=f"into {len(members)} behaviors"))
+            outcomes.append((d, DecisionOutcome(action="split", target=d.behavior, status="applied",
+                                            detail=f"into {len(members)} behaviors")))
     return dict(sorted(out.items())), outcomes, merged_keys

@@ -5,9 +5,11 @@ and every step below is a function of the set of forms only, so the result does 
 or on the number of workers.
 
 1. normalize each distinct text once (`normalize_text.TextNormalizer`);
-2. candidate pairs by prefix filtering: every form is indexed under its rarest words (a share of them);
-   two forms that share enough words share an indexed word, whatever the order of words chosen;
-3. score candidates with rapidfuzz (`process.cdist` on large blocks, `process.cpdist` on the rest);
+2. candidate pairs by content-word keys (`content_key_pairs`): every form is indexed under its set of
+   content words and that set less one word, so forms that differ by at most what the guards let merge
+   meet under one key; prefix filtering on rare words (`candidate_blocks`) and exhaustive comparison stay
+   available for measurement (`scored_candidates`, `ladder bench`);
+3. score candidates with rapidfuzz (`process.cpdist` on the candidate pairs);
 4. guards keep apart pairs that differ in what they demand (numbers, quantity, negation, proficiency,
    object, scope, added detail), however similar the strings;
 5. complete-linkage clustering: a form joins a cluster only if it matches *every* member, so A~B, B~C,
@@ -20,10 +22,11 @@ documents that share no statement with a cluster never changes its id.
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -80,6 +83,7 @@ class DedupeResult:
     clusters: dict[str, list[str]]  # key (smallest form) -> sorted member forms
     scores: dict[tuple[str, str], float]  # every scored pair (a < b) at or above the near-miss threshold
     kept_apart: list[PairOutcome] = field(default_factory=list)
+    candidates_scored: int = 0  # candidate pairs the scorer was run on (what blocking saved is the rest)
 
     @cached_property
     def key_of_form(self) -> dict[str, str]:
@@ -107,16 +111,25 @@ class Guards:
         self.scope = frozenset(config.scope_words)
         self.proficiency = [tuple(p.split()) for p in config.proficiency_words]
         self.synonym = {w: group[0] for group in config.synonyms for w in group}
+        self._marker_cache: dict[tuple[str, ...], frozenset[str]] = {}
+        self._phrases_by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for phrase in self.proficiency:
+            self._phrases_by_first[phrase[0]].append(phrase)
 
     # helpers ------------------------------------------------------------------------------------------
 
     def _markers(self, tokens: tuple[str, ...]) -> frozenset[str]:
+        # memoized: at scale one form meets many candidates, and this scan was most of the guards' time
+        cached = self._marker_cache.get(tokens)
+        if cached is not None:
+            return cached
         found = set()
-        for phrase in self.proficiency:
-            n = len(phrase)
-            if any(tokens[i : i + n] == phrase for i in range(len(tokens) - n + 1)):
-                found.add(" ".join(phrase))
-        return frozenset(found)
+        for i, token in enumerate(tokens):  # only phrases that start with this token can match here
+            for phrase in self._phrases_by_first.get(token, ()):
+                if tokens[i : i + len(phrase)] == phrase:
+                    found.add(" ".join(phrase))
+        self._marker_cache[tokens] = frozenset(found)
+        return self._marker_cache[tokens]
 
     def _variants(self, x: str, y: str) -> bool:
         """`analyze` ~ `analyse`, `accurate` ~ `accuracy`: one word spelled or derived differently."""
@@ -290,6 +303,154 @@ def blocked_pairs(forms: list[str], config: NormalizeConfig, cutoff: float) -> d
     return scores
 
 
+# ---------------------------------------------------------- candidate generation: content-word keys
+# (added for the scale issue: prefix filtering on words indexes each form under half its words, and on a
+# ladder vocabulary those words are common, so at 10^5 occurrences it still scored a third of all pairs.)
+
+_KEY_PREFIX = 5  # `Guards._variants` needs a shared prefix of >= 5 letters; cut there, such variants share a key
+_SKELETON = 3  # consonant skeletons this long absorb typos and vowel changes: bord/board, curent/current
+_PAIR_CHUNK = 1_000_000  # pairs per cpdist call: bounds the memory of the string lists
+# Prefix blocks add the near misses that differ in several words (progressions such as "Can analyze basic
+# data ..." -> "Analyzes advanced data ... and obtains custom data points"); smallest blocks first, within
+# this many pairs (a few seconds of scoring), so small corpora get every block and large ones the rare words.
+PREFIX_PAIR_BUDGET = 5_000_000
+_VOWELS = re.compile(r"(?<=.)[aeiouy]")
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=None)
+def word_skeleton(word: str) -> str:
+    """First letter and consonants, doubled letters once, cut to 3: `"current"`, `"curent"` -> `"crn"`."""
+    return _DOUBLED.sub(r"\1", _VOWELS.sub("", _DOUBLED.sub(r"\1", word)))[:_SKELETON]
+
+
+def content_key_sets(form: str, guards: Guards) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The two sorted key sets of a form's content words (function words dropped, synonyms to their group's
+    first word): 5-letter prefixes, and consonant skeletons.
+    `"analyze client usage datum"` -> `(("analy", "clien", "datum", "usage"), ("anl", "cln", "dtm", "sg"))`."""
+    words = {guards.synonym.get(w, w) for w in form.split() if w not in guards.function}
+    return tuple(sorted({w[:_KEY_PREFIX] for w in words})), tuple(sorted({word_skeleton(w) for w in words}))
+
+
+def content_key_pairs(forms: list[str], config: NormalizeConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate pairs (i < j, sorted, unique) of forms whose content-word keys are within a deletion of each
+    other: each form is indexed under each of its two key sets (`content_key_sets`) and every such set with up
+    to `depth` keys removed.
+
+    Why this is (almost) lossless for merges: a merge needs the guards to pass, and they pass only when the
+    content words differ by at most `max_added_words` added on one side, after spelling variants and synonyms
+    cancel out. Synonyms share both keys, prefix variants share the prefix key, typos mostly share the
+    skeleton, so such a pair shares an indexed set at `depth = max(1, max_added_words)`; depth 1 also covers
+    one substitution of a word whose keys differ. What it can miss: two such substitutions in both key sets
+    at once (measured against exhaustive comparison by `ladder bench`). Progressions (a number, a proficiency
+    word changed) differ by one word each side and are found too, so they reach the report. Cost: about
+    `2 * (len(keys) + 1)` entries per form, and pairs only among forms that say nearly the same thing —
+    near-linear on ladder text, where prefix filtering on words is not.
+    """
+    guards = Guards(config)
+    depth = max(1, config.max_added_words)
+    index: dict[tuple[int | str, ...], list[int]] = defaultdict(list)
+    for i, form in enumerate(forms):
+        for scheme, keys in enumerate(content_key_sets(form, guards)):
+            level = {(scheme, *keys)}
+            for _ in range(min(depth, max(0, len(keys) - 1))):  # never down to the empty set
+                level |= {key[:x] + key[x + 1 :] for key in level for x in range(1, len(key))}
+            for key in level:
+                index[key].append(i)
+    n = len(forms)
+    pairs: list[int] = []
+    chunks: list[np.ndarray] = []
+    for ids in index.values():
+        if len(ids) == 2:  # most groups: a plain append beats numpy's per-call overhead
+            pairs.append(ids[0] * n + ids[1])
+        elif len(ids) > 2:
+            arr = np.asarray(ids, dtype=np.int64)
+            ii, jj = np.triu_indices(len(ids), k=1)
+            chunks.append(arr[ii] * n + arr[jj])
+    codes = _unique(np.concatenate([np.asarray(pairs, dtype=np.int64), *chunks]))
+    return codes // max(n, 1), codes % max(n, 1)
+
+
+def _unique(codes: np.ndarray) -> np.ndarray:
+    """Sorted distinct values; sort + neighbour compare is several times faster than `np.unique` here."""
+    codes = np.sort(codes)
+    return codes[np.concatenate(([True], codes[1:] != codes[:-1]))] if len(codes) else codes
+
+
+def budgeted_prefix_pairs(forms: list[str], config: NormalizeConfig, budget: int = PREFIX_PAIR_BUDGET) -> np.ndarray:
+    """Pair codes `i * len(forms) + j` (i < j, unique) of the `candidate_blocks`, smallest blocks first (ties
+    in key order), while their pairs fit in `budget`: every block when the corpus is small."""
+    n = len(forms)
+    chunks: list[np.ndarray] = []
+    used = 0
+    for ids in sorted(candidate_blocks(forms, config), key=len):
+        size = len(ids) * (len(ids) - 1) // 2
+        if used + size > budget:
+            break
+        used += size
+        arr = np.asarray(ids, dtype=np.int64)
+        ii, jj = np.triu_indices(len(ids), k=1)
+        chunks.append(arr[ii] * n + arr[jj])
+    return _unique(np.concatenate(chunks)) if chunks else np.zeros(0, dtype=np.int64)
+
+
+def score_index_pairs(
+    forms: list[str], config: NormalizeConfig, cutoff: float, ii: np.ndarray, jj: np.ndarray
+) -> dict[tuple[int, int], float]:
+    """Scores (>= cutoff) of the given pairs of `forms`, with rapidfuzz `process.cpdist` in chunks."""
+    scorer, _ = _scorer(config)
+    strings = _scoring_strings(forms, config)
+    scores: dict[tuple[int, int], float] = {}
+    for start in range(0, len(ii), _PAIR_CHUNK):
+        ci, cj = ii[start : start + _PAIR_CHUNK].tolist(), jj[start : start + _PAIR_CHUNK].tolist()
+        sc = process.cpdist(
+            [strings[i] for i in ci], [strings[j] for j in cj], scorer=scorer, score_cutoff=cutoff,
+            dtype=np.float32, workers=config.workers,
+        )
+        hits = np.nonzero(sc >= max(cutoff, 1e-9))[0]
+        for h in hits.tolist():
+            scores[(ci[h], cj[h])] = round(float(sc[h]), 2)
+    return scores
+
+
+CANDIDATE_METHODS = ("content_keys", "prefix", "exhaustive")
+
+
+def scored_candidates(
+    forms: list[str], config: NormalizeConfig, cutoff: float, method: str = "content_keys"
+) -> tuple[dict[tuple[int, int], float], int]:
+    """Scores (>= cutoff) of candidate pairs of `forms`, and how many pairs were scored.
+
+    `content_keys` (default: `content_key_pairs` for the merges, plus `budgeted_prefix_pairs` for near misses),
+    `prefix` (`blocked_pairs`: every prefix block) or `exhaustive` (every pair, `process.cdist`): the three the
+    bench compares.
+    """
+    if method == "content_keys":
+        n = max(len(forms), 1)
+        ii, jj = content_key_pairs(forms, config)
+        codes = _unique(np.concatenate([ii * n + jj, budgeted_prefix_pairs(forms, config)]))
+        return score_index_pairs(forms, config, cutoff, codes // n, codes % n), len(codes)
+    if method == "prefix":
+        n = len(forms)
+        codes = [np.asarray(ids, dtype=np.int64)[np.array(np.triu_indices(len(ids), k=1))] for ids in candidate_blocks(forms, config)]
+        scored = len(np.unique(np.concatenate([c[0] * n + c[1] for c in codes]))) if codes else 0
+        return blocked_pairs(forms, config, cutoff), scored
+    if method == "exhaustive":
+        scorer, _ = _scorer(config)
+        strings = _scoring_strings(forms, config)
+        scores: dict[tuple[int, int], float] = {}
+        step = 2000  # rows per cdist call bounds memory at step * len(forms) * 4 bytes
+        for start in range(0, len(forms), step):
+            m = process.cdist(strings[start : start + step], strings, scorer=scorer, score_cutoff=cutoff,
+                              dtype=np.float32, workers=config.workers)
+            rows, cols = np.nonzero(m)
+            for r, c in zip(rows.tolist(), cols.tolist()):
+                if start + r < c:
+                    scores[(start + r, c)] = round(float(m[r, c]), 2)
+        return scores, len(forms) * (len(forms) - 1) // 2
+    raise InputError(f"unknown candidate generation {method!r} (valid: {', '.join(CANDIDATE_METHODS)})")
+
+
 # -------------------------------------------------------------------------------------- clustering
 
 
@@ -318,7 +479,7 @@ def complete_linkage(n: int, edges: dict[tuple[int, int], float]) -> tuple[list[
     return [members[k] for k in sorted(members)], refused
 
 
-def dedupe(texts: Iterable[str], config: NormalizeConfig) -> DedupeResult:
+def dedupe(texts: Iterable[str], config: NormalizeConfig, candidates: str = "content_keys") -> DedupeResult:
     """Cluster statements that say the same thing.
 
     `dedupe(["CSM will invest time in their plan", "Invests time in their plan", "Invests time in 2 plans"])`
@@ -331,7 +492,7 @@ def dedupe(texts: Iterable[str], config: NormalizeConfig) -> DedupeResult:
     for a in analyzed.values():
         by_form.setdefault(a.form, a)
     forms = sorted(by_form)
-    scored = blocked_pairs(forms, config, config.near_miss_threshold)
+    scored, n_candidates = scored_candidates(forms, config, config.near_miss_threshold, candidates)
     edges: dict[tuple[int, int], float] = {}
     guarded: dict[tuple[int, int], GuardHit] = {}
     for (i, j), s in scored.items():
@@ -359,6 +520,7 @@ def dedupe(texts: Iterable[str], config: NormalizeConfig) -> DedupeResult:
         clusters=clusters,
         scores={(forms[i], forms[j]): s for (i, j), s in scored.items()},
         kept_apart=kept,
+        candidates_scored=n_candidates,
     )
 
 

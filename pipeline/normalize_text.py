@@ -22,7 +22,7 @@ _QUOTES = str.maketrans(
     {
         "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-        "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2212": "-", "\u00a0": " ",
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u00a0": " ",
     }
 )
 _HYPHENATED = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
@@ -85,6 +85,7 @@ class TextNormalizer:
             w: lem for w, lem in lemma_table().items() if len(w) > 3 and w not in keep and lem[:1] == w[:1]
         }
         self._vocabulary = vocabulary()
+        self._synonym = {w: group[0] for group in config.synonyms for w in group[1:]}
         self._spelling: dict[str, str] = {}
 
     # Rules, in the order `analyze` applies them -----------------------------------------------------
@@ -134,11 +135,13 @@ class TextNormalizer:
     def lemmatize(self, text: str) -> tuple[str, ...]:
         """`"ensures the most accurate reports"` -> `("ensure", "most", "accurate", "report")`.
 
-        Articles are dropped; words of three letters or fewer and the guards' own words are kept as written.
+        Articles are dropped; words of three letters or fewer and the guards' own words are kept as written;
+        a word of a synonym group becomes the group's first word (`"customers"` -> `"client"`).
         """
         lemmas = self._lemmas
         words = (self.american(w) for w in text.split() if w not in self._drop)
-        return tuple(lemmas.get(w, w) for w in words)
+        synonym = self._synonym
+        return tuple(synonym.get(lem, lem) for lem in (lemmas.get(w, w) for w in words))
 
     # -------------------------------------------------------------------------------------------------
 

@@ -60,9 +60,11 @@ class _Rules:
         words = text.split()
         name: list[str] = []
         for w in words[: self.cfg.max_name_words + 1]:
-            if w.casefold().strip(",;") in self.stop:
+            if w.casefold() in self.stop:
                 break
-            name.append(w)
+            name.append(w.rstrip(",;"))
+            if w[-1] in ",;":  # "Clear priorities, so …": the comma ends the name
+                break
         if not name or len(name) > self.cfg.max_name_words or len(name) == len(words):
             return None
         if not name[0][:1].isupper() or name[0].casefold() in self.stop or not all(w.isalpha() or "-" in w for w in name):

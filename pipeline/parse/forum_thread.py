@@ -48,7 +48,7 @@ class _Rules:
         self.promotion = [re.compile(p, flags) for p in self.cfg.promotion_patterns]
         self.ownership = [re.compile(p, flags) for p in self.cfg.ownership_patterns]
         self.addition = [re.compile(p, flags) for p in self.cfg.addition_patterns]
-        self.role_nouns = {w.casefold() for w in self.cfg.role_nouns} | {"ceo", "coo", "cco", "cto", "founder", "csm"}
+        self.role_nouns = {w.casefold() for w in self.cfg.role_nouns}
 
     def date(self, text: str) -> str | None:
         for rx in self.dates:
@@ -77,8 +77,8 @@ class _Rules:
         return None
 
     def is_title(self, text: str) -> bool:
-        words = {w.casefold() for w in _WORDS.split(text) if w}
-        return bool(words & self.role_nouns) or bool(re.search(r"\bhead of\b|\bvp\b", text, re.IGNORECASE))
+        """`"Customer Success Team Manager (Tech Touch)"` -> True; `"Zinier"` -> False."""
+        return bool({w.casefold() for w in _WORDS.split(text) if w} & self.role_nouns)
 
 
 def _line_type(b: Block, rules: _Rules) -> str:
@@ -125,6 +125,8 @@ def _profile(texts: list[str], rules: _Rules) -> tuple[str | None, str | None]:
     """Title and company from signature / header lines: `"Head of Support at Globex"` -> both."""
     title = company = None
     for text in texts:
+        for rx in rules.dates:  # "Mar 3, 2024" must not split at its comma into a company "2024"
+            text = rx.sub(" ", text)
         for part in (p.strip() for p in re.split(r"\s*[|·•,]\s*", text) if p.strip()):
             m = re.match(r"^(?P<title>.+?)\s+(?:at|@)\s+(?P<company>.+)$", part)
             if m and rules.is_title(m.group("title")):
@@ -191,10 +193,14 @@ def _key(text: str) -> str:
 def _signature(blocks: list[Block], types: list[str], k: int, end: int, rules: _Rules) -> tuple[int, str | None, list[str]]:
     """At a rule: (index after the signature, its name, its other lines), or (k, None, []) if none."""
     j = k + 1
-    if j >= end or types[j] != "name":
+    if j >= end or types[j] not in ("name", "author"):
         return k, None, []
-    name = blocks[j].text
     lines: list[str] = []
+    if types[j] == "author":  # "Jo Doe | Head of Support, Globex" on one line
+        name, rest = rules.author(blocks[j].text)  # type: ignore[misc]
+        lines.append(rest)
+    else:
+        name = blocks[j].text
     j += 1
     while j < end and types[j] not in ("rule", "quote_block") and len(blocks[j].text.split()) <= 8 and len(lines) < 3:
         lines.append(blocks[j].text)
@@ -228,7 +234,8 @@ def _read_posts(doc: Document, rules: _Rules) -> tuple[list[_Post], list[str]]:
             t, b = types[k], blocks[k]
             if t == "quote_block":
                 quoted = True
-            elif t == "quote_meta":
+            elif t == "quote_meta" and (quoted or (k + 1 < end and types[k + 1] == "quote_meta")):
+                # a mail header block (From:/Sent:/Subject:) opens a copy; a lone "To: all" line is body text
                 m = next(rx.match(b.text) for rx in rules.quote_meta if rx.match(b.text))
                 quoted = True
                 if m.group("key").lower() == "from":
@@ -241,7 +248,7 @@ def _read_posts(doc: Document, rules: _Rules) -> tuple[list[_Post], list[str]]:
                         profiles.setdefault(owner, _profile(lines, rules))
                     k = after
                     continue
-            elif not quoted and t in ("body", "name"):
+            elif not quoted and t in ("body", "name", "quote_meta"):
                 post.lines.append(b)
             k += 1
     for post in posts:  # a profile from a signature fills what the header did not give
@@ -278,7 +285,7 @@ class _Level:
     heading_only: bool  # "Senior Engineer (L3):" alone on its line; its items follow
 
 
-def _level_start(b: Block, nlp, rules: _Rules) -> _Level | None:  # type: ignore[no-untyped-def]
+def _level_start(b: Block, nlp) -> _Level | None:  # type: ignore[no-untyped-def]
     """A line that opens a level's description, or None.
 
     `"CSM: (T2): 2-4 years of experience. …"` -> label `"CSM (T2)"`, body `"2-4 years of experience. …"`.
@@ -309,7 +316,7 @@ def _levels(post: _Post, nlp, rules: _Rules) -> list[_Level]:  # type: ignore[no
     levels: list[_Level] = []
     current: _Level | None = None
     for b in post.lines:
-        level = _level_start(b, nlp, rules)
+        level = _level_start(b, nlp)
         if level is not None:
             current = level
             levels.append(level)

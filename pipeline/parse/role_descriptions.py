@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..config import Config, FacetRule, ProseConfig
@@ -82,18 +83,17 @@ def _intro_title(text: str, cfg: ProseConfig, intro_rx: list[re.Pattern[str]]) -
     return None
 
 
-def _track_name(doc: Document, intro: list[Block], titles: list[str], config: Config) -> str:
+def _track_name(doc: Document, intro: list[Block], titles: list[str], config: Config, nlp: Language) -> str:
     for pattern in config.career_page.track_patterns:
         rx = re.compile(pattern, re.IGNORECASE)
         for b in intro:
             m = rx.search(b.text)
             if m:
                 return collapse_abbreviation(m.group("track").strip(" .,:;\"'“”"))
-    # no intro naming the path: the words the titles share once level words and the role noun are gone
-    level_words = {"Associate", "Junior", "Senior", "Staff", "Principal", "Lead", "Head", "Sr", "Sr.", "Jr"}
+    # no intro naming the path: a title without its level words and role noun ("Senior Data Analyst" -> "Data")
     nouns = set(config.prose.role_nouns)
     for title in titles:
-        words = [w for w in title.split() if w not in level_words]
+        words = [t.text for t in nlp(title) if t.ent_type_ != "LEVEL"]
         while words and words[-1] in nouns:
             words.pop()
         if words and not any(_ABBR.match(w) for w in words):
@@ -146,7 +146,7 @@ def parse_role_descriptions(doc: Document, config: Config) -> ParsedDocument:
             f"{doc.file}: no role introductions found (expected sentences such as "
             f"'The <Title> will …' or 'As a <Title>, …'); is it a role write-up?"
         )
-    track = _track_name(doc, blocks[:first_intro], spelled, config)
+    track = _track_name(doc, blocks[:first_intro], spelled, config, nlp)
     titles = _Titles(cfg, spelled, track, doc.text)
 
     roles: list[_Role] = []

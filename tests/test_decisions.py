@@ -1,0 +1,153 @@
+"""Reviewer decisions: the file format, errors, and a run that honors them (applied / stale)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.build import build_ladder
+from pipeline.config import Config
+from pipeline.decisions import Decisions, apply_behavior_decisions, load_decisions
+from pipeline.dedupe import behavior_id
+from pipeline.errors import ConfigError, LadderError
+from pipeline.run import process_file
+
+from .conftest import RAW, ROOT
+
+CFG = Config()
+
+
+@pytest.fixture(scope="module")
+def results():
+    return [process_file(p, RAW, CFG) for p in sorted(RAW.glob("0*"))]
+
+
+def _build(results, decisions: Decisions | None = None):
+    return build_ladder(
+        [r.document for r in results if r.document], [r.parsed for r in results if r.parsed], [], CFG, decisions
+    )
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "decisions.yaml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_example_file_loads() -> None:
+    d = load_decisions(ROOT / "decisions.example.yaml")
+    assert [x.action for x in d.decisions] == ["merge", "split", "rename", "level"]
+
+
+def test_missing_file_gives_no_decisions_only_when_none(tmp_path: Path) -> None:
+    assert load_decisions(None).decisions == []
+    with pytest.raises(ConfigError, match="decisions file not found"):
+        load_decisions(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- merge", "expected a mapping with a `decisions:` list (actions: merge, split, rename, level)"),
+        ("decisions:\n  - action: join\n    behaviors: [a, b]\n", "decisions[0]: action 'join' is not one of merge, split, rename, level"),
+        ("decisions:\n  - action: merge\n    behaviors: [beh_a]\n", "decisions.0.behaviors: List should have at least 2 items"),
+        ("decisions:\n  - action: level\n    role: role_x\n    level: L3\n", "decisions.0.level: String should match pattern"),
+        ("decisions: [\n", "not valid YAML"),
+    ],
+)
+def test_invalid_files(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as exc:
+        load_decisions(_write(tmp_path, text))
+    assert message in str(exc.value)
+    assert isinstance(exc.value, LadderError)
+
+
+def test_apply_merge_and_split_on_clusters() -> None:
+    clusters = {"a": ["a"], "b": ["b"], "c": ["c", "d"]}
+    d = Decisions.model_validate(
+        {
+            "decisions": [
+                {"action": "merge", "behaviors": [behavior_id("b"), behavior_id("a")]},
+                {"action": "split", "behavior": behavior_id("c")},
+                {"action": "split", "behavior": behavior_id("zzz")},
+                {"action": "split", "behavior": behavior_id("c")},
+            ]
+        }
+    )
+    out, outcomes, merged = apply_behavior_decisions(clusters, d)
+    assert out == {"a": ["a", "b"], "c": ["c"], "d": ["d"]}
+    assert merged == {"a"}
+    assert [(o.action, o.status, o.detail) for _, o in outcomes] == [
+        ("merge", "applied", f"now {behavior_id('a')}"),
+        ("split", "applied", "into 2 behaviors"),
+        ("split", "stale", "no behavior with this id"),
+        ("split", "stale", "the behavior holds a single normalized statement; texts that differ only in case, "
+         "punctuation, articles, inflection or subject prefix cannot be split"),
+    ]
+
+
+def test_run_honors_decisions(results, tmp_path: Path) -> None:
+    base = _build(results)
+    by_text = {b.text: b for b in base.behaviors}
+    thorough = next(b for t, b in by_text.items() if "driven by the thorough discovery" in t)
+    effective = next(b for t, b in by_text.items() if "driven by an effective discovery" in t)
+    merged_before = next(c for c in base.normalization.clusters if c.rule == "normalized")
+    role = next(r for r in base.roles if r.title == "Scale CSM")
+    comp = next(c for c in base.competencies if c.name == "Coach and develop")
+    path = _write(
+        tmp_path,
+        f"""decisions:
+  - action: merge
+    behaviors: [{thorough.id}, {effective.id}]
+  - action: split
+    behavior: {merged_before.behavior_id}
+  - action: rename
+    competency: {comp.id}
+    name: Coaching and Development
+  - action: level
+    role: {role.id}
+    level: IC3
+  - action: level
+    role: {role.id}
+    level: M2
+  - action: rename
+    competency: comp_000000000000
+    name: Gone
+""",
+    )
+    ladder = _build(results, load_decisions(path))
+    ids = {b.id for b in ladder.behaviors}
+    assert (thorough.id in ids) != (effective.id in ids)
+    survivor = next(b for b in ladder.behaviors if b.id in (thorough.id, effective.id))
+    assert len(survivor.occurrences) == len(thorough.occurrences) + len(effective.occurrences)
+    assert any(c.rule == "decision" and c.behavior_id == survivor.id for c in ladder.normalization.clusters)
+    assert merged_before.behavior_id in ids  # texts with one normalized form cannot be split: stale
+    assert next(c for c in ladder.competencies if c.id == comp.id).name == "Coaching and Development"
+    assert next(r for r in ladder.roles if r.id == role.id).level == "IC3"
+    assert [(o.action, o.status, o.detail) for o in ladder.normalization.decisions] == [
+        ("merge", "applied", f"now {survivor.id}"),
+        ("split", "stale", "the behavior holds a single normalized statement; texts that differ only in case, "
+         "punctuation, articles, inflection or subject prefix cannot be split"),
+        ("rename", "applied", "'Coach and develop' -> 'Coaching and Development'"),
+        ("level", "applied", "IC2 -> IC3"),
+        ("level", "stale", "M2 is not on the ic path of this role"),
+        ("rename", "stale", "no competency with this id"),
+    ]
+
+
+def test_split_undoes_a_merge_and_keeps_ids(results, tmp_path: Path) -> None:
+    base = _build(results)
+    a = next(b for b in base.behaviors if "driven by the thorough discovery" in b.text)
+    b = next(b for b in base.behaviors if "driven by an effective discovery" in b.text)
+    merged = _build(results, load_decisions(_write(tmp_path, f"decisions:\n  - action: merge\n    behaviors: [{a.id}, {b.id}]\n")))
+    survivor = next(x for x in merged.behaviors if x.id in (a.id, b.id))
+    both = load_decisions(
+        _write(
+            tmp_path,
+            f"decisions:\n  - action: merge\n    behaviors: [{a.id}, {b.id}]\n  - action: split\n    behavior: {survivor.id}\n",
+        )
+    )
+    again = _build(results, both)
+    assert [x.id for x in again.behaviors] == [x.id for x in base.behaviors]
+    assert [(o.action, o.status) for o in again.normalization.decisions] == [("merge", "applied"), ("split", "applied")]

@@ -37,7 +37,7 @@ from .models import (
     Split,
     Track,
 )
-from .progression import progression_links
+from .progression import kept_apart_within_groups, progression_links
 
 
 def track_id(name: str) -> str:
@@ -240,7 +240,13 @@ def build_ladder(
     behavior_of_form = {f: behavior_id(key) for f, key in key_of_form.items()}
     by_id = {b.id: b for b in behaviors}
     near: dict[tuple[str, str], NearMiss] = {}
-    for pair in result.kept_apart:
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for o in occurrences:
+        groups[(o.track, o.competency_id)].append(o.text)
+    kept_apart = result.kept_apart + kept_apart_within_groups(
+        [groups[k] for k in sorted(groups)], result, key_of_form, norm
+    )
+    for pair in kept_apart:
         ia, ib = behavior_of_form[pair.a], behavior_of_form[pair.b]
         if ia == ib:
             continue
@@ -251,7 +257,7 @@ def build_ladder(
         )
         if (ia, ib) not in near or miss.score > near[(ia, ib)].score:
             near[(ia, ib)] = miss
-    progressions = progression_links(behaviors, result.kept_apart, behavior_of_form)
+    progressions = progression_links(behaviors, kept_apart, behavior_of_form)
 
     return Ladder(
         documents=[

@@ -5,10 +5,15 @@ and what changes between two levels of a track (new, dropped, strengthened).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 from dataclasses import dataclass, field
 
-from .dedupe import PairOutcome
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from .config import NormalizeConfig
+from .dedupe import DedupeResult, Guards, PairOutcome
 from .errors import InputError
 from .ids import name_key
 from .levels import level_path, level_sort_key
@@ -16,6 +21,44 @@ from .models import Behavior, Ladder, Progression
 
 # Outcomes that are not a demand difference: the two statements are merely unrelated or unclustered.
 _NOT_A_PROGRESSION = frozenset({"below_threshold", "no_chaining"})
+# Past this many changed content words two statements are about different things, not one demand raised.
+_MAX_CHANGED_WORDS = 10
+
+
+def kept_apart_within_groups(
+    groups: Iterable[Iterable[str]], result: DedupeResult, key_of_form: dict[str, str], config: NormalizeConfig
+) -> list[PairOutcome]:
+    """Guarded pairs inside one (track, competency) group, scored exhaustively, in different behaviors.
+
+    The global candidate generation is tuned for merges; progressions ("3 months" -> "6 months", "basic" ->
+    "advanced") sit in one track and competency, where groups are small enough to compare every pair, so
+    they never depend on blocking. A level change often rewrites more than one word ("Becoming proficient
+    in … basic plays" -> "Becoming an expert in … plays"), so pairs are scored with `token_set_ratio`, which
+    forgives words only one side has, and only pairs a guard keeps apart are returned. Pairs already in
+    `result.kept_apart` are not repeated.
+    """
+    scorer, presort = fuzz.token_set_ratio, False
+    guards = Guards(config)
+    by_form = {n.form: n for n in result.forms.values()}
+    seen = {(p.a, p.b) for p in result.kept_apart}
+    out: list[PairOutcome] = []
+    for group in groups:
+        forms = sorted({result.forms[t].form for t in group})
+        if len(forms) < 2:
+            continue
+        strings = [" ".join(sorted(f.split())) for f in forms] if presort else forms
+        matrix = process.cdist(strings, strings, scorer=scorer, score_cutoff=config.near_miss_threshold, dtype=np.float32)
+        rows, cols = np.nonzero(matrix)
+        for i, j in zip(rows.tolist(), cols.tolist()):
+            a, b = forms[i], forms[j]
+            if i >= j or key_of_form[a] == key_of_form[b] or (a, b) in seen:
+                continue
+            seen.add((a, b))
+            score = round(float(matrix[i, j]), 2)
+            hit = guards.check(by_form[a], by_form[b])
+            if hit is not None and len(hit.removed) + len(hit.added) <= _MAX_CHANGED_WORDS:
+                out.append(PairOutcome(a, b, score, hit.rule, hit.removed, hit.added))
+    return sorted(out, key=lambda p: (p.a, p.b))
 
 
 def progression_links(

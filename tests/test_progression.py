@@ -179,3 +179,18 @@ def test_input_order_gives_identical_dataset() -> None:
     a = _build(paths, RAW)
     b = _build(list(reversed(paths)), RAW)
     assert json.loads(a.model_dump_json()) == json.loads(b.model_dump_json())
+
+
+def test_progressions_found_within_a_competency_even_when_many_words_change(ladder) -> None:
+    """Level rewrites that change several words are still linked, because pairs inside one track and
+    competency are compared exhaustively (not only through the merge candidates)."""
+    text = {b.id: b.text for b in ladder.behaviors}
+    links = {(text[p.from_behavior], text[p.to_behavior]): (p.rule, p.from_level, p.to_level) for p in ladder.progressions}
+    assert links[(
+        "Becoming proficient in executing the most common basic “plays”",
+        "Becoming an expert in executing the most common “plays”",
+    )] == ("proficiency", "IC1", "IC2")
+    assert links[(
+        "Maintains about 3 strong relationships per account (given accounts are small/medium size)",
+        "Maintains many (as needed by customer size and complexity) strong relationships per account",
+    )] == ("numbers", "IC1", "IC2")

@@ -24,6 +24,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from pipeline.batches import plan_batches, process_batch
 from pipeline.cache import DEFAULT_DIR_NAME, fingerprint
 from pipeline.config import Config, load_config
+from pipeline.decisions import Decisions, load_decisions
 from pipeline.errors import InputError
 from pipeline.ingest import list_inputs, load_manifest
 from pipeline.report import ARTIFACT_KEY as REPORT_ARTIFACT_KEY
@@ -50,16 +51,22 @@ def task_runner(dask: str | None):
     return DaskTaskRunner(address=dask)
 
 
-@task(name="ingest-parse", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE, persist_result=False)
-def ingest_parse(
+def _ingest_parse(
     paths: list[Path], raw_dir: Path, config: Config, manifest: dict, cache_dir: Path | None, fingerprint: str | None
 ) -> list[FileResult]:
     return process_batch(paths, raw_dir, config, manifest, cache_dir, fingerprint)
 
 
+# Wrapped, not decorated: Dask pickles a task's function by its module path, which must name the function
+# itself; under `@task` the name would point at the Task object and pickling falls back to by-value, which fails.
+ingest_parse = task(name="ingest-parse", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE, persist_result=False)(
+    _ingest_parse
+)
+
+
 @task(name="build-emit", cache_policy=NO_CACHE, persist_result=False)
-def build_emit(results: list[FileResult], out_dir: Path, config: Config) -> RunSummary:
-    ladder = assemble(results, config)
+def build_emit(results: list[FileResult], out_dir: Path, config: Config, decisions: Decisions | None = None) -> RunSummary:
+    ladder = assemble(results, config, decisions)
     outputs, diff = write_outputs(ladder, out_dir, config)
     summary = summarize(ladder, results, outputs)
     create_table_artifact(key="ladder-run-summary", table=summary.rows(), description="Ingestion run summary")
@@ -74,10 +81,12 @@ def ingest_flow(
     raw_dir: Path = Path("raw"),
     out_dir: Path = Path("normalized"),
     config_path: Path | None = None,
+    decisions_path: Path | None = None,
     cache: bool = True,
     cache_dir: Path | None = None,
 ) -> RunSummary:
     config = load_config(config_path)
+    decisions = load_decisions(decisions_path)
     files, _skipped = list_inputs(raw_dir, config)
     manifest = load_manifest(raw_dir, config)
     # On a real cluster the workers must see the same paths: raw/ and the cache on shared storage.
@@ -94,13 +103,14 @@ def ingest_flow(
             if progress_hook is not None:
                 progress_hook(result)
     # called, not submitted: the build and the writes run here, next to the output folder, on any runner
-    return build_emit(results, out_dir, config)
+    return build_emit(results, out_dir, config, decisions)
 
 
 def run_ingest(
     raw_dir: Path,
     out_dir: Path,
     config_path: Path | None = None,
+    decisions_path: Path | None = None,
     *,
     cache: bool = True,
     cache_dir: Path | None = None,
@@ -108,7 +118,7 @@ def run_ingest(
 ) -> RunSummary:
     """Run `ingest_flow` on the task runner `dask` selects (see `task_runner`)."""
     runner = task_runner(dask)
-    return ingest_flow.with_options(task_runner=runner)(raw_dir, out_dir, config_path, cache, cache_dir)
+    return ingest_flow.with_options(task_runner=runner)(raw_dir, out_dir, config_path, decisions_path, cache, cache_dir)
 
 
 if __name__ == "__main__":

@@ -74,6 +74,21 @@ def run(
             help="Reviewer decisions YAML (see decisions.example.yaml); default: decisions.yaml here, if present.",
         ),
     ] = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            metavar="ADDRESS|local",
+            help="Run the parse tasks on Dask: a scheduler address (tcp://host:8786) or 'local' for a 2-worker "
+            "LocalCluster. Default: threads in this process.",
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Parse every document again; do not read or write the parse cache.")
+    ] = False,
+    cache_dir: Annotated[
+        Path | None, typer.Option("--cache-dir", help="Parse cache folder (default: OUT/.cache).")
+    ] = None,
 ) -> None:
     """Ingest every document in RAW and write the canonical dataset and report to OUT."""
     from .config import load_config
@@ -85,6 +100,10 @@ def run(
         decisions = Path(DEFAULT_DECISIONS)
     load_decisions(decisions)  # fail fast on a bad decisions file, before Prefect starts
     files, skipped = list_inputs(raw, cfg)  # fail fast, before Prefect starts, on a missing/empty folder
+    if dask is not None:
+        from flows.ingest import task_runner
+
+        task_runner(dask)  # a malformed address fails here, not after the server started
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     import flows.ingest as ingest_flow_module
@@ -105,8 +124,8 @@ def run(
 
         ingest_flow_module.progress_hook = advance
         try:
-            summary = ingest_flow_module.ingest_flow(
-                raw_dir=raw, out_dir=out, config_path=config, decisions_path=decisions
+            summary = ingest_flow_module.run_ingest(
+                raw, out, config, decisions, cache=not no_cache, cache_dir=cache_dir, dask=dask
             )
         finally:
             ingest_flow_module.progress_hook = None

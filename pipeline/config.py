@@ -386,8 +386,12 @@ class ProseConfig(Section):
 
     # ----------------------------------------------------------------------------------- nlp pipeline
     trained_pipeline: str | None = Field(
-        "en_core_web_sm",
-        description="Used (parser and NER excluded) only if installed; otherwise spacy.blank('en'). null: always blank.",
+        None,
+        description=(
+            "A trained spaCy pipeline to use instead of spacy.blank('en') when it is installed, e.g. "
+            "en_core_web_sm (parser and NER excluded). Default null: always the blank pipeline, so every "
+            "machine gives byte-identical outputs whatever models it has."
+        ),
     )
     tokenizer_exceptions: list[str] = Field(
         ["Sr.", "Jr.", "etc.", "approx.", "Inc.", "Mgr.", "Dir."],

@@ -1,0 +1,44 @@
+"""ladder pipeline: career-ladder documents in, a canonical, versioned competency dataset out.
+
+The public names are re-exported here; everything else is internal. Each stage is a module named for
+what it does: ingest, parse, build (normalize + dedupe), emit, report, diff, publish.
+"""
+
+from .build import build_ladder
+from .config import Config, load_config
+from .decisions import Decisions, load_decisions
+from .dedupe import dedupe
+from .diff import DatasetDiff, diff_ladders
+from .errors import ConfigError, InputError, LadderError, ParseError, RejectedDocument, ReleaseError
+from .ingest import ingest_bytes, ingest_file
+from .models import Ladder
+from .parse import parse_document
+from .progression import progression_between
+from .publish import publish_release, verify_release
+from .run import RunSummary, run_local
+
+__all__ = [
+    "Config",
+    "ConfigError",
+    "DatasetDiff",
+    "Decisions",
+    "InputError",
+    "Ladder",
+    "LadderError",
+    "ParseError",
+    "RejectedDocument",
+    "ReleaseError",
+    "RunSummary",
+    "build_ladder",
+    "dedupe",
+    "diff_ladders",
+    "ingest_bytes",
+    "ingest_file",
+    "load_config",
+    "load_decisions",
+    "parse_document",
+    "progression_between",
+    "publish_release",
+    "run_local",
+    "verify_release",
+]

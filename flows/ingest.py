@@ -68,7 +68,7 @@ ingest_parse = task(name="ingest-parse", retries=1, retry_delay_seconds=1, cache
 def build_emit(results: list[FileResult], out_dir: Path, config: Config, decisions: Decisions | None = None) -> RunSummary:
     ladder = assemble(results, config, decisions)
     outputs, diff = write_outputs(ladder, out_dir, config)
-    summary = summarize(ladder, results, outputs)
+    summary = summarize(ladder, results, outputs, diff)
     create_table_artifact(key="ladder-run-summary", table=summary.rows(), description="Ingestion run summary")
     create_markdown_artifact(
         key=REPORT_ARTIFACT_KEY, markdown=artifact_markdown(ladder, diff), description="Normalization report"

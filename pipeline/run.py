@@ -19,7 +19,7 @@ from .ingest import ingest_file
 from .models import DocKind, Document, Ladder, ParsedDocument, Rejection
 from .parse import parse_document
 from .publish import diff_against_latest
-from .report import write_report
+from .report import headline, write_report
 
 
 class FileResult(BaseModel):
@@ -63,6 +63,7 @@ class RunSummary(BaseModel):
     rejected: int
     warnings: list[str] = Field(default_factory=list)
     outputs: list[str] = Field(default_factory=list)
+    release_status: str = Field("", description="The report's one line on the diff against the latest release.")
 
     def rows(self) -> list[dict[str, str]]:
         """Two-column table (what, count) for the console and the Prefect artifact."""
@@ -81,7 +82,7 @@ class RunSummary(BaseModel):
         ]
 
 
-def summarize(ladder: Ladder, results: list[FileResult], outputs: list[Path]) -> RunSummary:
+def summarize(ladder: Ladder, results: list[FileResult], outputs: list[Path], diff: DatasetDiff | None = None) -> RunSummary:
     kinds: dict[str, int] = {}
     for d in ladder.documents:
         kinds[d.kind] = kinds.get(d.kind, 0) + 1
@@ -103,6 +104,7 @@ def summarize(ladder: Ladder, results: list[FileResult], outputs: list[Path]) ->
         rejected=len(ladder.rejected),
         warnings=sorted(warnings),
         outputs=[p.as_posix() for p in outputs],
+        release_status=headline(diff) if diff is not None else "",
     )
 
 
@@ -131,5 +133,5 @@ def run_local(raw_dir: Path, out_dir: Path, config: Config, decisions: Decisions
     manifest = load_manifest(raw_dir, config)
     results = [process_file(p, raw_dir, config, manifest) for p in files]
     ladder = assemble(results, config, decisions)
-    paths, _diff = write_outputs(ladder, out_dir, config)
-    return summarize(ladder, results, paths)
+    paths, diff = write_outputs(ladder, out_dir, config)
+    return summarize(ladder, results, paths, diff)

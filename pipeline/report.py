@@ -23,6 +23,10 @@ ARTIFACT_KEY = "ladder-normalization-report"
 """Fixed key of the Prefect markdown artifact, so the UI shows the report's history across runs."""
 
 ARTIFACT_MAX_ROWS = 50
+# A reviewer reads hundreds of rows, not 10^5: past this each table of report.md / report.html stops with a
+# line saying how many rows were left out and where the full data is (ladder.json, `ladder diff`).
+REPORT_MAX_ROWS = 2000
+_MORE = "… {n} more rows not shown: the full lists are in ladder.json (normalization) and `ladder diff`."
 """Rows shown per table in the Prefect artifact; the files in `normalized/` hold every row."""
 
 TITLE = "Ladder normalization report"
@@ -419,7 +423,7 @@ def _md_cell(cell: Cell) -> str:
     return md_escape(cell.text)
 
 
-def render_markdown(ladder: Ladder, diff: DatasetDiff, *, max_rows: int | None = None) -> str:
+def render_markdown(ladder: Ladder, diff: DatasetDiff, *, max_rows: int | None = None, more: str = _MORE) -> str:
     """The report as Markdown (`normalized/report.md`); `max_rows` caps each table (for the artifact)."""
     sections = build_sections(ladder, diff)
     out = [f"# {TITLE}", "", md_escape(headline(diff)), "", md_escape(dataset_line(ladder)), ""]
@@ -438,13 +442,13 @@ def render_markdown(ladder: Ladder, diff: DatasetDiff, *, max_rows: int | None =
             rows = t.rows if max_rows is None else t.rows[:max_rows]
             out += ["| " + " | ".join(_md_cell(c) for c in r.cells) + " |" for r in rows]
             if len(rows) < len(t.rows):
-                out += ["", f"… {len(t.rows) - len(rows)} more rows in normalized/report.md."]
+                out += ["", md_escape(more.format(n=len(t.rows) - len(rows)))]
     return "\n".join(out) + "\n"
 
 
 def artifact_markdown(ladder: Ladder, diff: DatasetDiff) -> str:
     """Markdown for the Prefect artifact with key `ARTIFACT_KEY`: the report, tables capped at 50 rows."""
-    return render_markdown(ladder, diff, max_rows=ARTIFACT_MAX_ROWS)
+    return render_markdown(ladder, diff, max_rows=ARTIFACT_MAX_ROWS, more="… {n} more rows in normalized/report.md.")
 
 
 # ---------------------------------------------------------------------------------------------- html
@@ -527,7 +531,7 @@ def _html_cell(cell: Cell) -> str:
     return _e(cell.text)
 
 
-def _html_table(t: Table) -> list[str]:
+def _html_table(t: Table, max_rows: int | None = None) -> list[str]:
     out = []
     if t.caption:
         out.append(f"<h3>{_e(t.caption)}</h3>")
@@ -536,7 +540,8 @@ def _html_table(t: Table) -> list[str]:
         attr = f' data-track="{_e(h)}"' if h in t.track_columns else ""
         heads.append(f"<th{attr}>{_e(h)}</th>")
     out.append("<table><thead><tr>" + "".join(heads) + "</tr></thead><tbody>")
-    for r in t.rows:
+    rows = t.rows if max_rows is None else t.rows[:max_rows]
+    for r in rows:
         cells = []
         for h, c in zip(t.headers, r.cells, strict=True):
             attr = f' data-track="{_e(h)}"' if h in t.track_columns else ""
@@ -544,10 +549,12 @@ def _html_table(t: Table) -> list[str]:
         attr = "" if r.tracks is None else f' data-tracks="{_e(json.dumps(list(r.tracks), ensure_ascii=False))}"'
         out.append(f"<tr{attr}>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
+    if len(rows) < len(t.rows):
+        out.append(f'<p class="more">{_e(_MORE.format(n=len(t.rows) - len(rows)))}</p>')
     return out
 
 
-def render_html(ladder: Ladder, diff: DatasetDiff) -> str:
+def render_html(ladder: Ladder, diff: DatasetDiff, *, max_rows: int | None = None) -> str:
     """The report as one self-contained page (`normalized/report.html`): inline CSS and JS, no external assets."""
     sections = build_sections(ladder, diff)
     tracks = sorted({t.name for t in ladder.tracks})
@@ -585,7 +592,7 @@ def render_html(ladder: Ladder, diff: DatasetDiff) -> str:
         if not tables:
             out.append('<p class="empty">Nothing to report.</p>')
         for t in tables:
-            out += _html_table(t)
+            out += _html_table(t, max_rows)
         out.append("</section>")
     out += ["</main>", f"<script>{_JS}</script>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
@@ -596,7 +603,10 @@ def render_html(ladder: Ladder, diff: DatasetDiff) -> str:
 
 def report_files(ladder: Ladder, diff: DatasetDiff) -> dict[str, str]:
     """`{"report.md": …, "report.html": …}` for the run's output folder or a release."""
-    return {"report.md": render_markdown(ladder, diff), "report.html": render_html(ladder, diff)}
+    return {
+        "report.md": render_markdown(ladder, diff, max_rows=REPORT_MAX_ROWS),
+        "report.html": render_html(ladder, diff, max_rows=REPORT_MAX_ROWS),
+    }
 
 
 def write_report(ladder: Ladder, diff: DatasetDiff, out_dir: Path) -> list[Path]:

@@ -197,3 +197,19 @@ def test_write_report_writes_both_files(tmp_path) -> None:
     assert [p.name for p in paths] == ["report.md", "report.html"]
     assert (tmp_path / "report.md").read_text(encoding="utf-8") == render_markdown(ladder, first_diff(ladder))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.md"]
+
+
+def test_report_tables_are_capped_with_a_note(monkeypatch) -> None:
+    """A corpus of 10^5 behaviors gives tables a browser cannot show; each stops at REPORT_MAX_ROWS rows."""
+    import pipeline.report as report
+    from pipeline.diff import diff_ladders
+
+    from .tiny_ladder import make_ladder, with_log
+
+    ladder = with_log(make_ladder())
+    diff = diff_ladders(None, ladder)
+    monkeypatch.setattr(report, "REPORT_MAX_ROWS", 1)
+    files = report.report_files(ladder, diff)
+    note = "more rows not shown: the full lists are in ladder.json (normalization) and `ladder diff`."
+    assert note in files["report.html"]
+    assert "more rows not shown" in files["report.md"]

@@ -152,11 +152,12 @@ def build_ladder(
     covers = competency_covers(mapping, norm)
     comp_of = {(m.track, m.name): m for m in mapping}
     comps: dict[str, Competency] = {}
+    seen_aliases: set[tuple[str, str, str, str]] = set()  # a set, not list membership: 10^4 tracks at scale
     for m in mapping:
         comp = comps.setdefault(m.competency_id, Competency(id=m.competency_id, name=m.canonical))
-        alias = CompetencyAlias(track=m.track, name=m.name, how=m.how)
-        if alias not in comp.aliases:
-            comp.aliases.append(alias)
+        if (m.competency_id, m.track, m.name, m.how) not in seen_aliases:
+            seen_aliases.add((m.competency_id, m.track, m.name, m.how))
+            comp.aliases.append(CompetencyAlias(track=m.track, name=m.name, how=m.how))
     for cid, covered in covers.items():
         comps[cid].covers = covered
     for p in parsed:

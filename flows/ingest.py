@@ -10,6 +10,8 @@ Run it with `ladder run [--dask ADDRESS|local] [--no-cache]` or `python -m flows
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -34,7 +36,8 @@ from pipeline.run import FileResult, RunSummary, assemble, summarize, write_outp
 # Set by the CLI to draw a progress bar; called with each file's result as it completes.
 progress_hook: Callable[[FileResult], None] | None = None
 
-LOCAL_CLUSTER = {"n_workers": 2, "threads_per_worker": 1, "processes": True, "dashboard_address": None}
+# ":0": any free port for the dashboard, so a second cluster (or a busy 8787) never warns
+LOCAL_CLUSTER = {"n_workers": 2, "threads_per_worker": 1, "processes": True, "dashboard_address": ":0"}
 _ADDRESS = re.compile(r"^(?:(?:tcp|tls|ws|wss|inproc|ucx)://)?[\w.\-\[\]:]+:\d+$")
 
 
@@ -42,6 +45,10 @@ def task_runner(dask: str | None):
     """Threads (`None`), a 2-worker Dask LocalCluster (`"local"`) or an existing Dask scheduler (its address)."""
     if not dask:
         return ThreadPoolTaskRunner()
+    # Dask logs every scheduler and worker event at INFO; a user running `ladder run` wants warnings only.
+    # The variable reaches the worker processes too; the logger level covers an already imported distributed.
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+    logging.getLogger("distributed").setLevel(logging.WARNING)
     from prefect_dask import DaskTaskRunner
 
     if dask == "local":
@@ -57,8 +64,10 @@ def _ingest_parse(
     return process_batch(paths, raw_dir, config, manifest, cache_dir, fingerprint)
 
 
-# Wrapped, not decorated: Dask pickles a task's function by its module path, which must name the function
-# itself; under `@task` the name would point at the Task object and pickling falls back to by-value, which fails.
+# Wrapped, not decorated (here and for the flow): Dask ships the task and the flow-run context, and pickles
+# their functions by module path, which must name the function itself. Under `@task`/`@flow` the name points
+# at the Task/Flow object, pickling falls back to by-value and drags in globals (the CLI's progress hook
+# holds a lock) that cannot be pickled.
 ingest_parse = task(name="ingest-parse", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE, persist_result=False)(
     _ingest_parse
 )
@@ -76,8 +85,7 @@ def build_emit(results: list[FileResult], out_dir: Path, config: Config, decisio
     return summary
 
 
-@flow(name="ladder-ingest", log_prints=False)
-def ingest_flow(
+def _ingest_flow(
     raw_dir: Path = Path("raw"),
     out_dir: Path = Path("normalized"),
     config_path: Path | None = None,
@@ -104,6 +112,9 @@ def ingest_flow(
                 progress_hook(result)
     # called, not submitted: the build and the writes run here, next to the output folder, on any runner
     return build_emit(results, out_dir, config, decisions)
+
+
+ingest_flow = flow(name="ladder-ingest", log_prints=False)(_ingest_flow)
 
 
 def run_ingest(

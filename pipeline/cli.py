@@ -255,6 +255,56 @@ def eval_dedupe_cmd(
     console.print(format_evaluation(result), markup=False, soft_wrap=True)
 
 
+@app.command("synth")
+@handles_errors
+def synth_cmd(
+    docs: Annotated[int, typer.Option("--docs", help="Number of career pages to write.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write: OUT/raw/ documents and OUT/truth.csv.")],
+    seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed gives the same files.")] = 0,
+) -> None:
+    """Write synthetic career pages (text and HTML) with the truth of which behaviors are the same."""
+    from .synth import write_corpus
+
+    s = write_corpus(out, docs, seed)
+    console.print(
+        f"wrote {s.documents:,} documents ({s.html_documents:,} HTML) to {s.raw_dir}/: {s.occurrences:,} behavior "
+        f"occurrences, {s.distinct_texts:,} distinct texts, {s.truth_behaviors:,} behaviors in truth "
+        f"({s.truth_file}). Next: ladder run --raw {s.raw_dir} --out {out / 'normalized'}",
+        markup=False, soft_wrap=True,
+    )
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        values = [int(x.replace("_", "")) for x in text.split(",") if x.strip()]
+    except ValueError:
+        values = []
+    if not values or min(values) < 1:
+        raise fail(f"--sizes: expected comma-separated whole numbers >= 1 such as 10000,100000, got {text!r}", 2)
+    return values
+
+
+@app.command("bench")
+@handles_errors
+def bench_cmd(
+    sizes: Annotated[
+        str, typer.Option("--sizes", help="Behavior occurrences to de-duplicate, comma-separated (add 1000000 for 10^6).")
+    ] = "10000,100000",
+    sample: Annotated[
+        int, typer.Option("--sample", help="Occurrences for the exhaustive process.cdist baseline (0: skip).")
+    ] = 20000,
+    parse_docs: Annotated[
+        int, typer.Option("--parse-docs", help="Documents written and parsed for the throughput figures (0: skip).")
+    ] = 500,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic corpus.")] = 0,
+) -> None:
+    """Measure de-duplication, parsing and the parse cache on synthetic ladders; print the tables."""
+    from .bench import format_report, run_bench
+
+    report = run_bench(_int_list(sizes), sample, parse_docs, seed, progress=lambda m: err_console.print(m, markup=False))
+    console.print(format_report(report), markup=False, soft_wrap=True)
+
+
 def main() -> None:
     try:
         app()

@@ -1,0 +1,299 @@
+"""`ladder bench`: how the pipeline scales, on synthetic ladders (`synth.py`) whose truth is known.
+
+Three measurements, each in a fresh subprocess so its peak memory (`ru_maxrss`) is its own:
+1. per size N (behavior occurrences): de-duplication wall time, peak memory, candidate pairs scored (vs
+   all pairs of distinct forms), clusters, and pairwise precision / recall against the generator's truth;
+2. on a sample small enough for it: the exhaustive rapidfuzz `process.cdist` baseline, the default
+   candidate generation (content-word keys) and prefix filtering on rare words, with wall times, the
+   speed ratio, and the recall of each against what exhaustive comparison merges;
+3. ingest + parse throughput (documents/s, words/s) on written documents, and the same documents again
+   through the parse cache (what an unchanged re-run pays).
+
+Pairwise scores count pairs of *distinct texts* (an exact repeat is trivially the same behavior, and would
+drown the figures): precision = share of merged pairs that the truth calls the same; recall = share of the
+truth's same-pairs that were merged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Hashable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .errors import InputError, LadderError
+
+DEFAULT_SIZES = (10_000, 100_000)
+DEFAULT_SAMPLE = 20_000
+DEFAULT_PARSE_DOCS = 500
+
+
+def _peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
+
+
+def _rss_mb() -> float:
+    import psutil
+
+    return round(psutil.Process().memory_info().rss / 2**20, 1)
+
+
+def pair_scores(predicted: Sequence[Hashable], truth: Sequence[Hashable]) -> tuple[int, int, int]:
+    """(pairs predicted together, pairs together in truth, pairs in both) over items labelled twice.
+
+    `pair_scores(["a", "a", "b"], [1, 1, 1])` -> `(1, 3, 1)`.
+    """
+    def together(counts: Counter) -> int:
+        return sum(n * (n - 1) // 2 for n in counts.values())
+
+    return together(Counter(predicted)), together(Counter(truth)), together(Counter(zip(predicted, truth)))
+
+
+def _ratio(num: int, den: int) -> float:
+    return round(num / den, 4) if den else 1.0
+
+
+def _texts_and_truth(n: int, seed: int) -> tuple[list[str], dict[str, str]]:
+    from .synth import iter_occurrences
+
+    texts, truth = [], {}
+    for occ in iter_occurrences(n, seed):
+        texts.append(occ.text)
+        truth.setdefault(occ.text, occ.truth_id)
+    return texts, truth
+
+
+@dataclass
+class SizeResult:
+    occurrences: int
+    distinct_texts: int
+    forms: int
+    truth_behaviors: int
+    behaviors: int
+    generate_s: float
+    dedupe_s: float
+    rss_before_mb: float
+    peak_mb: float
+    candidates: int
+    all_pairs: int
+    precision: float
+    recall: float
+
+
+@dataclass
+class SampleResult:
+    method: str
+    occurrences: int
+    forms: int
+    candidates: int
+    seconds: float
+    merged_pairs: int
+    recall_vs_exhaustive: float
+    precision: float
+    recall: float
+
+
+@dataclass
+class ParseResult:
+    documents: int
+    words: int
+    parse_s: float
+    cached_s: float
+
+    @property
+    def docs_per_s(self) -> float:
+        return round(self.documents / self.parse_s, 1) if self.parse_s else 0.0
+
+    @property
+    def words_per_s(self) -> float:
+        return round(self.words / self.parse_s) if self.parse_s else 0.0
+
+    @property
+    def cache_speedup(self) -> float:
+        return round(self.parse_s / self.cached_s, 1) if self.cached_s else float("inf")
+
+
+# ------------------------------------------------------------------------------- child measurements
+
+
+def measure_size(n: int, seed: int) -> SizeResult:
+    """De-duplicate the first `n` occurrences of the synthetic corpus (run in a fresh process)."""
+    from .config import Config
+    from .dedupe import dedupe
+
+    config = Config().normalize
+    t0 = time.perf_counter()
+    texts, truth = _texts_and_truth(n, seed)
+    generated = time.perf_counter() - t0
+    before = _rss_mb()
+    t0 = time.perf_counter()
+    result = dedupe(texts, config)
+    took = time.perf_counter() - t0
+    distinct = sorted(truth)
+    together, truth_pairs, both = pair_scores([result.key_of(t) for t in distinct], [truth[t] for t in distinct])
+    forms = len(result.key_of_form)
+    return SizeResult(
+        occurrences=n, distinct_texts=len(distinct), forms=forms, truth_behaviors=len(set(truth.values())),
+        behaviors=len(result.clusters), generate_s=round(generated, 1), dedupe_s=round(took, 1),
+        rss_before_mb=before, peak_mb=_peak_mb(), candidates=result.candidates_scored,
+        all_pairs=forms * (forms - 1) // 2, precision=_ratio(both, together), recall=_ratio(both, truth_pairs),
+    )
+
+
+def measure_sample(n: int, seed: int, methods: Sequence[str] = ("exhaustive", "content_keys", "prefix")) -> list[SampleResult]:
+    """The candidate generations side by side on the first `n` occurrences; exhaustive must come first."""
+    from .config import Config
+    from .dedupe import dedupe
+
+    config = Config().normalize
+    texts, truth = _texts_and_truth(n, seed)
+    distinct = sorted(truth)
+    truth_labels = [truth[t] for t in distinct]
+    out: list[SampleResult] = []
+    exhaustive_labels: list[str] | None = None
+    for method in methods:
+        t0 = time.perf_counter()
+        result = dedupe(texts, config, candidates=method)
+        took = time.perf_counter() - t0
+        labels = [result.key_of(t) for t in distinct]
+        if exhaustive_labels is None:
+            exhaustive_labels = labels
+        together, _, both_exh = pair_scores(labels, exhaustive_labels)
+        _, exh_pairs, _ = pair_scores(exhaustive_labels, exhaustive_labels)
+        _, truth_pairs, both = pair_scores(labels, truth_labels)
+        out.append(SampleResult(
+            method=method, occurrences=n, forms=len(result.key_of_form), candidates=result.candidates_scored,
+            seconds=round(took, 2), merged_pairs=together, recall_vs_exhaustive=_ratio(both_exh, exh_pairs),
+            precision=_ratio(both, together), recall=_ratio(both, truth_pairs),
+        ))
+    return out
+
+
+def measure_parse(docs: int, seed: int) -> ParseResult:
+    """Write `docs` synthetic documents, ingest + parse them, then read them all back through the cache."""
+    from .batches import process_cached
+    from .cache import ParseCache
+    from .config import Config
+    from .synth import write_corpus
+
+    config = Config()
+    with tempfile.TemporaryDirectory(prefix="ladder-bench-") as tmp:
+        corpus = write_corpus(Path(tmp) / "corpus", docs, seed)
+        files = sorted(corpus.raw_dir.iterdir())
+        words = sum(len(p.read_text(encoding="utf-8").split()) for p in files)
+        cache = ParseCache(Path(tmp) / "cache", config)
+        t0 = time.perf_counter()
+        for p in files:
+            process_cached(p, corpus.raw_dir, config, {}, cache)
+        first = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for p in files:
+            process_cached(p, corpus.raw_dir, config, {}, cache)
+        again = time.perf_counter() - t0
+        if cache.hits != len(files):
+            raise LadderError(f"bench: expected {len(files)} cache hits on the second pass, got {cache.hits}")
+    return ParseResult(documents=docs, words=words, parse_s=round(first, 3), cached_s=round(again, 3))
+
+
+def _child(args: list[str]) -> None:
+    kind, n, seed = args[0], int(args[1]), int(args[2])
+    if kind == "size":
+        payload: object = asdict(measure_size(n, seed))
+    elif kind == "sample":
+        payload = [asdict(r) for r in measure_sample(n, seed)]
+    elif kind == "parse":
+        payload = asdict(measure_parse(n, seed))
+    else:
+        raise InputError(f"unknown bench measurement {kind!r} (valid: size, sample, parse)")
+    print(json.dumps(payload))
+
+
+def _run_child(kind: str, n: int, seed: int) -> object:
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline.bench", kind, str(n), str(seed)],
+        capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
+    if proc.returncode != 0:
+        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        raise LadderError(f"bench: the {kind} measurement for {n:,} failed: {tail}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# ------------------------------------------------------------------------------------------- report
+
+
+@dataclass
+class BenchReport:
+    sizes: list[SizeResult]
+    sample: list[SampleResult]
+    parse: ParseResult | None
+
+
+def run_bench(sizes: Sequence[int], sample: int, parse_docs: int, seed: int = 0, progress=None) -> BenchReport:
+    """Every measurement, each in its own subprocess; `progress(message)` is told what starts."""
+    if any(n < 1 for n in sizes) or sample < 0 or parse_docs < 0:
+        raise InputError("bench: sizes must be >= 1, --sample and --parse-docs >= 0")
+    say = progress or (lambda message: None)
+    results = []
+    for n in sizes:
+        say(f"de-duplicating {n:,} occurrences")
+        results.append(SizeResult(**_run_child("size", n, seed)))  # type: ignore[arg-type]
+    sample_results: list[SampleResult] = []
+    if sample:
+        say(f"comparing candidate generation with exhaustive scoring on {sample:,} occurrences")
+        sample_results = [SampleResult(**r) for r in _run_child("sample", sample, seed)]  # type: ignore[union-attr]
+    parse = None
+    if parse_docs:
+        say(f"ingesting and parsing {parse_docs:,} documents, then again through the cache")
+        parse = ParseResult(**_run_child("parse", parse_docs, seed))  # type: ignore[arg-type]
+    return BenchReport(results, sample_results, parse)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
+    line = lambda cells: "| " + " | ".join(c.rjust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
+    return "\n".join([line(header), "|" + "|".join("-" * (w + 1) + ":" for w in widths) + "|", *map(line, rows)])
+
+
+SIZE_COLUMNS = ["occurrences", "distinct texts", "forms", "dedupe s", "peak MB", "candidates scored",
+                "all pairs", "behaviors", "truth", "precision", "recall"]
+SAMPLE_COLUMNS = ["method", "occurrences", "forms", "candidates scored", "wall s", "speed-up",
+                  "recall vs exhaustive", "precision", "recall"]
+PARSE_COLUMNS = ["documents", "words", "parse s", "docs/s", "words/s", "cached s", "cache speed-up"]
+
+
+def format_report(report: BenchReport) -> str:
+    """The three tables as Markdown (what `ladder bench` prints and docs/scaling.md quotes)."""
+    parts = ["De-duplication by size (synthetic occurrences; precision/recall against the generator's truth)", ""]
+    parts.append(_table(SIZE_COLUMNS, [[
+        f"{r.occurrences:,}", f"{r.distinct_texts:,}", f"{r.forms:,}", f"{r.dedupe_s:.1f}", f"{r.peak_mb:,.0f}",
+        f"{r.candidates:,}", f"{r.all_pairs:,}", f"{r.behaviors:,}", f"{r.truth_behaviors:,}",
+        f"{r.precision:.4f}", f"{r.recall:.4f}",
+    ] for r in report.sizes]))
+    if report.sample:
+        exhaustive = next((r for r in report.sample if r.method == "exhaustive"), report.sample[0])
+        parts += ["", "Candidate generation against exhaustive rapidfuzz process.cdist on a sample", ""]
+        parts.append(_table(SAMPLE_COLUMNS, [[
+            r.method, f"{r.occurrences:,}", f"{r.forms:,}", f"{r.candidates:,}", f"{r.seconds:.2f}",
+            f"{exhaustive.seconds / r.seconds:.1f}x" if r.seconds else "-", f"{r.recall_vs_exhaustive:.4f}",
+            f"{r.precision:.4f}", f"{r.recall:.4f}",
+        ] for r in report.sample]))
+    if report.parse:
+        p = report.parse
+        parts += ["", "Ingest + parse (one process), and the same documents through the parse cache", ""]
+        parts.append(_table(PARSE_COLUMNS, [[
+            f"{p.documents:,}", f"{p.words:,}", f"{p.parse_s:.2f}", f"{p.docs_per_s:,.1f}", f"{p.words_per_s:,.0f}",
+            f"{p.cached_s:.3f}", f"{p.cache_speedup:.1f}x",
+        ]]))
+    return "\n".join(parts) + "\n"
+
+
+if __name__ == "__main__":
+    _child(sys.argv[1:])

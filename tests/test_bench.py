@@ -1,0 +1,70 @@
+"""`ladder bench` on tiny sizes: the tables and their columns (no timing assertions)."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from pipeline.bench import (
+    PARSE_COLUMNS,
+    SAMPLE_COLUMNS,
+    SIZE_COLUMNS,
+    format_report,
+    measure_sample,
+    pair_scores,
+    run_bench,
+)
+from pipeline.cli import app
+
+
+def _header(columns: list[str]) -> str:
+    return "| " + " | ".join(columns) + " |"
+
+
+def test_pair_scores() -> None:
+    assert pair_scores(["a", "a", "b"], [1, 1, 1]) == (1, 3, 1)
+    assert pair_scores(["a", "a", "b", "b"], [1, 1, 2, 2]) == (2, 2, 2)
+    assert pair_scores(["a", "b", "c"], [1, 2, 3]) == (0, 0, 0)
+
+
+def test_sample_methods_agree_on_a_tiny_sample() -> None:
+    results = measure_sample(300, 0)
+    assert [r.method for r in results] == ["exhaustive", "content_keys", "prefix"]
+    exhaustive = results[0]
+    assert exhaustive.candidates == exhaustive.forms * (exhaustive.forms - 1) // 2
+    assert all(r.recall_vs_exhaustive == 1.0 for r in results)
+    assert all(r.forms == exhaustive.forms for r in results)
+
+
+def test_bench_prints_the_three_tables() -> None:
+    report = run_bench([200], sample=150, parse_docs=2, seed=0)
+    text = format_report(report)
+    assert len(report.sizes) == 1 and report.sizes[0].occurrences == 200
+    assert report.parse is not None and report.parse.documents == 2
+    lines = text.splitlines()
+    assert lines[0] == "De-duplication by size (synthetic occurrences; precision/recall against the generator's truth)"
+    for columns in (SIZE_COLUMNS, SAMPLE_COLUMNS, PARSE_COLUMNS):
+        assert any(line.replace(" ", "") == _header(columns).replace(" ", "") for line in lines), columns
+    assert any(line.split("|")[1].strip() == "200" for line in lines if line.startswith("|"))
+
+
+def test_cli_bench_and_bad_sizes() -> None:
+    runner = CliRunner()
+    ok = runner.invoke(app, ["bench", "--sizes", "150", "--sample", "0", "--parse-docs", "0"])
+    assert ok.exit_code == 0, ok.output
+    assert _header(SIZE_COLUMNS).replace(" ", "") in ok.stdout.replace(" ", "")
+    bad = runner.invoke(app, ["bench", "--sizes", "ten"])
+    assert bad.exit_code == 2
+    assert "ladder: error: --sizes: expected comma-separated whole numbers >= 1 such as 10000,100000, got 'ten'" in bad.output
+
+
+def test_cli_synth(tmp_path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "s"
+    result = runner.invoke(app, ["synth", "--docs", "2", "--out", str(out), "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("wrote 2 documents (")
+    assert sorted(p.suffix for p in (out / "raw").iterdir()) in (['.html', '.html'], ['.html', '.txt'], ['.txt', '.txt'])
+    assert (out / "truth.csv").read_text().startswith("source_file,source_ref,track,role,competency,behavior_text,")
+    bad = runner.invoke(app, ["synth", "--docs", "0", "--out", str(out)])
+    assert bad.exit_code == 1
+    assert "ladder: error: --docs must be at least 1, got 0" in bad.output

@@ -30,8 +30,7 @@ from pipeline.decisions import Decisions, load_decisions
 from pipeline.errors import InputError
 from pipeline.ingest import list_inputs, load_manifest
 from pipeline.report import ARTIFACT_KEY as REPORT_ARTIFACT_KEY
-from pipeline.report import artifact_markdown
-from pipeline.run import FileResult, RunSummary, assemble, summarize, write_outputs
+from pipeline.run import FileResult, RunSummary, build_and_write
 
 # Set by the CLI to draw a progress bar; called with each file's result as it completes.
 progress_hook: Callable[[FileResult], None] | None = None
@@ -74,14 +73,12 @@ ingest_parse = task(name="ingest-parse", retries=1, retry_delay_seconds=1, cache
 
 
 @task(name="build-emit", cache_policy=NO_CACHE, persist_result=False)
-def build_emit(results: list[FileResult], out_dir: Path, config: Config, decisions: Decisions | None = None) -> RunSummary:
-    ladder = assemble(results, config, decisions)
-    outputs, diff = write_outputs(ladder, out_dir, config)
-    summary = summarize(ladder, results, outputs, diff)
+def build_emit(
+    results: list[FileResult], out_dir: Path, config: Config, decisions: Decisions | None = None, reuse: bool = True
+) -> RunSummary:
+    summary, markdown = build_and_write(results, out_dir, config, decisions, reuse=reuse)
     create_table_artifact(key="ladder-run-summary", table=summary.rows(), description="Ingestion run summary")
-    create_markdown_artifact(
-        key=REPORT_ARTIFACT_KEY, markdown=artifact_markdown(ladder, diff), description="Normalization report"
-    )
+    create_markdown_artifact(key=REPORT_ARTIFACT_KEY, markdown=markdown, description="Normalization report")
     return summary
 
 
@@ -111,7 +108,7 @@ def _ingest_flow(
             if progress_hook is not None:
                 progress_hook(result)
     # called, not submitted: the build and the writes run here, next to the output folder, on any runner
-    return build_emit(results, out_dir, config, decisions)
+    return build_emit(results, out_dir, config, decisions, cache)
 
 
 ingest_flow = flow(name="ladder-ingest", log_prints=False)(_ingest_flow)

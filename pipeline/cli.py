@@ -146,6 +146,12 @@ def run(
         for item in json.loads((out / "rejected.json").read_text(encoding="utf-8")):
             console.print(f"rejected: {item['file']}: {item['reason']}", markup=False)
     console.print(f"outputs in {out}/: " + ", ".join(Path(p).name for p in summary.outputs), markup=False)
+    if summary.outputs_reused:
+        console.print(
+            "outputs kept from the last run: documents, configuration, decisions, code and latest release are "
+            "unchanged (--no-cache rebuilds them)",
+            markup=False,
+        )
     if summary.release_status:
         console.print(summary.release_status + " Review report.html, then `ladder publish`.", markup=False)
     if summary.rejected:

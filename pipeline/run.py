@@ -19,7 +19,7 @@ from .ingest import ingest_file
 from .models import DocKind, Document, Ladder, ParsedDocument, Rejection
 from .parse import parse_document
 from .publish import diff_against_latest
-from .report import headline, write_report
+from .report import artifact_markdown, headline, write_report
 
 
 class FileResult(BaseModel):
@@ -64,6 +64,9 @@ class RunSummary(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     outputs: list[str] = Field(default_factory=list)
     release_status: str = Field("", description="The report's one line on the diff against the latest release.")
+    outputs_reused: bool = Field(
+        False, description="True when nothing the outputs depend on changed and the last run's files were kept."
+    )
 
     def rows(self) -> list[dict[str, str]]:
         """Two-column table (what, count) for the console and the Prefect artifact."""
@@ -125,13 +128,39 @@ def write_outputs(ladder: Ladder, out_dir: Path, config: Config) -> tuple[list[P
     return paths, diff
 
 
-def run_local(raw_dir: Path, out_dir: Path, config: Config, decisions: Decisions | None = None) -> RunSummary:
+def build_and_write(
+    results: list[FileResult], out_dir: Path, config: Config, decisions: Decisions | None = None, *, reuse: bool = True
+) -> tuple[RunSummary, str]:
+    """Build the dataset and write every output; returns the summary and the report artifact's Markdown.
+
+    With `reuse`, when nothing the outputs depend on changed since the last run (see `build_cache`), the
+    files already in `out_dir` are kept and the last summary is returned with `outputs_reused=True`.
+    """
+    from . import build_cache
+
+    decisions = decisions or Decisions()
+    key = build_cache.build_key(results, config, decisions, out_dir) if reuse else ""
+    record = build_cache.reusable(out_dir, key) if reuse else None
+    if record is not None:
+        summary = RunSummary.model_validate(record.summary).model_copy(update={"outputs_reused": True})
+        return summary, record.artifact_markdown
+    ladder = assemble(results, config, decisions)
+    paths, diff = write_outputs(ladder, out_dir, config)
+    summary = summarize(ladder, results, paths, diff)
+    markdown = artifact_markdown(ladder, diff)
+    if reuse:
+        build_cache.remember(out_dir, key, summary.model_dump(mode="json"), markdown, paths)
+    return summary, markdown
+
+
+def run_local(
+    raw_dir: Path, out_dir: Path, config: Config, decisions: Decisions | None = None, *, reuse: bool = True
+) -> RunSummary:
     """The whole run in this process, without Prefect (same outputs as the flow)."""
     from .ingest import list_inputs, load_manifest
 
     files, _skipped = list_inputs(raw_dir, config)
     manifest = load_manifest(raw_dir, config)
     results = [process_file(p, raw_dir, config, manifest) for p in files]
-    ladder = assemble(results, config, decisions)
-    paths, diff = write_outputs(ladder, out_dir, config)
-    return summarize(ladder, results, paths, diff)
+    summary, _markdown = build_and_write(results, out_dir, config, decisions, reuse=reuse)
+    return summary

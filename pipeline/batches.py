@@ -13,11 +13,8 @@ from pathlib import Path
 
 from .cache import ParseCache
 from .config import Config
-from .errors import LadderError, RejectedDocument
-from .ingest import ingest_bytes
-from .models import DocKind, Rejection
-from .parse import parse_document
-from .run import FileResult, process_file
+from .models import DocKind
+from .run import FileResult, process_bytes, process_file
 
 MAX_TASKS = 64  # up to this many files: one task each; above: about this many batches
 MAX_BATCH = 256  # ... of at most this many files, so progress still moves on huge corpora
@@ -43,20 +40,6 @@ def slim(result: FileResult) -> FileResult:
     return result.model_copy(update={"document": result.document.model_copy(update={"text": "", "blocks": []})})
 
 
-def _process_bytes(data: bytes, rel: str, config: Config, override: DocKind | None) -> FileResult:
-    # the same outcomes as `run.process_file`, from bytes already read (they are what the cache key hashes)
-    try:
-        doc = ingest_bytes(data, rel, config, override)
-    except RejectedDocument as exc:
-        return FileResult(file=rel, rejection=Rejection(file=exc.file, reason=exc.reason))
-    try:
-        parsed = parse_document(doc, config)
-    except LadderError as exc:
-        reason = str(exc).removeprefix(f"{rel}: ")
-        return FileResult(file=rel, rejection=Rejection(file=rel, reason=f"parse failed: {reason}"))
-    return FileResult(file=rel, document=doc, parsed=parsed)
-
-
 def process_cached(
     path: Path, raw_dir: Path, config: Config, manifest: dict[str, DocKind], cache: ParseCache | None
 ) -> tuple[FileResult, bool]:
@@ -70,12 +53,12 @@ def process_cached(
     if data is None:  # unreadable or too large: process_file words the rejection; nothing worth caching
         return slim(process_file(path, raw_dir, config, manifest)), False
     if cache is None:
-        return slim(_process_bytes(data, rel, config, manifest.get(rel))), False
+        return slim(process_bytes(data, rel, config, manifest.get(rel))), False
     key = cache.key(data, rel, manifest.get(rel))
     hit = cache.get(key)
     if hit is not None:
         return hit, True
-    result = slim(_process_bytes(data, rel, config, manifest.get(rel)))
+    result = slim(process_bytes(data, rel, config, manifest.get(rel)))
     cache.put(key, result)
     return result, False
 

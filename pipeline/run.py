@@ -15,7 +15,7 @@ from .diff import DatasetDiff
 from .config import Config
 from .emit import emit_dataset
 from .errors import LadderError, RejectedDocument
-from .ingest import ingest_file
+from .ingest import ingest_bytes, ingest_file
 from .models import DocKind, Document, Ladder, ParsedDocument, Rejection
 from .parse import parse_document
 from .publish import diff_against_latest
@@ -38,6 +38,19 @@ def process_file(path: Path, raw_dir: Path, config: Config, manifest: dict[str, 
         doc = ingest_file(path, raw_dir, config, manifest)
     except RejectedDocument as exc:
         return FileResult(file=rel, rejection=Rejection(file=exc.file, reason=exc.reason))
+    return _parse(doc, rel, config)
+
+
+def process_bytes(data: bytes, rel: str, config: Config, kind_override: DocKind | None = None) -> FileResult:
+    """`process_file` for bytes already read (the parse cache hashes them before deciding to parse)."""
+    try:
+        doc = ingest_bytes(data, rel, config, kind_override)
+    except RejectedDocument as exc:
+        return FileResult(file=rel, rejection=Rejection(file=exc.file, reason=exc.reason))
+    return _parse(doc, rel, config)
+
+
+def _parse(doc: Document, rel: str, config: Config) -> FileResult:
     try:
         parsed = parse_document(doc, config)
     except LadderError as exc:

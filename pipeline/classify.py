@@ -40,7 +40,14 @@ def _features(blocks: list[Block], max_heading_words: int) -> dict[str, float]:
     texts = [b.text for b in blocks]
     short = [t.casefold() for t, b in zip(texts, blocks) if b.kind != "item" and len(t.split()) <= max_heading_words and not t.endswith((".", "?", "!", ":"))]
     counts = Counter(short)
-    recurring = [t for t, c in counts.items() if c >= 3]
+    # a name that opens a bullet list under two or more roles is a competency even in a two-role ladder
+    heads: set[str] = set()
+    previous: Block | None = None
+    for b in blocks:
+        if b.kind == "item" and previous is not None and previous.kind != "item":
+            heads.add(previous.text.casefold())
+        previous = b
+    recurring = [t for t, c in counts.items() if c >= 3 or (c >= 2 and t in heads)]
     levelled = [t for t, c in counts.items() if c == 2 and _LEVEL_WORDS.search(t)]
     words = sum(len(t.split()) for t in texts)
     paras = [t for t, b in zip(texts, blocks) if b.kind == "para" and len(t.split()) > max_heading_words]

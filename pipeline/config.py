@@ -102,6 +102,18 @@ class CareerPageConfig(Section):
         ],
         description="Title words that put a role on the management path when the menu does not say.",
     )
+    management_summary_patterns: list[str] = Field(
+        [
+            r"\b(?:leads?|manages?|leading|managing|runs?)\s+(?:a|an|the|their|our)?\s*(?:small\s+|large\s+)?"
+            r"(?:team|group|pod|squad|department|org(?:anization)?)s?\b(?!\s+(?:meeting|call|project|initiative)s?\b)",
+            r"\bmanages?\s+(?:a\s+)?(?:team|group)\s+of\b",
+            r"\b(?:people|line)\s+manager\b",
+        ],
+        description=(
+            "When the menu does not say, a role whose summary matches one of these is on the management path "
+            "(\"Leads a team of 5 designers.\")."
+        ),
+    )
     behaviors_labels: list[str] = Field(
         ["behaviors", "behaviours", "key behaviors", "expected behaviors", "what this looks like"],
         description="Labels that introduce a competency's bullet list.",

@@ -199,3 +199,45 @@ def test_plain_text_ladder_without_menus(config) -> None:
         ("Technical Discovery", "Maps requirements to a solution architecture"),
         ("Demonstrations", "Builds tailored demos for each prospect's use case"),
     ]
+
+
+def test_html_with_nav_menu_and_bold_competency_lines(config) -> None:
+    """Role tabs in <nav> (dropped), roles as <h2>, competencies as bold paragraphs: recurrence finds them."""
+    doc = ingest_file(FIXTURES / "design_framework.html", FIXTURES, config)
+    assert doc.kind == "career_page"
+    p = parse_document(doc, config)
+    assert p.track == "Product Design"
+    assert _per_role(p) == [
+        ("Product Designer I", "ic", True, 3),
+        ("Product Designer II", "ic", True, 3),
+        ("Design Manager", "management", True, 2),  # "Leads a team of 5 designers."
+    ]
+    assert [(b.competency, b.text) for b in p.behaviors if b.role == "Product Designer II"] == [
+        ("Craft", "Produces clean, consistent mockups using the design system."),
+        ("Craft", "Extends the design system with new components"),
+        ("Collaboration", "Works with 2-3 product managers across squads"),
+    ]
+
+
+def test_two_role_markdown_ladder_with_bold_competencies(config) -> None:
+    doc = ingest_file(FIXTURES / "marketing_ladder.md", FIXTURES, config)
+    assert doc.kind == "career_page"  # competency names open a list under both roles
+    p = parse_document(doc, config)
+    assert p.track == "Marketing"
+    assert _per_role(p) == [("Marketing Associate", "ic", True, 3), ("Senior Marketing Manager", "ic", True, 3)]
+    assert sorted({c.name for c in p.competencies}) == ["Execution", "Strategy"]
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "path"),
+    [
+        ("Design Manager", "Leads a team of 5 designers.", "management"),
+        ("Senior Marketing Manager", "Owns the quarterly plan.", "ic"),
+        ("Engineer III", "Leads the team meetings when the manager is out.", "ic"),
+        ("Head of Support", "", "management"),
+    ],
+)
+def test_unmarked_path(config, title: str, summary: str, path: str) -> None:
+    from pipeline.parse.career_page import _Rules
+
+    assert _Rules(config.career_page).unmarked_path(title, summary) == path

@@ -70,6 +70,7 @@ class _Rules:
         self.not_applicable = [re.compile(p, re.IGNORECASE) for p in cfg.not_applicable_patterns]
         self.markers = [(re.compile(p, re.IGNORECASE), path) for p, path in cfg.path_markers.items()]
         self.management = [re.compile(p, re.IGNORECASE) for p in cfg.management_title_patterns]
+        self.management_summary = [re.compile(p, re.IGNORECASE) for p in cfg.management_summary_patterns]
         self.labels = {name_key(x) for x in cfg.behaviors_labels}
         self.tracks = [re.compile(p, re.IGNORECASE) for p in cfg.track_patterns]
 
@@ -89,8 +90,12 @@ class _Rules:
     def is_not_applicable(self, text: str) -> bool:
         return any(rx.search(text) for rx in self.not_applicable)
 
-    def title_path(self, title: str) -> str:
-        return "management" if any(rx.search(title) for rx in self.management) else "ic"
+    def unmarked_path(self, title: str, summary: str) -> str:
+        """Path of a role no menu marker placed: `("Design Manager", "Leads a team of 5 designers.")` ->
+        `"management"` (title words first, then a summary that says the role leads or manages people)."""
+        if any(rx.search(title) for rx in self.management):
+            return "management"
+        return "management" if any(rx.search(summary) for rx in self.management_summary) else "ic"
 
 
 def _line(b: Block) -> int:
@@ -149,7 +154,7 @@ def _menu_skeleton(doc: Document, rules: _Rules) -> _Skeleton | None:
             continue
         role_keys[key] = len(roles)
         roles.append(_NA_SUFFIX.sub("", b.text).strip())
-        paths[key] = path or rules.title_path(b.text)
+        paths[key] = path or ""
     # entries before the first marker belong to the path of the first marker only if it is IC
     comp_keys: set[str] = set()
     body_start = role_menu[1]
@@ -192,12 +197,14 @@ def _heading_skeleton(doc: Document, rules: _Rules) -> _Skeleton | None:
             if key not in role_keys:
                 role_keys[key] = len(roles)
                 roles.append(_NA_SUFFIX.sub("", b.text).strip())
-                paths[key] = path or rules.title_path(b.text)
+                paths[key] = path or ""
     comp_keys = {
         role_key(b.text)
         for b in blocks
         if b.kind == "heading" and b.level == comp_level and role_key(b.text) not in rules.labels
     }
+    if len(roles) < 2:
+        return None  # one "role" is the page title over bold competency lines: let recurrence decide
     first = next(i for i, b in enumerate(blocks) if b.kind == "heading" and role_key(b.text) in role_keys)
     return _Skeleton(roles, role_keys, paths, comp_keys, first, role_level, comp_level)
 
@@ -228,7 +235,7 @@ def _recurrence_skeleton(doc: Document, rules: _Rules) -> _Skeleton | None:
             continue
         role_keys[key] = len(roles)
         roles.append(_NA_SUFFIX.sub("", b.text).strip())
-        paths[key] = path or rules.title_path(b.text)
+        paths[key] = path or ""
         first = i if first is None else first
     if len(roles) < 2 or first is None:
         return None
@@ -322,7 +329,7 @@ def parse_career_page(doc: Document, config: Config) -> ParsedDocument:
             ParsedRole(
                 title=title,
                 track=track,
-                path=skel.paths[key],  # type: ignore[arg-type]
+                path=skel.paths[key] or rules.unmarked_path(title, summary),  # type: ignore[arg-type]
                 order=idx,
                 defined=defined,
                 summary=summary or None,

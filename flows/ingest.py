@@ -24,13 +24,13 @@ from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from pipeline.batches import plan_batches, process_batch
-from pipeline.cache import DEFAULT_DIR_NAME, fingerprint
+from pipeline.runtime.batches import plan_batches, process_batch
+from pipeline.runtime.parse_cache import DEFAULT_DIR_NAME, fingerprint
 from pipeline.config import Config, load_config
-from pipeline.decisions import Decisions, load_decisions
+from pipeline.build.decisions import Decisions, load_decisions
 from pipeline.errors import InputError
 from pipeline.ingest import list_inputs, load_manifest
-from pipeline.report import ARTIFACT_KEY as REPORT_ARTIFACT_KEY
+from pipeline.release.report import ARTIFACT_KEY as REPORT_ARTIFACT_KEY
 from pipeline.run import FileResult, RunSummary, build_and_write
 
 # Set by the CLI to draw a progress bar; called with each file's result as it completes.

@@ -4,18 +4,18 @@ The public names are re-exported here; everything else is internal. Each stage i
 what it does: ingest, parse, build (normalize + dedupe), emit, report, diff, publish.
 """
 
-from .build import build_ladder
-from .config import Config, load_config
-from .decisions import Decisions, load_decisions
-from .dedupe import dedupe
-from .diff import DatasetDiff, diff_ladders
-from .errors import ConfigError, InputError, LadderError, ParseError, RejectedDocument, ReleaseError
-from .ingest import ingest_bytes, ingest_file
-from .models import Ladder
-from .parse import parse_document
-from .progression import progression_between
-from .publish import publish_release, verify_release
-from .run import RunSummary, run_local
+from pipeline.build import build_ladder
+from pipeline.config import Config, load_config
+from pipeline.build.decisions import Decisions, load_decisions
+from pipeline.build.dedupe import dedupe
+from pipeline.release.diff import DatasetDiff, diff_ladders
+from pipeline.errors import ConfigError, InputError, LadderError, ParseError, RejectedDocument, ReleaseError
+from pipeline.ingest import ingest_bytes, ingest_file
+from pipeline.models import Ladder
+from pipeline.parse import parse_document
+from pipeline.build.progression import progression_between
+from pipeline.release.publish import publish_release, verify_release
+from pipeline.run import RunSummary, run_local
 
 __all__ = [
     "Config",

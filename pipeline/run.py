@@ -9,17 +9,17 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from .build import build_ladder
-from .decisions import Decisions
-from .diff import DatasetDiff
-from .config import Config
-from .emit import emit_dataset
-from .errors import LadderError, RejectedDocument
-from .ingest import ingest_bytes, ingest_file
-from .models import DocKind, Document, Ladder, ParsedDocument, Rejection
-from .parse import parse_document
-from .publish import diff_against_latest
-from .report import artifact_markdown, headline, write_report
+from pipeline.build import build_ladder
+from pipeline.build.decisions import Decisions
+from pipeline.release.diff import DatasetDiff
+from pipeline.config import Config
+from pipeline.release.emit import emit_dataset
+from pipeline.errors import LadderError, RejectedDocument
+from pipeline.ingest import ingest_bytes, ingest_file
+from pipeline.models import DocKind, Document, Ladder, ParsedDocument, Rejection
+from pipeline.parse import parse_document
+from pipeline.release.publish import diff_against_latest
+from pipeline.release.report import artifact_markdown, headline, write_report
 
 
 class FileResult(BaseModel):
@@ -149,7 +149,7 @@ def build_and_write(
     With `reuse`, when nothing the outputs depend on changed since the last run (see `build_cache`), the
     files already in `out_dir` are kept and the last summary is returned with `outputs_reused=True`.
     """
-    from . import build_cache
+    from pipeline.runtime import build_cache
 
     decisions = decisions or Decisions()
     key = build_cache.build_key(results, config, decisions, out_dir) if reuse else ""
@@ -170,7 +170,7 @@ def run_local(
     raw_dir: Path, out_dir: Path, config: Config, decisions: Decisions | None = None, *, reuse: bool = True
 ) -> RunSummary:
     """The whole run in this process, without Prefect (same outputs as the flow)."""
-    from .ingest import list_inputs, load_manifest
+    from pipeline.ingest import list_inputs, load_manifest
 
     files, _skipped = list_inputs(raw_dir, config)
     manifest = load_manifest(raw_dir, config)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from pipeline.bench import (
+from pipeline.devtools.bench import (
     PARSE_COLUMNS,
     SAMPLE_COLUMNS,
     SIZE_COLUMNS,
@@ -13,7 +13,7 @@ from pipeline.bench import (
     pair_scores,
     run_bench,
 )
-from pipeline.cli import app
+from flows.cli import app
 
 
 def _header(columns: list[str]) -> str:

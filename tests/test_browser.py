@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.diff import diff_ladders
+from pipeline.release.diff import diff_ladders
 from pipeline.models import Ladder, Repair
-from pipeline.report import render_html
+from pipeline.release.report import render_html
 
-from .tiny_ladder import HOSTILE, make_ladder, with_log
+from tests.tiny_ladder import HOSTILE, make_ladder, with_log
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from pipeline.config import Config, IngestConfig
 from pipeline.run import run_local
 
-from .conftest import RAW
+from tests.conftest import RAW
 
 
 def _raw(tmp_path: Path) -> Path:

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.batches import plan_batches, process_batch, process_cached, slim
-from pipeline.cache import ParseCache, fingerprint
+from pipeline.runtime.batches import plan_batches, process_batch, process_cached, slim
+from pipeline.runtime.parse_cache import ParseCache, fingerprint
 from pipeline.config import Config
 from pipeline.errors import InputError
 from pipeline.ids import canonical_json
 from pipeline.run import assemble, process_file, write_outputs
-from pipeline.synth import write_corpus
+from pipeline.devtools.synth import write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "raw"

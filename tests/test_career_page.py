@@ -11,7 +11,7 @@ from pipeline.ingest import ingest_bytes, ingest_file
 from pipeline.parse import parse_document
 from pipeline.parse.career_page import collapse_abbreviation, role_key
 
-from .conftest import FIXTURES, HIGH_TOUCH, RAW, SCALE
+from tests.conftest import FIXTURES, HIGH_TOUCH, RAW, SCALE
 
 
 def _per_role(parsed) -> list[tuple[str, str, bool, int]]:

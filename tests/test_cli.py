@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import app
+from flows.cli import app
 from pipeline.config import Config
 from pipeline.run import run_local
 
-from .conftest import RAW
+from tests.conftest import RAW
 
 runner = CliRunner()
 
@@ -60,7 +60,7 @@ def test_flow_end_to_end_matches_library_run(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env["HOME"] = str(home)
     proc = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "run", "--raw", str(raw), "--out", str(out)],
+        [sys.executable, "-m", "flows.cli", "run", "--raw", str(raw), "--out", str(out)],
         capture_output=True, text=True, env=env, timeout=600, cwd=tmp_path,
     )
     assert proc.returncode == 3, proc.stderr

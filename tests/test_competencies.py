@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.competencies import canonicalize, competency_covers, competency_id, is_abbreviation
+from pipeline.build.competencies import canonicalize, competency_covers, competency_id, is_abbreviation
 from pipeline.config import NormalizeConfig, load_config
 
-from .conftest import HIGH_TOUCH, SCALE
+from tests.conftest import HIGH_TOUCH, SCALE
 
 CFG = NormalizeConfig()
 DATA = Path(__file__).resolve().parent / "data"

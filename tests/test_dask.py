@@ -10,7 +10,7 @@ import pytest
 
 from flows.ingest import run_ingest, task_runner
 from pipeline.errors import InputError
-from pipeline.synth import write_corpus
+from pipeline.devtools.synth import write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,12 +8,12 @@ import pytest
 
 from pipeline.build import build_ladder
 from pipeline.config import Config
-from pipeline.decisions import Decisions, apply_behavior_decisions, load_decisions
-from pipeline.dedupe import behavior_id
+from pipeline.build.decisions import Decisions, apply_behavior_decisions, load_decisions
+from pipeline.build.dedupe import behavior_id
 from pipeline.errors import ConfigError, LadderError
 from pipeline.run import process_file
 
-from .conftest import RAW, ROOT
+from tests.conftest import RAW, ROOT
 
 CFG = Config()
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import NormalizeConfig, load_config
-from pipeline.dedupe import (
+from pipeline.build.dedupe import (
     behavior_id,
     blocked_pairs,
     complete_linkage,
@@ -22,7 +22,7 @@ from pipeline.dedupe import (
     same_behavior,
 )
 from pipeline.errors import InputError
-from pipeline.normalize_text import TextNormalizer
+from pipeline.build.normalize_text import TextNormalizer
 
 DATA = Path(__file__).resolve().parent / "data"
 CFG = NormalizeConfig()
@@ -77,7 +77,7 @@ def test_merges_small_edits(a: str, b: str) -> None:
 
 def test_diff_words() -> None:
     n = TextNormalizer(CFG)
-    from pipeline.dedupe import Guards
+    from pipeline.build.dedupe import Guards
 
     g = Guards(CFG)
     assert g.diff(n.analyze("Focus on development of team members"), n.analyze("Focus on development of team leaders")) == (

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from pipeline.diff import (
+from pipeline.release.diff import (
     DatasetDiff,
     EntityDiff,
     EntityRef,
@@ -21,7 +21,7 @@ from pipeline.diff import (
 from pipeline.errors import ReleaseError
 from pipeline.models import CompetencyAlias, Ladder, Track
 
-from .tiny_ladder import HOSTILE, make_ladder, occurrence
+from tests.tiny_ladder import HOSTILE, make_ladder, occurrence
 
 
 def against(old: Ladder, new: Ladder) -> DatasetDiff:

@@ -14,7 +14,7 @@ import pytest
 from pipeline.config import Config
 from pipeline.run import run_local
 
-from .conftest import RAW
+from tests.conftest import RAW
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 FILES = ["ladder.json", "occurrences.csv", "roles.csv", "rejected.json", "report.md", "report.html"]

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.blocks import html_blocks, markdown_blocks, text_blocks
+from pipeline.ingest.blocks import html_blocks, markdown_blocks, text_blocks
 from pipeline.config import Config, IngestConfig
 from pipeline.errors import InputError, RejectedDocument
 from pipeline.ingest import decode, ingest_bytes, list_inputs
-from pipeline.repair import repair_text
+from pipeline.ingest.repair import repair_text
 from pipeline.run import process_file
 
-from .conftest import ARTICLE, FORUM, HIGH_TOUCH, PARTNERS, SCALE
+from tests.conftest import ARTICLE, FORUM, HIGH_TOUCH, PARTNERS, SCALE
 
 
 @pytest.mark.parametrize(

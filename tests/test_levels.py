@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import Config, NormalizeConfig, load_config
-from pipeline.levels import LevelRules, align_benchmarks, assign_levels, benchmark_level
+from pipeline.build.levels import LevelRules, align_benchmarks, assign_levels, benchmark_level
 from pipeline.models import LevelBenchmark, ParsedRole
 
-from .conftest import HIGH_TOUCH, SCALE
+from tests.conftest import HIGH_TOUCH, SCALE
 
 CFG = NormalizeConfig()
 DATA = Path(__file__).resolve().parent / "data"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from pipeline.config import Config, ProseConfig
-from pipeline.nlp import bench, entity_value, experience_years, get_matcher, get_nlp
+from pipeline.parse.nlp import bench, entity_value, experience_years, get_matcher, get_nlp
 
-from .conftest import RAW
+from tests.conftest import RAW
 
 CONFIG = Config()
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.atomize import Atomizer, split_statements
+from pipeline.build.atomize import Atomizer, split_statements
 from pipeline.config import NormalizeConfig
-from pipeline.normalize_text import TextNormalizer
+from pipeline.build.normalize_text import TextNormalizer
 
 CFG = NormalizeConfig()
 N = TextNormalizer(CFG)

@@ -17,7 +17,7 @@ from pipeline.parse.article import parse_article
 from pipeline.parse.forum_thread import parse_forum_thread
 from pipeline.parse.role_descriptions import parse_role_descriptions
 
-from .conftest import ARTICLE, FIXTURES, FORUM, PARTNERS
+from tests.conftest import ARTICLE, FIXTURES, FORUM, PARTNERS
 
 PROSE = FIXTURES / "prose"
 CONFIG = Config()

@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.config import Config
 from pipeline.models import Block
-from pipeline.nlp import get_nlp
+from pipeline.parse.nlp import get_nlp
 from pipeline.parse.article import _Rules as ArticleRules
 from pipeline.parse.article import _parenthetical_items
 from pipeline.parse.forum_thread import _level_start, _line_type, _profile, _tier

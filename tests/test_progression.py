@@ -9,15 +9,15 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.build import build_ladder
-from pipeline.cli import app
+from flows.cli import app
 from pipeline.config import Config
-from pipeline.emit import emit_dataset
+from pipeline.release.emit import emit_dataset
 from pipeline.errors import InputError
 from pipeline.models import Behavior, Ladder, Occurrence, Progression, Role, Track
-from pipeline.progression import format_change, progression_between
+from pipeline.build.progression import format_change, progression_between
 from pipeline.run import process_file
 
-from .conftest import FIXTURES, RAW
+from tests.conftest import FIXTURES, RAW
 
 CFG = Config()
 FIND = "Begins to find opportunities to contribute to initiatives being led by other team members"

@@ -14,11 +14,11 @@ import pytest
 from typer.testing import CliRunner
 
 import flows.publish as publish_flow_module
-from pipeline.cli import app
-from pipeline.emit import OCCURRENCE_COLUMNS, emit_dataset
+from flows.cli import app
+from pipeline.release.emit import OCCURRENCE_COLUMNS, emit_dataset
 from pipeline.errors import InputError, ReleaseError
 from pipeline.models import Ladder
-from pipeline.publish import (
+from pipeline.release.publish import (
     diff_refs,
     latest_release,
     list_releases,
@@ -31,7 +31,7 @@ from pipeline.publish import (
     verify_release,
 )
 
-from .tiny_ladder import make_ladder
+from tests.tiny_ladder import make_ladder
 
 CREATED = "2025-01-31T12:00:00Z"
 RELEASE_FILES = [
@@ -459,10 +459,10 @@ def test_publish_flow_end_to_end_with_approve(out: Path, tmp_path: Path) -> None
 def test_second_run_on_unchanged_raw_is_identical_and_says_so(tmp_path: Path) -> None:
     """run -> publish -> run again: byte-identical outputs, an empty diff, one line in the report."""
     from pipeline.config import Config
-    from pipeline.report import render_markdown, write_report
+    from pipeline.release.report import render_markdown, write_report
     from pipeline.run import run_local
 
-    from .conftest import RAW
+    from tests.conftest import RAW
 
     out = tmp_path / "normalized"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from pipeline.diff import diff_ladders
+from pipeline.release.diff import diff_ladders
 from pipeline.models import Ladder
-from pipeline.report import (
+from pipeline.release.report import (
     ARTIFACT_KEY,
     artifact_markdown,
     build_sections,
@@ -17,7 +17,7 @@ from pipeline.report import (
     write_report,
 )
 
-from .tiny_ladder import make_ladder, with_log
+from tests.tiny_ladder import make_ladder, with_log
 
 
 def first_diff(ladder: Ladder):
@@ -201,10 +201,10 @@ def test_write_report_writes_both_files(tmp_path) -> None:
 
 def test_report_tables_are_capped_with_a_note(monkeypatch) -> None:
     """A corpus of 10^5 behaviors gives tables a browser cannot show; each stops at REPORT_MAX_ROWS rows."""
-    import pipeline.report as report
-    from pipeline.diff import diff_ladders
+    import pipeline.release.report as report
+    from pipeline.release.diff import diff_ladders
 
-    from .tiny_ladder import make_ladder, with_log
+    from tests.tiny_ladder import make_ladder, with_log
 
     ladder = with_log(make_ladder())
     diff = diff_ladders(None, ladder)

@@ -13,7 +13,7 @@ from pipeline.config import Config
 from pipeline.errors import InputError
 from pipeline.ingest import ingest_file
 from pipeline.parse import parse_document
-from pipeline.synth import (
+from pipeline.devtools.synth import (
     COMPETENCIES,
     CONTEXTS,
     PURPOSES,

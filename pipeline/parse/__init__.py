@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..config import Config
-from ..errors import LadderError, ParseError
-from ..models import Document, ParsedDocument
-from .article import parse_article
-from .career_page import parse_career_page
-from .forum_thread import parse_forum_thread
-from .role_descriptions import parse_role_descriptions
+from pipeline.config import Config
+from pipeline.errors import LadderError, ParseError
+from pipeline.models import Document, ParsedDocument
+from pipeline.parse.article import parse_article
+from pipeline.parse.career_page import parse_career_page
+from pipeline.parse.forum_thread import parse_forum_thread
+from pipeline.parse.role_descriptions import parse_role_descriptions
 
 Parser = Callable[[Document, Config], ParsedDocument]
 

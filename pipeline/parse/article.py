@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 
-from ..config import Config, ProseConfig
-from ..errors import ParseError
-from ..models import Block, Document, GuidanceItem, ParsedDocument
-from ..nlp import get_nlp
+from pipeline.config import Config, ProseConfig
+from pipeline.errors import ParseError
+from pipeline.models import Block, Document, GuidanceItem, ParsedDocument
+from pipeline.parse.nlp import get_nlp
 
 _QUOTED = re.compile(r"^[“\"«„](?P<text>.+?)[”\"»“]\s*$")
 _NAMED_DEF = re.compile(r"^(?P<name>[^:—–]{2,60}?)\s*[:—–]\s+(?P<definition>\S.*)$")

@@ -17,10 +17,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..config import CareerPageConfig, Config
-from ..errors import ParseError
-from ..ids import name_key
-from ..models import Block, Document, ParsedBehavior, ParsedCompetency, ParsedDocument, ParsedRole
+from pipeline.config import CareerPageConfig, Config
+from pipeline.errors import ParseError
+from pipeline.ids import name_key
+from pipeline.models import Block, Document, ParsedBehavior, ParsedCompetency, ParsedDocument, ParsedRole
 
 _SENTENCE_END = (".", "!", "?", ";", ":")
 _NA_SUFFIX = re.compile(r"\s*\(\s*n\s*/\s*a\s*\)\s*$", re.IGNORECASE)

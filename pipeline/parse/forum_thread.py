@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..config import Config, ProseConfig
-from ..errors import ParseError
-from ..models import Block, Document, ForumPost, LevelBenchmark, ParsedDocument
-from ..nlp import entities, entity_value, experience_years, get_nlp
+from pipeline.config import Config, ProseConfig
+from pipeline.errors import ParseError
+from pipeline.models import Block, Document, ForumPost, LevelBenchmark, ParsedDocument
+from pipeline.parse.nlp import entities, entity_value, experience_years, get_nlp
 
 _NAME = re.compile(
     r"^(?:[A-Z][\w'’.-]*|[A-Z]\.)(?:\s+(?:[A-Z][\w'’.-]*|de|da|del|della|van|von|der|den|la|le|di|du|bin|al|y)){1,3}$"

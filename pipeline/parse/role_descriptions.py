@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..config import Config, FacetRule, ProseConfig
-from ..errors import ParseError
-from ..models import Block, Document, ParsedBehavior, ParsedCompetency, ParsedDocument, ParsedRole
-from ..nlp import entities, entity_value, experience_years, get_matcher, get_nlp
-from .career_page import collapse_abbreviation
+from pipeline.config import Config, FacetRule, ProseConfig
+from pipeline.errors import ParseError
+from pipeline.models import Block, Document, ParsedBehavior, ParsedCompetency, ParsedDocument, ParsedRole
+from pipeline.parse.nlp import entities, entity_value, experience_years, get_matcher, get_nlp
+from pipeline.parse.career_page import collapse_abbreviation
 
 _ABBR = re.compile(r"^[A-Z][A-Z0-9&]{1,6}$")
 _DEFINED_ABBR = re.compile(r"((?:[A-Z][\w&-]*\s+){1,6})\(([A-Z][A-Za-z]{1,7})\)")

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from .atomize import Atomizer
-from .competencies import canonicalize, competency_covers
-from .config import Config
-from .decisions import Decisions, LevelDecision, RenameDecision, apply_behavior_decisions
-from .dedupe import behavior_id, dedupe
-from .ids import name_key, stable_id
-from .levels import align_benchmarks, assign_levels, level_path
-from .models import (
+from pipeline.build.atomize import Atomizer
+from pipeline.build.competencies import canonicalize, competency_covers
+from pipeline.config import Config
+from pipeline.build.decisions import Decisions, LevelDecision, RenameDecision, apply_behavior_decisions
+from pipeline.build.dedupe import behavior_id, dedupe
+from pipeline.ids import name_key, stable_id
+from pipeline.build.levels import align_benchmarks, assign_levels, level_path
+from pipeline.models import (
     Behavior,
     ClusterMember,
     Competency,
@@ -37,7 +37,7 @@ from .models import (
     Split,
     Track,
 )
-from .progression import kept_apart_within_groups, progression_links
+from pipeline.build.progression import kept_apart_within_groups, progression_links
 
 
 def track_id(name: str) -> str:

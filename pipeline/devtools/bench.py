@@ -28,7 +28,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .errors import InputError, LadderError
+from pipeline.errors import InputError, LadderError
 
 DEFAULT_SIZES = (10_000, 100_000)
 DEFAULT_SAMPLE = 20_000
@@ -61,7 +61,7 @@ def _ratio(num: int, den: int) -> float:
 
 
 def _texts_and_truth(n: int, seed: int) -> tuple[list[str], dict[str, str]]:
-    from .synth import iter_occurrences
+    from pipeline.devtools.synth import iter_occurrences
 
     texts, truth = [], {}
     for occ in iter_occurrences(n, seed):
@@ -125,8 +125,8 @@ class ParseResult:
 
 def measure_size(n: int, seed: int) -> SizeResult:
     """De-duplicate the first `n` occurrences of the synthetic corpus (run in a fresh process)."""
-    from .config import Config
-    from .dedupe import dedupe
+    from pipeline.config import Config
+    from pipeline.build.dedupe import dedupe
 
     config = Config().normalize
     t0 = time.perf_counter()
@@ -149,8 +149,8 @@ def measure_size(n: int, seed: int) -> SizeResult:
 
 def measure_sample(n: int, seed: int, methods: Sequence[str] = ("exhaustive", "content_keys", "prefix")) -> list[SampleResult]:
     """The candidate generations side by side on the first `n` occurrences; exhaustive must come first."""
-    from .config import Config
-    from .dedupe import dedupe
+    from pipeline.config import Config
+    from pipeline.build.dedupe import dedupe
 
     config = Config().normalize
     texts, truth = _texts_and_truth(n, seed)
@@ -178,10 +178,10 @@ def measure_sample(n: int, seed: int, methods: Sequence[str] = ("exhaustive", "c
 
 def measure_parse(docs: int, seed: int) -> ParseResult:
     """Write `docs` synthetic documents, ingest + parse them, then read them all back through the cache."""
-    from .batches import process_cached
-    from .cache import ParseCache
-    from .config import Config
-    from .synth import write_corpus
+    from pipeline.runtime.batches import process_cached
+    from pipeline.runtime.parse_cache import ParseCache
+    from pipeline.config import Config
+    from pipeline.devtools.synth import write_corpus
 
     config = Config()
     with tempfile.TemporaryDirectory(prefix="ladder-bench-") as tmp:
@@ -217,7 +217,7 @@ def _child(args: list[str]) -> None:
 
 def _run_child(kind: str, n: int, seed: int) -> object:
     proc = subprocess.run(
-        [sys.executable, "-m", "pipeline.bench", kind, str(n), str(seed)],
+        [sys.executable, "-m", "pipeline.devtools.bench", kind, str(n), str(seed)],
         capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"},
     )
     if proc.returncode != 0:

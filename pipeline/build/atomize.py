@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .config import NormalizeConfig
+from pipeline.config import NormalizeConfig
 
 _TERMINATORS = ".!?"
 

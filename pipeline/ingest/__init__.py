@@ -11,13 +11,13 @@ from pathlib import Path
 
 import yaml
 
-from .blocks import html_blocks, html_damage, markdown_blocks, text_blocks
-from .classify import detect_kind
-from .config import Config
-from .errors import ConfigError, InputError, RejectedDocument
-from .ids import content_id
-from .models import DocKind, Document
-from .repair import repair_text
+from pipeline.ingest.blocks import html_blocks, html_damage, markdown_blocks, text_blocks
+from pipeline.ingest.classify import detect_kind
+from pipeline.config import Config
+from pipeline.errors import ConfigError, InputError, RejectedDocument
+from pipeline.ids import content_id
+from pipeline.models import DocKind, Document
+from pipeline.ingest.repair import repair_text
 
 _FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 _KINDS: tuple[DocKind, ...] = ("career_page", "role_descriptions", "forum_thread", "article")

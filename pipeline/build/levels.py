@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .config import Config, NormalizeConfig
-from .ids import name_key
-from .models import LevelAssignment, LevelBenchmark, ParsedRole
+from pipeline.config import Config, NormalizeConfig
+from pipeline.ids import name_key
+from pipeline.models import LevelAssignment, LevelBenchmark, ParsedRole
 
 _PREFIX = {"ic": "IC", "management": "M"}
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9}

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .config import Config
-from .models import Block, DocKind
+from pipeline.config import Config
+from pipeline.models import Block, DocKind
 
 _FORUM_CUES = [
     re.compile(p, re.IGNORECASE)

@@ -32,10 +32,10 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .config import NormalizeConfig
-from .errors import InputError
-from .ids import stable_id
-from .normalize_text import Normalized, TextNormalizer
+from pipeline.config import NormalizeConfig
+from pipeline.errors import InputError
+from pipeline.ids import stable_id
+from pipeline.build.normalize_text import Normalized, TextNormalizer
 
 _SMALL_BLOCK = 64  # below this many forms a block's pairs are listed and scored with cpdist in one batch
 

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .errors import LadderError
+from pipeline.errors import LadderError
 
 app = typer.Typer(
     name="ladder",
@@ -91,9 +91,9 @@ def run(
     ] = None,
 ) -> None:
     """Ingest every document in RAW and write the canonical dataset and report to OUT."""
-    from .config import load_config
-    from .decisions import load_decisions
-    from .ingest import list_inputs
+    from pipeline.config import load_config
+    from pipeline.build.decisions import load_decisions
+    from pipeline.ingest import list_inputs
 
     cfg = load_config(config)
     if decisions is None and Path(DEFAULT_DECISIONS).is_file():
@@ -164,7 +164,7 @@ def show_config(config: ConfigOpt = None) -> None:
     """Print the effective configuration (defaults, or a file merged over them) as YAML."""
     import yaml
 
-    from .config import load_config
+    from pipeline.config import load_config
 
     cfg = load_config(config)
     typer.echo(yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False, allow_unicode=True), nl=False)
@@ -181,8 +181,8 @@ def diff_cmd(
     out: ReleasesOpt = Path("normalized"),
 ) -> None:
     """Show what changed from A to B, joined on stable ids, and the suggested version bump."""
-    from .diff import diff_text
-    from .publish import diff_refs
+    from pipeline.release.diff import diff_text
+    from pipeline.release.publish import diff_refs
 
     console.print(diff_text(diff_refs(out, a, b)), markup=False, soft_wrap=True)
 
@@ -197,8 +197,8 @@ def publish_cmd(
     out: ReleasesOpt = Path("normalized"),
 ) -> None:
     """Publish the candidate as an immutable release in OUT/releases/<version>/ (needs --approve)."""
-    from .diff import summary_lines
-    from .publish import load_candidate, plan_release, publish_release
+    from pipeline.release.diff import summary_lines
+    from pipeline.release.publish import load_candidate, plan_release, publish_release
 
     ladder = load_candidate(out)
     plan = plan_release(ladder, out, version)
@@ -219,7 +219,7 @@ def verify_cmd(
     out: ReleasesOpt = Path("normalized"),
 ) -> None:
     """Check that the files of a release still match the checksums in its datapackage.json."""
-    from .publish import verify_releases
+    from pipeline.release.publish import verify_releases
 
     results = verify_releases(out, version)
     for result in results:
@@ -240,7 +240,7 @@ def progression_cmd(
     ladder: Annotated[Path, typer.Option("--ladder", help="The dataset to read.")] = Path("normalized/ladder.json"),
 ) -> None:
     """Print what is new, dropped and strengthened from one level of a track to another."""
-    from .progression import format_change, load_ladder, progression_between
+    from pipeline.build.progression import format_change, load_ladder, progression_between
 
     console.print(format_change(progression_between(load_ladder(ladder), track, from_level, to_level)), markup=False, soft_wrap=True)
 
@@ -254,8 +254,8 @@ def eval_dedupe_cmd(
     config: ConfigOpt = None,
 ) -> None:
     """Print precision and recall of the merge decisions on a labeled set of behavior pairs."""
-    from .config import load_config
-    from .dedupe import evaluate_pairs, format_evaluation, read_labeled_pairs
+    from pipeline.config import load_config
+    from pipeline.build.dedupe import evaluate_pairs, format_evaluation, read_labeled_pairs
 
     result = evaluate_pairs(read_labeled_pairs(pairs), load_config(config).normalize)
     console.print(format_evaluation(result), markup=False, soft_wrap=True)
@@ -269,7 +269,7 @@ def synth_cmd(
     seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed gives the same files.")] = 0,
 ) -> None:
     """Write synthetic career pages (text and HTML) with the truth of which behaviors are the same."""
-    from .synth import write_corpus
+    from pipeline.devtools.synth import write_corpus
 
     s = write_corpus(out, docs, seed)
     console.print(
@@ -305,7 +305,7 @@ def bench_cmd(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic corpus.")] = 0,
 ) -> None:
     """Measure de-duplication, parsing and the parse cache on synthetic ladders; print the tables."""
-    from .bench import format_report, run_bench
+    from pipeline.devtools.bench import format_report, run_bench
 
     report = run_bench(_int_list(sizes), sample, parse_docs, seed, progress=lambda m: err_console.print(m, markup=False))
     console.print(format_report(report), markup=False, soft_wrap=True)

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .config import NormalizeConfig
-from .dedupe import DedupeResult, Guards, PairOutcome
-from .errors import InputError
-from .ids import name_key
-from .levels import level_path, level_sort_key
-from .models import Behavior, Ladder, Progression
+from pipeline.config import NormalizeConfig
+from pipeline.build.dedupe import DedupeResult, Guards, PairOutcome
+from pipeline.errors import InputError
+from pipeline.ids import name_key
+from pipeline.build.levels import level_path, level_sort_key
+from pipeline.models import Behavior, Ladder, Progression
 
 # Outcomes that are not a demand difference: the two statements are merely unrelated or unclustered.
 _NOT_A_PROGRESSION = frozenset({"below_threshold", "no_chaining"})

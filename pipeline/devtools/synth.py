@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-from .errors import InputError
+from pipeline.errors import InputError
 
 # A prime: bases are (verb a, object b, context c, purpose (a + b + c + 7k) mod Q) for competency k, a
 # linear code in which two distinct bases of one competency differ in at least two of their four phrases.

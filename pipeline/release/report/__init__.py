@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diff import ENTITY_KINDS, SINGULAR, DatasetDiff, FieldChange, WordOp, word_diff
-from .emit import atomic_write_text
-from .models import Ladder
+from pipeline.release.diff import ENTITY_KINDS, SINGULAR, DatasetDiff, FieldChange, WordOp, word_diff
+from pipeline.release.emit import atomic_write_text
+from pipeline.models import Ladder
 
 ARTIFACT_KEY = "ladder-normalization-report"
 """Fixed key of the Prefect markdown artifact, so the UI shows the report's history across runs."""

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from .config import NormalizeConfig
-from .ids import name_key, stable_id
-from .models import CompetencyMapping
+from pipeline.config import NormalizeConfig
+from pipeline.ids import name_key, stable_id
+from pipeline.models import CompetencyMapping
 
 _PARTS = re.compile(r"\s*(?:,|\band\b|&)\s*")
 

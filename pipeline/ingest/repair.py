@@ -10,8 +10,8 @@ import re
 
 import ftfy
 
-from .config import IngestConfig
-from .models import Repair
+from pipeline.config import IngestConfig
+from pipeline.models import Repair
 
 _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_line_breaks=False, normalization="NFC", explain=False)
 _WINDOW = 24

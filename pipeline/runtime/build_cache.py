@@ -17,14 +17,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from .config import Config
-from .decisions import Decisions
-from .emit import atomic_write_text
-from .ids import canonical_json
-from .publish import latest_release, releases_dir
+from pipeline.config import Config
+from pipeline.build.decisions import Decisions
+from pipeline.release.emit import atomic_write_text
+from pipeline.ids import canonical_json
+from pipeline.release.publish import latest_release, releases_dir
 
 RECORD = Path(".cache") / "build.json"
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent
 
 
 @lru_cache(maxsize=1)

@@ -19,8 +19,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from .errors import ReleaseError
-from .models import Behavior, Competency, Ladder, Occurrence, Record, Role, Track
+from pipeline.errors import ReleaseError
+from pipeline.models import Behavior, Competency, Ladder, Occurrence, Record, Role, Track
 
 Bump = Literal["major", "minor", "patch", "none"]
 ChangeKind = Literal["rename", "text", "value"]

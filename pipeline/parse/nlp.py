@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
-from .config import Config, ProseConfig, TokenRule
+from pipeline.config import Config, ProseConfig, TokenRule
 
 ENTITY_LABELS = ("EXPERIENCE", "ACCOUNT_SIZE", "SEGMENT", "TIER", "LEVEL")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -132,7 +132,7 @@ def bench(raw_dir: str | Path, config: Config | None = None, repeat: int = 3) ->
 
     The pipeline is built before timing (it is built once per process in a run, too).
     """
-    from .ingest import list_inputs  # late: ingest is a heavier import than the pipeline needs
+    from pipeline.ingest import list_inputs  # late: ingest is a heavier import than the pipeline needs
 
     config = config or Config()
     nlp = get_nlp(config)

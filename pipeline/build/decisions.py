@@ -27,9 +27,9 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .dedupe import behavior_id
-from .errors import ConfigError
-from .models import DecisionOutcome
+from pipeline.build.dedupe import behavior_id
+from pipeline.errors import ConfigError
+from pipeline.models import DecisionOutcome
 
 
 class _Decision(BaseModel):

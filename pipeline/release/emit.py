@@ -13,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .models import Ladder
+from pipeline.models import Ladder
 
 OCCURRENCE_COLUMNS = [
     "doc_id", "source_file", "source_ref", "track", "role", "path", "level", "competency", "competency_id",

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag
 
-from .models import Block
+from pipeline.models import Block
 
 _SPACES = re.compile(r"[\s\u00a0\u200b\ufeff]+")
 # bullet markers seen in copy-pasted pages: • ● ▪ ◦ ○ · ‣ ⁃ – - * and numbered "1." "1)" "a)"

@@ -24,8 +24,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import Field, ValidationError
 
-from .diff import ENTITY_KINDS, SINGULAR, DatasetDiff, bump_version, diff_ladders, parse_version, summary_lines
-from .emit import (
+from pipeline.release.diff import ENTITY_KINDS, SINGULAR, DatasetDiff, bump_version, diff_ladders, parse_version, summary_lines
+from pipeline.release.emit import (
     OCCURRENCE_COLUMNS,
     ROLE_COLUMNS,
     atomic_write_text,
@@ -37,9 +37,9 @@ from .emit import (
     schema_json,
     to_json,
 )
-from .errors import InputError, ReleaseError
-from .models import Ladder, Record
-from .report import report_files
+from pipeline.errors import InputError, ReleaseError
+from pipeline.models import Ladder, Record
+from pipeline.release.report import report_files
 
 RELEASES_DIR = "releases"
 CANDIDATE_FILE = "ladder.json"

@@ -1,0 +1,1 @@
+"""Developer tools behind `ladder synth` and `ladder bench`: synthetic corpora and the benchmark."""

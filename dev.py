@@ -46,7 +46,7 @@ def _pip(*args: str) -> None:
 def setup() -> None:
     if STAMP.is_file() and STAMP.read_text() == _fingerprint():
         return
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 -- dev.py runs on whatever python3 the user has
         sys.exit(f"dev.py: Python 3.11 or newer is needed (this is {sys.version.split()[0]})")
     print("dev.py: creating .venv and installing pinned dependencies (about 2 minutes the first time)…", flush=True)
     if not (BIN / "python").exists():

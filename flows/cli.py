@@ -91,8 +91,8 @@ def run(
     ] = None,
 ) -> None:
     """Ingest every document in RAW and write the canonical dataset and report to OUT."""
-    from pipeline.config import load_config
     from pipeline.build.decisions import load_decisions
+    from pipeline.config import load_config
     from pipeline.ingest import list_inputs
 
     cfg = load_config(config)
@@ -176,8 +176,12 @@ ReleasesOpt = Annotated[Path, typer.Option("--out", help="Output folder holding 
 @app.command("diff")
 @handles_errors
 def diff_cmd(
-    a: Annotated[str | None, typer.Argument(help="Base: a release version or a path (default: latest release).")] = None,
-    b: Annotated[str | None, typer.Argument(help="Target: a release version or a path (default: the candidate).")] = None,
+    a: Annotated[
+        str | None, typer.Argument(help="Base: a release version or a path (default: latest release).")
+    ] = None,
+    b: Annotated[
+        str | None, typer.Argument(help="Target: a release version or a path (default: the candidate).")
+    ] = None,
     out: ReleasesOpt = Path("normalized"),
 ) -> None:
     """Show what changed from A to B, joined on stable ids, and the suggested version bump."""
@@ -208,7 +212,9 @@ def publish_cmd(
         raise fail(f"release {plan.version} not published: review the diff above, then re-run with --approve")
     release = publish_release(ladder, out, plan)
     console.print(
-        f"published release {release.version} to {release.path} ({len(release.files)} files)", markup=False, soft_wrap=True
+        f"published release {release.version} to {release.path} ({len(release.files)} files)",
+        markup=False,
+        soft_wrap=True,
     )
 
 
@@ -224,9 +230,13 @@ def verify_cmd(
     results = verify_releases(out, version)
     for result in results:
         if result.ok:
-            console.print(f"release {result.version}: ok ({len(result.checked)} files match)", markup=False, soft_wrap=True)
+            console.print(
+                f"release {result.version}: ok ({len(result.checked)} files match)", markup=False, soft_wrap=True
+            )
         for problem in result.problems:
-            err_console.print(f"ladder: release {result.version}: {problem.file}: {problem.problem}", markup=False, soft_wrap=True)
+            err_console.print(
+                f"ladder: release {result.version}: {problem.file}: {problem.problem}", markup=False, soft_wrap=True
+            )
     if not all(r.ok for r in results):
         raise typer.Exit(EXIT_FAILED)
 
@@ -242,20 +252,24 @@ def progression_cmd(
     """Print what is new, dropped and strengthened from one level of a track to another."""
     from pipeline.build.progression import format_change, load_ladder, progression_between
 
-    console.print(format_change(progression_between(load_ladder(ladder), track, from_level, to_level)), markup=False, soft_wrap=True)
+    console.print(
+        format_change(progression_between(load_ladder(ladder), track, from_level, to_level)),
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 @app.command("eval-dedupe")
 @handles_errors
 def eval_dedupe_cmd(
-    pairs: Annotated[Path, typer.Option("--pairs", help="CSV of labeled pairs: a, b, label (same|different), note.")] = Path(
-        "tests/data/labeled_pairs.csv"
-    ),
+    pairs: Annotated[
+        Path, typer.Option("--pairs", help="CSV of labeled pairs: a, b, label (same|different), note.")
+    ] = Path("tests/data/labeled_pairs.csv"),
     config: ConfigOpt = None,
 ) -> None:
     """Print precision and recall of the merge decisions on a labeled set of behavior pairs."""
-    from pipeline.config import load_config
     from pipeline.build.dedupe import evaluate_pairs, format_evaluation, read_labeled_pairs
+    from pipeline.config import load_config
 
     result = evaluate_pairs(read_labeled_pairs(pairs), load_config(config).normalize)
     console.print(format_evaluation(result), markup=False, soft_wrap=True)
@@ -276,7 +290,8 @@ def synth_cmd(
         f"wrote {s.documents:,} documents ({s.html_documents:,} HTML) to {s.raw_dir}/: {s.occurrences:,} behavior "
         f"occurrences, {s.distinct_texts:,} distinct texts, {s.truth_behaviors:,} behaviors in truth "
         f"({s.truth_file}). Next: ladder run --raw {s.raw_dir} --out {out / 'normalized'}",
-        markup=False, soft_wrap=True,
+        markup=False,
+        soft_wrap=True,
     )
 
 
@@ -294,7 +309,8 @@ def _int_list(text: str) -> list[int]:
 @handles_errors
 def bench_cmd(
     sizes: Annotated[
-        str, typer.Option("--sizes", help="Behavior occurrences to de-duplicate, comma-separated (add 1000000 for 10^6).")
+        str,
+        typer.Option("--sizes", help="Behavior occurrences to de-duplicate, comma-separated (add 1000000 for 10^6)."),
     ] = "10000,100000",
     sample: Annotated[
         int, typer.Option("--sample", help="Occurrences for the exhaustive process.cdist baseline (0: skip).")
@@ -307,7 +323,9 @@ def bench_cmd(
     """Measure de-duplication, parsing and the parse cache on synthetic ladders; print the tables."""
     from pipeline.devtools.bench import format_report, run_bench
 
-    report = run_bench(_int_list(sizes), sample, parse_docs, seed, progress=lambda m: err_console.print(m, markup=False))
+    report = run_bench(
+        _int_list(sizes), sample, parse_docs, seed, progress=lambda m: err_console.print(m, markup=False)
+    )
     console.print(format_report(report), markup=False, soft_wrap=True)
 
 

@@ -24,14 +24,14 @@ from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from pipeline.runtime.batches import plan_batches, process_batch
-from pipeline.runtime.parse_cache import DEFAULT_DIR_NAME, fingerprint
-from pipeline.config import Config, load_config
 from pipeline.build.decisions import Decisions, load_decisions
+from pipeline.config import Config, load_config
 from pipeline.errors import InputError
 from pipeline.ingest import list_inputs, load_manifest
 from pipeline.release.report import ARTIFACT_KEY as REPORT_ARTIFACT_KEY
 from pipeline.run import FileResult, RunSummary, build_and_write
+from pipeline.runtime.batches import plan_batches, process_batch
+from pipeline.runtime.parse_cache import DEFAULT_DIR_NAME, fingerprint
 
 # Set by the CLI to draw a progress bar; called with each file's result as it completes.
 progress_hook: Callable[[FileResult], None] | None = None
@@ -134,6 +134,8 @@ def run_ingest(
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    summary = ingest_flow(Path(args[0]) if args else Path("raw"), Path(args[1]) if len(args) > 1 else Path("normalized"))
+    summary = ingest_flow(
+        Path(args[0]) if args else Path("raw"), Path(args[1]) if len(args) > 1 else Path("normalized")
+    )
     for row in summary.rows():
         print(f"{row['what']:<22} {row['count']}")

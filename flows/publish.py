@@ -19,8 +19,8 @@ from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
 from prefect.settings import PREFECT_API_URL
 
-from pipeline.release.diff import summary_lines
 from pipeline.errors import ReleaseError
+from pipeline.release.diff import summary_lines
 from pipeline.release.publish import Release, ReleasePlan, load_candidate, plan_release, publish_release
 
 APPROVAL_TIMEOUT_SECONDS = 24 * 3600

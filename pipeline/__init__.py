@@ -5,15 +5,15 @@ what it does: ingest, parse, build (normalize + dedupe), emit, report, diff, pub
 """
 
 from pipeline.build import build_ladder
-from pipeline.config import Config, load_config
 from pipeline.build.decisions import Decisions, load_decisions
 from pipeline.build.dedupe import dedupe
-from pipeline.release.diff import DatasetDiff, diff_ladders
+from pipeline.build.progression import progression_between
+from pipeline.config import Config, load_config
 from pipeline.errors import ConfigError, InputError, LadderError, ParseError, RejectedDocument, ReleaseError
 from pipeline.ingest import ingest_bytes, ingest_file
 from pipeline.models import Ladder
 from pipeline.parse import parse_document
-from pipeline.build.progression import progression_between
+from pipeline.release.diff import DatasetDiff, diff_ladders
 from pipeline.release.publish import publish_release, verify_release
 from pipeline.run import RunSummary, run_local
 

@@ -64,9 +64,7 @@ class IngestConfig(Section):
 
 
 class KindConfig(Section):
-    min_confidence: float = Field(
-        0.5, description="Below this confidence a document's kind is reported as `unknown`."
-    )
+    min_confidence: float = Field(0.5, description="Below this confidence a document's kind is reported as `unknown`.")
 
 
 class CareerPageConfig(Section):
@@ -111,7 +109,7 @@ class CareerPageConfig(Section):
         ],
         description=(
             "When the menu does not say, a role whose summary matches one of these is on the management path "
-            "(\"Leads a team of 5 designers.\")."
+            '("Leads a team of 5 designers.").'
         ),
     )
     behaviors_labels: list[str] = Field(
@@ -157,7 +155,8 @@ class NormalizeConfig(Section):
         88.0, description="Unknown names join a competency when rapidfuzz token_sort_ratio of the name keys >= this."
     )
     competency_abbrev_min: int = Field(
-        4, description="A word shortened to at least this many letters matches its long form ('collab' ~ 'collaboration')."
+        4,
+        description="A word shortened to at least this many letters matches its long form ('collab' ~ 'collaboration').",
     )
     # --- levels
     ic_level_rules: list[LevelRule] = Field(
@@ -177,7 +176,9 @@ class NormalizeConfig(Section):
     )
     management_level_rules: list[LevelRule] = Field(
         default_factory=lambda: [
-            LevelRule(pattern=r"\b(?:vp|vice president|chief|head of)\b", level="M5", example="VP Customer Success -> M5"),
+            LevelRule(
+                pattern=r"\b(?:vp|vice president|chief|head of)\b", level="M5", example="VP Customer Success -> M5"
+            ),
             LevelRule(pattern=r"\b(?:senior|sr) director\b", level="M5", example="Senior Director of CS -> M5"),
             LevelRule(pattern=r"\bdirector\b", level="M4", example="CS Regional Director -> M4"),
             LevelRule(
@@ -186,7 +187,9 @@ class NormalizeConfig(Section):
                 example="CS Group Leader -> M3",
             ),
             LevelRule(
-                pattern=r"\b(?:senior|sr)\b.*\b(?:manager|leader|lead)\b", level="M2", example="Senior CS Team Manager -> M2"
+                pattern=r"\b(?:senior|sr)\b.*\b(?:manager|leader|lead)\b",
+                level="M2",
+                example="Senior CS Team Manager -> M2",
             ),
             LevelRule(pattern=r"\b(?:manager|leader|lead|supervisor)\b", level="M1", example="CS Team Leader -> M1"),
         ],
@@ -227,15 +230,63 @@ class NormalizeConfig(Section):
         description="Subjects and modals dropped from the start of a statement (case-sensitive, tried in order, "
         "all that match in turn): 'The CSM will follow' -> 'follow'.",
     )
-    drop_words: list[str] = Field(
-        ["a", "an", "the"], description="Words dropped from the normalized form (articles)."
-    )
+    drop_words: list[str] = Field(["a", "an", "the"], description="Words dropped from the normalized form (articles).")
     function_words: list[str] = Field(
         [
-            "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "for", "with", "by", "from", "as", "into",
-            "about", "during", "within", "while", "when", "where", "that", "which", "who", "their", "them", "they",
-            "our", "its", "it", "be", "is", "are", "have", "has", "this", "these", "those", "so", "such", "if",
-            "order", "way", "well", "also", "both", "any", "own", "other", "i", "e", "g", "etc",
+            "a",
+            "an",
+            "the",
+            "and",
+            "or",
+            "of",
+            "to",
+            "in",
+            "on",
+            "at",
+            "for",
+            "with",
+            "by",
+            "from",
+            "as",
+            "into",
+            "about",
+            "during",
+            "within",
+            "while",
+            "when",
+            "where",
+            "that",
+            "which",
+            "who",
+            "their",
+            "them",
+            "they",
+            "our",
+            "its",
+            "it",
+            "be",
+            "is",
+            "are",
+            "have",
+            "has",
+            "this",
+            "these",
+            "those",
+            "so",
+            "such",
+            "if",
+            "order",
+            "way",
+            "well",
+            "also",
+            "both",
+            "any",
+            "own",
+            "other",
+            "i",
+            "e",
+            "g",
+            "etc",
         ],
         description="Words ignored when comparing what two statements differ in (not when scoring).",
     )
@@ -254,28 +305,117 @@ class NormalizeConfig(Section):
         85.0, description="Two differing words this similar (fuzz.ratio) are spellings of one word, not a change."
     )
     number_words: list[str] = Field(
-        ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-         "dozen", "hundred", "thousand", "half", "quarter", "once", "twice"],
+        [
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "dozen",
+            "hundred",
+            "thousand",
+            "half",
+            "quarter",
+            "once",
+            "twice",
+        ],
         description="Spelled numbers: two statements with different numbers are never merged.",
     )
     quantity_words: list[str] = Field(
-        ["about", "approximately", "around", "roughly", "many", "few", "several", "multiple", "all", "most", "some",
-         "every", "each", "limited", "majority", "handful", "various", "variety", "numerous", "single", "more", "less",
-         "fewer", "least"],
+        [
+            "about",
+            "approximately",
+            "around",
+            "roughly",
+            "many",
+            "few",
+            "several",
+            "multiple",
+            "all",
+            "most",
+            "some",
+            "every",
+            "each",
+            "limited",
+            "majority",
+            "handful",
+            "various",
+            "variety",
+            "numerous",
+            "single",
+            "more",
+            "less",
+            "fewer",
+            "least",
+        ],
         description="Quantifiers: statements that differ in one of these are never merged ('about 3' vs 'many').",
     )
     proficiency_words: list[str] = Field(
-        ["begin to", "start to", "learn to", "learning", "with help", "with guidance", "under supervision",
-         "become", "familiar", "proficient", "expert", "expertise", "master", "mastery", "basic", "intermediate",
-         "advanced", "simple", "common", "complex", "strong", "deep", "fully", "highly", "independently",
-         "autonomous", "autonomously", "proactively", "occasionally", "consistently", "sometimes", "always"],
+        [
+            "begin to",
+            "start to",
+            "learn to",
+            "learning",
+            "with help",
+            "with guidance",
+            "under supervision",
+            "become",
+            "familiar",
+            "proficient",
+            "expert",
+            "expertise",
+            "master",
+            "mastery",
+            "basic",
+            "intermediate",
+            "advanced",
+            "simple",
+            "common",
+            "complex",
+            "strong",
+            "deep",
+            "fully",
+            "highly",
+            "independently",
+            "autonomous",
+            "autonomously",
+            "proactively",
+            "occasionally",
+            "consistently",
+            "sometimes",
+            "always",
+        ],
         description="Proficiency and scope markers (lemma form, phrases allowed): statements whose sets of these "
         "differ are kept apart ('begin to find' vs 'find'; 'basic' vs 'advanced'; 'proficient' vs 'expert').",
     )
     scope_words: list[str] = Field(
-        ["team", "group", "company", "organization", "org", "department", "region", "regional", "global",
-         "company-wide", "cross-functional", "individual", "enterprise", "portfolio", "account", "executive",
-         "external", "internal"],
+        [
+            "team",
+            "group",
+            "company",
+            "organization",
+            "org",
+            "department",
+            "region",
+            "regional",
+            "global",
+            "company-wide",
+            "cross-functional",
+            "individual",
+            "enterprise",
+            "portfolio",
+            "account",
+            "executive",
+            "external",
+            "internal",
+        ],
         description="Scope markers: statements whose sets of these differ are kept apart ('team' vs 'company level').",
     )
     negation_words: list[str] = Field(
@@ -283,8 +423,13 @@ class NormalizeConfig(Section):
         description="Statements that differ in a negation are never merged.",
     )
     synonyms: list[list[str]] = Field(
-        [["client", "customer"], ["use", "utilize", "leverage"], ["organisation", "organization"],
-         ["behaviour", "behavior"], ["colleague", "peer", "teammate"]],
+        [
+            ["client", "customer"],
+            ["use", "utilize", "leverage"],
+            ["organisation", "organization"],
+            ["behaviour", "behavior"],
+            ["colleague", "peer", "teammate"],
+        ],
         description="Groups of words (lemma form) treated as one when comparing what two statements differ in.",
     )
     block_prefix_share: float = Field(
@@ -342,9 +487,19 @@ _MONEY_METRIC = {"LOWER": {"IN": ["acv", "arr", "mrr", "tcv", "acvs"]}}
 
 def _default_entity_patterns() -> list[EntityPattern]:
     return _ents(
-        ("EXPERIENCE", [_AT, {**_LEAST, "OP": "?"}, _NUM, _DASH, _NUM, _YEARS, *_OF_EXP], None, "3-4 Years of experience"),
+        (
+            "EXPERIENCE",
+            [_AT, {**_LEAST, "OP": "?"}, _NUM, _DASH, _NUM, _YEARS, *_OF_EXP],
+            None,
+            "3-4 Years of experience",
+        ),
         ("EXPERIENCE", [_AT, {**_LEAST, "OP": "?"}, _NUM, _DASH, _NUM, _YEARS], None, "at least 1-1.5 years"),
-        ("EXPERIENCE", [_AT, {**_LEAST, "OP": "?"}, _RANGE, _YEARS, *_OF_EXP], None, "4–6 years of relevant experience"),
+        (
+            "EXPERIENCE",
+            [_AT, {**_LEAST, "OP": "?"}, _RANGE, _YEARS, *_OF_EXP],
+            None,
+            "4–6 years of relevant experience",
+        ),
         ("EXPERIENCE", [_AT, {**_LEAST, "OP": "?"}, _RANGE, _YEARS], None, "4–6 years"),
         ("EXPERIENCE", [_NUM, {"ORTH": "+"}, _YEARS, *_OF_EXP], None, "1+ years of experience"),
         ("EXPERIENCE", [_NUM, {"ORTH": "+"}, _YEARS], None, "5+ yrs"),
@@ -355,20 +510,35 @@ def _default_entity_patterns() -> list[EntityPattern]:
         ("ACCOUNT_SIZE", [_AMOUNT, {"ORTH": "+", "OP": "?"}, _UNIT], None, "500+ seats"),
         (
             "ACCOUNT_SIZE",
-            [_MONEY_METRIC, {"LOWER": {"IN": ["above", "over", "under", "below", "of", ">", "<", ">=", "<="]}},
-             {"ORTH": {"IN": ["$", "€", "£"]}, "OP": "?"}, _AMOUNT, {"LOWER": {"IN": ["k", "m", "mm"]}, "OP": "?"}],
+            [
+                _MONEY_METRIC,
+                {"LOWER": {"IN": ["above", "over", "under", "below", "of", ">", "<", ">=", "<="]}},
+                {"ORTH": {"IN": ["$", "€", "£"]}, "OP": "?"},
+                _AMOUNT,
+                {"LOWER": {"IN": ["k", "m", "mm"]}, "OP": "?"},
+            ],
             None,
             "ACV above 100K",
         ),
         (
             "ACCOUNT_SIZE",
-            [{"ORTH": {"IN": ["$", "€", "£"]}}, _AMOUNT, {"LOWER": {"IN": ["k", "m", "mm"]}, "OP": "?"},
-             {"ORTH": "+", "OP": "?"}, _MONEY_METRIC],
+            [
+                {"ORTH": {"IN": ["$", "€", "£"]}},
+                _AMOUNT,
+                {"LOWER": {"IN": ["k", "m", "mm"]}, "OP": "?"},
+                {"ORTH": "+", "OP": "?"},
+                _MONEY_METRIC,
+            ],
             None,
             "$50K+ ARR",
         ),
         ("SEGMENT", [{"LOWER": {"IN": ["smb", "smbs"]}}], "SMB", "SMB"),
-        ("SEGMENT", [{"LOWER": "mid"}, {"ORTH": {"IN": ["-", "–"]}, "OP": "?"}, {"LOWER": {"IN": ["market", "markets"]}}], "Mid-Market", "Mid Market"),
+        (
+            "SEGMENT",
+            [{"LOWER": "mid"}, {"ORTH": {"IN": ["-", "–"]}, "OP": "?"}, {"LOWER": {"IN": ["market", "markets"]}}],
+            "Mid-Market",
+            "Mid Market",
+        ),
         ("SEGMENT", [{"LOWER": {"IN": ["midmarket", "mid-market"]}}], "Mid-Market", "midmarket"),
         ("SEGMENT", [{"ORTH": {"IN": ["Enterprise", "ENT"]}}], "Enterprise", "Enterprise"),
         (
@@ -377,10 +547,37 @@ def _default_entity_patterns() -> list[EntityPattern]:
             "Enterprise",
             "enterprise customers",
         ),
-        ("SEGMENT", [{"LOWER": "strategic"}, {"LEMMA": {"IN": ["account", "customer", "client", "segment"]}}], "Strategic", "strategic accounts"),
+        (
+            "SEGMENT",
+            [{"LOWER": "strategic"}, {"LEMMA": {"IN": ["account", "customer", "client", "segment"]}}],
+            "Strategic",
+            "strategic accounts",
+        ),
         ("TIER", [{"TEXT": {"REGEX": r"^(?:T|L|P|IC)[1-9]$"}}], None, "T1"),
         ("TIER", [{"LOWER": {"IN": ["tier", "level"]}}, {"TEXT": {"REGEX": r"^[1-9]$"}}], None, "Tier 2"),
-        ("LEVEL", [{"ORTH": {"IN": ["Associate", "Junior", "Senior", "Staff", "Principal", "Lead", "Manager", "Director", "Head", "Intern"]}}], None, "Principal"),
+        (
+            "LEVEL",
+            [
+                {
+                    "ORTH": {
+                        "IN": [
+                            "Associate",
+                            "Junior",
+                            "Senior",
+                            "Staff",
+                            "Principal",
+                            "Lead",
+                            "Manager",
+                            "Director",
+                            "Head",
+                            "Intern",
+                        ]
+                    }
+                }
+            ],
+            None,
+            "Principal",
+        ),
         ("LEVEL", [{"ORTH": {"IN": ["Sr", "Sr.", "SR"]}}], "Senior", "Sr."),
         ("LEVEL", [{"ORTH": {"IN": ["Jr", "Jr.", "JR"]}}], "Junior", "Jr"),
     )
@@ -415,10 +612,39 @@ class ProseConfig(Section):
     )
     # ---------------------------------------------------------------------------------- role write-ups
     role_nouns: list[str] = Field(
-        ["Manager", "Lead", "Leader", "Director", "Specialist", "Engineer", "Consultant", "Architect",
-         "Associate", "Representative", "Rep", "Advisor", "Analyst", "Coordinator", "Executive", "Strategist",
-         "Head", "Owner", "Administrator", "Agent", "Officer", "Principal", "VP", "Champion", "Partner",
-         "Founder", "CEO", "COO", "CCO", "CTO", "CSM"],
+        [
+            "Manager",
+            "Lead",
+            "Leader",
+            "Director",
+            "Specialist",
+            "Engineer",
+            "Consultant",
+            "Architect",
+            "Associate",
+            "Representative",
+            "Rep",
+            "Advisor",
+            "Analyst",
+            "Coordinator",
+            "Executive",
+            "Strategist",
+            "Head",
+            "Owner",
+            "Administrator",
+            "Agent",
+            "Officer",
+            "Principal",
+            "VP",
+            "Champion",
+            "Partner",
+            "Founder",
+            "CEO",
+            "COO",
+            "CCO",
+            "CTO",
+            "CSM",
+        ],
         description="Last word of a role title ('The Senior Support Engineer will ...'); in a forum signature, "
         "a line with one of these is the author's title, not the company.",
     )
@@ -438,58 +664,134 @@ class ProseConfig(Section):
     management_rules: list[TokenRule] = Field(
         [
             TokenRule(
-                pattern=[{"LEMMA": {"IN": ["lead", "manage", "head", "run", "supervise"]},
-                          "ORTH": {"NOT_IN": ["Lead", "Head", "Manager"]}},
-                         {"IS_ALPHA": True, "OP": "{0,3}"},
-                         {"LEMMA": {"IN": ["team", "pod", "squad", "department", "organization", "org"]}}],
+                pattern=[
+                    {
+                        "LEMMA": {"IN": ["lead", "manage", "head", "run", "supervise"]},
+                        "ORTH": {"NOT_IN": ["Lead", "Head", "Manager"]},
+                    },
+                    {"IS_ALPHA": True, "OP": "{0,3}"},
+                    {"LEMMA": {"IN": ["team", "pod", "squad", "department", "organization", "org"]}},
+                ],
                 example="will lead a PSM team",
             ),
             TokenRule(
-                pattern=[{"LEMMA": "manage"}, {"LOWER": {"IN": ["and", "&"]}},
-                         {"LEMMA": {"IN": ["guide", "coach", "develop", "mentor", "grow", "support"]}}],
+                pattern=[
+                    {"LEMMA": "manage"},
+                    {"LOWER": {"IN": ["and", "&"]}},
+                    {"LEMMA": {"IN": ["guide", "coach", "develop", "mentor", "grow", "support"]}},
+                ],
                 example="manage and guide",
             ),
             TokenRule(pattern=[{"LOWER": "direct"}, {"LEMMA": "report"}], example="direct reports"),
-            TokenRule(pattern=[{"LOWER": "people"}, {"LOWER": {"IN": ["manager", "management", "leader"]}}],
-                      example="people manager"),
-            TokenRule(pattern=[{"LEMMA": "hire"}, {"LOWER": {"IN": ["and", "&"]}}, {"LEMMA": {"IN": ["develop", "grow", "coach"]}}],
-                      example="hires and develops"),
+            TokenRule(
+                pattern=[{"LOWER": "people"}, {"LOWER": {"IN": ["manager", "management", "leader"]}}],
+                example="people manager",
+            ),
+            TokenRule(
+                pattern=[
+                    {"LEMMA": "hire"},
+                    {"LOWER": {"IN": ["and", "&"]}},
+                    {"LEMMA": {"IN": ["develop", "grow", "coach"]}},
+                ],
+                example="hires and develops",
+            ),
         ],
         description="Phrases in a role's paragraphs that put it on the management path (never the word Lead alone).",
     )
     facet_rules: list[FacetRule] = Field(
         [
-            FacetRule(facet="Experience", entity="EXPERIENCE",
-                      example="3-4 Years of experience, shadowed enterprise customers successfully end-to-end."),
-            FacetRule(facet="Autonomy",
-                      pattern=r"\b(?:independent(?:ly)?|supervision|supervised|autonom(?:y|ous|ously)|self-directed|"
-                              r"(?:little|minimal|no) (?:guidance|direction|oversight))\b",
-                      example="Works independently under limited supervision."),
-            FacetRule(facet="Knowledge",
-                      pattern=r"\b(?:knowledge|knowledgeable|masters?|mastery|expertise|expert in|"
-                              r"proficien(?:t|cy)|fluent|fluency|familiar(?:ity)? with)\b",
-                      example="Requires advanced knowledge of product, advanced workflows and integrations."),
-            FacetRule(facet="Collaboration", pattern=_PEOPLE_CUE, parties="internal",
-                      example="Works closely with Sales managers and the product team."),
-            FacetRule(facet="Relationships", pattern=_PEOPLE_CUE, parties="external",
-                      example="Maintains ongoing relationships with existing partners and customers."),
-            FacetRule(facet="Scope and complexity",
-                      pattern=r"\b(?:complex\w*|complicated|difficult\w*|problems?|issues?|scope|spans?|"
-                              r"ambigu\w*|wide range|variety of|impact)\b",
-                      example="Faces problems that span a wide range of difficulties."),
+            FacetRule(
+                facet="Experience",
+                entity="EXPERIENCE",
+                example="3-4 Years of experience, shadowed enterprise customers successfully end-to-end.",
+            ),
+            FacetRule(
+                facet="Autonomy",
+                pattern=r"\b(?:independent(?:ly)?|supervision|supervised|autonom(?:y|ous|ously)|self-directed|"
+                r"(?:little|minimal|no) (?:guidance|direction|oversight))\b",
+                example="Works independently under limited supervision.",
+            ),
+            FacetRule(
+                facet="Knowledge",
+                pattern=r"\b(?:knowledge|knowledgeable|masters?|mastery|expertise|expert in|"
+                r"proficien(?:t|cy)|fluent|fluency|familiar(?:ity)? with)\b",
+                example="Requires advanced knowledge of product, advanced workflows and integrations.",
+            ),
+            FacetRule(
+                facet="Collaboration",
+                pattern=_PEOPLE_CUE,
+                parties="internal",
+                example="Works closely with Sales managers and the product team.",
+            ),
+            FacetRule(
+                facet="Relationships",
+                pattern=_PEOPLE_CUE,
+                parties="external",
+                example="Maintains ongoing relationships with existing partners and customers.",
+            ),
+            FacetRule(
+                facet="Scope and complexity",
+                pattern=r"\b(?:complex\w*|complicated|difficult\w*|problems?|issues?|scope|spans?|"
+                r"ambigu\w*|wide range|variety of|impact)\b",
+                example="Faces problems that span a wide range of difficulties.",
+            ),
         ],
         description="Facet of each paragraph after a role's introduction; ordered, first match wins.",
     )
     default_facet: str = Field("Summary", description="Facet of a paragraph no facet rule matches.")
     internal_parties: list[str] = Field(
-        ["team", "teammate", "colleague", "peer", "manager", "member", "director", "leadership", "vp", "product",
-         "engineering", "sales", "marketing", "support", "finance", "r&d", "department", "group", "guild",
-         "management", "organization", "org", "executive", "head", "function", "squad", "pod"],
+        [
+            "team",
+            "teammate",
+            "colleague",
+            "peer",
+            "manager",
+            "member",
+            "director",
+            "leadership",
+            "vp",
+            "product",
+            "engineering",
+            "sales",
+            "marketing",
+            "support",
+            "finance",
+            "r&d",
+            "department",
+            "group",
+            "guild",
+            "management",
+            "organization",
+            "org",
+            "executive",
+            "head",
+            "function",
+            "squad",
+            "pod",
+        ],
         description="Lemmas of people inside the company (collaboration).",
     )
     external_parties: list[str] = Field(
-        ["customer", "client", "partner", "vendor", "supplier", "ecosystem", "account", "user", "buyer",
-         "prospect", "community", "reseller", "distributor", "integrator", "gsi", "gsis", "sponsor", "champion"],
+        [
+            "customer",
+            "client",
+            "partner",
+            "vendor",
+            "supplier",
+            "ecosystem",
+            "account",
+            "user",
+            "buyer",
+            "prospect",
+            "community",
+            "reseller",
+            "distributor",
+            "integrator",
+            "gsi",
+            "gsis",
+            "sponsor",
+            "champion",
+        ],
         description="Lemmas of people outside the company (relationships).",
     )
     # ---------------------------------------------------------------------------------------- forums
@@ -545,13 +847,22 @@ class ProseConfig(Section):
     )
     rule_pattern: str = Field(r"^\s*[-_=*~—–]{3,}\s*$", description="A horizontal rule (signature and quote fences).")
     promotion_patterns: list[str] = Field(
-        [r"\bpromot\w*", r"\bto become\b", r"\bto move (?:up|to|into)\b", r"\blevel up\b", r"\bcriteria\b",
-         r"\bready for (?:the )?next\b", r"\btraining path\b"],
+        [
+            r"\bpromot\w*",
+            r"\bto become\b",
+            r"\bto move (?:up|to|into)\b",
+            r"\blevel up\b",
+            r"\bcriteria\b",
+            r"\bready for (?:the )?next\b",
+            r"\btraining path\b",
+        ],
         description="A level sentence about getting to the next level (promotion criteria).",
     )
     ownership_patterns: list[str] = Field(
-        [r"\b(?:manag|handl|own|cover|carr|run|responsible for|look after|assigned|take)\w*\b.{0,80}?"
-         r"\b(?:accounts?|customers?|clients?|book|portfolio|logos?|tenants?)\b"],
+        [
+            r"\b(?:manag|handl|own|cover|carr|run|responsible for|look after|assigned|take)\w*\b.{0,80}?"
+            r"\b(?:accounts?|customers?|clients?|book|portfolio|logos?|tenants?)\b"
+        ],
         description="A level sentence about the accounts the level owns (with or without a segment named).",
     )
     addition_patterns: list[str] = Field(
@@ -560,8 +871,10 @@ class ProseConfig(Section):
     )
     # -------------------------------------------------------------------------------------- articles
     furniture_start_patterns: list[str] = Field(
-        [r"^(?:you (?:may|might) also like|related (?:posts|articles|reading|content)|read next|more from|"
-         r"recommended (?:for you|reading)|keep reading|further reading|share this|subscribe to|popular posts)\b"],
+        [
+            r"^(?:you (?:may|might) also like|related (?:posts|articles|reading|content)|read next|more from|"
+            r"recommended (?:for you|reading)|keep reading|further reading|share this|subscribe to|popular posts)\b"
+        ],
         description="A line where the article ends and site furniture begins (dropped to the end).",
     )
     guidance_cues: dict[str, str] = Field(
@@ -575,8 +888,12 @@ class ProseConfig(Section):
         description="Cue of the list a sentence introduces (named items follow); the nearest cue before the items wins.",
     )
     purpose_patterns: list[str] = Field(
-        [r"\b(?P<name>purpose statement)s?\b", r"\b(?P<name>team purpose)\b", r"\b(?P<name>mission statement)s?\b",
-         r"\b(?P<name>charter)\b"],
+        [
+            r"\b(?P<name>purpose statement)s?\b",
+            r"\b(?P<name>team purpose)\b",
+            r"\b(?P<name>mission statement)s?\b",
+            r"\b(?P<name>charter)\b",
+        ],
         description="Names a purpose statement; first match wins; its example is the next quoted paragraph.",
     )
     metric_patterns: list[str] = Field(
@@ -591,9 +908,48 @@ class ProseConfig(Section):
         {"metric": "Metrics"}, description="Name of a guidance item whose section has no name in the text."
     )
     name_stopwords: list[str] = Field(
-        ["is", "are", "was", "means", "refers", "around", "about", "of", "for", "with", "in", "on", "to", "that",
-         "which", "the", "a", "an", "this", "these", "our", "your", "we", "it", "and", "or", "by", "as", "at",
-         "within", "across", "into", "from", "through", "so", "when", "where", "because", "while", "if"],
+        [
+            "is",
+            "are",
+            "was",
+            "means",
+            "refers",
+            "around",
+            "about",
+            "of",
+            "for",
+            "with",
+            "in",
+            "on",
+            "to",
+            "that",
+            "which",
+            "the",
+            "a",
+            "an",
+            "this",
+            "these",
+            "our",
+            "your",
+            "we",
+            "it",
+            "and",
+            "or",
+            "by",
+            "as",
+            "at",
+            "within",
+            "across",
+            "into",
+            "from",
+            "through",
+            "so",
+            "when",
+            "where",
+            "because",
+            "while",
+            "if",
+        ],
         description="Words that end the name at the start of a list item ('Team enablement is about …').",
     )
     max_name_words: int = Field(4, description="A named item (mindset, dimension, …) has at most this many words.")

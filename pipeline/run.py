@@ -11,13 +11,13 @@ from pydantic import BaseModel, Field
 
 from pipeline.build import build_ladder
 from pipeline.build.decisions import Decisions
-from pipeline.release.diff import DatasetDiff
 from pipeline.config import Config
-from pipeline.release.emit import emit_dataset
 from pipeline.errors import LadderError, RejectedDocument
 from pipeline.ingest import ingest_bytes, ingest_file
 from pipeline.models import DocKind, Document, Ladder, ParsedDocument, Rejection
 from pipeline.parse import parse_document
+from pipeline.release.diff import DatasetDiff
+from pipeline.release.emit import emit_dataset
 from pipeline.release.publish import diff_against_latest
 from pipeline.release.report import artifact_markdown, headline, write_report
 
@@ -98,13 +98,18 @@ class RunSummary(BaseModel):
         ]
 
 
-def summarize(ladder: Ladder, results: list[FileResult], outputs: list[Path], diff: DatasetDiff | None = None) -> RunSummary:
+def summarize(
+    ladder: Ladder, results: list[FileResult], outputs: list[Path], diff: DatasetDiff | None = None
+) -> RunSummary:
     kinds: dict[str, int] = {}
     for d in ladder.documents:
         kinds[d.kind] = kinds.get(d.kind, 0) + 1
     warnings = [w for r in results if r.parsed for w in r.parsed.warnings]
-    warnings += [f"{d.file}: kind not recognised (confidence {d.kind_confidence}); set it in raw/manifest.yaml"
-                 for d in ladder.documents if d.kind == "unknown"]
+    warnings += [
+        f"{d.file}: kind not recognised (confidence {d.kind_confidence}); set it in raw/manifest.yaml"
+        for d in ladder.documents
+        if d.kind == "unknown"
+    ]
     return RunSummary(
         documents_read=len(ladder.documents),
         documents_by_kind=kinds,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
+from flows.cli import app
 from pipeline.devtools.bench import (
     PARSE_COLUMNS,
     SAMPLE_COLUMNS,
@@ -13,7 +14,6 @@ from pipeline.devtools.bench import (
     pair_scores,
     run_bench,
 )
-from flows.cli import app
 
 
 def _header(columns: list[str]) -> str:
@@ -54,7 +54,10 @@ def test_cli_bench_and_bad_sizes() -> None:
     assert _header(SIZE_COLUMNS).replace(" ", "") in ok.stdout.replace(" ", "")
     bad = runner.invoke(app, ["bench", "--sizes", "ten"])
     assert bad.exit_code == 2
-    assert "ladder: error: --sizes: expected comma-separated whole numbers >= 1 such as 10000,100000, got 'ten'" in bad.output
+    assert (
+        "ladder: error: --sizes: expected comma-separated whole numbers >= 1 such as 10000,100000, got 'ten'"
+        in bad.output
+    )
 
 
 def test_cli_synth(tmp_path) -> None:
@@ -63,7 +66,11 @@ def test_cli_synth(tmp_path) -> None:
     result = runner.invoke(app, ["synth", "--docs", "2", "--out", str(out), "--seed", "1"])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("wrote 2 documents (")
-    assert sorted(p.suffix for p in (out / "raw").iterdir()) in (['.html', '.html'], ['.html', '.txt'], ['.txt', '.txt'])
+    assert sorted(p.suffix for p in (out / "raw").iterdir()) in (
+        [".html", ".html"],
+        [".html", ".txt"],
+        [".txt", ".txt"],
+    )
     assert (out / "truth.csv").read_text().startswith("source_file,source_ref,track,role,competency,behavior_text,")
     bad = runner.invoke(app, ["synth", "--docs", "0", "--out", str(out)])
     assert bad.exit_code == 1

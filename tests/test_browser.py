@@ -18,10 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.release.diff import diff_ladders
 from pipeline.models import Ladder, Repair
+from pipeline.release.diff import diff_ladders
 from pipeline.release.report import render_html
-
 from tests.tiny_ladder import HOSTILE, make_ladder, with_log
 
 pytestmark = pytest.mark.slow
@@ -35,7 +34,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-IMG_PAYLOAD = '<img src=x onerror="document.title=\'pwned\'">'
+IMG_PAYLOAD = "<img src=x onerror=\"document.title='pwned'\">"
 LONG_TOKEN = "https://example.invalid/" + "a" * 300
 
 # Appended to a copy of the page (after the page's own script) to read back what the browser shows.
@@ -106,7 +105,9 @@ def run_chromium(chromium: str, tmp_path: Path, page: Path, *args: str, size: st
 
 def probe(chromium: str, tmp_path: Path, ladder: Ladder, size: str = "1280,900") -> dict:
     page = tmp_path / "report.html"
-    page.write_text(render_html(ladder, diff_ladders(None, ladder)).replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    page.write_text(
+        render_html(ladder, diff_ladders(None, ladder)).replace("</body>", PROBE + "</body>"), encoding="utf-8"
+    )
     dom = run_chromium(chromium, tmp_path, page, "--dump-dom", size=size)
     match = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
     assert match, dom[-2000:]
@@ -125,8 +126,16 @@ def test_counts_visible_and_hostile_text_stays_text(chromium: str, tmp_path: Pat
     assert seen["counts"] == {
         kind: {"text": str(n), "visible": True, "onFirstScreen": True}
         for kind, n in {
-            "repairs": 2, "competencies": 2, "levels": 3, "merges": 1, "near-misses": 1, "splits": 1,
-            "progressions": 1, "decisions": 2, "rejected": 1, "diff": 15,
+            "repairs": 2,
+            "competencies": 2,
+            "levels": 3,
+            "merges": 1,
+            "near-misses": 1,
+            "splits": 1,
+            "progressions": 1,
+            "decisions": 2,
+            "rejected": 1,
+            "diff": 15,
         }.items()
     }
     assert seen["title"] == "Ladder normalization report"  # the onerror payload never ran

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from pipeline.config import Config, IngestConfig
 from pipeline.run import run_local
-
 from tests.conftest import RAW
 
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.runtime.batches import plan_batches, process_batch, process_cached, slim
-from pipeline.runtime.parse_cache import ParseCache, fingerprint
 from pipeline.config import Config
+from pipeline.devtools.synth import write_corpus
 from pipeline.errors import InputError
 from pipeline.ids import canonical_json
 from pipeline.run import assemble, process_file, write_outputs
-from pipeline.devtools.synth import write_corpus
+from pipeline.runtime.batches import plan_batches, process_batch, process_cached, slim
+from pipeline.runtime.parse_cache import ParseCache, fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "raw"
@@ -31,8 +31,10 @@ def test_key_hashes_content_path_and_kind() -> None:
     expected = hashlib.sha256(canonical_json([content, "a.txt", None]).encode()).hexdigest()
     assert ParseCache.key(b"abc", "a.txt", None) == expected
     keys = {
-        ParseCache.key(b"abc", "a.txt", None), ParseCache.key(b"abd", "a.txt", None),
-        ParseCache.key(b"abc", "b.txt", None), ParseCache.key(b"abc", "a.txt", "article"),
+        ParseCache.key(b"abc", "a.txt", None),
+        ParseCache.key(b"abd", "a.txt", None),
+        ParseCache.key(b"abc", "b.txt", None),
+        ParseCache.key(b"abc", "a.txt", "article"),
     }
     assert len(keys) == 4
 
@@ -125,7 +127,7 @@ def test_slim_results_build_the_same_outputs(tmp_path: Path) -> None:
     assert slim(full[0]).document.text == "" and slim(full[0]).document.blocks == []
     paths_full, _ = write_outputs(assemble(full, config), tmp_path / "full", config)
     paths_slim, _ = write_outputs(assemble([slim(r) for r in full], config), tmp_path / "slim", config)
-    for a, b in zip(paths_full, paths_slim):
+    for a, b in zip(paths_full, paths_slim, strict=False):
         assert a.read_bytes() == b.read_bytes(), a.name
 
 

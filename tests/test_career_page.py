@@ -10,7 +10,6 @@ from pipeline.errors import ParseError
 from pipeline.ingest import ingest_bytes, ingest_file
 from pipeline.parse import parse_document
 from pipeline.parse.career_page import collapse_abbreviation, role_key
-
 from tests.conftest import FIXTURES, HIGH_TOUCH, RAW, SCALE
 
 
@@ -34,13 +33,19 @@ def test_scale_csm_structure(seed_parsed) -> None:
     ]
     assert len(p.behaviors) == 71
     assert sorted({c.name for c in p.competencies}) == [
-        "Communication", "Impact", "Ownership", "Product Knowledge", "Teamwork and Collaboration",
+        "Communication",
+        "Impact",
+        "Ownership",
+        "Product Knowledge",
+        "Teamwork and Collaboration",
     ]
     assert p.behaviors[0].text == (
         "Prioritizes accounts based on relevant data (prioritization score, MAPP potential, etc.)"
     )
     assert (p.behaviors[0].role, p.behaviors[0].competency, p.behaviors[0].source_ref) == (
-        "Associate Scale CSM", "Ownership", "L43",
+        "Associate Scale CSM",
+        "Ownership",
+        "L43",
     )
     assert p.behaviors[-1].text == "Participates in interviewing and recruiting process for potential candidates"
     assert p.roles[3].summary == "Not defined yet."
@@ -51,14 +56,20 @@ def test_scale_csm_competency_sections(seed_parsed) -> None:
     p = seed_parsed[SCALE]
     first = [c for c in p.competencies if c.role == "Associate Scale CSM"]
     assert [(c.name, c.applicable) for c in first] == [
-        ("Ownership", True), ("Communication", True), ("Teamwork and Collaboration", True),
-        ("Product Knowledge", True), ("Impact", True),
+        ("Ownership", True),
+        ("Communication", True),
+        ("Teamwork and Collaboration", True),
+        ("Product Knowledge", True),
+        ("Impact", True),
     ]
     assert first[0].description == "Able to identify risks and opportunities."
     undefined = [c for c in p.competencies if c.role == "CS Team Leader"]
     assert [(c.name, c.applicable, c.description) for c in undefined] == [
-        ("Ownership", False, None), ("Communication", False, None), ("Teamwork and Collaboration", False, None),
-        ("Product Knowledge", False, None), ("Impact", False, None),
+        ("Ownership", False, None),
+        ("Communication", False, None),
+        ("Teamwork and Collaboration", False, None),
+        ("Product Knowledge", False, None),
+        ("Impact", False, None),
     ]
 
 
@@ -86,7 +97,11 @@ def test_high_touch_structure(seed_parsed) -> None:
 
 def test_high_touch_not_applicable_competencies(seed_parsed) -> None:
     p = seed_parsed[HIGH_TOUCH]
-    na = [(c.role, c.name) for c in p.competencies if not c.applicable and c.role in ("CS Team Manager", "CS Regional Director")]
+    na = [
+        (c.role, c.name)
+        for c in p.competencies
+        if not c.applicable and c.role in ("CS Team Manager", "CS Regional Director")
+    ]
     assert na == [
         ("CS Team Manager", "Teamwork and collab"),
         ("CS Regional Director", "Teamwork and collab"),
@@ -99,7 +114,9 @@ def test_high_touch_not_applicable_competencies(seed_parsed) -> None:
 def test_high_touch_exact_behaviors(seed_parsed) -> None:
     p = seed_parsed[HIGH_TOUCH]
     by_ref = {b.source_ref: b for b in p.behaviors}
-    relationship = [b.text for b in p.behaviors if b.role == "Associate High Touch CSM" and b.competency == "Relationship"]
+    relationship = [
+        b.text for b in p.behaviors if b.role == "Associate High Touch CSM" and b.competency == "Relationship"
+    ]
     assert relationship == [
         "Maintains about 3 strong relationships per account (given accounts are small/medium size)",
         "Will actively act to replace champions if the need arises. Strong ability to increase the amount of relationships",

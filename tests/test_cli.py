@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 from flows.cli import app
 from pipeline.config import Config
 from pipeline.run import run_local
-
 from tests.conftest import RAW
 
 runner = CliRunner()
@@ -61,7 +60,11 @@ def test_flow_end_to_end_matches_library_run(tmp_path: Path) -> None:
     env["HOME"] = str(home)
     proc = subprocess.run(
         [sys.executable, "-m", "flows.cli", "run", "--raw", str(raw), "--out", str(out)],
-        capture_output=True, text=True, env=env, timeout=600, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        cwd=tmp_path,
     )
     assert proc.returncode == 3, proc.stderr
     assert "rejected: zz_empty.txt: empty file" in proc.stdout

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from pipeline.build.competencies import canonicalize, competency_covers, competency_id, is_abbreviation
 from pipeline.config import NormalizeConfig, load_config
-
 from tests.conftest import HIGH_TOUCH, SCALE
 
 CFG = NormalizeConfig()
@@ -41,7 +40,12 @@ def test_seed_competencies(seed_parsed) -> None:
 
 
 def test_input_order_does_not_matter() -> None:
-    names = [("A", "Teamwork and collab"), ("B", "Teamwork and Collaboration"), ("C", "Comunication"), ("D", "Communication")]
+    names = [
+        ("A", "Teamwork and collab"),
+        ("B", "Teamwork and Collaboration"),
+        ("C", "Comunication"),
+        ("D", "Communication"),
+    ]
     assert canonicalize(names, CFG) == canonicalize(list(reversed(names)), CFG)
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from flows.ingest import run_ingest, task_runner
-from pipeline.errors import InputError
 from pipeline.devtools.synth import write_corpus
+from pipeline.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,8 +34,11 @@ def test_dask_local_cluster_matches_local_run(tmp_path: Path) -> None:
 
 
 def test_dask_address_is_checked() -> None:
-    with pytest.raises(InputError, match=r"^--dask: expected 'local' or a scheduler address such as "
-                                         r"tcp://10.0.0.5:8786, got 'nowhere'$"):
+    with pytest.raises(
+        InputError,
+        match=r"^--dask: expected 'local' or a scheduler address such as "
+        r"tcp://10.0.0.5:8786, got 'nowhere'$",
+    ):
         task_runner("nowhere")
     assert type(task_runner("tcp://10.0.0.5:8786")).__name__ == "DaskTaskRunner"
     assert type(task_runner(None)).__name__ == "ThreadPoolTaskRunner"

@@ -7,12 +7,11 @@ from pathlib import Path
 import pytest
 
 from pipeline.build import build_ladder
-from pipeline.config import Config
 from pipeline.build.decisions import Decisions, apply_behavior_decisions, load_decisions
 from pipeline.build.dedupe import behavior_id
+from pipeline.config import Config
 from pipeline.errors import ConfigError, LadderError
 from pipeline.run import process_file
-
 from tests.conftest import RAW, ROOT
 
 CFG = Config()
@@ -50,9 +49,18 @@ def test_missing_file_gives_no_decisions_only_when_none(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("- merge", "expected a mapping with a `decisions:` list (actions: merge, split, rename, level)"),
-        ("decisions:\n  - action: join\n    behaviors: [a, b]\n", "decisions[0]: action 'join' is not one of merge, split, rename, level"),
-        ("decisions:\n  - action: merge\n    behaviors: [beh_a]\n", "decisions.0.behaviors: List should have at least 2 items"),
-        ("decisions:\n  - action: level\n    role: role_x\n    level: L3\n", "decisions.0.level: String should match pattern"),
+        (
+            "decisions:\n  - action: join\n    behaviors: [a, b]\n",
+            "decisions[0]: action 'join' is not one of merge, split, rename, level",
+        ),
+        (
+            "decisions:\n  - action: merge\n    behaviors: [beh_a]\n",
+            "decisions.0.behaviors: List should have at least 2 items",
+        ),
+        (
+            "decisions:\n  - action: level\n    role: role_x\n    level: L3\n",
+            "decisions.0.level: String should match pattern",
+        ),
         ("decisions: [\n", "not valid YAML"),
     ],
 )
@@ -82,8 +90,12 @@ def test_apply_merge_and_split_on_clusters() -> None:
         ("merge", "applied", f"now {behavior_id('a')}"),
         ("split", "applied", "into 2 behaviors"),
         ("split", "stale", "no behavior with this id"),
-        ("split", "stale", "the behavior holds a single normalized statement; texts that differ only in case, "
-         "punctuation, articles, inflection or subject prefix cannot be split"),
+        (
+            "split",
+            "stale",
+            "the behavior holds a single normalized statement; texts that differ only in case, "
+            "punctuation, articles, inflection or subject prefix cannot be split",
+        ),
     ]
 
 
@@ -127,8 +139,12 @@ def test_run_honors_decisions(results, tmp_path: Path) -> None:
     assert next(r for r in ladder.roles if r.id == role.id).level == "IC3"
     assert [(o.action, o.status, o.detail) for o in ladder.normalization.decisions] == [
         ("merge", "applied", f"now {survivor.id}"),
-        ("split", "stale", "the behavior holds a single normalized statement; texts that differ only in case, "
-         "punctuation, articles, inflection or subject prefix cannot be split"),
+        (
+            "split",
+            "stale",
+            "the behavior holds a single normalized statement; texts that differ only in case, "
+            "punctuation, articles, inflection or subject prefix cannot be split",
+        ),
         ("rename", "applied", "'Coach and develop' -> 'Coaching and Development'"),
         ("level", "applied", "IC2 -> IC3"),
         ("level", "stale", "M2 is not on the ic path of this role"),
@@ -140,7 +156,9 @@ def test_split_undoes_a_merge_and_keeps_ids(results, tmp_path: Path) -> None:
     base = _build(results)
     a = next(b for b in base.behaviors if "driven by the thorough discovery" in b.text)
     b = next(b for b in base.behaviors if "driven by an effective discovery" in b.text)
-    merged = _build(results, load_decisions(_write(tmp_path, f"decisions:\n  - action: merge\n    behaviors: [{a.id}, {b.id}]\n")))
+    merged = _build(
+        results, load_decisions(_write(tmp_path, f"decisions:\n  - action: merge\n    behaviors: [{a.id}, {b.id}]\n"))
+    )
     survivor = next(x for x in merged.behaviors if x.id in (a.id, b.id))
     both = load_decisions(
         _write(

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.config import NormalizeConfig, load_config
 from pipeline.build.dedupe import (
     behavior_id,
     blocked_pairs,
@@ -21,8 +20,9 @@ from pipeline.build.dedupe import (
     read_labeled_pairs,
     same_behavior,
 )
-from pipeline.errors import InputError
 from pipeline.build.normalize_text import TextNormalizer
+from pipeline.config import NormalizeConfig, load_config
+from pipeline.errors import InputError
 
 DATA = Path(__file__).resolve().parent / "data"
 CFG = NormalizeConfig()
@@ -36,16 +36,44 @@ CFG = NormalizeConfig()
             "Ability to forecast all major events accurately 6 months in advance",
             "numbers",
         ),
-        ("Maintains three strong relationships per account", "Maintains five strong relationships per account", "numbers"),
-        ("Maintains about 3 strong relationships per account", "Maintains many strong relationships per account", "numbers"),
-        ("Maintains many strong relationships per account", "Maintains few strong relationships per account", "quantity"),
+        (
+            "Maintains three strong relationships per account",
+            "Maintains five strong relationships per account",
+            "numbers",
+        ),
+        (
+            "Maintains about 3 strong relationships per account",
+            "Maintains many strong relationships per account",
+            "numbers",
+        ),
+        (
+            "Maintains many strong relationships per account",
+            "Maintains few strong relationships per account",
+            "quantity",
+        ),
         ("Escalates risks with the team lead", "Does not escalate risks with the team lead", "negation"),
-        ("Begins to find opportunities to contribute to initiatives", "Finds opportunities to contribute to initiatives", "proficiency"),
+        (
+            "Begins to find opportunities to contribute to initiatives",
+            "Finds opportunities to contribute to initiatives",
+            "proficiency",
+        ),
         ("Can analyze basic data provided to them", "Can analyze advanced data provided to them", "proficiency"),
-        ("Builds dashboards for common customer use cases", "Builds dashboards for complex customer use cases", "proficiency"),
+        (
+            "Builds dashboards for common customer use cases",
+            "Builds dashboards for complex customer use cases",
+            "proficiency",
+        ),
         ("Becoming proficient in executing plays", "Becoming an expert in executing plays", "proficiency"),
-        ("Has relationships with multiple stakeholders", "Has strong relationships with multiple stakeholders", "proficiency"),
-        ("Focus on the personal development of team members", "Focus on the personal development of team leaders", "object"),
+        (
+            "Has relationships with multiple stakeholders",
+            "Has strong relationships with multiple stakeholders",
+            "proficiency",
+        ),
+        (
+            "Focus on the personal development of team members",
+            "Focus on the personal development of team leaders",
+            "object",
+        ),
         ("Expert change management skills", "Expert risk management skills", "object"),
         ("Shares product learnings", "Shares product learnings with the team", "scope"),
         (
@@ -63,11 +91,17 @@ def test_guard_rule(a: str, b: str, rule: str) -> None:
 @pytest.mark.parametrize(
     ("a", "b"),
     [
-        ("Invests time in accordance with their account plan", "CSM will invest time in accordance with their account plan"),
+        (
+            "Invests time in accordance with their account plan",
+            "CSM will invest time in accordance with their account plan",
+        ),
         ("Works with the client on goals", "Works with the customer on goals"),
         ("Analyzes missing data points", "Analyses missing data points"),
         ("Ensures accurate reporting", "Ensures accuracy reporting"),
-        ("Effectively facilitates Office Hours in a concise manner", "Effectively facilitates Office Hours in a concise maner"),
+        (
+            "Effectively facilitates Office Hours in a concise manner",
+            "Effectively facilitates Office Hours in a concise maner",
+        ),
     ],
 )
 def test_merges_small_edits(a: str, b: str) -> None:
@@ -80,7 +114,9 @@ def test_diff_words() -> None:
     from pipeline.build.dedupe import Guards
 
     g = Guards(CFG)
-    assert g.diff(n.analyze("Focus on development of team members"), n.analyze("Focus on development of team leaders")) == (
+    assert g.diff(
+        n.analyze("Focus on development of team members"), n.analyze("Focus on development of team leaders")
+    ) == (
         ("member",),
         ("leader",),
     )
@@ -140,7 +176,10 @@ _WORDS = ["share", "team", "feedback", "lead", "plan", "account", "customer", "d
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.lists(st.sampled_from(_WORDS), min_size=2, max_size=7).map(" ".join), min_size=1, max_size=25), st.randoms())
+@given(
+    st.lists(st.lists(st.sampled_from(_WORDS), min_size=2, max_size=7).map(" ".join), min_size=1, max_size=25),
+    st.randoms(),
+)
 def test_dedupe_is_order_independent(texts: list[str], rnd: random.Random) -> None:
     shuffled = texts[:]
     rnd.shuffle(shuffled)

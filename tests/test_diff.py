@@ -6,6 +6,8 @@ import random
 
 import pytest
 
+from pipeline.errors import ReleaseError
+from pipeline.models import CompetencyAlias, Ladder, Track
 from pipeline.release.diff import (
     DatasetDiff,
     EntityDiff,
@@ -18,9 +20,6 @@ from pipeline.release.diff import (
     summary_lines,
     word_diff,
 )
-from pipeline.errors import ReleaseError
-from pipeline.models import CompetencyAlias, Ladder, Track
-
 from tests.tiny_ladder import HOSTILE, make_ladder, occurrence
 
 
@@ -93,7 +92,9 @@ def test_track_added_and_removed_is_major() -> None:
     old, new = make_ladder(), make_ladder()
     new.tracks.append(Track(id="track_partner", name="Partners Success", doc_ids=[], role_ids=[]))
     diff = against(old, new)
-    assert diff.tracks == EntityDiff(added=[EntityRef(id="track_partner", label="Partners Success", tracks=["Partners Success"])])
+    assert diff.tracks == EntityDiff(
+        added=[EntityRef(id="track_partner", label="Partners Success", tracks=["Partners Success"])]
+    )
     assert diff.bump == "minor"
     assert diff.suggested_version == "1.1.0"
     removed = against(new, old)
@@ -110,7 +111,12 @@ def test_competency_renamed_under_same_id_is_major() -> None:
     assert change.id == "comp_owner"
     assert change.label == "Ownership and impact"
     [field] = change.fields
-    assert (field.field, field.kind, field.before, field.after) == ("name", "rename", "Ownership", "Ownership and impact")
+    assert (field.field, field.kind, field.before, field.after) == (
+        "name",
+        "rename",
+        "Ownership",
+        "Ownership and impact",
+    )
     assert field.words == [WordOp(op="equal", text="Ownership"), WordOp(op="insert", text="and impact")]
     assert diff.bump == "major"
 
@@ -130,8 +136,11 @@ def test_role_level_change_is_minor_and_summary_fix_is_patch() -> None:
     diff = against(old, summary)
     [field] = diff.roles.changed[0].fields
     assert (field.field, field.kind) == ("summary", "text")
-    assert field.words == [WordOp(op="equal", text="Owns a named"), WordOp(op="delete", text="book."),
-                           WordOp(op="insert", text="book of accounts.")]
+    assert field.words == [
+        WordOp(op="equal", text="Owns a named"),
+        WordOp(op="delete", text="book."),
+        WordOp(op="insert", text="book of accounts."),
+    ]
     assert diff.bump == "patch"
     assert diff.suggested_version == "1.0.1"
 
@@ -204,7 +213,11 @@ def test_occurrence_moved_to_another_behavior() -> None:
     diff = against(old, new)
     [move] = diff.occurrences_moved
     assert (move.source_file, move.to_ref, move.from_behavior, move.to_behavior, move.changes) == (
-        "high.md", "L4", "beh_renewals", "beh_data", ["behavior"]
+        "high.md",
+        "L4",
+        "beh_renewals",
+        "beh_data",
+        ["behavior"],
     )
     assert diff.occurrences_added == [] and diff.occurrences_removed == []
     assert diff.bump == "minor"

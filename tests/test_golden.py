@@ -13,7 +13,6 @@ import pytest
 
 from pipeline.config import Config
 from pipeline.run import run_local
-
 from tests.conftest import RAW
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

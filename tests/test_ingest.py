@@ -7,21 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.ingest.blocks import html_blocks, markdown_blocks, text_blocks
 from pipeline.config import Config, IngestConfig
 from pipeline.errors import InputError, RejectedDocument
 from pipeline.ingest import decode, ingest_bytes, list_inputs
+from pipeline.ingest.blocks import html_blocks, markdown_blocks, text_blocks
 from pipeline.ingest.repair import repair_text
 from pipeline.run import process_file
-
 from tests.conftest import ARTICLE, FORUM, HIGH_TOUCH, PARTNERS, SCALE
 
 
 @pytest.mark.parametrize(
     ("data", "encoding"),
     [
-        (codecs.BOM_UTF8 + "Team’s goals".encode("utf-8"), "utf-8"),
-        ("Team’s goals".encode("utf-8"), "utf-8"),
+        (codecs.BOM_UTF8 + "Team’s goals".encode(), "utf-8"),
+        ("Team’s goals".encode(), "utf-8"),
         (codecs.BOM_UTF16_LE + "Team’s goals".encode("utf-16-le"), "utf-16"),
         ("Team’s goals".encode("utf-16-be"), "utf-16"),
         ("Team’s goals".encode("utf-16-le"), "utf-16"),
@@ -142,8 +141,14 @@ def test_unknown_kind_reported_not_guessed() -> None:
 BAD_CASES = {
     "empty.txt": (b"", "empty file"),
     "blank.md": (b"  \n\n\t\n", "empty file"),
-    "image.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" * 20, "binary file (contains NUL bytes), not a text document"),
-    "garbage.txt": (bytes(range(0x80, 0xA0)) * 30, "cannot decode: 960 control characters as latin-1; not UTF-8, UTF-16 or cp1252 text"),
+    "image.txt": (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" * 20,
+        "binary file (contains NUL bytes), not a text document",
+    ),
+    "garbage.txt": (
+        bytes(range(0x80, 0xA0)) * 30,
+        "cannot decode: 960 control characters as latin-1; not UTF-8, UTF-16 or cp1252 text",
+    ),
     "broken.html": (
         b"<html><body><div><section><h2>Role</h2><ul><li>One</ul></div></table></section>",
         "malformed HTML: 3 tag errors (first: <section> at line 1 not closed before </div>)",

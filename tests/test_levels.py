@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import Config, NormalizeConfig, load_config
 from pipeline.build.levels import LevelRules, align_benchmarks, assign_levels, benchmark_level
+from pipeline.config import Config, NormalizeConfig, load_config
 from pipeline.models import LevelBenchmark, ParsedRole
-
 from tests.conftest import HIGH_TOUCH, SCALE
 
 CFG = NormalizeConfig()

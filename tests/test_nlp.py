@@ -6,7 +6,6 @@ import pytest
 
 from pipeline.config import Config, ProseConfig
 from pipeline.parse.nlp import bench, entity_value, experience_years, get_matcher, get_nlp
-
 from tests.conftest import RAW
 
 CONFIG = Config()
@@ -81,7 +80,9 @@ def test_management_rule_matches_its_example(rule) -> None:
     assert matcher(nlp(f"She {rule.example} here."))
 
 
-@pytest.mark.parametrize("text", ["The PS Lead will own the roadmap.", "The Support Lead works with the team.", "Mentors new hires."])
+@pytest.mark.parametrize(
+    "text", ["The PS Lead will own the roadmap.", "The Support Lead works with the team.", "Mentors new hires."]
+)
 def test_management_rules_ignore_the_word_lead_alone(text: str) -> None:
     nlp = get_nlp(CONFIG)
     assert get_matcher(nlp, CONFIG.prose.management_rules)(nlp(text)) == []

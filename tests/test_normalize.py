@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.build.atomize import Atomizer, split_statements
-from pipeline.config import NormalizeConfig
 from pipeline.build.normalize_text import TextNormalizer
+from pipeline.config import NormalizeConfig
 
 CFG = NormalizeConfig()
 N = TextNormalizer(CFG)
@@ -36,7 +36,10 @@ def test_strip_subject(text: str, expected: str) -> None:
 
 
 def test_fold_punctuation() -> None:
-    assert N.fold_punctuation("cross-functional partners, client's goals & q/a") == "crossfunctional partners client goals and q a"
+    assert (
+        N.fold_punctuation("cross-functional partners, client's goals & q/a")
+        == "crossfunctional partners client goals and q a"
+    )
 
 
 def test_lemmatize_keeps_guard_words_and_short_words() -> None:
@@ -66,7 +69,10 @@ def test_numbers_in_digits_and_words() -> None:
             "Keeps portfolio board up to date and organized, ensures accurate reporting of CS engagements",
         ),
         ("The CSM will invest time in their account plan.", "Invests time in their account plan"),
-        ("Strong ability to increase the amount of relationships", "Strong ability to increase amount of relationships"),
+        (
+            "Strong ability to increase the amount of relationships",
+            "Strong ability to increase amount of relationships",
+        ),
         ("Provide direct, clear, and effective feedback", "Provide direct, clear and effective feedback"),
         ("Analyses missing data points", "Analyzes missing data points"),
     ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,6 @@ from pipeline.parse import PARSERS, parse_document
 from pipeline.parse.article import parse_article
 from pipeline.parse.forum_thread import parse_forum_thread
 from pipeline.parse.role_descriptions import parse_role_descriptions
-
 from tests.conftest import ARTICLE, FIXTURES, FORUM, PARTNERS
 
 PROSE = FIXTURES / "prose"
@@ -28,7 +28,9 @@ def _parse_fixture(name: str) -> ParsedDocument:
 
 
 def _roles(p: ParsedDocument) -> list[tuple]:
-    return [(r.title, r.track, r.path, r.order, r.defined, r.years_min, r.years_max, r.scope, r.source_ref) for r in p.roles]
+    return [
+        (r.title, r.track, r.path, r.order, r.defined, r.years_min, r.years_max, r.scope, r.source_ref) for r in p.roles
+    ]
 
 
 def _facets(p: ParsedDocument) -> list[tuple[str, str, str]]:
@@ -61,7 +63,9 @@ def test_partners_facets_per_paragraph(seed_parsed) -> None:
     roles = ["Partners Success Manager", "Senior Partners Success Manager", "Partners Success Lead"]
     first_lines = [4, 11, 18]
     assert _facets(p) == [
-        (role, facet, f"L{start + i}") for role, start in zip(roles, first_lines) for i, facet in enumerate(order)
+        (role, facet, f"L{start + i}")
+        for role, start in zip(roles, first_lines, strict=False)
+        for i, facet in enumerate(order)
     ]
     assert p.competencies[3].description == (
         "Well connected with partners. Improves the CSAT, retention & churn figures for specific partners after "
@@ -74,10 +78,17 @@ def test_partners_sentences_become_behaviors(seed_parsed) -> None:
     assert len(p.behaviors) == 32
     assert [(b.competency, b.text) for b in p.behaviors if b.source_ref == "L7"] == [
         ("Relationships", "Well connected with partners."),
-        ("Relationships", "Improves the CSAT, retention & churn figures for specific partners after working with them."),
+        (
+            "Relationships",
+            "Improves the CSAT, retention & churn figures for specific partners after working with them.",
+        ),
     ]
     assert [b.text for b in p.behaviors if b.source_ref == "L11"][0].endswith("impact on the work group's results.")
-    texts = [b.text for b in p.behaviors] + [c.description or "" for c in p.competencies] + [r.summary or "" for r in p.roles]
+    texts = (
+        [b.text for b in p.behaviors]
+        + [c.description or "" for c in p.competencies]
+        + [r.summary or "" for r in p.roles]
+    )
     assert not any("Ā" in t or "ā" in t for t in texts)  # the ingest repair reached the parser
 
 
@@ -88,8 +99,15 @@ def test_other_company_role_writeup() -> None:
     assert _roles(p) == [
         ("Technical Support Engineer", "Technical Support", "ic", 0, True, 0.0, 2.0, [], "L3"),
         (
-            "Senior Technical Support Engineer", "Technical Support", "ic", 1, True, 3.0, None,
-            ["Mid-Market", "Enterprise", "250-5,000 users"], "L10",
+            "Senior Technical Support Engineer",
+            "Technical Support",
+            "ic",
+            1,
+            True,
+            3.0,
+            None,
+            ["Mid-Market", "Enterprise", "250-5,000 users"],
+            "L10",
         ),
         ("Support Team Lead", "Technical Support", "management", 2, True, 5.0, None, ["Strategic"], "L17"),
     ]
@@ -117,7 +135,9 @@ def test_other_company_role_writeup() -> None:
 
 
 def test_role_writeup_without_intros_is_a_parse_error() -> None:
-    doc = ingest_bytes(b"Works closely with the team.\nHas 3-4 years of experience.\n", "x.txt", CONFIG, "role_descriptions")
+    doc = ingest_bytes(
+        b"Works closely with the team.\nHas 3-4 years of experience.\n", "x.txt", CONFIG, "role_descriptions"
+    )
     with pytest.raises(ParseError, match="no role introductions found"):
         parse_role_descriptions(doc, CONFIG)
 
@@ -138,15 +158,30 @@ def test_forum_posts_without_furniture_or_copies(seed_parsed) -> None:
     ]
     everything = "\n".join(x.text for x in p.posts)
     assert everything.count("I'd love to crowdsource some ideas") == 1  # the quoted copy is gone
-    for furniture in ("Member Posts", "Anniversary", "edited", "Comments", "Original Message", "Sent:", "-----", "Tagged"):
+    for furniture in (
+        "Member Posts",
+        "Anniversary",
+        "edited",
+        "Comments",
+        "Original Message",
+        "Sent:",
+        "-----",
+        "Tagged",
+    ):
         assert furniture not in everything
-    assert p.posts[1].text.splitlines()[:2] == ["Hi Will -", "We have the exact same levels - (Associate, CSM, Senior CSM)."]
+    assert p.posts[1].text.splitlines()[:2] == [
+        "Hi Will -",
+        "We have the exact same levels - (Associate, CSM, Senior CSM).",
+    ]
     assert p.posts[2].text.startswith("If your team is structured based on the hierarchy described above")
 
 
 def test_forum_level_benchmarks(seed_parsed) -> None:
     p = seed_parsed[FORUM]
-    got = [(b.level_label, b.tier, b.years_min, b.years_max, b.segments, b.source_ref, b.post_ref, b.author) for b in p.benchmarks]
+    got = [
+        (b.level_label, b.tier, b.years_min, b.years_max, b.segments, b.source_ref, b.post_ref, b.author)
+        for b in p.benchmarks
+    ]
     assert got == [
         ("Associate (T1)", "T1", 0.0, 1.0, ["SMB", "Mid-Market"], "L24", "L17", "Miko Hinojosa"),
         ("CSM (T2)", "T2", 2.0, 4.0, ["SMB", "Enterprise"], "L25", "L17", "Miko Hinojosa"),
@@ -167,7 +202,9 @@ def test_forum_level_benchmarks(seed_parsed) -> None:
         "expectation of the development of people mgmt skills within the CSM role.",
     ]
     assert csm.attached_post_refs == ["L50"]  # the later reply, with its author in forum posts
-    assert senior.account_ownership == ["Sr CSM is responsible for complex, large customers (Enterprise or ACV above 100K)."]
+    assert senior.account_ownership == [
+        "Sr CSM is responsible for complex, large customers (Enterprise or ACV above 100K)."
+    ]
     assert senior.expectations[0] == "Is responsible for mentoring and managing standard CSMs."
     assert len(senior.expectations) == 3
     assert [b.canonical_level for b in p.benchmarks] == [None, None, None]
@@ -182,29 +219,64 @@ def test_other_forum_software() -> None:
         ("Tomás Okafor", "03-05-2024", "Head of Support", "Kestrel Labs", "L9", False),
         ("Priya Raman", "03-06-2024", None, None, "L27", False),
     ]
-    assert p.posts[2].text == "Great breakdown. I would also add on-call rotation to the Support Engineer II expectations."
+    assert (
+        p.posts[2].text == "Great breakdown. I would also add on-call rotation to the Support Engineer II expectations."
+    )
     assert p.warnings == ["forum_levels.txt: L27: 1 repeated paragraph(s) dropped"]
     got = [
-        (b.level_label, b.tier, b.years_min, b.years_max, b.segments, b.account_ownership, b.promotion_criteria,
-         b.expectations, b.source_ref, b.attached_post_refs)
+        (
+            b.level_label,
+            b.tier,
+            b.years_min,
+            b.years_max,
+            b.segments,
+            b.account_ownership,
+            b.promotion_criteria,
+            b.expectations,
+            b.source_ref,
+            b.attached_post_refs,
+        )
         for b in p.benchmarks
     ]
     assert got == [
         (
-            "Support Engineer I (L1)", "L1", 0.0, 2.0, ["SMB"], ["Owns tickets for SMB customers under 50 users."],
-            ["Ready for promotion after two quarters above 90% CSAT."], [], "L14", [],
+            "Support Engineer I (L1)",
+            "L1",
+            0.0,
+            2.0,
+            ["SMB"],
+            ["Owns tickets for SMB customers under 50 users."],
+            ["Ready for promotion after two quarters above 90% CSAT."],
+            [],
+            "L14",
+            [],
         ),
         (
-            "Support Engineer II (L2)", "L2", 2.0, 5.0, ["Mid-Market", "Enterprise"],
-            ["Handles Mid-Market accounts and the first Enterprise escalations."], [],
-            ["Expected to write knowledge base articles and review peers' replies.",
-             "I would also add on-call rotation to the Support Engineer II expectations."],
-            "L18", ["L27"],
+            "Support Engineer II (L2)",
+            "L2",
+            2.0,
+            5.0,
+            ["Mid-Market", "Enterprise"],
+            ["Handles Mid-Market accounts and the first Enterprise escalations."],
+            [],
+            [
+                "Expected to write knowledge base articles and review peers' replies.",
+                "I would also add on-call rotation to the Support Engineer II expectations.",
+            ],
+            "L18",
+            ["L27"],
         ),
         (
-            "Staff Support Engineer (L3)", "L3", 5.0, None, ["Enterprise"],
+            "Staff Support Engineer (L3)",
+            "L3",
+            5.0,
+            None,
+            ["Enterprise"],
             ["Covers Enterprise accounts with ARR over $200K."],
-            ["To move to a lead role you need a successor trained."], ["Leads incident reviews."], "L22", [],
+            ["To move to a lead role you need a successor trained."],
+            ["Leads incident reviews."],
+            "L22",
+            [],
         ),
     ]
     assert {b.author for b in p.benchmarks} == {"Tomás Okafor"}
@@ -244,14 +316,18 @@ def test_article_rubric(seed_parsed) -> None:
     assert by_name["Strategic Insight"].definition == (
         "ability to listen and map the product value to the customer’s needs, as a “trusted partner”"
     )
-    assert by_name["Intentional Agility"].definition.endswith("escalations, etc. and remain calm, collected, and unflustered")
+    assert by_name["Intentional Agility"].definition.endswith(
+        "escalations, etc. and remain calm, collected, and unflustered"
+    )
     purpose = by_name["Purpose Statement"]
     assert purpose.example == (
         "Degreed CSMs exist to cultivate in our Customers a curiosity, capability and commitment to building "
         "expertise in their people."
     )
     assert purpose.definition.startswith("It’s like your company’s mission statement but for the CSM team;")
-    assert by_name["Metrics"].definition.startswith("In short, the metrics you choose should be aligned with the Outcome Drivers")
+    assert by_name["Metrics"].definition.startswith(
+        "In short, the metrics you choose should be aligned with the Outcome Drivers"
+    )
     assert by_name["Team enablement"].definition.startswith("Team enablement is about equipping CSMs")
 
 
@@ -260,13 +336,25 @@ def test_other_company_article_in_markdown() -> None:
     assert p.kind == "article"
     assert [(g.section, g.name, g.definition, g.source_ref) for g in p.guidance] == [
         (
-            "purpose", "Mission statement",
+            "purpose",
+            "Mission statement",
             "Keep it to one sentence that every engineer can repeat from memory and that ties to what customers get "
-            "from you.", "L9",
+            "from you.",
+            "L9",
         ),
         ("responsibility", "Customer health", "tickets closed right the first time, and customers who renew.", "L19"),
-        ("responsibility", "Product quality", "bugs found, reproduced and fixed before they reach more customers.", "L20"),
-        ("responsibility", "Team capacity", "enough trained people on every shift to meet the response times we promise.", "L21"),
+        (
+            "responsibility",
+            "Product quality",
+            "bugs found, reproduced and fixed before they reach more customers.",
+            "L20",
+        ),
+        (
+            "responsibility",
+            "Team capacity",
+            "enough trained people on every shift to meet the response times we promise.",
+            "L21",
+        ),
         ("mindset", "Calm Urgency", "fixing fast without making the customer feel rushed", "L25"),
         ("mindset", "Radical Candor", "saying what is broken, kindly and early", "L25"),
         ("mindset", "Curious Persistence", "following a bug until it has a root cause", "L25"),
@@ -277,9 +365,11 @@ def test_other_company_article_in_markdown() -> None:
         ("dimension", "Clear priorities", "Clear priorities for the queue, so nobody guesses what comes first.", "L35"),
         ("dimension", "Recognition", "Recognition of good work in public, not only in reviews.", "L36"),
         (
-            "metric", "Metrics",
+            "metric",
+            "Metrics",
             "Pick two or three metrics per level and track them monthly; first-contact resolution and CSAT should "
-            "carry most of the weight, with backlog age as a warning light.", "L40",
+            "carry most of the weight, with backlog age as a warning light.",
+            "L40",
         ),
     ]
     assert p.guidance[0].example == "We turn every customer problem into a product that breaks less."
@@ -343,11 +433,30 @@ def test_prose_parsers_registered() -> None:
 
 NOISE = st.sampled_from(
     [
-        "", "The Senior Widget Engineer will build widgets.", "The PS Lead will lead a team.", "3-4 years of experience",
-        "Jo Doe", "Member Posts: 3", "edited May 2021", "-----", "Original Message:", "From: Jo Doe", "> quoted",
-        "Senior (T3): 4–6 years. Owns Enterprise accounts.", "CSM: (T2): SMB", "• Item (T1)", "1. Name is about x",
-        "Values are A B (one two three), C D (four five six).", "You may also like", "“A quote.”", "(((", "Ā ā",
-        "Posted by Jo Doe · Mar 3, 2024", "Jo Doe | Head of Support, Globex", "mission statement", "metrics should",
+        "",
+        "The Senior Widget Engineer will build widgets.",
+        "The PS Lead will lead a team.",
+        "3-4 years of experience",
+        "Jo Doe",
+        "Member Posts: 3",
+        "edited May 2021",
+        "-----",
+        "Original Message:",
+        "From: Jo Doe",
+        "> quoted",
+        "Senior (T3): 4–6 years. Owns Enterprise accounts.",
+        "CSM: (T2): SMB",
+        "• Item (T1)",
+        "1. Name is about x",
+        "Values are A B (one two three), C D (four five six).",
+        "You may also like",
+        "“A quote.”",
+        "(((",
+        "Ā ā",
+        "Posted by Jo Doe · Mar 3, 2024",
+        "Jo Doe | Head of Support, Globex",
+        "mission statement",
+        "metrics should",
     ]
 )
 
@@ -361,10 +470,8 @@ def test_prose_parsers_raise_only_parse_error(lines: list[str], name: str) -> No
     except Exception:  # ingest has its own properties; only the parsers are under test here
         return
     for parser in (parse_role_descriptions, parse_forum_thread, parse_article):
-        try:
+        with contextlib.suppress(ParseError):
             parser(doc, CONFIG)
-        except ParseError:
-            pass
 
 
 def test_role_writeup_track_from_titles_when_no_intro_names_it() -> None:
@@ -403,8 +510,12 @@ def test_mail_list_thread_with_header_quote() -> None:
     )
     p = parse_document(ingest_bytes(text.encode(), "digest.txt", CONFIG, "forum_thread"), CONFIG)
     assert [(x.author, x.date, x.text) for x in p.posts] == [
-        ("Ana Lima", "2023-01-10", "Ladder question for CS ops\nTo: anyone running a two-tier CSM team\n"
-         "How many years do you expect before Senior?"),
+        (
+            "Ana Lima",
+            "2023-01-10",
+            "Ladder question for CS ops\nTo: anyone running a two-tier CSM team\n"
+            "How many years do you expect before Senior?",
+        ),
         ("Ben Ode", "2023-01-11", "Senior CSM (T2): 3-5 years. Owns Enterprise accounts."),
     ]
     assert [(b.level_label, b.tier, b.years_min, b.years_max, b.account_ownership) for b in p.benchmarks] == [

@@ -6,11 +6,11 @@ import pytest
 
 from pipeline.config import Config
 from pipeline.models import Block
-from pipeline.parse.nlp import get_nlp
-from pipeline.parse.article import _Rules as ArticleRules
 from pipeline.parse.article import _parenthetical_items
+from pipeline.parse.article import _Rules as ArticleRules
 from pipeline.parse.forum_thread import _level_start, _line_type, _profile, _tier
 from pipeline.parse.forum_thread import _Rules as ForumRules
+from pipeline.parse.nlp import get_nlp
 from pipeline.parse.role_descriptions import _Titles, classify_facet
 
 CONFIG = Config()
@@ -77,7 +77,8 @@ def test_forum_author_and_profile() -> None:
     assert FORUM.badge_owner("Will Stamatis Member Posts: 9 Contributor") == "Will Stamatis"
     assert _profile(["Head of Support at Globex"], FORUM) == ("Head of Support", "Globex")
     assert _profile(["Support Operations Manager at Brightlane · Mar 3, 2024"], FORUM) == (
-        "Support Operations Manager", "Brightlane",
+        "Support Operations Manager",
+        "Brightlane",
     )
     assert _profile(["Zinier"], FORUM) == (None, "Zinier")
 
@@ -89,9 +90,18 @@ def test_tier_codes() -> None:
 def test_level_start() -> None:
     nlp = get_nlp(CONFIG)
     lv = _level_start(Block(kind="item", text="CSM: (T2): 2-4 years of experience. Handles SMB.", ref="L1"), nlp)
-    assert (lv.label, lv.core, lv.body, lv.heading_only) == ("CSM (T2)", "CSM", ["2-4 years of experience. Handles SMB."], False)
+    assert (lv.label, lv.core, lv.body, lv.heading_only) == (
+        "CSM (T2)",
+        "CSM",
+        ["2-4 years of experience. Handles SMB."],
+        False,
+    )
     heading = _level_start(Block(kind="para", text="Support Engineer I (L1)", ref="L2"), nlp)
-    assert (heading.label, heading.core, heading.heading_only) == ("Support Engineer I (L1)", "Support Engineer I", True)
+    assert (heading.label, heading.core, heading.heading_only) == (
+        "Support Engineer I (L1)",
+        "Support Engineer I",
+        True,
+    )
     for text in ("Hi Will -", "We have the exact same levels - (Associate, CSM, Senior CSM).", "Note: see above."):
         assert _level_start(Block(kind="para", text=text, ref="L3"), nlp) is None
 
@@ -108,10 +118,14 @@ def test_article_cue_nearest_before_items() -> None:
 
 def test_article_leading_name() -> None:
     assert ARTICLE.leading_name("Team enablement is about equipping CSMs.") == (
-        "Team enablement", "Team enablement is about equipping CSMs.",
+        "Team enablement",
+        "Team enablement is about equipping CSMs.",
     )
     assert ARTICLE.leading_name("Tooling: what we build for them.") == ("Tooling", "what we build for them.")
-    assert ARTICLE.leading_name("Clear priorities, so nobody guesses.") == ("Clear priorities", "Clear priorities, so nobody guesses.")
+    assert ARTICLE.leading_name("Clear priorities, so nobody guesses.") == (
+        "Clear priorities",
+        "Clear priorities, so nobody guesses.",
+    )
     assert ARTICLE.leading_name("The “mindsets” piece can speak to values.") is None
     assert ARTICLE.leading_name("Reviews every single open ticket daily.") is None  # no name boundary in reach
 

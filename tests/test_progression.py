@@ -8,15 +8,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.build import build_ladder
 from flows.cli import app
+from pipeline.build import build_ladder
+from pipeline.build.progression import format_change, progression_between
 from pipeline.config import Config
-from pipeline.release.emit import emit_dataset
 from pipeline.errors import InputError
 from pipeline.models import Behavior, Ladder, Occurrence, Progression, Role, Track
-from pipeline.build.progression import format_change, progression_between
+from pipeline.release.emit import emit_dataset
 from pipeline.run import process_file
-
 from tests.conftest import FIXTURES, RAW
 
 CFG = Config()
@@ -39,15 +38,28 @@ def test_links_lower_to_higher(ladder) -> None:
     links = {(p.track, text[p.from_behavior], text[p.to_behavior]): p for p in ladder.progressions}
     find = links[("Scale CSM", FIND, FINDS)]
     assert (find.from_level, find.to_level, find.rule, find.removed_words, find.added_words) == (
-        "IC2", "IC3", "proficiency", ["begin"], []
+        "IC2",
+        "IC3",
+        "proficiency",
+        ["begin"],
+        [],
     )
     months = next(p for k, p in links.items() if "3 months in advance" in k[1])
     assert "6 months in advance" in text[months.to_behavior]
     assert (months.from_level, months.to_level, months.rule, months.removed_words, months.added_words) == (
-        "IC2", "IC3", "numbers", ["3"], ["6"]
+        "IC2",
+        "IC3",
+        "numbers",
+        ["3"],
+        ["6"],
     )
-    members = links[("High Touch CSM", "Focus on the personal development of team members",
-                     "Focus on the personal development of team leaders")]
+    members = links[
+        (
+            "High Touch CSM",
+            "Focus on the personal development of team members",
+            "Focus on the personal development of team leaders",
+        )
+    ]
     assert (members.from_level, members.to_level, members.rule) == ("M1", "M4", "object")
     for p in ladder.progressions:  # always lower -> higher on one path
         assert p.from_level[:1] == p.to_level[:1] and int(p.from_level.lstrip("ICM")) < int(p.to_level.lstrip("ICM"))
@@ -60,7 +72,10 @@ def test_progression_between(ladder) -> None:
     assert FINDS not in {b.text for b in change.new}
     assert FIND not in {b.text for b in change.dropped}
     kept = {b.text for b in change.kept}
-    assert "Keeps portfolio board up to date and organized, ensures accurate reporting of CS engagements in Salesforce" in kept
+    assert (
+        "Keeps portfolio board up to date and organized, ensures accurate reporting of CS engagements in Salesforce"
+        in kept
+    )
     assert "More independently manages difficult customer scenarios" in {b.text for b in change.new}
     assert "Contributes or leads initiatives within the Scale team" in {b.text for b in change.dropped}
     assert len(change.new) + len(change.strengthened) + len(change.kept) == len(
@@ -71,22 +86,51 @@ def test_progression_between(ladder) -> None:
 def _tiny_ladder() -> Ladder:
     """One track, IC1..IC3; "basic" (IC1) -> "advanced" (IC2) -> "advanced, custom" (IC3) linked by progressions."""
     roles = [
-        Role(id=f"r{n}", track_id="t", track="T", title=f"Role {n}", path="ic", level=f"IC{n}", order=n - 1,
-             defined=True, doc_id="d", source_ref=f"L{n}")
+        Role(
+            id=f"r{n}",
+            track_id="t",
+            track="T",
+            title=f"Role {n}",
+            path="ic",
+            level=f"IC{n}",
+            order=n - 1,
+            defined=True,
+            doc_id="d",
+            source_ref=f"L{n}",
+        )
         for n in (1, 2, 3)
     ]
 
     def beh(bid: str, text: str, *levels: int) -> Behavior:
         occ = [
-            Occurrence(doc_id="d", source_file="f", source_ref=f"L{10 * n}", track="T", role=f"Role {n}", role_id=f"r{n}",
-                       path="ic", level=f"IC{n}", competency="C", competency_id="c", text=text)
+            Occurrence(
+                doc_id="d",
+                source_file="f",
+                source_ref=f"L{10 * n}",
+                track="T",
+                role=f"Role {n}",
+                role_id=f"r{n}",
+                path="ic",
+                level=f"IC{n}",
+                competency="C",
+                competency_id="c",
+                text=text,
+            )
             for n in levels
         ]
         return Behavior(id=bid, text=text, competency_ids=["c"], occurrences=occ)
 
     def link(a: str, b: str, lo: int, hi: int) -> Progression:
-        return Progression(track="T", competency_id="c", from_behavior=a, to_behavior=b, from_level=f"IC{lo}",
-                           to_level=f"IC{hi}", rule="proficiency", score=90.0)
+        return Progression(
+            track="T",
+            competency_id="c",
+            from_behavior=a,
+            to_behavior=b,
+            from_level=f"IC{lo}",
+            to_level=f"IC{hi}",
+            rule="proficiency",
+            score=90.0,
+        )
 
     behaviors = [
         beh("b_basic", "Analyzes basic data", 1),
@@ -97,8 +141,12 @@ def _tiny_ladder() -> Ladder:
         beh("b_three", "Leads product sessions", 3),
     ]
     return Ladder(
-        documents=[], tracks=[Track(id="t", name="T", doc_ids=["d"], role_ids=["r1", "r2", "r3"])], roles=roles,
-        competencies=[], behaviors=behaviors, progressions=[link("b_basic", "b_adv", 1, 2), link("b_adv", "b_custom", 2, 3)],
+        documents=[],
+        tracks=[Track(id="t", name="T", doc_ids=["d"], role_ids=["r1", "r2", "r3"])],
+        roles=roles,
+        competencies=[],
+        behaviors=behaviors,
+        progressions=[link("b_basic", "b_adv", 1, 2), link("b_adv", "b_custom", 2, 3)],
     )
 
 
@@ -116,9 +164,13 @@ def test_strengthened_through_a_chain() -> None:
 
 
 def test_unknown_track_and_level(ladder) -> None:
-    with pytest.raises(InputError, match=r"unknown track 'Nope'; valid tracks: High Touch CSM, Partners Success, Scale CSM"):
+    with pytest.raises(
+        InputError, match=r"unknown track 'Nope'; valid tracks: High Touch CSM, Partners Success, Scale CSM"
+    ):
         progression_between(ladder, "Nope", "IC1", "IC2")
-    with pytest.raises(InputError, match=r"unknown level 'IC9' in track 'Scale CSM'; valid levels: IC1 \(Associate Scale CSM\), "):
+    with pytest.raises(
+        InputError, match=r"unknown level 'IC9' in track 'Scale CSM'; valid levels: IC1 \(Associate Scale CSM\), "
+    ):
         progression_between(ladder, "Scale CSM", "IC9", "IC2")
 
 
@@ -134,12 +186,36 @@ def test_format_change(ladder) -> None:
 def test_cli_progression(ladder, tmp_path: Path) -> None:
     emit_dataset(ladder, tmp_path)
     runner = CliRunner()
-    ok = runner.invoke(app, ["progression", "--track", "Scale CSM", "--from", "IC2", "--to", "IC3",
-                             "--ladder", str(tmp_path / "ladder.json")])
+    ok = runner.invoke(
+        app,
+        [
+            "progression",
+            "--track",
+            "Scale CSM",
+            "--from",
+            "IC2",
+            "--to",
+            "IC3",
+            "--ladder",
+            str(tmp_path / "ladder.json"),
+        ],
+    )
     assert ok.exit_code == 0, ok.output
     assert ok.output.startswith("Scale CSM: IC2 -> IC3\n")
-    missing = runner.invoke(app, ["progression", "--track", "Scale CSM", "--from", "IC2", "--to", "IC3",
-                                  "--ladder", str(tmp_path / "nope.json")])
+    missing = runner.invoke(
+        app,
+        [
+            "progression",
+            "--track",
+            "Scale CSM",
+            "--from",
+            "IC2",
+            "--to",
+            "IC3",
+            "--ladder",
+            str(tmp_path / "nope.json"),
+        ],
+    )
     assert missing.exit_code == 1
     assert "ladder: error: ladder file not found:" in missing.output
 
@@ -185,12 +261,18 @@ def test_progressions_found_within_a_competency_even_when_many_words_change(ladd
     """Level rewrites that change several words are still linked, because pairs inside one track and
     competency are compared exhaustively (not only through the merge candidates)."""
     text = {b.id: b.text for b in ladder.behaviors}
-    links = {(text[p.from_behavior], text[p.to_behavior]): (p.rule, p.from_level, p.to_level) for p in ladder.progressions}
-    assert links[(
-        "Becoming proficient in executing the most common basic “plays”",
-        "Becoming an expert in executing the most common “plays”",
-    )] == ("proficiency", "IC1", "IC2")
-    assert links[(
-        "Maintains about 3 strong relationships per account (given accounts are small/medium size)",
-        "Maintains many (as needed by customer size and complexity) strong relationships per account",
-    )] == ("numbers", "IC1", "IC2")
+    links = {
+        (text[p.from_behavior], text[p.to_behavior]): (p.rule, p.from_level, p.to_level) for p in ladder.progressions
+    }
+    assert links[
+        (
+            "Becoming proficient in executing the most common basic “plays”",
+            "Becoming an expert in executing the most common “plays”",
+        )
+    ] == ("proficiency", "IC1", "IC2")
+    assert links[
+        (
+            "Maintains about 3 strong relationships per account (given accounts are small/medium size)",
+            "Maintains many (as needed by customer size and complexity) strong relationships per account",
+        )
+    ] == ("numbers", "IC1", "IC2")

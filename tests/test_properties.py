@@ -13,10 +13,30 @@ from pipeline.parse import parse_document
 CONFIG = Config()
 LINES = st.sampled_from(
     [
-        "Choose the roles", "IC Path", "Management Path", "Senior Engineer", "Engineer (N/A)", "Ownership",
-        "Behaviors", "  • Does the thing", "- Does another thing.", "n/a", "Not defined yet.", "",
-        "<h2>Role</h2>", "<ul><li>x", "</div>", "# Heading", "## Sub", "Member Posts: 3", "1+ years of experience",
-        "The Lead Engineer will lead a team.", "Ā groupās", "\x00", "\ufeff", "\u202e hostile <script>alert(1)</script>",
+        "Choose the roles",
+        "IC Path",
+        "Management Path",
+        "Senior Engineer",
+        "Engineer (N/A)",
+        "Ownership",
+        "Behaviors",
+        "  • Does the thing",
+        "- Does another thing.",
+        "n/a",
+        "Not defined yet.",
+        "",
+        "<h2>Role</h2>",
+        "<ul><li>x",
+        "</div>",
+        "# Heading",
+        "## Sub",
+        "Member Posts: 3",
+        "1+ years of experience",
+        "The Lead Engineer will lead a team.",
+        "Ā groupās",
+        "\x00",
+        "\ufeff",
+        "\u202e hostile <script>alert(1)</script>",
     ]
 )
 

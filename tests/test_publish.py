@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 
 import flows.publish as publish_flow_module
 from flows.cli import app
-from pipeline.release.emit import OCCURRENCE_COLUMNS, emit_dataset
 from pipeline.errors import InputError, ReleaseError
 from pipeline.models import Ladder
+from pipeline.release.emit import OCCURRENCE_COLUMNS, emit_dataset
 from pipeline.release.publish import (
     diff_refs,
     latest_release,
@@ -30,7 +30,6 @@ from pipeline.release.publish import (
     resolve_ladder,
     verify_release,
 )
-
 from tests.tiny_ladder import make_ladder
 
 CREATED = "2025-01-31T12:00:00Z"
@@ -97,7 +96,9 @@ def test_first_release_files_and_datapackage(out: Path) -> None:
         assert resource["bytes"] == len(data)
     occurrences = resources["occurrences.csv"]
     assert (occurrences["format"], occurrences["mediatype"], occurrences["profile"]) == (
-        "csv", "text/csv", "tabular-data-resource"
+        "csv",
+        "text/csv",
+        "tabular-data-resource",
     )
     assert [f["name"] for f in occurrences["schema"]["fields"]] == OCCURRENCE_COLUMNS
     assert {f["name"]: f["type"] for f in resources["roles.parquet"]["schema"]["fields"]}["years_min"] == "number"
@@ -216,7 +217,9 @@ def test_version_must_be_above_latest(out: Path) -> None:
     publish(out, make_ladder(), "1.2.0")
     with pytest.raises(ReleaseError) as exc:
         plan_release(text_fix(), out, "1.1.9")
-    assert str(exc.value) == "version 1.1.9 is not above the latest release 1.2.0; expected a higher version, e.g. 1.2.1"
+    assert (
+        str(exc.value) == "version 1.1.9 is not above the latest release 1.2.0; expected a higher version, e.g. 1.2.1"
+    )
 
 
 def test_unchanged_candidate_needs_an_explicit_version(out: Path) -> None:
@@ -308,7 +311,12 @@ def test_diff_between_two_releases(out: Path) -> None:
     publish(out, make_ladder())
     publish(out, text_fix())
     diff = diff_refs(out, "1.0.0", "1.0.1")
-    assert (diff.base, diff.target, diff.bump, diff.suggested_version) == ("release 1.0.0", "release 1.0.1", "patch", "1.0.1")
+    assert (diff.base, diff.target, diff.bump, diff.suggested_version) == (
+        "release 1.0.0",
+        "release 1.0.1",
+        "patch",
+        "1.0.1",
+    )
     assert [c.id for c in diff.behaviors.changed] == ["beh_data"]
     assert diff_refs(out, "1.0.1", "1.0.0").behaviors.changed[0].fields[0].after == "Finds basic data insights"
 
@@ -328,7 +336,10 @@ def test_release_created(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_cli_publish_needs_approve(out: Path) -> None:
     result = runner.invoke(app, ["publish", "--out", str(out)])
     assert result.exit_code == 1
-    assert result.stderr == "ladder: error: release 1.0.0 not published: review the diff above, then re-run with --approve\n"
+    assert (
+        result.stderr
+        == "ladder: error: release 1.0.0 not published: review the diff above, then re-run with --approve\n"
+    )
     assert result.stdout.splitlines() == [
         "No published release yet: everything in candidate is added.",
         "- tracks: 2 added, 0 removed, 0 changed",
@@ -345,7 +356,10 @@ def test_cli_publish_with_approve_then_refuses_overwrite(out: Path, monkeypatch:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1738324800")
     result = runner.invoke(app, ["publish", "--approve", "--out", str(out)])
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == f"published release 1.0.0 to {(out / 'releases' / '1.0.0').as_posix()} (10 files)"
+    assert (
+        result.stdout.splitlines()[-1]
+        == f"published release 1.0.0 to {(out / 'releases' / '1.0.0').as_posix()} (10 files)"
+    )
     package = json.loads((out / "releases" / "1.0.0" / "datapackage.json").read_text(encoding="utf-8"))
     assert package["created"] == "2025-01-31T12:00:00Z"
     again = runner.invoke(app, ["publish", "--approve", "--version", "1.0.0", "--out", str(out)])
@@ -359,7 +373,9 @@ def test_cli_publish_with_approve_then_refuses_overwrite(out: Path, monkeypatch:
 def test_cli_publish_without_candidate(tmp_path: Path) -> None:
     result = runner.invoke(app, ["publish", "--approve", "--out", str(tmp_path)])
     assert result.exit_code == 1
-    assert result.stderr == f"ladder: error: no candidate dataset at {tmp_path / 'ladder.json'}: run `ladder run` first\n"
+    assert (
+        result.stderr == f"ladder: error: no candidate dataset at {tmp_path / 'ladder.json'}: run `ladder run` first\n"
+    )
 
 
 def test_cli_verify(out: Path) -> None:
@@ -394,7 +410,9 @@ def test_cli_diff(out: Path) -> None:
     between = runner.invoke(app, ["diff", "1.0.0", "1.0.1", "--out", str(out)])
     assert between.exit_code == 0
     assert between.stdout.splitlines()[0] == "Changes in release 1.0.1 since release 1.0.0:"
-    assert between.stdout.splitlines()[-1] == "changed behavior beh_data text: Finds [-basic-] {+advanced+} data insights"
+    assert (
+        between.stdout.splitlines()[-1] == "changed behavior beh_data text: Finds [-basic-] {+advanced+} data insights"
+    )
     bad = runner.invoke(app, ["diff", "9.9.9", "--out", str(out)])
     assert bad.exit_code == 1
     assert bad.stderr == f"ladder: error: no release 9.9.9 in {out / 'releases'} (available: 1.0.0, 1.0.1)\n"
@@ -447,7 +465,9 @@ def test_publish_flow_end_to_end_with_approve(out: Path, tmp_path: Path) -> None
         f"r = publish_flow(Path({str(out)!r}), approve=True, created={CREATED!r})\n"
         "print(r.version, len(r.files))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600, cwd=tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600, cwd=tmp_path
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "1.0.0 10"
     assert verify_release(out, "1.0.0").ok
@@ -461,7 +481,6 @@ def test_second_run_on_unchanged_raw_is_identical_and_says_so(tmp_path: Path) ->
     from pipeline.config import Config
     from pipeline.release.report import render_markdown, write_report
     from pipeline.run import run_local
-
     from tests.conftest import RAW
 
     out = tmp_path / "normalized"

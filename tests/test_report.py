@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline.release.diff import diff_ladders
 from pipeline.models import Ladder
+from pipeline.release.diff import diff_ladders
 from pipeline.release.report import (
     ARTIFACT_KEY,
     artifact_markdown,
@@ -16,7 +16,6 @@ from pipeline.release.report import (
     render_markdown,
     write_report,
 )
-
 from tests.tiny_ladder import make_ladder, with_log
 
 
@@ -85,7 +84,10 @@ def test_markdown_sections_show_every_item() -> None:
         "| ~~Finds basic data insights~~ **\\<script\\>alert(1)\\</script\\> Flags churn risk early** "
         "| beh\\_data; beh\\_hostile | 84 | below\\_threshold |" in md
     )
-    assert "| scale.txt | `L8` | Finds basic data insights and shares them | Finds basic data insights; Shares them |" in md
+    assert (
+        "| scale.txt | `L8` | Finds basic data insights and shares them | Finds basic data insights; Shares them |"
+        in md
+    )
     assert section_block(md, "Reviewer decisions")[2:8] == [
         "1 reviewer decision applied, 1 stale (they no longer match anything).",
         "",
@@ -139,7 +141,10 @@ def test_diff_section_lists_changes_word_by_word() -> None:
     block = section_block(md, "Changes since the last release")
     assert block[2] == "Suggested version bump: major (1.0.0 → 2.0.0)."
     assert "| behavior | `beh_hostile` | \\<script\\>alert(1)\\</script\\> Flags churn risk early |" in block
-    assert "| behavior | Finds advanced data insights | text (text) | Finds ~~basic~~ **advanced** data insights |" in block
+    assert (
+        "| behavior | Finds advanced data insights | text (text) | Finds ~~basic~~ **advanced** data insights |"
+        in block
+    )
     assert "| scale.txt | `L24` | \\<script\\>alert(1)\\</script\\> Flags churn risk early | `beh_hostile` |" in block
     html = render_html(new, diff)
     assert "<span>Finds</span> <del>basic</del> <ins>advanced</ins> <span>data insights</span>" in html
@@ -203,7 +208,6 @@ def test_report_tables_are_capped_with_a_note(monkeypatch) -> None:
     """A corpus of 10^5 behaviors gives tables a browser cannot show; each stops at REPORT_MAX_ROWS rows."""
     import pipeline.release.report as report
     from pipeline.release.diff import diff_ladders
-
     from tests.tiny_ladder import make_ladder, with_log
 
     ladder = with_log(make_ladder())

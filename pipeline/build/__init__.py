@@ -12,11 +12,12 @@ from collections import Counter, defaultdict
 
 from pipeline.build.atomize import Atomizer
 from pipeline.build.competencies import canonicalize, competency_covers
-from pipeline.config import Config
 from pipeline.build.decisions import Decisions, LevelDecision, RenameDecision, apply_behavior_decisions
 from pipeline.build.dedupe import behavior_id, dedupe
-from pipeline.ids import name_key, stable_id
 from pipeline.build.levels import align_benchmarks, assign_levels, level_path
+from pipeline.build.progression import kept_apart_within_groups, progression_links
+from pipeline.config import Config
+from pipeline.ids import name_key, stable_id
 from pipeline.models import (
     Behavior,
     ClusterMember,
@@ -37,7 +38,6 @@ from pipeline.models import (
     Split,
     Track,
 )
-from pipeline.build.progression import kept_apart_within_groups, progression_links
 
 
 def track_id(name: str) -> str:
@@ -143,12 +143,26 @@ def build_ladder(
         assert isinstance(d, RenameDecision)
         hit = [m for m in mapping if m.competency_id == d.competency]
         if not hit:
-            outcomes.append((d, DecisionOutcome(action="rename", target=d.competency, status="stale",
-                                                detail="no competency with this id")))
+            outcomes.append(
+                (
+                    d,
+                    DecisionOutcome(
+                        action="rename", target=d.competency, status="stale", detail="no competency with this id"
+                    ),
+                )
+            )
             continue
-        mapping = [m.model_copy(update={"canonical": d.name}) if m.competency_id == d.competency else m for m in mapping]
-        outcomes.append((d, DecisionOutcome(action="rename", target=d.competency, status="applied",
-                                            detail=f"{hit[0].canonical!r} -> {d.name!r}")))
+        mapping = [
+            m.model_copy(update={"canonical": d.name}) if m.competency_id == d.competency else m for m in mapping
+        ]
+        outcomes.append(
+            (
+                d,
+                DecisionOutcome(
+                    action="rename", target=d.competency, status="applied", detail=f"{hit[0].canonical!r} -> {d.name!r}"
+                ),
+            )
+        )
     covers = competency_covers(mapping, norm)
     comp_of = {(m.track, m.name): m for m in mapping}
     comps: dict[str, Competency] = {}
@@ -168,7 +182,11 @@ def build_ladder(
                 continue
             comps[comp_of[(tname, c.name)].competency_id].descriptions.append(
                 CompetencyDescription(
-                    role_id=role.id, text=c.description, applicable=c.applicable, doc_id=p.doc_id, source_ref=c.source_ref
+                    role_id=role.id,
+                    text=c.description,
+                    applicable=c.applicable,
+                    doc_id=p.doc_id,
+                    source_ref=c.source_ref,
                 )
             )
 
@@ -184,8 +202,15 @@ def build_ladder(
                 continue
             parts = atomizer.split(b.text)
             if len(parts) > 1:
-                splits.append(Split(source_file=files.get(p.doc_id, p.file), source_ref=b.source_ref, track=tname,
-                                    bullet=b.text, parts=parts))
+                splits.append(
+                    Split(
+                        source_file=files.get(p.doc_id, p.file),
+                        source_ref=b.source_ref,
+                        track=tname,
+                        bullet=b.text,
+                        parts=parts,
+                    )
+                )
             for i, part in enumerate(parts):
                 occurrences.append(
                     Occurrence(
@@ -219,7 +244,9 @@ def build_ladder(
         occ = grouped[key]
         bid = behavior_id(key)
         text = _representative(occ)
-        behaviors.append(Behavior(id=bid, text=text, competency_ids=sorted({o.competency_id for o in occ}), occurrences=occ))
+        behaviors.append(
+            Behavior(id=bid, text=text, competency_ids=sorted({o.competency_id for o in occ}), occurrences=occ)
+        )
         written = Counter(o.text for o in occ)
         if len(written) < 2:
             continue
@@ -253,7 +280,12 @@ def build_ladder(
             continue
         (ia, ib) = (ia, ib) if ia < ib else (ib, ia)
         miss = NearMiss(
-            a_id=ia, b_id=ib, a_text=by_id[ia].text, b_text=by_id[ib].text, score=pair.score, rule=pair.rule,
+            a_id=ia,
+            b_id=ib,
+            a_text=by_id[ia].text,
+            b_text=by_id[ib].text,
+            score=pair.score,
+            rule=pair.rule,
             tracks=sorted({o.track for o in by_id[ia].occurrences} | {o.track for o in by_id[ib].occurrences}),
         )
         if (ia, ib) not in near or miss.score > near[(ia, ib)].score:
@@ -263,8 +295,13 @@ def build_ladder(
     return Ladder(
         documents=[
             SourceDocument(
-                id=d.id, file=d.file, kind=d.kind, kind_confidence=d.kind_confidence, title=d.title,
-                encoding=d.encoding, repairs=d.repairs,
+                id=d.id,
+                file=d.file,
+                kind=d.kind,
+                kind_confidence=d.kind_confidence,
+                title=d.title,
+                encoding=d.encoding,
+                repairs=d.repairs,
             )
             for d in documents
         ],

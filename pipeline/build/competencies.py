@@ -43,7 +43,7 @@ def is_abbreviation(short: str, long: str, min_letters: int) -> bool:
     a, b = short.split(), long.split()
     if len(a) != len(b) or a == b:
         return False
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=False):
         if x == y:
             continue
         if not (len(x) >= min_letters and y.startswith(x)) and not (len(y) >= min_letters and x.startswith(y)):
@@ -107,7 +107,7 @@ def canonicalize(names: list[tuple[str, str]], config: NormalizeConfig | None = 
     matcher = CompetencyMatcher(config or NormalizeConfig())
     written: dict[str, set[str]] = {}
     tracks_of: dict[str, set[str]] = {}
-    for track, name in names:
+    for _track, name in names:
         written.setdefault(name_key(name), set()).add(name)
     for key in sorted(written, key=lambda k: (-len(k), k)):
         matcher.resolve(key)

@@ -133,30 +133,66 @@ def apply_behavior_decisions(
             target = ", ".join(d.behaviors)
             missing = [b for b in d.behaviors if b not in ids]
             if missing:
-                outcomes.append((d, DecisionOutcome(action="merge", target=target, status="stale",
-                                                detail=f"no behavior with id {', '.join(missing)}")))
+                outcomes.append(
+                    (
+                        d,
+                        DecisionOutcome(
+                            action="merge",
+                            target=target,
+                            status="stale",
+                            detail=f"no behavior with id {', '.join(missing)}",
+                        ),
+                    )
+                )
                 continue
             keys = sorted({ids[b] for b in d.behaviors})
             members = sorted({f for k in keys for f in out.pop(k)})
             out[members[0]] = members
             merged_keys.add(members[0])
-            outcomes.append((d, DecisionOutcome(action="merge", target=target, status="applied",
-                                            detail=f"now {behavior_id(members[0])}")))
+            outcomes.append(
+                (
+                    d,
+                    DecisionOutcome(
+                        action="merge", target=target, status="applied", detail=f"now {behavior_id(members[0])}"
+                    ),
+                )
+            )
         else:
             key = ids.get(d.behavior)
             if key is None:
-                outcomes.append((d, DecisionOutcome(action="split", target=d.behavior, status="stale",
-                                                detail="no behavior with this id")))
+                outcomes.append(
+                    (
+                        d,
+                        DecisionOutcome(
+                            action="split", target=d.behavior, status="stale", detail="no behavior with this id"
+                        ),
+                    )
+                )
                 continue
             if len(out[key]) < 2:
-                outcomes.append((d, DecisionOutcome(action="split", target=d.behavior, status="stale",
-                                                detail="the behavior holds a single normalized statement; texts that differ only "
-                                                "in case, punctuation, articles, inflection or subject prefix cannot be split")))
+                outcomes.append(
+                    (
+                        d,
+                        DecisionOutcome(
+                            action="split",
+                            target=d.behavior,
+                            status="stale",
+                            detail="the behavior holds a single normalized statement; texts that differ only "
+                            "in case, punctuation, articles, inflection or subject prefix cannot be split",
+                        ),
+                    )
+                )
                 continue
             members = out.pop(key)
             merged_keys.discard(key)
             for f in members:
                 out[f] = [f]
-            outcomes.append((d, DecisionOutcome(action="split", target=d.behavior, status="applied",
-                                            detail=f"into {len(members)} behaviors")))
+            outcomes.append(
+                (
+                    d,
+                    DecisionOutcome(
+                        action="split", target=d.behavior, status="applied", detail=f"into {len(members)} behaviors"
+                    ),
+                )
+            )
     return dict(sorted(out.items())), outcomes, merged_keys

@@ -92,9 +92,7 @@ def assign_levels(
             else:
                 placed = _Placed(prev[0] + 1, f"menu order (after {prev[1]})")
         elif prev is not None and placed.number <= prev[0]:
-            placed = _Placed(
-                prev[0] + 1, f"menu order (after {prev[1]}; {placed.basis} gave {prefix}{placed.number})"
-            )
+            placed = _Placed(prev[0] + 1, f"menu order (after {prev[1]}; {placed.basis} gave {prefix}{placed.number})")
         previous[role.path] = (placed.number, role.title)
         out.append(
             LevelAssignment(

@@ -20,9 +20,23 @@ from pipeline.config import NormalizeConfig
 
 _QUOTES = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u00a0": " ",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
     }
 )
 _HYPHENATED = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
@@ -81,9 +95,7 @@ class TextNormalizer:
         keep |= set(config.function_words)
         keep |= {w for phrase in config.proficiency_words for w in phrase.split()}
         # Suppletive forms ("better" -> "well", "worse" -> "bad") change the word, not its inflection.
-        self._lemmas = {
-            w: lem for w, lem in lemma_table().items() if len(w) > 3 and w not in keep and lem[:1] == w[:1]
-        }
+        self._lemmas = {w: lem for w, lem in lemma_table().items() if len(w) > 3 and w not in keep and lem[:1] == w[:1]}
         self._vocabulary = vocabulary()
         self._synonym = {w: group[0] for group in config.synonyms for w in group[1:]}
         self._spelling: dict[str, str] = {}

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from pipeline.config import NormalizeConfig
 from pipeline.build.dedupe import DedupeResult, Guards, PairOutcome
+from pipeline.build.levels import level_path, level_sort_key
+from pipeline.config import NormalizeConfig
 from pipeline.errors import InputError
 from pipeline.ids import name_key
-from pipeline.build.levels import level_path, level_sort_key
 from pipeline.models import Behavior, Ladder, Progression
 
 # Outcomes that are not a demand difference: the two statements are merely unrelated or unclustered.
@@ -47,9 +47,11 @@ def kept_apart_within_groups(
         if len(forms) < 2:
             continue
         strings = [" ".join(sorted(f.split())) for f in forms] if presort else forms
-        matrix = process.cdist(strings, strings, scorer=scorer, score_cutoff=config.near_miss_threshold, dtype=np.float32)
+        matrix = process.cdist(
+            strings, strings, scorer=scorer, score_cutoff=config.near_miss_threshold, dtype=np.float32
+        )
         rows, cols = np.nonzero(matrix)
-        for i, j in zip(rows.tolist(), cols.tolist()):
+        for i, j in zip(rows.tolist(), cols.tolist(), strict=False):
             a, b = forms[i], forms[j]
             if i >= j or key_of_form[a] == key_of_form[b] or (a, b) in seen:
                 continue

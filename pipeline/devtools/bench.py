@@ -50,10 +50,15 @@ def pair_scores(predicted: Sequence[Hashable], truth: Sequence[Hashable]) -> tup
 
     `pair_scores(["a", "a", "b"], [1, 1, 1])` -> `(1, 3, 1)`.
     """
+
     def together(counts: Counter) -> int:
         return sum(n * (n - 1) // 2 for n in counts.values())
 
-    return together(Counter(predicted)), together(Counter(truth)), together(Counter(zip(predicted, truth)))
+    return (
+        together(Counter(predicted)),
+        together(Counter(truth)),
+        together(Counter(zip(predicted, truth, strict=False))),
+    )
 
 
 def _ratio(num: int, den: int) -> float:
@@ -125,8 +130,8 @@ class ParseResult:
 
 def measure_size(n: int, seed: int) -> SizeResult:
     """De-duplicate the first `n` occurrences of the synthetic corpus (run in a fresh process)."""
-    from pipeline.config import Config
     from pipeline.build.dedupe import dedupe
+    from pipeline.config import Config
 
     config = Config().normalize
     t0 = time.perf_counter()
@@ -140,17 +145,28 @@ def measure_size(n: int, seed: int) -> SizeResult:
     together, truth_pairs, both = pair_scores([result.key_of(t) for t in distinct], [truth[t] for t in distinct])
     forms = len(result.key_of_form)
     return SizeResult(
-        occurrences=n, distinct_texts=len(distinct), forms=forms, truth_behaviors=len(set(truth.values())),
-        behaviors=len(result.clusters), generate_s=round(generated, 1), dedupe_s=round(took, 1),
-        rss_before_mb=before, peak_mb=_peak_mb(), candidates=result.candidates_scored,
-        all_pairs=forms * (forms - 1) // 2, precision=_ratio(both, together), recall=_ratio(both, truth_pairs),
+        occurrences=n,
+        distinct_texts=len(distinct),
+        forms=forms,
+        truth_behaviors=len(set(truth.values())),
+        behaviors=len(result.clusters),
+        generate_s=round(generated, 1),
+        dedupe_s=round(took, 1),
+        rss_before_mb=before,
+        peak_mb=_peak_mb(),
+        candidates=result.candidates_scored,
+        all_pairs=forms * (forms - 1) // 2,
+        precision=_ratio(both, together),
+        recall=_ratio(both, truth_pairs),
     )
 
 
-def measure_sample(n: int, seed: int, methods: Sequence[str] = ("exhaustive", "content_keys", "prefix")) -> list[SampleResult]:
+def measure_sample(
+    n: int, seed: int, methods: Sequence[str] = ("exhaustive", "content_keys", "prefix")
+) -> list[SampleResult]:
     """The candidate generations side by side on the first `n` occurrences; exhaustive must come first."""
-    from pipeline.config import Config
     from pipeline.build.dedupe import dedupe
+    from pipeline.config import Config
 
     config = Config().normalize
     texts, truth = _texts_and_truth(n, seed)
@@ -168,20 +184,28 @@ def measure_sample(n: int, seed: int, methods: Sequence[str] = ("exhaustive", "c
         together, _, both_exh = pair_scores(labels, exhaustive_labels)
         _, exh_pairs, _ = pair_scores(exhaustive_labels, exhaustive_labels)
         _, truth_pairs, both = pair_scores(labels, truth_labels)
-        out.append(SampleResult(
-            method=method, occurrences=n, forms=len(result.key_of_form), candidates=result.candidates_scored,
-            seconds=round(took, 2), merged_pairs=together, recall_vs_exhaustive=_ratio(both_exh, exh_pairs),
-            precision=_ratio(both, together), recall=_ratio(both, truth_pairs),
-        ))
+        out.append(
+            SampleResult(
+                method=method,
+                occurrences=n,
+                forms=len(result.key_of_form),
+                candidates=result.candidates_scored,
+                seconds=round(took, 2),
+                merged_pairs=together,
+                recall_vs_exhaustive=_ratio(both_exh, exh_pairs),
+                precision=_ratio(both, together),
+                recall=_ratio(both, truth_pairs),
+            )
+        )
     return out
 
 
 def measure_parse(docs: int, seed: int) -> ParseResult:
     """Write `docs` synthetic documents, ingest + parse them, then read them all back through the cache."""
-    from pipeline.runtime.batches import process_cached
-    from pipeline.runtime.parse_cache import ParseCache
     from pipeline.config import Config
     from pipeline.devtools.synth import write_corpus
+    from pipeline.runtime.batches import process_cached
+    from pipeline.runtime.parse_cache import ParseCache
 
     config = Config()
     with tempfile.TemporaryDirectory(prefix="ladder-bench-") as tmp:
@@ -218,7 +242,9 @@ def _child(args: list[str]) -> None:
 def _run_child(kind: str, n: int, seed: int) -> object:
     proc = subprocess.run(
         [sys.executable, "-m", "pipeline.devtools.bench", kind, str(n), str(seed)],
-        capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"},
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
     )
     if proc.returncode != 0:
         tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
@@ -258,40 +284,102 @@ def run_bench(sizes: Sequence[int], sample: int, parse_docs: int, seed: int = 0,
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
-    line = lambda cells: "| " + " | ".join(c.rjust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
+    line = lambda cells: "| " + " | ".join(c.rjust(w) for c, w in zip(cells, widths, strict=False)) + " |"  # noqa: E731
     return "\n".join([line(header), "|" + "|".join("-" * (w + 1) + ":" for w in widths) + "|", *map(line, rows)])
 
 
-SIZE_COLUMNS = ["occurrences", "distinct texts", "forms", "dedupe s", "peak MB", "candidates scored",
-                "all pairs", "behaviors", "truth", "precision", "recall"]
-SAMPLE_COLUMNS = ["method", "occurrences", "forms", "candidates scored", "wall s", "speed-up",
-                  "recall vs exhaustive", "precision", "recall"]
+SIZE_COLUMNS = [
+    "occurrences",
+    "distinct texts",
+    "forms",
+    "dedupe s",
+    "peak MB",
+    "candidates scored",
+    "all pairs",
+    "behaviors",
+    "truth",
+    "precision",
+    "recall",
+]
+SAMPLE_COLUMNS = [
+    "method",
+    "occurrences",
+    "forms",
+    "candidates scored",
+    "wall s",
+    "speed-up",
+    "recall vs exhaustive",
+    "precision",
+    "recall",
+]
 PARSE_COLUMNS = ["documents", "words", "parse s", "docs/s", "words/s", "cached s", "cache speed-up"]
 
 
 def format_report(report: BenchReport) -> str:
     """The three tables as Markdown (what `ladder bench` prints and docs/scaling.md quotes)."""
     parts = ["De-duplication by size (synthetic occurrences; precision/recall against the generator's truth)", ""]
-    parts.append(_table(SIZE_COLUMNS, [[
-        f"{r.occurrences:,}", f"{r.distinct_texts:,}", f"{r.forms:,}", f"{r.dedupe_s:.1f}", f"{r.peak_mb:,.0f}",
-        f"{r.candidates:,}", f"{r.all_pairs:,}", f"{r.behaviors:,}", f"{r.truth_behaviors:,}",
-        f"{r.precision:.4f}", f"{r.recall:.4f}",
-    ] for r in report.sizes]))
+    parts.append(
+        _table(
+            SIZE_COLUMNS,
+            [
+                [
+                    f"{r.occurrences:,}",
+                    f"{r.distinct_texts:,}",
+                    f"{r.forms:,}",
+                    f"{r.dedupe_s:.1f}",
+                    f"{r.peak_mb:,.0f}",
+                    f"{r.candidates:,}",
+                    f"{r.all_pairs:,}",
+                    f"{r.behaviors:,}",
+                    f"{r.truth_behaviors:,}",
+                    f"{r.precision:.4f}",
+                    f"{r.recall:.4f}",
+                ]
+                for r in report.sizes
+            ],
+        )
+    )
     if report.sample:
         exhaustive = next((r for r in report.sample if r.method == "exhaustive"), report.sample[0])
         parts += ["", "Candidate generation against exhaustive rapidfuzz process.cdist on a sample", ""]
-        parts.append(_table(SAMPLE_COLUMNS, [[
-            r.method, f"{r.occurrences:,}", f"{r.forms:,}", f"{r.candidates:,}", f"{r.seconds:.2f}",
-            f"{exhaustive.seconds / r.seconds:.1f}x" if r.seconds else "-", f"{r.recall_vs_exhaustive:.4f}",
-            f"{r.precision:.4f}", f"{r.recall:.4f}",
-        ] for r in report.sample]))
+        parts.append(
+            _table(
+                SAMPLE_COLUMNS,
+                [
+                    [
+                        r.method,
+                        f"{r.occurrences:,}",
+                        f"{r.forms:,}",
+                        f"{r.candidates:,}",
+                        f"{r.seconds:.2f}",
+                        f"{exhaustive.seconds / r.seconds:.1f}x" if r.seconds else "-",
+                        f"{r.recall_vs_exhaustive:.4f}",
+                        f"{r.precision:.4f}",
+                        f"{r.recall:.4f}",
+                    ]
+                    for r in report.sample
+                ],
+            )
+        )
     if report.parse:
         p = report.parse
         parts += ["", "Ingest + parse (one process), and the same documents through the parse cache", ""]
-        parts.append(_table(PARSE_COLUMNS, [[
-            f"{p.documents:,}", f"{p.words:,}", f"{p.parse_s:.2f}", f"{p.docs_per_s:,.1f}", f"{p.words_per_s:,.0f}",
-            f"{p.cached_s:.3f}", f"{p.cache_speedup:.1f}x",
-        ]]))
+        parts.append(
+            _table(
+                PARSE_COLUMNS,
+                [
+                    [
+                        f"{p.documents:,}",
+                        f"{p.words:,}",
+                        f"{p.parse_s:.2f}",
+                        f"{p.docs_per_s:,.1f}",
+                        f"{p.words_per_s:,.0f}",
+                        f"{p.cached_s:.3f}",
+                        f"{p.cache_speedup:.1f}x",
+                    ]
+                ],
+            )
+        )
     return "\n".join(parts) + "\n"
 
 

@@ -88,10 +88,23 @@ PURPOSES: list[str] = [
 
 # where or with whom: the third phrase of a statement
 CONTEXTS: list[str] = [
-    "with the account executive", "in the CRM", "for new customers", "in weekly syncs", "with product managers",
-    "for the renewal cohort", "across time zones", "in the onboarding phase", "with the support desk",
-    "for high-risk accounts", "in the shared workspace", "with finance and legal", "during business reviews",
-    "in every region", "with marketing", "after each release", "for mid-market customers",
+    "with the account executive",
+    "in the CRM",
+    "for new customers",
+    "in weekly syncs",
+    "with product managers",
+    "for the renewal cohort",
+    "across time zones",
+    "in the onboarding phase",
+    "with the support desk",
+    "for high-risk accounts",
+    "in the shared workspace",
+    "with finance and legal",
+    "during business reviews",
+    "in every region",
+    "with marketing",
+    "after each release",
+    "for mid-market customers",
 ]
 
 # number placeholders and the values a level progression steps through
@@ -104,119 +117,207 @@ COMPETENCIES: dict[str, tuple[list[str], str, list[str]]] = {
         ["Ownership", "Accountability", "Ownership and drive"],
         "Takes full ownership of the book of business and the outcomes of every account.",
         [
-            "renewal risks across the book of business", "account health scores",
-            "open escalations with the support team", "the success plan of each account",
-            "onboarding milestones for new customers", "handoffs between sales and customer success",
-            "the account portfolio board", "action items from customer calls", "churn signals in {adj} usage data",
-            "the renewal forecast", "commitments made to customers",
-            "internal processes such as call logging and account plans", "risks that block adoption",
-            "expansion opportunities in existing accounts", "the {days}-day success plan",
-            "priorities for the week based on the prioritization score", "customer requests until they are resolved",
+            "renewal risks across the book of business",
+            "account health scores",
+            "open escalations with the support team",
+            "the success plan of each account",
+            "onboarding milestones for new customers",
+            "handoffs between sales and customer success",
+            "the account portfolio board",
+            "action items from customer calls",
+            "churn signals in {adj} usage data",
+            "the renewal forecast",
+            "commitments made to customers",
+            "internal processes such as call logging and account plans",
+            "risks that block adoption",
+            "expansion opportunities in existing accounts",
+            "the {days}-day success plan",
+            "priorities for the week based on the prioritization score",
+            "customer requests until they are resolved",
         ],
     ),
     "communication": (
         ["Communication", "Communication skills", "Communicating with impact"],
         "Is clear, concise and confident with customers and colleagues, in writing and in meetings.",
         [
-            "expectations with customers about the scope of the partnership", "updates to internal stakeholders",
-            "metrics in a way that shows the value received", "the agenda of business reviews",
-            "recaps after every customer call", "bad news to customers early", "product changes to affected customers",
-            "written answers in the team channel", "the story behind the account health",
-            "feature request status to customers", "office hours content in a clear and concise manner",
-            "executive summaries for leadership", "talking points for difficult conversations",
-            "release notes in plain language", "call notes in the CRM",
-            "a monthly newsletter for {accounts} key accounts", "questions from customers with confidence",
+            "expectations with customers about the scope of the partnership",
+            "updates to internal stakeholders",
+            "metrics in a way that shows the value received",
+            "the agenda of business reviews",
+            "recaps after every customer call",
+            "bad news to customers early",
+            "product changes to affected customers",
+            "written answers in the team channel",
+            "the story behind the account health",
+            "feature request status to customers",
+            "office hours content in a clear and concise manner",
+            "executive summaries for leadership",
+            "talking points for difficult conversations",
+            "release notes in plain language",
+            "call notes in the CRM",
+            "a monthly newsletter for {accounts} key accounts",
+            "questions from customers with confidence",
         ],
     ),
     "teamwork": (
         ["Teamwork and Collaboration", "Collaboration", "Teamwork"],
         "Acts as a great team player and builds strong relationships with peers across departments.",
         [
-            "best practices with the team", "feedback during peer call reviews", "brainstorming sessions with peers",
-            "team initiatives led by other members", "knowledge in the team channel",
-            "cross-team projects with sales and support", "onboarding of new team members",
-            "shared templates and playbooks", "coverage for teammates on leave", "lessons learned from lost accounts",
-            "joint account plans with account executives", "the team wiki", "requests from the product team",
-            "retrospectives after large launches", "the weekly team stand-up",
-            "introductions between customers and specialists", "guild work with other departments",
+            "best practices with the team",
+            "feedback during peer call reviews",
+            "brainstorming sessions with peers",
+            "team initiatives led by other members",
+            "knowledge in the team channel",
+            "cross-team projects with sales and support",
+            "onboarding of new team members",
+            "shared templates and playbooks",
+            "coverage for teammates on leave",
+            "lessons learned from lost accounts",
+            "joint account plans with account executives",
+            "the team wiki",
+            "requests from the product team",
+            "retrospectives after large launches",
+            "the weekly team stand-up",
+            "introductions between customers and specialists",
+            "guild work with other departments",
         ],
     ),
     "product": (
         ["Product Knowledge", "Product expertise", "Product and platform"],
         "Builds a deep knowledge of the product through self-study, testing and sessions with the team.",
         [
-            "{adj} workflows and dashboards for common use cases", "{adj} product questions from customers",
-            "new features before they launch", "the product roadmap",
-            "integrations with the tools customers already use", "customer goals with product features",
-            "automations that save customers time", "product feedback for the product team",
-            "demo boards for each segment", "bugs with clear reproduction steps",
-            "{adj} certifications in the platform", "use cases from other industries",
-            "templates for recurring customer needs", "the limits of the platform", "sandbox accounts for testing",
-            "permission and security settings", "the help center articles",
+            "{adj} workflows and dashboards for common use cases",
+            "{adj} product questions from customers",
+            "new features before they launch",
+            "the product roadmap",
+            "integrations with the tools customers already use",
+            "customer goals with product features",
+            "automations that save customers time",
+            "product feedback for the product team",
+            "demo boards for each segment",
+            "bugs with clear reproduction steps",
+            "{adj} certifications in the platform",
+            "use cases from other industries",
+            "templates for recurring customer needs",
+            "the limits of the platform",
+            "sandbox accounts for testing",
+            "permission and security settings",
+            "the help center articles",
         ],
     ),
     "impact": (
         ["Impact", "Business impact", "Customer impact"],
         "Empowers customers to reach measurable outcomes and grows the value of every account.",
         [
-            "adoption of core features", "measurable outcomes for customers",
-            "high-value workflows that move the needle on adoption", "the number of active users",
-            "customer goals within the {days}-day success plan", "expansion revenue", "net retention of the portfolio",
-            "time to value for new accounts", "upsell opportunities with the sales team",
-            "case studies with successful customers", "references and reviews from happy customers",
-            "the return on investment of the platform", "seat utilization in {accounts} accounts",
-            "renewal rates in the segment", "executive sponsorship in strategic accounts",
-            "customer health across the portfolio", "wins with the wider organization",
+            "adoption of core features",
+            "measurable outcomes for customers",
+            "high-value workflows that move the needle on adoption",
+            "the number of active users",
+            "customer goals within the {days}-day success plan",
+            "expansion revenue",
+            "net retention of the portfolio",
+            "time to value for new accounts",
+            "upsell opportunities with the sales team",
+            "case studies with successful customers",
+            "references and reviews from happy customers",
+            "the return on investment of the platform",
+            "seat utilization in {accounts} accounts",
+            "renewal rates in the segment",
+            "executive sponsorship in strategic accounts",
+            "customer health across the portfolio",
+            "wins with the wider organization",
         ],
     ),
     "relationships": (
         ["Relationships", "Relationship building", "Customer relationships"],
         "Builds trusted, multi-threaded relationships with customers at every level.",
         [
-            "trusted relationships with champions", "contacts at the executive level",
-            "a network of champions in each account", "regular touchpoints with decision makers",
-            "relationships with new stakeholders after reorganizations", "the voice of the customer inside the company",
-            "rapport with customers during onboarding", "multi-threaded relationships in large accounts",
-            "customer advisory board invitations", "communities of power users", "partnerships with customer admins",
-            "trust with leadership and team members", "relationships with partners and resellers",
-            "the internal org chart of each customer", "follow-up meetings with sponsors",
-            "introductions to peers at other customers", "customer events and user groups",
+            "trusted relationships with champions",
+            "contacts at the executive level",
+            "a network of champions in each account",
+            "regular touchpoints with decision makers",
+            "relationships with new stakeholders after reorganizations",
+            "the voice of the customer inside the company",
+            "rapport with customers during onboarding",
+            "multi-threaded relationships in large accounts",
+            "customer advisory board invitations",
+            "communities of power users",
+            "partnerships with customer admins",
+            "trust with leadership and team members",
+            "relationships with partners and resellers",
+            "the internal org chart of each customer",
+            "follow-up meetings with sponsors",
+            "introductions to peers at other customers",
+            "customer events and user groups",
         ],
     ),
     "data": (
         ["Data driven", "Data and insights", "Analytical thinking"],
         "Uses data to understand accounts, spot risks early and decide where to spend time.",
         [
-            "{adj} data about account usage", "reports on portfolio health", "trends in support tickets",
-            "cohort analysis of churned accounts", "the accuracy of CRM records", "leading indicators of churn",
-            "survey results from customers", "dashboards for the team", "the health score model",
-            "segmentation of the portfolio", "usage benchmarks by segment", "data quality issues in the CRM",
-            "forecasts of renewals", "experiments on outreach campaigns", "the results of {times} experiments",
-            "insights from product analytics", "KPIs for the quarterly business review",
+            "{adj} data about account usage",
+            "reports on portfolio health",
+            "trends in support tickets",
+            "cohort analysis of churned accounts",
+            "the accuracy of CRM records",
+            "leading indicators of churn",
+            "survey results from customers",
+            "dashboards for the team",
+            "the health score model",
+            "segmentation of the portfolio",
+            "usage benchmarks by segment",
+            "data quality issues in the CRM",
+            "forecasts of renewals",
+            "experiments on outreach campaigns",
+            "the results of {times} experiments",
+            "insights from product analytics",
+            "KPIs for the quarterly business review",
         ],
     ),
     "coaching": (
         ["Coach and develop", "People development", "Coaching"],
         "Grows every member of the team through coaching, feedback and clear development plans.",
         [
-            "one-on-ones with direct reports", "development plans for each team member", "feedback on call recordings",
-            "career conversations with the team", "mentoring for new hires", "strengths and growth areas of each report",
-            "stretch assignments for high performers", "performance reviews", "shadowing sessions with senior peers",
-            "training on difficult conversations", "goals for each quarter with every report", "peer coaching circles",
-            "recognition of great work", "{adj} enablement sessions", "promotion cases for the team",
-            "underperformance with clear plans", "learning budgets for the team",
+            "one-on-ones with direct reports",
+            "development plans for each team member",
+            "feedback on call recordings",
+            "career conversations with the team",
+            "mentoring for new hires",
+            "strengths and growth areas of each report",
+            "stretch assignments for high performers",
+            "performance reviews",
+            "shadowing sessions with senior peers",
+            "training on difficult conversations",
+            "goals for each quarter with every report",
+            "peer coaching circles",
+            "recognition of great work",
+            "{adj} enablement sessions",
+            "promotion cases for the team",
+            "underperformance with clear plans",
+            "learning budgets for the team",
         ],
     ),
     "management": (
         ["Team management", "Leading the team", "Management"],
         "Runs a healthy, well-staffed team with clear priorities and a steady operating rhythm.",
         [
-            "hiring for open roles", "capacity planning for the team", "the allocation of the book of business",
-            "team targets and quotas", "escalations from the team", "processes that scale the team",
-            "the weekly priorities of the team", "headcount requests", "cross-functional planning with sales leadership",
-            "team rituals and meetings", "the team budget", "territory and segment design",
-            "the operating rhythm of the team", "tooling for the team", "team health surveys",
-            "a ratio of {accounts} accounts per team member", "onboarding programs for the team",
+            "hiring for open roles",
+            "capacity planning for the team",
+            "the allocation of the book of business",
+            "team targets and quotas",
+            "escalations from the team",
+            "processes that scale the team",
+            "the weekly priorities of the team",
+            "headcount requests",
+            "cross-functional planning with sales leadership",
+            "team rituals and meetings",
+            "the team budget",
+            "territory and segment design",
+            "the operating rhythm of the team",
+            "tooling for the team",
+            "team health surveys",
+            "a ratio of {accounts} accounts per team member",
+            "onboarding programs for the team",
         ],
     ),
 }
@@ -240,10 +341,54 @@ TRACKS_PER_COMPANY = 3
 IC_LEVELS = ["Associate {t}", "{t}", "Senior {t}", "Principal {t}", "Staff {t}", "Distinguished {t}"]
 MANAGER_LEVELS = ["{m} Team Lead", "{m} Manager", "Director of {m}"]
 
-_NAME_A = ["North", "Bright", "Blue", "Silver", "Cedar", "Iron", "Swift", "Clear", "Stone", "Green", "Red", "Sun",
-           "Moon", "Star", "Wave", "River", "Lake", "Pine", "Oak", "Maple", "Summit", "Harbor", "Falcon", "Copper"]
-_NAME_B = ["wind", "loop", "field", "stack", "works", "path", "point", "gate", "line", "forge", "leaf", "bridge",
-           "peak", "craft", "grid", "ridge", "light", "spring", "vale", "mark"]
+_NAME_A = [
+    "North",
+    "Bright",
+    "Blue",
+    "Silver",
+    "Cedar",
+    "Iron",
+    "Swift",
+    "Clear",
+    "Stone",
+    "Green",
+    "Red",
+    "Sun",
+    "Moon",
+    "Star",
+    "Wave",
+    "River",
+    "Lake",
+    "Pine",
+    "Oak",
+    "Maple",
+    "Summit",
+    "Harbor",
+    "Falcon",
+    "Copper",
+]
+_NAME_B = [
+    "wind",
+    "loop",
+    "field",
+    "stack",
+    "works",
+    "path",
+    "point",
+    "gate",
+    "line",
+    "forge",
+    "leaf",
+    "bridge",
+    "peak",
+    "craft",
+    "grid",
+    "ridge",
+    "light",
+    "spring",
+    "vale",
+    "mark",
+]
 _NAME_C = ["", " Labs", " Systems", " Software", " Cloud", " Analytics", " Health", " Logistics"]
 
 # how ladders put a subject or a modal before the verb (seed: "The CSM will follow ..."); the verb then
@@ -251,7 +396,10 @@ _NAME_C = ["", " Labs", " Systems", " Software", " Cloud", " Analytics", " Healt
 SUBJECTS = ["The CSM will", "Will", "Is able to", "CSM will"]
 # words a company writes differently; the last pair is one the matcher's synonym table does not know
 SYNONYMS: list[tuple[str, str]] = [
-    ("customers", "clients"), ("customer", "client"), ("peers", "colleagues"), ("using", "leveraging"),
+    ("customers", "clients"),
+    ("customer", "client"),
+    ("peers", "colleagues"),
+    ("using", "leveraging"),
     ("quickly", "fast"),
 ]
 _PLACEHOLDER = re.compile(r"\{(days|accounts|times|adj)\}")
@@ -288,7 +436,7 @@ class Base:
         return f"{self.competency}-{self.a:02d}{self.b:02d}{self.c:02d}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _slots(k: int, a: int, b: int, c: int) -> list[str]:
     base = Base(k, a, b, c)
     return _PLACEHOLDER.findall(base.object) + _PLACEHOLDER.findall(base.purpose)
@@ -311,7 +459,7 @@ class Variant:
         """The next level's version of this statement, or None when it cannot grow."""
         if self.begins:
             return Variant(self.base, self.values, False)
-        for i, (slot, v) in enumerate(zip(self.base.slots(), self.values)):
+        for i, (slot, v) in enumerate(zip(self.base.slots(), self.values, strict=False)):
             top = len(ADJECTIVES if slot == "adj" else NUMBERS[slot]) - 1
             if v < top:
                 return Variant(self.base, self.values[:i] + (v + 1,) + self.values[i + 1 :], False)
@@ -402,7 +550,7 @@ def _fill(template: str, slots: list[str], values: tuple[int, ...], start: int) 
     """Placeholders of `template` replaced by `values[start:]`; returns the text and the next index."""
     parts = _PLACEHOLDER.split(template)  # text, slot, text, slot, ..., text
     out, i = [parts[0]], start
-    for slot, tail in zip(parts[1::2], parts[2::2]):
+    for slot, tail in zip(parts[1::2], parts[2::2], strict=False):
         out.append(ADJECTIVES[values[i]] if slot == "adj" else str(NUMBERS[slot][values[i]]))
         out.append(tail)
         i += 1
@@ -462,7 +610,8 @@ def _pick_bases(rng: random.Random, k: int, n: int) -> list[Base]:
 
 def _start_variant(base: Base, rng: random.Random, level: int) -> Variant:
     values = tuple(
-        min(level // 2, (len(ADJECTIVES) if s == "adj" else len(NUMBERS[s])) - 1) if rng.random() < 0.5
+        min(level // 2, (len(ADJECTIVES) if s == "adj" else len(NUMBERS[s])) - 1)
+        if rng.random() < 0.5
         else rng.randrange(len(ADJECTIVES) if s == "adj" else len(NUMBERS[s]))
         for s in base.slots()
     )
@@ -496,7 +645,9 @@ def generate_document(index: int, seed: int = 0) -> SynthDoc:
     titles_ic = [t.format(t=short) for t in IC_LEVELS[: n_ic + n_ic_na]]
     titles_mgr = [t.format(m=manager) for t in MANAGER_LEVELS[: n_mgr + n_mgr_na]]
 
-    def behaviors_for(keys: list[str], level: int, previous: dict[str, list[Variant]]) -> tuple[list[SynthCompetency], dict[str, list[Variant]]]:
+    def behaviors_for(
+        keys: list[str], level: int, previous: dict[str, list[Variant]]
+    ) -> tuple[list[SynthCompetency], dict[str, list[Variant]]]:
         comps, now = [], {}
         for key in keys:
             chosen: list[Variant] = []
@@ -522,12 +673,15 @@ def generate_document(index: int, seed: int = 0) -> SynthDoc:
     for level, title in enumerate(titles_ic):
         if level < n_ic:
             comps, previous = behaviors_for(ic_keys, level, previous)
-            summary = (f"The role of the {title} at {company}, level {level + 1} of the {short} path, who manages "
-                       f"a book of business with growing autonomy and scope.")
+            summary = (
+                f"The role of the {title} at {company}, level {level + 1} of the {short} path, who manages "
+                f"a book of business with growing autonomy and scope."
+            )
             roles.append(SynthRole(title, "ic", True, summary, comps))
         else:
-            roles.append(SynthRole(title, "ic", False, "Not defined yet.",
-                                   [SynthCompetency(names[k], k, "") for k in ic_keys]))
+            roles.append(
+                SynthRole(title, "ic", False, "Not defined yet.", [SynthCompetency(names[k], k, "") for k in ic_keys])
+            )
     previous = {}
     for level, title in enumerate(titles_mgr):
         if level < n_mgr:
@@ -535,8 +689,15 @@ def generate_document(index: int, seed: int = 0) -> SynthDoc:
             summary = f"The {title} leads a team of the {short} path at {company} and owns its results."
             roles.append(SynthRole(title, "management", True, summary, comps))
         else:
-            roles.append(SynthRole(title, "management", False, "This role is not yet available.",
-                                   [SynthCompetency(names[k], k, "") for k in mgr_keys]))
+            roles.append(
+                SynthRole(
+                    title,
+                    "management",
+                    False,
+                    "This role is not yet available.",
+                    [SynthCompetency(names[k], k, "") for k in mgr_keys],
+                )
+            )
     return SynthDoc(
         index=index,
         company=company,
@@ -571,8 +732,10 @@ def render_text(doc: SynthDoc) -> tuple[str, list[Placed]]:
     add = lines.append
     add(f"{doc.company} Career Paths")
     add("")
-    add(f"This page contains the different roles within the {doc.track_written} path. "
-        "Choose the relevant role you want to learn about.")
+    add(
+        f"This page contains the different roles within the {doc.track_written} path. "
+        "Choose the relevant role you want to learn about."
+    )
     add("")
     add("Choose the roles")
     add("")
@@ -613,13 +776,15 @@ def render_html(doc: SynthDoc) -> tuple[str, list[Placed]]:
     add = lines.append
     add("<!DOCTYPE html>")
     add('<html lang="en">')
-    add(f"<head><meta charset=\"utf-8\"><title>{escape(doc.company)} Career Paths</title></head>")
+    add(f'<head><meta charset="utf-8"><title>{escape(doc.company)} Career Paths</title></head>')
     add("<body>")
-    add("  <nav><ul><li><a href=\"/\">Home</a></li><li><a href=\"/careers\">Careers</a></li></ul></nav>")
+    add('  <nav><ul><li><a href="/">Home</a></li><li><a href="/careers">Careers</a></li></ul></nav>')
     add("  <main>")
     add(f"    <h1>{escape(doc.company)} Career Paths</h1>")
-    add(f"    <p>This page contains the different roles within the {escape(doc.track_written)} path. "
-        "Choose the relevant role you want to learn about.</p>")
+    add(
+        f"    <p>This page contains the different roles within the {escape(doc.track_written)} path. "
+        "Choose the relevant role you want to learn about.</p>"
+    )
     add("    <h3>Choose the roles</h3>")
     add('    <ul class="role-menu">')
     lines.extend(f"      <li>{escape(x)}</li>" for x in _menu(doc))
@@ -692,7 +857,17 @@ def iter_occurrences(n: int, seed: int = 0) -> Iterator[SynthOccurrence]:
 
 # ----------------------------------------------------------------------------------------------- files
 
-TRUTH_COLUMNS = ["source_file", "source_ref", "track", "role", "competency", "behavior_text", "truth_id", "base_id", "edits"]
+TRUTH_COLUMNS = [
+    "source_file",
+    "source_ref",
+    "track",
+    "role",
+    "competency",
+    "behavior_text",
+    "truth_id",
+    "base_id",
+    "edits",
+]
 
 
 @dataclass(frozen=True)
@@ -737,8 +912,19 @@ def write_corpus(out_dir: Path, docs: int, seed: int = 0) -> SynthSummary:
         _write(raw / doc.file, page.encode("utf-8"))
         html += doc.html
         for line, role, comp, b in placed:
-            writer.writerow([doc.file, f"L{line}", doc.track, role.title, comp.name, b.text, b.truth_id, b.base_id,
-                             " ".join(b.edits)])
+            writer.writerow(
+                [
+                    doc.file,
+                    f"L{line}",
+                    doc.track,
+                    role.title,
+                    comp.name,
+                    b.text,
+                    b.truth_id,
+                    b.base_id,
+                    " ".join(b.edits),
+                ]
+            )
             texts.add(b.text)
             truths.add(b.truth_id)
             occurrences += 1

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.ingest.blocks import html_blocks, html_damage, markdown_blocks, text_blocks
-from pipeline.ingest.classify import detect_kind
 from pipeline.config import Config
 from pipeline.errors import ConfigError, InputError, RejectedDocument
 from pipeline.ids import content_id
-from pipeline.models import DocKind, Document
+from pipeline.ingest.blocks import html_blocks, html_damage, markdown_blocks, text_blocks
+from pipeline.ingest.classify import detect_kind
 from pipeline.ingest.repair import repair_text
+from pipeline.models import DocKind, Document
 
 _FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 _KINDS: tuple[DocKind, ...] = ("career_page", "role_descriptions", "forum_thread", "article")
@@ -42,9 +42,7 @@ def list_inputs(raw_dir: Path, config: Config) -> tuple[list[Path], list[Path]]:
             continue
         (files if p.suffix.lower() in exts else skipped).append(p)
     if not files:
-        raise InputError(
-            f"no documents in {raw_dir} (expected files ending in {', '.join(sorted(exts))})"
-        )
+        raise InputError(f"no documents in {raw_dir} (expected files ending in {', '.join(sorted(exts))})")
     return files, skipped
 
 
@@ -75,7 +73,9 @@ def decode(data: bytes, file: str, config: Config) -> tuple[str, str]:
             try:
                 return _check_text(data.decode(enc), file, enc, config), enc.replace("-sig", "")
             except UnicodeDecodeError as exc:
-                raise RejectedDocument(file, f"cannot decode as {enc} despite its byte-order mark ({exc.reason})") from exc
+                raise RejectedDocument(
+                    file, f"cannot decode as {enc} despite its byte-order mark ({exc.reason})"
+                ) from exc
     sample = data[:4096]
     if len(sample) >= 4 and b"\x00" in sample:
         even, odd = sample[0::2].count(0), sample[1::2].count(0)

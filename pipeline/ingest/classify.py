@@ -38,7 +38,11 @@ _LEVEL_WORDS = re.compile(
 
 def _features(blocks: list[Block], max_heading_words: int) -> dict[str, float]:
     texts = [b.text for b in blocks]
-    short = [t.casefold() for t, b in zip(texts, blocks) if b.kind != "item" and len(t.split()) <= max_heading_words and not t.endswith((".", "?", "!", ":"))]
+    short = [
+        t.casefold()
+        for t, b in zip(texts, blocks, strict=False)
+        if b.kind != "item" and len(t.split()) <= max_heading_words and not t.endswith((".", "?", "!", ":"))
+    ]
     counts = Counter(short)
     # a name that opens a bullet list under two or more roles is a competency even in a two-role ladder
     heads: set[str] = set()
@@ -50,7 +54,7 @@ def _features(blocks: list[Block], max_heading_words: int) -> dict[str, float]:
     recurring = [t for t, c in counts.items() if c >= 3 or (c >= 2 and t in heads)]
     levelled = [t for t, c in counts.items() if c == 2 and _LEVEL_WORDS.search(t)]
     words = sum(len(t.split()) for t in texts)
-    paras = [t for t, b in zip(texts, blocks) if b.kind == "para" and len(t.split()) > max_heading_words]
+    paras = [t for t, b in zip(texts, blocks, strict=False) if b.kind == "para" and len(t.split()) > max_heading_words]
     return {
         "items": sum(1 for b in blocks if b.kind == "item"),
         "headings": sum(1 for b in blocks if b.kind == "heading"),
@@ -77,9 +81,7 @@ def kind_scores(blocks: list[Block], config: Config) -> dict[str, float]:
     )
     forum = min(1.0, f["forum"] / 4)
     roles = (
-        0.4 * min(1.0, f["years"] / 2)
-        + 0.4 * min(1.0, f["role_intros"] / 2)
-        + 0.2 * (1.0 if item_share < 0.1 else 0.0)
+        0.4 * min(1.0, f["years"] / 2) + 0.4 * min(1.0, f["role_intros"] / 2) + 0.2 * (1.0 if item_share < 0.1 else 0.0)
     ) * (1.0 if f["recurring"] < 3 else 0.4)
     article = (
         0.35 * min(1.0, f["words"] / 1200)

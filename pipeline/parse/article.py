@@ -67,7 +67,11 @@ class _Rules:
                 break
         if not name or len(name) > self.cfg.max_name_words or len(name) == len(words):
             return None
-        if not name[0][:1].isupper() or name[0].casefold() in self.stop or not all(w.isalpha() or "-" in w for w in name):
+        if (
+            not name[0][:1].isupper()
+            or name[0].casefold() in self.stop
+            or not all(w.isalpha() or "-" in w for w in name)
+        ):
             return None
         return " ".join(name), text
 
@@ -117,8 +121,11 @@ def parse_article(doc: Document, config: Config) -> ParsedDocument:
     used: set[int] = set()
 
     def add(section: str, name: str, ref: str, definition: str | None = None, example: str | None = None) -> None:
-        items.append(GuidanceItem(section=section, name=name, definition=definition, example=example,
-                                  doc_id=doc.id, source_ref=ref))
+        items.append(
+            GuidanceItem(
+                section=section, name=name, definition=definition, example=example, doc_id=doc.id, source_ref=ref
+            )
+        )
 
     purpose_done = False
     intro: Block | None = None

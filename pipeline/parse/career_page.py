@@ -225,7 +225,7 @@ def _recurrence_skeleton(doc: Document, rules: _Rules) -> _Skeleton | None:
     roles, role_keys, paths = [], {}, {}
     path = None
     first = None
-    for (i, key), (_, nxt) in zip(names, names[1:]):
+    for (i, key), (_, nxt) in zip(names, names[1:], strict=False):
         b = blocks[i]
         marker = rules.path_marker(b.text)
         if marker:
@@ -336,7 +336,9 @@ def parse_career_page(doc: Document, config: Config) -> ParsedDocument:
                 source_ref=sec["ref"] if sec else "L0",
             )
         )
-    warnings = [f"{doc.file}: role {r.title!r} is in the menu but has no section" for r in roles if r.source_ref == "L0"]
+    warnings = [
+        f"{doc.file}: role {r.title!r} is in the menu but has no section" for r in roles if r.source_ref == "L0"
+    ]
     return ParsedDocument(
         doc_id=doc.id,
         file=doc.file,

@@ -171,7 +171,9 @@ def _headers(blocks: list[Block], types: list[str], rules: _Rules) -> list[_Post
                     dates.append(rules.date(text))
             elif tj == "name" and text == author:
                 pass
-            elif tj == "body" and rules.is_title(text) and len(text.split()) <= 8 and not text.endswith((".", "?", "!")):
+            elif (
+                tj == "body" and rules.is_title(text) and len(text.split()) <= 8 and not text.endswith((".", "?", "!"))
+            ):
                 extra.append(text)
             else:
                 break
@@ -180,8 +182,17 @@ def _headers(blocks: list[Block], types: list[str], rules: _Rules) -> list[_Post
             i += 1
             continue
         title, company = _profile(rest + extra, rules)
-        posts.append(_Post(author=author, start=i, body_start=j, ref=blocks[i].ref, date=dates[0] if dates else None,
-                           title=title, company=company))
+        posts.append(
+            _Post(
+                author=author,
+                start=i,
+                body_start=j,
+                ref=blocks[i].ref,
+                date=dates[0] if dates else None,
+                title=title,
+                company=company,
+            )
+        )
         i = j
     return posts
 
@@ -190,7 +201,9 @@ def _key(text: str) -> str:
     return " ".join(_WORDS.split(text.casefold())).strip()
 
 
-def _signature(blocks: list[Block], types: list[str], k: int, end: int, rules: _Rules) -> tuple[int, str | None, list[str]]:
+def _signature(
+    blocks: list[Block], types: list[str], k: int, end: int, rules: _Rules
+) -> tuple[int, str | None, list[str]]:
     """At a rule: (index after the signature, its name, its other lines), or (k, None, []) if none."""
     j = k + 1
     if j >= end or types[j] not in ("name", "author"):
@@ -411,7 +424,9 @@ def parse_forum_thread(doc: Document, config: Config) -> ParsedDocument:
         for n, p in enumerate(posts)
         if p.lines
     ]
-    warnings += [f"{doc.file}: {p.ref}: post by {p.author} holds only quoted or furniture lines" for p in posts if not p.lines]
+    warnings += [
+        f"{doc.file}: {p.ref}: post by {p.author} holds only quoted or furniture lines" for p in posts if not p.lines
+    ]
     benchmarks: list[LevelBenchmark] = []
     cores: list[str] = []
     first_defining: int | None = None

@@ -144,5 +144,9 @@ def bench(raw_dir: str | Path, config: Config | None = None, repeat: int = 3) ->
         for _doc in nlp.pipe(texts):
             pass
     seconds = time.perf_counter() - start
-    return {"documents": float(len(texts)), "words": float(words), "seconds": round(seconds, 4),
-            "words_per_second": round(words / seconds, 1) if seconds else 0.0}
+    return {
+        "documents": float(len(texts)),
+        "words": float(words),
+        "seconds": round(seconds, 4),
+        "words_per_second": round(words / seconds, 1) if seconds else 0.0,
+    }

@@ -21,8 +21,8 @@ from spacy.tokens import Doc
 from pipeline.config import Config, FacetRule, ProseConfig
 from pipeline.errors import ParseError
 from pipeline.models import Block, Document, ParsedBehavior, ParsedCompetency, ParsedDocument, ParsedRole
-from pipeline.parse.nlp import entities, entity_value, experience_years, get_matcher, get_nlp
 from pipeline.parse.career_page import collapse_abbreviation
+from pipeline.parse.nlp import entities, entity_value, experience_years, get_matcher, get_nlp
 
 _ABBR = re.compile(r"^[A-Z][A-Z0-9&]{1,6}$")
 _DEFINED_ABBR = re.compile(r"((?:[A-Z][\w&-]*\s+){1,6})\(([A-Z][A-Za-z]{1,7})\)")
@@ -151,7 +151,7 @@ def parse_role_descriptions(doc: Document, config: Config) -> ParsedDocument:
 
     roles: list[_Role] = []
     by_key: dict[str, _Role] = {}
-    for (i, raw_title), block in zip(candidates, blocks):
+    for (i, raw_title), block in zip(candidates, blocks, strict=False):
         if i < first_intro:
             continue
         para = nlp(block.text)
@@ -189,7 +189,9 @@ def parse_role_descriptions(doc: Document, config: Config) -> ParsedDocument:
                 prev = facets[facet]
                 facets[facet] = prev.model_copy(update={"description": f"{prev.description} {block.text}"})
             else:
-                facets[facet] = ParsedCompetency(role=role.title, name=facet, description=block.text, source_ref=block.ref)
+                facets[facet] = ParsedCompetency(
+                    role=role.title, name=facet, description=block.text, source_ref=block.ref
+                )
             behaviors.extend(
                 ParsedBehavior(role=role.title, competency=facet, text=s.text.strip(), source_ref=block.ref)
                 for s in para.sents
@@ -210,9 +212,7 @@ def parse_role_descriptions(doc: Document, config: Config) -> ParsedDocument:
                 source_ref=summary_block.ref,
             )
         )
-    warnings = [
-        f"{doc.file}: role {r.title!r} has no years of experience" for r in parsed_roles if r.years_min is None
-    ]
+    warnings = [f"{doc.file}: role {r.title!r} has no years of experience" for r in parsed_roles if r.years_min is None]
     return ParsedDocument(
         doc_id=doc.id,
         file=doc.file,

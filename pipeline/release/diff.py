@@ -298,7 +298,9 @@ def _diff_entities(old, new, ref_old: Callable, ref_new: Callable, fields: Calla
             r = ref_new(new_by_id[i])
             changed.append(EntityChange(id=r.id, label=r.label, tracks=r.tracks, fields=changes))
     order = lambda e: (e.label, e.id)  # noqa: E731
-    return EntityDiff(added=sorted(added, key=order), removed=sorted(removed, key=order), changed=sorted(changed, key=order))
+    return EntityDiff(
+        added=sorted(added, key=order), removed=sorted(removed, key=order), changed=sorted(changed, key=order)
+    )
 
 
 def _field(name: str, kind: ChangeKind, before: object, after: object) -> list[FieldChange]:
@@ -371,13 +373,13 @@ def _competency_fields(a: Competency, b: Competency, old: _Names, new: _Names) -
     ]
     old_desc = {d.role_id: d for d in a.descriptions}
     new_desc = {d.role_id: d for d in b.descriptions}
-    for role_id in sorted(old_desc.keys() | new_desc.keys(), key=lambda i: (new.role(i) if i in new_desc else old.role(i), i)):
+    for role_id in sorted(
+        old_desc.keys() | new_desc.keys(), key=lambda i: (new.role(i) if i in new_desc else old.role(i), i)
+    ):
         da, db = old_desc.get(role_id), new_desc.get(role_id)
         where = new.role(role_id) if db is not None else old.role(role_id)
         out += _field(f"description ({where})", "text", da.text if da else None, db.text if db else None)
-        out += _field(
-            f"applicable ({where})", "value", da.applicable if da else None, db.applicable if db else None
-        )
+        out += _field(f"applicable ({where})", "value", da.applicable if da else None, db.applicable if db else None)
     return out
 
 
@@ -409,7 +411,9 @@ def _ref_order(ref: str) -> tuple[int, str]:
     return (int(digits), ref) if digits.isdigit() else (-1, ref)
 
 
-def _diff_occurrences(old: Ladder, new: Ladder) -> tuple[list[OccurrenceRef], list[OccurrenceRef], list[OccurrenceMove]]:
+def _diff_occurrences(
+    old: Ladder, new: Ladder
+) -> tuple[list[OccurrenceRef], list[OccurrenceRef], list[OccurrenceMove]]:
     old_left, new_left = _placed(old), _placed(new)
     pairs: list[tuple[_Placed, _Placed]] = []
     # First by position; then, for what a line shift left over, by what it says in which role/competency.
@@ -489,7 +493,9 @@ def _refs(items: list[_Placed]) -> list[OccurrenceRef]:
 
 def render_words(words: list[WordOp]) -> str:
     """Word diff as plain text, wdiff style: `Finds [-basic-] {+advanced+} data`."""
-    return " ".join(w.text if w.op == "equal" else f"[-{w.text}-]" if w.op == "delete" else f"{{+{w.text}+}}" for w in words)
+    return " ".join(
+        w.text if w.op == "equal" else f"[-{w.text}-]" if w.op == "delete" else f"{{+{w.text}+}}" for w in words
+    )
 
 
 def diff_text(diff: DatasetDiff) -> str:

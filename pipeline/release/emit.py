@@ -16,12 +16,34 @@ from pathlib import Path
 from pipeline.models import Ladder
 
 OCCURRENCE_COLUMNS = [
-    "doc_id", "source_file", "source_ref", "track", "role", "path", "level", "competency", "competency_id",
-    "behavior_text", "behavior_id", "part", "role_id",
+    "doc_id",
+    "source_file",
+    "source_ref",
+    "track",
+    "role",
+    "path",
+    "level",
+    "competency",
+    "competency_id",
+    "behavior_text",
+    "behavior_id",
+    "part",
+    "role_id",
 ]
 ROLE_COLUMNS = [
-    "track", "role", "path", "level", "defined", "years_min", "years_max", "source_file", "order", "role_id",
-    "track_id", "scope", "source_ref",
+    "track",
+    "role",
+    "path",
+    "level",
+    "defined",
+    "years_min",
+    "years_max",
+    "source_file",
+    "order",
+    "role_id",
+    "track_id",
+    "scope",
+    "source_ref",
 ]
 
 

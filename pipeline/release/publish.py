@@ -24,7 +24,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import Field, ValidationError
 
-from pipeline.release.diff import ENTITY_KINDS, SINGULAR, DatasetDiff, bump_version, diff_ladders, parse_version, summary_lines
+from pipeline.errors import InputError, ReleaseError
+from pipeline.models import Ladder, Record
+from pipeline.release.diff import (
+    ENTITY_KINDS,
+    SINGULAR,
+    DatasetDiff,
+    bump_version,
+    diff_ladders,
+    parse_version,
+    summary_lines,
+)
 from pipeline.release.emit import (
     OCCURRENCE_COLUMNS,
     ROLE_COLUMNS,
@@ -37,8 +47,6 @@ from pipeline.release.emit import (
     schema_json,
     to_json,
 )
-from pipeline.errors import InputError, ReleaseError
-from pipeline.models import Ladder, Record
 from pipeline.release.report import report_files
 
 RELEASES_DIR = "releases"
@@ -49,7 +57,13 @@ PACKAGE_NAME = "career-ladder"
 CHANGELOG_TITLE = "# Changelog of the published ladder dataset"
 
 # Frictionless Table Schema types of the table columns that are not strings.
-_FIELD_TYPES = {"part": "integer", "order": "integer", "years_min": "number", "years_max": "number", "defined": "boolean"}
+_FIELD_TYPES = {
+    "part": "integer",
+    "order": "integer",
+    "years_min": "number",
+    "years_max": "number",
+    "defined": "boolean",
+}
 _ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
 _MEDIA = {
     "json": "application/json",
@@ -246,7 +260,9 @@ def release_created(created: str | None = None) -> str:
         try:
             datetime.fromisoformat(created.replace("Z", "+00:00"))
         except ValueError:
-            raise ReleaseError(f"invalid created timestamp {created!r}: expected ISO 8601, e.g. 2025-01-31T12:00:00Z") from None
+            raise ReleaseError(
+                f"invalid created timestamp {created!r}: expected ISO 8601, e.g. 2025-01-31T12:00:00Z"
+            ) from None
         return created
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
@@ -297,7 +313,9 @@ def publish_release(ladder: Ladder, normalized_dir: Path, plan: ReleasePlan, *, 
             (tmp / name).chmod(0o444)
         tmp.chmod(0o755)
         if target.exists():
-            raise ReleaseError(f"release {plan.version} exists already at {target}; published releases are never rewritten")
+            raise ReleaseError(
+                f"release {plan.version} exists already at {target}; published releases are never rewritten"
+            )
         # One rename publishes the whole folder; readers never see a partial release.
         os.rename(tmp, target)
     except BaseException:
@@ -414,10 +432,7 @@ def changelog_entry(plan: ReleasePlan, created: str) -> str:
 
 def _changelog_with(path: Path, entry: str) -> str:
     """The changelog with `entry` on top (newest first)."""
-    if path.is_file():
-        body = path.read_text(encoding="utf-8").removeprefix(CHANGELOG_TITLE).lstrip("\n")
-    else:
-        body = ""
+    body = path.read_text(encoding="utf-8").removeprefix(CHANGELOG_TITLE).lstrip("\n") if path.is_file() else ""
     return f"{CHANGELOG_TITLE}\n\n{entry}" + (f"\n{body}" if body else "")
 
 
@@ -457,7 +472,11 @@ def verify_release(normalized_dir: Path, version: str) -> Verification:
             continue
         found = sha256_of(file.read_bytes())
         if found != listed[name].get("hash"):
-            problems.append(FileProblem(file=name, problem=f"checksum mismatch (expected {listed[name].get('hash')}, found {found})"))
+            problems.append(
+                FileProblem(
+                    file=name, problem=f"checksum mismatch (expected {listed[name].get('hash')}, found {found})"
+                )
+            )
     for p in sorted(path.iterdir()):
         if p.name != DATAPACKAGE_FILE and p.name not in listed:
             problems.append(FileProblem(file=p.name, problem=f"not listed in {DATAPACKAGE_FILE}"))

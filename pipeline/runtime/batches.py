@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from pipeline.runtime.parse_cache import ParseCache
 from pipeline.config import Config
 from pipeline.models import DocKind
 from pipeline.run import FileResult, process_bytes, process_file
+from pipeline.runtime.parse_cache import ParseCache
 
 MAX_TASKS = 64  # up to this many files: one task each; above: about this many batches
 MAX_BATCH = 256  # ... of at most this many files, so progress still moves on huge corpora

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from pipeline.config import Config
 from pipeline.build.decisions import Decisions
-from pipeline.release.emit import atomic_write_text
+from pipeline.config import Config
 from pipeline.ids import canonical_json
+from pipeline.release.emit import atomic_write_text
 from pipeline.release.publish import latest_release, releases_dir
 
 RECORD = Path(".cache") / "build.json"

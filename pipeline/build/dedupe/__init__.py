@@ -26,16 +26,16 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from pipeline.build.normalize_text import Normalized, TextNormalizer
 from pipeline.config import NormalizeConfig
 from pipeline.errors import InputError
 from pipeline.ids import stable_id
-from pipeline.build.normalize_text import Normalized, TextNormalizer
 
 _SMALL_BLOCK = 64  # below this many forms a block's pairs are listed and scored with cpdist in one batch
 
@@ -136,7 +136,7 @@ class Guards:
         if self.synonym.get(x, x) == self.synonym.get(y, y):
             return True
         prefix = 0
-        for cx, cy in zip(x, y):
+        for cx, cy in zip(x, y, strict=False):
             if cx != cy:
                 break
             prefix += 1
@@ -238,11 +238,15 @@ def exhaustive_pairs(texts: Iterable[str], config: NormalizeConfig, cutoff: floa
     step = 2000  # rows per cdist call bounds memory at step * len(forms) bytes
     for start in range(0, len(forms), step):
         m = process.cdist(
-            strings[start : start + step], strings, scorer=scorer, score_cutoff=cutoff, dtype=np.float32,
+            strings[start : start + step],
+            strings,
+            scorer=scorer,
+            score_cutoff=cutoff,
+            dtype=np.float32,
             workers=config.workers,
         )
         rows, cols = np.nonzero(m)
-        for r, c in zip(rows.tolist(), cols.tolist()):
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=False):
             i = start + r
             if i < c:
                 out.append(ScoredPair(forms[i], forms[c], round(float(m[r, c]), 2)))
@@ -286,7 +290,7 @@ def blocked_pairs(forms: list[str], config: NormalizeConfig, cutoff: float) -> d
         block = [strings[i] for i in ids]
         m = process.cdist(block, block, scorer=scorer, score_cutoff=cutoff, dtype=np.float32, workers=config.workers)
         rows, cols = np.nonzero(np.triu(m, k=1))
-        for r, c in zip(rows.tolist(), cols.tolist()):
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=False):
             scores[(ids[r], ids[c])] = round(float(m[r, c]), 2)
     if small_i:
         ii = np.concatenate(small_i)
@@ -294,10 +298,14 @@ def blocked_pairs(forms: list[str], config: NormalizeConfig, cutoff: float) -> d
         code = np.unique(ii * len(forms) + jj)  # one score per pair, however many blocks share it
         ii, jj = code // len(forms), code % len(forms)
         sc = process.cpdist(
-            [strings[i] for i in ii.tolist()], [strings[j] for j in jj.tolist()], scorer=scorer,
-            score_cutoff=cutoff, dtype=np.float32, workers=config.workers,
+            [strings[i] for i in ii.tolist()],
+            [strings[j] for j in jj.tolist()],
+            scorer=scorer,
+            score_cutoff=cutoff,
+            dtype=np.float32,
+            workers=config.workers,
         )
-        for i, j, s in zip(ii.tolist(), jj.tolist(), sc.tolist()):
+        for i, j, s in zip(ii.tolist(), jj.tolist(), sc.tolist(), strict=False):
             if s >= cutoff and s > 0:
                 scores[(i, j)] = round(float(s), 2)
     return scores
@@ -318,7 +326,7 @@ _VOWELS = re.compile(r"(?<=.)[aeiouy]")
 _DOUBLED = re.compile(r"(.)\1+")
 
 
-@lru_cache(maxsize=None)
+@cache
 def word_skeleton(word: str) -> str:
     """First letter and consonants, doubled letters once, cut to 3: `"current"`, `"curent"` -> `"crn"`."""
     return _DOUBLED.sub(r"\1", _VOWELS.sub("", _DOUBLED.sub(r"\1", word)))[:_SKELETON]
@@ -404,8 +412,12 @@ def score_index_pairs(
     for start in range(0, len(ii), _PAIR_CHUNK):
         ci, cj = ii[start : start + _PAIR_CHUNK].tolist(), jj[start : start + _PAIR_CHUNK].tolist()
         sc = process.cpdist(
-            [strings[i] for i in ci], [strings[j] for j in cj], scorer=scorer, score_cutoff=cutoff,
-            dtype=np.float32, workers=config.workers,
+            [strings[i] for i in ci],
+            [strings[j] for j in cj],
+            scorer=scorer,
+            score_cutoff=cutoff,
+            dtype=np.float32,
+            workers=config.workers,
         )
         hits = np.nonzero(sc >= max(cutoff, 1e-9))[0]
         for h in hits.tolist():
@@ -432,7 +444,10 @@ def scored_candidates(
         return score_index_pairs(forms, config, cutoff, codes // n, codes % n), len(codes)
     if method == "prefix":
         n = len(forms)
-        codes = [np.asarray(ids, dtype=np.int64)[np.array(np.triu_indices(len(ids), k=1))] for ids in candidate_blocks(forms, config)]
+        codes = [
+            np.asarray(ids, dtype=np.int64)[np.array(np.triu_indices(len(ids), k=1))]
+            for ids in candidate_blocks(forms, config)
+        ]
         scored = len(np.unique(np.concatenate([c[0] * n + c[1] for c in codes]))) if codes else 0
         return blocked_pairs(forms, config, cutoff), scored
     if method == "exhaustive":
@@ -441,10 +456,16 @@ def scored_candidates(
         scores: dict[tuple[int, int], float] = {}
         step = 2000  # rows per cdist call bounds memory at step * len(forms) * 4 bytes
         for start in range(0, len(forms), step):
-            m = process.cdist(strings[start : start + step], strings, scorer=scorer, score_cutoff=cutoff,
-                              dtype=np.float32, workers=config.workers)
+            m = process.cdist(
+                strings[start : start + step],
+                strings,
+                scorer=scorer,
+                score_cutoff=cutoff,
+                dtype=np.float32,
+                workers=config.workers,
+            )
             rows, cols = np.nonzero(m)
-            for r, c in zip(rows.tolist(), cols.tolist()):
+            for r, c in zip(rows.tolist(), cols.tolist(), strict=False):
                 if start + r < c:
                     scores[(start + r, c)] = round(float(m[r, c]), 2)
         return scores, len(forms) * (len(forms) - 1) // 2
@@ -535,7 +556,6 @@ def same_behavior(a: str, b: str, config: NormalizeConfig) -> bool:
     """Would `dedupe` put these two texts in one behavior if they were the only two?"""
     result = dedupe([a, b], config)
     return result.key_of(a) == result.key_of(b)
-
 
 
 # ------------------------------------------------------------------------------------------ quality

@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.models import Ladder
 from pipeline.release.diff import ENTITY_KINDS, SINGULAR, DatasetDiff, FieldChange, WordOp, word_diff
 from pipeline.release.emit import atomic_write_text
-from pipeline.models import Ladder
 
 ARTIFACT_KEY = "ladder-normalization-report"
 """Fixed key of the Prefect markdown artifact, so the UI shows the report's history across runs."""
@@ -202,8 +202,9 @@ def _repairs(ladder: Ladder) -> Section:
         before, after = _visible(r.before), _visible(r.after)
         table.rows.append(_row(r.file, _code(r.ref), r.rule, _diff_cell(before, after), tracks=tracks.get(r.file, ())))
     files = len({r.file for r in repairs})
-    lead = f"{_n(len(repairs), 'text repair')} in {_n(files, 'file')}" + (" (␣ marks a no-break space)." if any(
-        "␣" in _visible(r.before + r.after) for r in repairs) else ".")
+    lead = f"{_n(len(repairs), 'text repair')} in {_n(files, 'file')}" + (
+        " (␣ marks a no-break space)." if any("␣" in _visible(r.before + r.after) for r in repairs) else "."
+    )
     return Section("repairs", len(repairs), lead, [table])
 
 
@@ -225,7 +226,9 @@ def _competencies(ladder: Ladder) -> Section:
     covers = Table("Competencies that cover others", ["Competency", "Covers"])
     for c in sorted(ladder.competencies, key=lambda c: (c.name, c.id)):
         if c.covers:
-            covers.rows.append(_row(c.name, _list(sorted(names.get(i, i) for i in c.covers)), tracks=_comp_tracks(ladder, c.id)))
+            covers.rows.append(
+                _row(c.name, _list(sorted(names.get(i, i) for i in c.covers)), tracks=_comp_tracks(ladder, c.id))
+            )
     if covers.rows:
         tables.append(covers)
     renamed = sum(1 for r in table.rows if r.cells[1].text != r.cells[2].text)
@@ -254,9 +257,7 @@ def _levels(ladder: Ladder) -> Section:
         by_level.setdefault((r.path, r.level), {}).setdefault(r.track, []).append(label)
     matrix = Table("", ["Path", "Level", *tracks], track_columns=tracks)
     for (path, level), cells in sorted(by_level.items(), key=lambda kv: (kv[0][0] != "ic", _level_order(kv[0][1]))):
-        matrix.rows.append(
-            _row(path, level, *[_list(cells.get(t, [])) for t in tracks], tracks=cells.keys())
-        )
+        matrix.rows.append(_row(path, level, *[_list(cells.get(t, [])) for t in tracks], tracks=cells.keys()))
     tables = [matrix]
     basis = Table("How each level was decided", ["Track", "Role", "Level", "Basis"])
     for a in sorted(ladder.normalization.levels, key=lambda a: (a.track, _level_order(a.level), a.role)):
@@ -271,12 +272,19 @@ def _merges(ladder: Ladder) -> Section:
     clusters = sorted(ladder.normalization.clusters, key=lambda c: (c.representative, c.behavior_id))
     table = Table("", ["Behavior", "Members (occurrences, score)", "Rule", "Tracks"])
     for c in clusters:
-        members = [f"{m.text} (×{m.occurrences}, {_num(m.score)})" for m in sorted(c.members, key=lambda m: (-m.score, m.text))]
+        members = [
+            f"{m.text} (×{m.occurrences}, {_num(m.score)})" for m in sorted(c.members, key=lambda m: (-m.score, m.text))
+        ]
         table.rows.append(
             _row(Cell(text=c.representative), _list(members), c.rule, ", ".join(c.tracks), tracks=c.tracks)
         )
     statements = sum(len(c.members) for c in clusters)
-    return Section("merges", len(clusters), f"{_n(len(clusters), 'behavior')} merged from {_n(statements, 'distinct text')}.", [table])
+    return Section(
+        "merges",
+        len(clusters),
+        f"{_n(len(clusters), 'behavior')} merged from {_n(statements, 'distinct text')}.",
+        [table],
+    )
 
 
 def _near_misses(ladder: Ladder) -> Section:
@@ -284,9 +292,17 @@ def _near_misses(ladder: Ladder) -> Section:
     table = Table("", ["A → B (word by word)", "Ids", "Score", "Kept apart by"])
     for n in misses:
         table.rows.append(
-            _row(_diff_cell(n.a_text, n.b_text), _list([f"{n.a_id}", f"{n.b_id}"]), _num(n.score), n.rule, tracks=n.tracks)
+            _row(
+                _diff_cell(n.a_text, n.b_text),
+                _list([f"{n.a_id}", f"{n.b_id}"]),
+                _num(n.score),
+                n.rule,
+                tracks=n.tracks,
+            )
         )
-    lead = f"{_n(len(misses), 'pair')} kept apart that may be the same behavior: confirm with a merge or split decision."
+    lead = (
+        f"{_n(len(misses), 'pair')} kept apart that may be the same behavior: confirm with a merge or split decision."
+    )
     return Section("near-misses", len(misses), lead, [table])
 
 
@@ -304,7 +320,13 @@ def _progressions(ladder: Ladder) -> Section:
     names = {c.id: c.name for c in ladder.competencies}
     items = sorted(
         ladder.progressions,
-        key=lambda p: (p.track, names.get(p.competency_id, p.competency_id), _level_order(p.from_level), p.from_behavior, p.to_behavior),
+        key=lambda p: (
+            p.track,
+            names.get(p.competency_id, p.competency_id),
+            _level_order(p.from_level),
+            p.from_behavior,
+            p.to_behavior,
+        ),
     )
     table = Table("", ["Track", "Competency", "Levels", "What changes", "Rule"])
     for p in items:
@@ -319,7 +341,9 @@ def _progressions(ladder: Ladder) -> Section:
                 tracks=[p.track],
             )
         )
-    return Section("progressions", len(items), f"{_n(len(items), 'pair')} of behaviors that mark a level difference.", [table])
+    return Section(
+        "progressions", len(items), f"{_n(len(items), 'pair')} of behaviors that mark a level difference.", [table]
+    )
 
 
 def _decisions(ladder: Ladder) -> Section:
@@ -359,24 +383,32 @@ def _diff_section(diff: DatasetDiff) -> Section:
         for kind in ENTITY_KINDS:
             for e in diff.entities(kind).changed:
                 for f in e.fields:
-                    changed.rows.append(_row(SINGULAR[kind], e.label, f"{f.field} ({f.kind})", _change_cell(f), tracks=e.tracks))
+                    changed.rows.append(
+                        _row(SINGULAR[kind], e.label, f"{f.field} ({f.kind})", _change_cell(f), tracks=e.tracks)
+                    )
         if changed.rows:
             tables.append(changed)
         moved = Table("Occurrences moved", ["File", "Line", "Text", "What moved"])
         for m in diff.occurrences_moved:
-            what = [f"{name}: {a} → {b}" for name, a, b in (
-                ("behavior", m.from_behavior, m.to_behavior),
-                ("competency", m.from_competency, m.to_competency),
-                ("role", m.from_role, m.to_role),
-                ("line", m.from_ref, m.to_ref),
-            ) if a != b]
+            what = [
+                f"{name}: {a} → {b}"
+                for name, a, b in (
+                    ("behavior", m.from_behavior, m.to_behavior),
+                    ("competency", m.from_competency, m.to_competency),
+                    ("role", m.from_role, m.to_role),
+                    ("line", m.from_ref, m.to_ref),
+                )
+                if a != b
+            ]
             moved.rows.append(_row(m.source_file, _code(m.to_ref), m.text, _list(what), tracks=[m.track]))
         if moved.rows:
             tables.append(moved)
         for what, items in (("added", diff.occurrences_added), ("removed", diff.occurrences_removed)):
             table = Table(f"Occurrences {what}", ["File", "Line", "Text", "Behavior"])
             for o in items:
-                table.rows.append(_row(o.source_file, _code(o.source_ref), o.text, _code(o.behavior_id), tracks=[o.track]))
+                table.rows.append(
+                    _row(o.source_file, _code(o.source_ref), o.text, _code(o.behavior_id), tracks=[o.track])
+                )
             if table.rows:
                 tables.append(table)
     return Section("diff", total, headline_for_diff(diff), tables)
@@ -582,7 +614,9 @@ def render_html(ladder: Ladder, diff: DatasetDiff, *, max_rows: int | None = Non
     out.append("</select></label>")
     out.append("<fieldset><legend>Show</legend>")
     for s in sections:
-        out.append(f'<label><input type="checkbox" name="kind" value="{s.kind}" checked> {_e(s.title)} ({s.count})</label>')
+        out.append(
+            f'<label><input type="checkbox" name="kind" value="{s.kind}" checked> {_e(s.title)} ({s.count})</label>'
+        )
     out += ["</fieldset>", "</form>"]
     for s in sections:
         out.append(f'<section id="{s.kind}" data-kind="{s.kind}">')

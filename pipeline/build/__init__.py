@@ -9,6 +9,7 @@ Reviewer decisions (`decisions.py`) are applied to the automatic result and repo
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from typing import TYPE_CHECKING
 
 from pipeline.build.atomize import Atomizer
 from pipeline.build.competencies import canonicalize, competency_covers
@@ -16,7 +17,10 @@ from pipeline.build.decisions import Decisions, LevelDecision, RenameDecision, a
 from pipeline.build.dedupe import behavior_id, dedupe
 from pipeline.build.levels import align_benchmarks, assign_levels, level_path
 from pipeline.build.progression import kept_apart_within_groups, progression_links
-from pipeline.config import Config
+
+if TYPE_CHECKING:
+    from pipeline.config import Config
+
 from pipeline.ids import name_key, stable_id
 from pipeline.models import (
     Behavior,

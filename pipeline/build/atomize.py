@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.config import NormalizeConfig
+from pipeline.build.settings import NormalizeConfig
 
 _TERMINATORS = ".!?"
 

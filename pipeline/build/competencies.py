@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from pipeline.config import NormalizeConfig
+from pipeline.build.settings import NormalizeConfig
 from pipeline.ids import name_key, stable_id
 from pipeline.models import CompetencyMapping
 

@@ -17,8 +17,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from pipeline.config import Config, NormalizeConfig
+from pipeline.build.settings import NormalizeConfig
+
+if TYPE_CHECKING:
+    from pipeline.config import Config
+
 from pipeline.ids import name_key
 from pipeline.models import LevelAssignment, LevelBenchmark, ParsedRole
 

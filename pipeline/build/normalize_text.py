@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from pipeline.config import NormalizeConfig
+from pipeline.build.settings import NormalizeConfig
 
 _QUOTES = str.maketrans(
     {

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 
 from pipeline.build.dedupe import DedupeResult, Guards, PairOutcome
 from pipeline.build.levels import level_path, level_sort_key
-from pipeline.config import NormalizeConfig
+from pipeline.build.settings import NormalizeConfig
 from pipeline.errors import InputError
 from pipeline.ids import name_key
 from pipeline.models import Behavior, Ladder, Progression

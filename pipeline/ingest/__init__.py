@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import codecs
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
-from pipeline.config import Config
+if TYPE_CHECKING:
+    from pipeline.config import Config
+
 from pipeline.errors import ConfigError, InputError, RejectedDocument
 from pipeline.ids import content_id
 from pipeline.ingest.blocks import html_blocks, html_damage, markdown_blocks, text_blocks

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import TYPE_CHECKING
 
-from pipeline.config import Config
+if TYPE_CHECKING:
+    from pipeline.config import Config
+
 from pipeline.models import Block, DocKind
 
 _FORUM_CUES = [

@@ -10,7 +10,7 @@ import re
 
 import ftfy
 
-from pipeline.config import IngestConfig
+from pipeline.ingest.settings import IngestConfig
 from pipeline.models import Repair
 
 _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_line_breaks=False, normalization="NFC", explain=False)

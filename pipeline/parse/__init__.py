@@ -7,8 +7,11 @@ when the structure does not match the kind, never anything else.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from pipeline.config import Config
+if TYPE_CHECKING:
+    from pipeline.config import Config
+
 from pipeline.errors import LadderError, ParseError
 from pipeline.models import Document, ParsedDocument
 from pipeline.parse.article import parse_article
@@ -16,7 +19,7 @@ from pipeline.parse.career_page import parse_career_page
 from pipeline.parse.forum_thread import parse_forum_thread
 from pipeline.parse.role_descriptions import parse_role_descriptions
 
-Parser = Callable[[Document, Config], ParsedDocument]
+Parser = Callable[[Document, "Config"], ParsedDocument]
 
 PARSERS: dict[str, Parser] = {
     "career_page": parse_career_page,

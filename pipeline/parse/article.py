@@ -13,8 +13,13 @@ Site furniture ("You may also like" and the teaser cards after it) ends the arti
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from pipeline.config import Config, ProseConfig
+from pipeline.parse.settings import ProseConfig
+
+if TYPE_CHECKING:
+    from pipeline.config import Config
+
 from pipeline.errors import ParseError
 from pipeline.models import Block, Document, GuidanceItem, ParsedDocument
 from pipeline.parse.nlp import get_nlp

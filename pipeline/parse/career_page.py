@@ -16,8 +16,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from pipeline.config import CareerPageConfig, Config
+from pipeline.parse.settings import CareerPageConfig
+
+if TYPE_CHECKING:
+    from pipeline.config import Config
+
 from pipeline.errors import ParseError
 from pipeline.ids import name_key
 from pipeline.models import Block, Document, ParsedBehavior, ParsedCompetency, ParsedDocument, ParsedRole

@@ -16,8 +16,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from pipeline.config import Config, ProseConfig
+from pipeline.parse.settings import ProseConfig
+
+if TYPE_CHECKING:
+    from pipeline.config import Config
+
 from pipeline.errors import ParseError
 from pipeline.models import Block, Document, ForumPost, LevelBenchmark, ParsedDocument
 from pipeline.parse.nlp import entities, entity_value, experience_years, get_nlp

@@ -13,13 +13,17 @@ import re
 import time
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
-from pipeline.config import Config, ProseConfig, TokenRule
+from pipeline.parse.settings import ProseConfig, TokenRule
+
+if TYPE_CHECKING:
+    from pipeline.config import Config
 
 ENTITY_LABELS = ("EXPERIENCE", "ACCOUNT_SIZE", "SEGMENT", "TIER", "LEVEL")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -83,7 +87,7 @@ def _settings_key(settings: ProseConfig) -> str:
 
 def get_nlp(config: Config | ProseConfig | None = None) -> Language:
     """The pipeline for `config` (defaults if None); built on first use, then reused by the process."""
-    settings = config.prose if isinstance(config, Config) else (config or ProseConfig())
+    settings = config if isinstance(config, ProseConfig) else config.prose if config is not None else ProseConfig()
     return _cached(_settings_key(settings))
 
 
@@ -134,7 +138,10 @@ def bench(raw_dir: str | Path, config: Config | None = None, repeat: int = 3) ->
     """
     from pipeline.ingest import list_inputs  # late: ingest is a heavier import than the pipeline needs
 
-    config = config or Config()
+    if config is None:
+        from pipeline.config import Config  # the composed config imports this stage's settings
+
+        config = Config()
     nlp = get_nlp(config)
     files, _ = list_inputs(Path(raw_dir), config)
     texts = [p.read_text(encoding="utf-8", errors="replace") for p in files]

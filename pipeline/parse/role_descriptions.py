@@ -14,11 +14,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.config import Config, FacetRule, ProseConfig
+from pipeline.parse.settings import FacetRule, ProseConfig
+
+if TYPE_CHECKING:
+    from pipeline.config import Config
+
 from pipeline.errors import ParseError
 from pipeline.models import Block, Document, ParsedBehavior, ParsedCompetency, ParsedDocument, ParsedRole
 from pipeline.parse.career_page import collapse_abbreviation

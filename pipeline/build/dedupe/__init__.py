@@ -33,7 +33,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from pipeline.build.normalize_text import Normalized, TextNormalizer
-from pipeline.config import NormalizeConfig
+from pipeline.build.settings import NormalizeConfig
 from pipeline.errors import InputError
 from pipeline.ids import stable_id
 

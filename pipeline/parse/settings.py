@@ -1,0 +1,581 @@
+"""Settings of the parse stage: career pages (`career_page:`) and the prose parsers with their spaCy pipeline
+(`prose:`)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from pipeline.settings import Section
+
+
+class CareerPageConfig(Section):
+    not_defined_patterns: list[str] = Field(
+        [
+            r"\(\s*n\s*/\s*a\s*\)",
+            r"\bnot (?:yet )?defined\b",
+            r"\bnot yet available\b",
+            r"\bcoming soon\b",
+            r"^\s*tbd\.?\s*$",
+        ],
+        description="A role whose title or summary matches one of these is `defined: false`.",
+    )
+    not_applicable_patterns: list[str] = Field(
+        [r"^\s*n\s*/?\s*a\.?\s*$", r"^\s*not relevant(?: here)?\.?\s*$", r"^\s*not applicable\.?\s*$", r"^\s*-+\s*$"],
+        description="A competency description matching one of these marks it not applicable.",
+    )
+    path_markers: dict[str, str] = Field(
+        {
+            r"^\s*(?:ic|individual contributor|individual)\b.*\b(?:path|track|ladder)\s*$": "ic",
+            r"^\s*(?:people\s+)?(?:management|manager|managers|leadership|leader)\b.*\b(?:path|track|ladder)\s*$": "management",
+        },
+        description="Menu lines that open a path group (regex -> path).",
+    )
+    management_title_patterns: list[str] = Field(
+        [
+            r"\b(?:team|group|regional|area|people|practice)\s+(?:lead|leader|manager|director)\b",
+            r"\bdirector\b",
+            r"\bhead of\b",
+            r"\bvp\b",
+            r"\bvice president\b",
+            r"\bchief\b",
+        ],
+        description="Title words that put a role on the management path when the menu does not say.",
+    )
+    management_summary_patterns: list[str] = Field(
+        [
+            r"\b(?:leads?|manages?|leading|managing|runs?)\s+(?:a|an|the|their|our)?\s*(?:small\s+|large\s+)?"
+            r"(?:team|group|pod|squad|department|org(?:anization)?)s?\b(?!\s+(?:meeting|call|project|initiative)s?\b)",
+            r"\bmanages?\s+(?:a\s+)?(?:team|group)\s+of\b",
+            r"\b(?:people|line)\s+manager\b",
+        ],
+        description=(
+            "When the menu does not say, a role whose summary matches one of these is on the management path "
+            '("Leads a team of 5 designers.").'
+        ),
+    )
+    behaviors_labels: list[str] = Field(
+        ["behaviors", "behaviours", "key behaviors", "expected behaviors", "what this looks like"],
+        description="Labels that introduce a competency's bullet list.",
+    )
+    track_patterns: list[str] = Field(
+        [
+            r"roles? (?:with)?in (?:the )?(?P<track>.+?) (?:career )?(?:path|track|ladder|job family)\b",
+            r"^(?P<track>.+?) (?:career )?(?:ladder|framework|career path|levels)\s*$",
+        ],
+        description="Where the track name is read from (first match in the intro wins).",
+    )
+    max_heading_words: int = Field(10, description="A line longer than this is never a role/competency name.")
+
+
+class EntityPattern(Section):
+    """A spaCy EntityRuler token pattern; `example` is exactly the text it labels."""
+
+    label: str = Field(description="EXPERIENCE | ACCOUNT_SIZE | SEGMENT | TIER | LEVEL")
+    pattern: list[dict] = Field(description="spaCy token pattern (list of token specs).")
+    id: str | None = Field(None, description="Canonical value given to the match (e.g. 'Mid-Market').")
+    example: str = Field(description="A text the pattern labels as a whole, tested.")
+
+
+class TokenRule(Section):
+    """A spaCy Matcher token pattern with an example text it matches (tested)."""
+
+    pattern: list[dict]
+    example: str
+
+
+class FacetRule(Section):
+    """Puts a role write-up paragraph into a facet; ordered, first match wins (lead sentence, then paragraph)."""
+
+    facet: str = Field(description="Facet display name, used as the competency name.")
+    pattern: str | None = Field(None, description="Case-insensitive regex over the text.")
+    entity: str | None = Field(None, description="Matches when the text holds an entity of this label.")
+    parties: str | None = Field(
+        None, description="internal | external: also needs that side to dominate the people named."
+    )
+    example: str = Field(description="A paragraph this rule classifies (tested).")
+
+
+def _ents(*rows: tuple[str, list[dict], str | None, str]) -> list[EntityPattern]:
+    return [EntityPattern(label=label, pattern=p, id=i, example=ex) for label, p, i, ex in rows]
+
+
+_NUM = {"TEXT": {"REGEX": r"^\d{1,2}(?:\.\d{1,2})?$"}}
+_RANGE = {"TEXT": {"REGEX": r"^\d{1,2}(?:\.\d{1,2})?[–—-]\d{1,2}(?:\.\d{1,2})?$"}}
+_DASH = {"LOWER": {"IN": ["-", "–", "—", "to"]}}
+_YEARS = {"LOWER": {"IN": ["year", "years", "yr", "yrs", "yr.", "yrs."]}}
+_AT = {"LOWER": "at", "OP": "?"}
+_LEAST = {"LOWER": {"IN": ["least", "minimum", "min", "over"]}}
+_OF_EXP = [{"LOWER": "of"}, {"IS_ALPHA": True, "OP": "?", "LOWER": {"NOT_IN": ["experience"]}}, {"LOWER": "experience"}]
+_AMOUNT = {"TEXT": {"REGEX": r"^\d[\d,]*(?:\.\d+)?[kKmM]?\+?$"}}
+_UNIT = {"LOWER": {"IN": ["users", "seats", "employees", "licenses", "licences", "agents", "endpoints", "members"]}}
+_MONEY_METRIC = {"LOWER": {"IN": ["acv", "arr", "mrr", "tcv", "acvs"]}}
+
+
+def _default_entity_patterns() -> list[EntityPattern]:
+    return _ents(
+        (
+            "EXPERIENCE",
+            [_AT, {**_LEAST, "OP": "?"}, _NUM, _DASH, _NUM, _YEARS, *_OF_EXP],
+            None,
+            "3-4 Years of experience",
+        ),
+        ("EXPERIENCE", [_AT, {**_LEAST, "OP": "?"}, _NUM, _DASH, _NUM, _YEARS], None, "at least 1-1.5 years"),
+        (
+            "EXPERIENCE",
+            [_AT, {**_LEAST, "OP": "?"}, _RANGE, _YEARS, *_OF_EXP],
+            None,
+            "4–6 years of relevant experience",
+        ),
+        ("EXPERIENCE", [_AT, {**_LEAST, "OP": "?"}, _RANGE, _YEARS], None, "4–6 years"),
+        ("EXPERIENCE", [_NUM, {"ORTH": "+"}, _YEARS, *_OF_EXP], None, "1+ years of experience"),
+        ("EXPERIENCE", [_NUM, {"ORTH": "+"}, _YEARS], None, "5+ yrs"),
+        ("EXPERIENCE", [_AT, _LEAST, _NUM, _YEARS, *_OF_EXP], None, "at least 2 years of experience"),
+        ("EXPERIENCE", [_AT, _LEAST, _NUM, _YEARS], None, "minimum 3 years"),
+        ("EXPERIENCE", [_NUM, _YEARS, *_OF_EXP], None, "5 years of experience"),
+        ("ACCOUNT_SIZE", [_AMOUNT, _DASH, _AMOUNT, _UNIT], None, "25-250 users"),
+        ("ACCOUNT_SIZE", [_AMOUNT, {"ORTH": "+", "OP": "?"}, _UNIT], None, "500+ seats"),
+        (
+            "ACCOUNT_SIZE",
+            [
+                _MONEY_METRIC,
+                {"LOWER": {"IN": ["above", "over", "under", "below", "of", ">", "<", ">=", "<="]}},
+                {"ORTH": {"IN": ["$", "€", "£"]}, "OP": "?"},
+                _AMOUNT,
+                {"LOWER": {"IN": ["k", "m", "mm"]}, "OP": "?"},
+            ],
+            None,
+            "ACV above 100K",
+        ),
+        (
+            "ACCOUNT_SIZE",
+            [
+                {"ORTH": {"IN": ["$", "€", "£"]}},
+                _AMOUNT,
+                {"LOWER": {"IN": ["k", "m", "mm"]}, "OP": "?"},
+                {"ORTH": "+", "OP": "?"},
+                _MONEY_METRIC,
+            ],
+            None,
+            "$50K+ ARR",
+        ),
+        ("SEGMENT", [{"LOWER": {"IN": ["smb", "smbs"]}}], "SMB", "SMB"),
+        (
+            "SEGMENT",
+            [{"LOWER": "mid"}, {"ORTH": {"IN": ["-", "–"]}, "OP": "?"}, {"LOWER": {"IN": ["market", "markets"]}}],
+            "Mid-Market",
+            "Mid Market",
+        ),
+        ("SEGMENT", [{"LOWER": {"IN": ["midmarket", "mid-market"]}}], "Mid-Market", "midmarket"),
+        ("SEGMENT", [{"ORTH": {"IN": ["Enterprise", "ENT"]}}], "Enterprise", "Enterprise"),
+        (
+            "SEGMENT",
+            [{"LOWER": "enterprise"}, {"LEMMA": {"IN": ["account", "customer", "client", "segment", "deal", "logo"]}}],
+            "Enterprise",
+            "enterprise customers",
+        ),
+        (
+            "SEGMENT",
+            [{"LOWER": "strategic"}, {"LEMMA": {"IN": ["account", "customer", "client", "segment"]}}],
+            "Strategic",
+            "strategic accounts",
+        ),
+        ("TIER", [{"TEXT": {"REGEX": r"^(?:T|L|P|IC)[1-9]$"}}], None, "T1"),
+        ("TIER", [{"LOWER": {"IN": ["tier", "level"]}}, {"TEXT": {"REGEX": r"^[1-9]$"}}], None, "Tier 2"),
+        (
+            "LEVEL",
+            [
+                {
+                    "ORTH": {
+                        "IN": [
+                            "Associate",
+                            "Junior",
+                            "Senior",
+                            "Staff",
+                            "Principal",
+                            "Lead",
+                            "Manager",
+                            "Director",
+                            "Head",
+                            "Intern",
+                        ]
+                    }
+                }
+            ],
+            None,
+            "Principal",
+        ),
+        ("LEVEL", [{"ORTH": {"IN": ["Sr", "Sr.", "SR"]}}], "Senior", "Sr."),
+        ("LEVEL", [{"ORTH": {"IN": ["Jr", "Jr.", "JR"]}}], "Junior", "Jr"),
+    )
+
+
+_PEOPLE_CUE = (
+    r"\b(?:works? (?:closely |directly |together |hand in hand )?with|collaborat\w*|cross[- ]functional\w*|"
+    r"(?:well|highly|closely) connected with|interacts? with|liais\w*|relationships?|contributes? to|"
+    r"partners? with|alongside|rapport|trusted (?:by|advisor|partner))\b"
+)
+
+
+class ProseConfig(Section):
+    """The spaCy pipeline and the rules of the prose parsers (role write-ups, forum threads, articles)."""
+
+    # ----------------------------------------------------------------------------------- nlp pipeline
+    trained_pipeline: str | None = Field(
+        None,
+        description=(
+            "A trained spaCy pipeline to use instead of spacy.blank('en') when it is installed, e.g. "
+            "en_core_web_sm (parser and NER excluded). Default null: always the blank pipeline, so every "
+            "machine gives byte-identical outputs whatever models it has."
+        ),
+    )
+    tokenizer_exceptions: list[str] = Field(
+        ["Sr.", "Jr.", "etc.", "approx.", "Inc.", "Mgr.", "Dir."],
+        description="Abbreviations kept as one token so the sentencizer does not end a sentence at their dot.",
+    )
+    entity_patterns: list[EntityPattern] = Field(
+        default_factory=_default_entity_patterns,
+        description="EntityRuler patterns: experience ranges, account sizes, segments, tiers, level words.",
+    )
+    # ---------------------------------------------------------------------------------- role write-ups
+    role_nouns: list[str] = Field(
+        [
+            "Manager",
+            "Lead",
+            "Leader",
+            "Director",
+            "Specialist",
+            "Engineer",
+            "Consultant",
+            "Architect",
+            "Associate",
+            "Representative",
+            "Rep",
+            "Advisor",
+            "Analyst",
+            "Coordinator",
+            "Executive",
+            "Strategist",
+            "Head",
+            "Owner",
+            "Administrator",
+            "Agent",
+            "Officer",
+            "Principal",
+            "VP",
+            "Champion",
+            "Partner",
+            "Founder",
+            "CEO",
+            "COO",
+            "CCO",
+            "CTO",
+            "CSM",
+        ],
+        description="Last word of a role title ('The Senior Support Engineer will ...'); in a forum signature, "
+        "a line with one of these is the author's title, not the company.",
+    )
+    title_aliases: dict[str, str] = Field(
+        {"Sr": "Senior", "Sr.": "Senior", "Jr": "Junior", "Jr.": "Junior", "Mgr": "Manager", "Mgr.": "Manager"},
+        description="Title words spelled out when a role title is resolved ('Sr. PSM' -> 'Senior ...').",
+    )
+    role_intro_patterns: list[str] = Field(
+        [
+            r"^(?:The|An?|Our|Each)\s+(?P<title>(?:[A-Z][\w&/.'’-]*\s+){0,5}[A-Z][\w&/.'’-]*)(?:\s+\([A-Z][\w&]{1,7}\))?\s+"
+            r"(?:will|is|are|leads?|owns?|manages?|works?|serves?|acts?|drives?|sits?|focuses|has|helps|takes)\b",
+            r"^As (?:an?|the|our)\s+(?P<title>(?:[A-Z][\w&/.'’-]*\s+){0,5}[A-Z][\w&/.'’-]*),",
+            r"^(?P<title>(?:[A-Z][\w&/.'’-]*\s+){0,5}[A-Z][\w&/.'’-]*)\s*[:–—]\s+\S",
+        ],
+        description="First sentence of a paragraph that introduces a role; first match wins; `title` group.",
+    )
+    management_rules: list[TokenRule] = Field(
+        [
+            TokenRule(
+                pattern=[
+                    {
+                        "LEMMA": {"IN": ["lead", "manage", "head", "run", "supervise"]},
+                        "ORTH": {"NOT_IN": ["Lead", "Head", "Manager"]},
+                    },
+                    {"IS_ALPHA": True, "OP": "{0,3}"},
+                    {"LEMMA": {"IN": ["team", "pod", "squad", "department", "organization", "org"]}},
+                ],
+                example="will lead a PSM team",
+            ),
+            TokenRule(
+                pattern=[
+                    {"LEMMA": "manage"},
+                    {"LOWER": {"IN": ["and", "&"]}},
+                    {"LEMMA": {"IN": ["guide", "coach", "develop", "mentor", "grow", "support"]}},
+                ],
+                example="manage and guide",
+            ),
+            TokenRule(pattern=[{"LOWER": "direct"}, {"LEMMA": "report"}], example="direct reports"),
+            TokenRule(
+                pattern=[{"LOWER": "people"}, {"LOWER": {"IN": ["manager", "management", "leader"]}}],
+                example="people manager",
+            ),
+            TokenRule(
+                pattern=[
+                    {"LEMMA": "hire"},
+                    {"LOWER": {"IN": ["and", "&"]}},
+                    {"LEMMA": {"IN": ["develop", "grow", "coach"]}},
+                ],
+                example="hires and develops",
+            ),
+        ],
+        description="Phrases in a role's paragraphs that put it on the management path (never the word Lead alone).",
+    )
+    facet_rules: list[FacetRule] = Field(
+        [
+            FacetRule(
+                facet="Experience",
+                entity="EXPERIENCE",
+                example="3-4 Years of experience, shadowed enterprise customers successfully end-to-end.",
+            ),
+            FacetRule(
+                facet="Autonomy",
+                pattern=r"\b(?:independent(?:ly)?|supervision|supervised|autonom(?:y|ous|ously)|self-directed|"
+                r"(?:little|minimal|no) (?:guidance|direction|oversight))\b",
+                example="Works independently under limited supervision.",
+            ),
+            FacetRule(
+                facet="Knowledge",
+                pattern=r"\b(?:knowledge|knowledgeable|masters?|mastery|expertise|expert in|"
+                r"proficien(?:t|cy)|fluent|fluency|familiar(?:ity)? with)\b",
+                example="Requires advanced knowledge of product, advanced workflows and integrations.",
+            ),
+            FacetRule(
+                facet="Collaboration",
+                pattern=_PEOPLE_CUE,
+                parties="internal",
+                example="Works closely with Sales managers and the product team.",
+            ),
+            FacetRule(
+                facet="Relationships",
+                pattern=_PEOPLE_CUE,
+                parties="external",
+                example="Maintains ongoing relationships with existing partners and customers.",
+            ),
+            FacetRule(
+                facet="Scope and complexity",
+                pattern=r"\b(?:complex\w*|complicated|difficult\w*|problems?|issues?|scope|spans?|"
+                r"ambigu\w*|wide range|variety of|impact)\b",
+                example="Faces problems that span a wide range of difficulties.",
+            ),
+        ],
+        description="Facet of each paragraph after a role's introduction; ordered, first match wins.",
+    )
+    default_facet: str = Field("Summary", description="Facet of a paragraph no facet rule matches.")
+    internal_parties: list[str] = Field(
+        [
+            "team",
+            "teammate",
+            "colleague",
+            "peer",
+            "manager",
+            "member",
+            "director",
+            "leadership",
+            "vp",
+            "product",
+            "engineering",
+            "sales",
+            "marketing",
+            "support",
+            "finance",
+            "r&d",
+            "department",
+            "group",
+            "guild",
+            "management",
+            "organization",
+            "org",
+            "executive",
+            "head",
+            "function",
+            "squad",
+            "pod",
+        ],
+        description="Lemmas of people inside the company (collaboration).",
+    )
+    external_parties: list[str] = Field(
+        [
+            "customer",
+            "client",
+            "partner",
+            "vendor",
+            "supplier",
+            "ecosystem",
+            "account",
+            "user",
+            "buyer",
+            "prospect",
+            "community",
+            "reseller",
+            "distributor",
+            "integrator",
+            "gsi",
+            "gsis",
+            "sponsor",
+            "champion",
+        ],
+        description="Lemmas of people outside the company (relationships).",
+    )
+    # ---------------------------------------------------------------------------------------- forums
+    badge_patterns: list[str] = Field(
+        [
+            r"\b(?:member\s+)?posts?:\s*\d[\d,]*\b.*$",
+            r"^(?:replies|answers|kudos|likes|reputation|points|solutions|messages|joined)\s*:?\s*[\d,]+\s*$",
+            r"^[\d,]+\s+(?:comments?|replies|likes?|kudos|upvotes?|points|views|answers?|reactions?)"
+            r"(?:\s*[·•|]\s*[\d,]+\s+\w+)*\s*$",
+            r"^(?:first|second|third|fourth|fifth|\d+(?:st|nd|rd|th)?)\s+anniversary\s*$",
+            r"^(?:contributor|seeker|expert|newbie|member|new member|visitor|frequent visitor|regular visitor|"
+            r"champion|moderator|admin|administrator|mvp|top contributor|community manager|rising star|"
+            r"occasional contributor|super contributor|valued contributor|all-star|explorer|advocate)\s*$",
+            r"^(?:tagged|tags|comments|replies|reply|quote|share|report|like|follow|accepted solution|"
+            r"best answer|solved!?|go to solution|permalink|helpful|upvote|downvote)\s*:?\s*$",
+            r"^edited\b.*$",
+            r"^(?:solved|accepted|pinned|locked)\b\s*$",
+        ],
+        description="Forum furniture dropped from posts (badges, counters, ranks, buttons, 'edited …').",
+    )
+    date_patterns: list[str] = Field(
+        [
+            r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d\b",
+            r"\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+(?:19|20)\d\d\b",
+            r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+(?:19|20)\d\d\b",
+            r"\b(?:19|20)\d\d-\d\d-\d\d\b",
+            r"\b\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)\d\d\b",
+            r"\b\d+\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\s+ago\b",
+        ],
+        description="Dates in post headers ('edited October 2020', 'Mar 3, 2024', '10-23-2020'); first match wins.",
+    )
+    author_line_patterns: list[str] = Field(
+        [
+            r"^(?:posted|asked|answered|replied|commented|written)\s+by\s+(?P<author>[^·•|,@]+?)"
+            r"(?:\s*[·•|,]\s*(?P<rest>.*))?$",
+            r"^(?P<author>[^·•|:]+?)\s+(?:replied|posted|commented|asked|answered)\b\s*[·•|,]?\s*(?P<rest>.*)$",
+            r"^(?P<author>[^·•|]+?)\s*[·•|]\s*(?P<rest>.*)$",
+        ],
+        description="A line that names a post's author ('Posted by Jo Doe · Mar 3, 2024'); first match wins.",
+    )
+    quote_block_patterns: list[str] = Field(
+        [r"^-*\s*original message\s*:?\s*-*$", r"^-+\s*forwarded message\s*-+$"],
+        description="Start of a quoted copy that runs to the end of the post (mail-style quoting): dropped.",
+    )
+    quote_line_patterns: list[str] = Field(
+        [r"^>", r"^(?:quote|quoting|in reply to)\b.*$", r"^on .+ wrote:?\s*$", r"^.{1,60}\s(?:wrote|said):\s*$"],
+        description="A quoted line, or one that introduces a quote: dropped (the copy it introduces is "
+        "removed as a repeat of the earlier post).",
+    )
+    quote_meta_patterns: list[str] = Field(
+        [r"^(?P<key>from|sent|subject|to|date|cc)\s*:\s*(?P<value>.*)$"],
+        description="Header lines of a quoted copy (From:, Sent:, Subject:); read for metadata, then dropped.",
+    )
+    rule_pattern: str = Field(r"^\s*[-_=*~—–]{3,}\s*$", description="A horizontal rule (signature and quote fences).")
+    promotion_patterns: list[str] = Field(
+        [
+            r"\bpromot\w*",
+            r"\bto become\b",
+            r"\bto move (?:up|to|into)\b",
+            r"\blevel up\b",
+            r"\bcriteria\b",
+            r"\bready for (?:the )?next\b",
+            r"\btraining path\b",
+        ],
+        description="A level sentence about getting to the next level (promotion criteria).",
+    )
+    ownership_patterns: list[str] = Field(
+        [
+            r"\b(?:manag|handl|own|cover|carr|run|responsible for|look after|assigned|take)\w*\b.{0,80}?"
+            r"\b(?:accounts?|customers?|clients?|book|portfolio|logos?|tenants?)\b"
+        ],
+        description="A level sentence about the accounts the level owns (with or without a segment named).",
+    )
+    addition_patterns: list[str] = Field(
+        [r"\b(?:add|adding|also|expect\w*|should|must|needs? to|would include|missing)\b"],
+        description="A later reply's sentence that adds to a level it names (attached to that level).",
+    )
+    # -------------------------------------------------------------------------------------- articles
+    furniture_start_patterns: list[str] = Field(
+        [
+            r"^(?:you (?:may|might) also like|related (?:posts|articles|reading|content)|read next|more from|"
+            r"recommended (?:for you|reading)|keep reading|further reading|share this|subscribe to|popular posts)\b"
+        ],
+        description="A line where the article ends and site furniture begins (dropped to the end).",
+    )
+    guidance_cues: dict[str, str] = Field(
+        {
+            "responsibility": r"\bresponsib\w*|\baccountabilit\w*",
+            "mindset": r"\bmindsets?\b|\bvalues\b|\bprinciples\b|\battitudes?\b",
+            "skill_set": r"\bskill ?sets?\b|\bskills\b|\bcompetenc(?:y|ies)\b|\bcapabilit(?:y|ies)\b",
+            "dimension": r"\bdimensions?\b|\bpillars?\b|\bfoundations?\b",
+            "metric": r"\bmetrics?\b|\bkpis?\b|\bindicators?\b",
+        },
+        description="Cue of the list a sentence introduces (named items follow); the nearest cue before the items wins.",
+    )
+    purpose_patterns: list[str] = Field(
+        [
+            r"\b(?P<name>purpose statement)s?\b",
+            r"\b(?P<name>team purpose)\b",
+            r"\b(?P<name>mission statement)s?\b",
+            r"\b(?P<name>charter)\b",
+        ],
+        description="Names a purpose statement; first match wins; its example is the next quoted paragraph.",
+    )
+    metric_patterns: list[str] = Field(
+        [r"\b(?:metrics?|kpis?|(?:leading|lagging) indicators?|scorecards?)\b"],
+        description="A paragraph about metrics ...",
+    )
+    guidance_modal_pattern: str = Field(
+        r"\b(?:should|must|need to|establish|choose|align\w*|track|monitor|avoid)\b",
+        description="... that gives guidance (becomes a `metric` guidance item).",
+    )
+    guidance_names: dict[str, str] = Field(
+        {"metric": "Metrics"}, description="Name of a guidance item whose section has no name in the text."
+    )
+    name_stopwords: list[str] = Field(
+        [
+            "is",
+            "are",
+            "was",
+            "means",
+            "refers",
+            "around",
+            "about",
+            "of",
+            "for",
+            "with",
+            "in",
+            "on",
+            "to",
+            "that",
+            "which",
+            "the",
+            "a",
+            "an",
+            "this",
+            "these",
+            "our",
+            "your",
+            "we",
+            "it",
+            "and",
+            "or",
+            "by",
+            "as",
+            "at",
+            "within",
+            "across",
+            "into",
+            "from",
+            "through",
+            "so",
+            "when",
+            "where",
+            "because",
+            "while",
+            "if",
+        ],
+        description="Words that end the name at the start of a list item ('Team enablement is about …').",
+    )
+    max_name_words: int = Field(4, description="A named item (mindset, dimension, …) has at most this many words.")

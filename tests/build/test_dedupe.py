@@ -24,7 +24,7 @@ from pipeline.build.normalize_text import TextNormalizer
 from pipeline.config import NormalizeConfig, load_config
 from pipeline.errors import InputError
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "data"
 CFG = NormalizeConfig()
 
 

@@ -1,6 +1,6 @@
 """Golden files: the whole output on the bundled raw/ must not change unless we mean it.
 
-Regenerate after an intended change with `UPDATE_GOLDEN=1 python3 dev.py test tests/test_golden.py`,
+Regenerate after an intended change with `UPDATE_GOLDEN=1 python3 dev.py test tests/e2e/test_golden.py`,
 then review the diff of tests/golden/ like any other change.
 """
 
@@ -15,7 +15,7 @@ from pipeline.config import Config
 from pipeline.run import run_local
 from tests.conftest import RAW
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 FILES = ["ladder.json", "occurrences.csv", "roles.csv", "rejected.json", "report.md", "report.html"]
 
 

@@ -12,7 +12,7 @@ from flows.ingest import run_ingest, task_runner
 from pipeline.devtools.synth import write_corpus
 from pipeline.errors import InputError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 @pytest.mark.slow

@@ -9,7 +9,7 @@ from pipeline.config import NormalizeConfig, load_config
 from tests.conftest import HIGH_TOUCH, SCALE
 
 CFG = NormalizeConfig()
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 def test_seed_competencies(seed_parsed) -> None:

@@ -12,7 +12,7 @@ from pipeline.models import LevelBenchmark, ParsedRole
 from tests.conftest import HIGH_TOUCH, SCALE
 
 CFG = NormalizeConfig()
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 def _roles(*specs: tuple[str, str]) -> list[ParsedRole]:

@@ -17,7 +17,7 @@ from pipeline.run import assemble, process_file, write_outputs
 from pipeline.runtime.batches import plan_batches, process_batch, process_cached, slim
 from pipeline.runtime.parse_cache import ParseCache, fingerprint
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 RAW = ROOT / "raw"
 
 

@@ -3,6 +3,7 @@
 
     python3 dev.py run [ladder run options]   # creates .venv, installs pinned deps, runs `ladder run`
     python3 dev.py test [pytest options]      # same set-up, then runs the test suite
+    python3 dev.py lint                       # same set-up, then ruff (format + lint) and mypy, as CI does
 
 The environment is rebuilt only when requirements.lock or pyproject.toml change (a stamp file in .venv
 records their hash). Uses only the standard library, so it runs before anything is installed.
@@ -21,7 +22,12 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".installed"
-USAGE = "usage: python3 dev.py run|test [options passed on to `ladder run` / pytest]"
+USAGE = "usage: python3 dev.py run|test|lint [options passed on to `ladder run` / pytest]"
+# What `lint` runs, in order; each must pass. Settings are in pyproject.toml.
+LINT = (
+    ("ruff", "format", "--check", "."),
+    ("ruff", "check", "."),
+)
 
 
 def _fingerprint() -> str:
@@ -57,11 +63,17 @@ def setup() -> None:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("run", "test"):
+    if not argv or argv[0] not in ("run", "test", "lint"):
         print(USAGE, file=sys.stderr)
         return 2
     setup()
     os.chdir(ROOT)
+    if argv[0] == "lint":
+        for tool, *args in LINT:
+            code = subprocess.call([str(BIN / tool), *args])
+            if code != 0:
+                return code
+        return 0
     if argv[0] == "run":
         cmd = [str(BIN / "ladder"), "run", *argv[1:]]
     else:

@@ -222,7 +222,9 @@ def test_cli_progression(ladder, tmp_path: Path) -> None:
 
 def test_cli_eval_dedupe(tmp_path: Path) -> None:
     runner = CliRunner()
-    ok = runner.invoke(app, ["eval-dedupe", "--pairs", str(Path(__file__).parent.parent / "data" / "labeled_pairs.csv")])
+    ok = runner.invoke(
+        app, ["eval-dedupe", "--pairs", str(Path(__file__).parent.parent / "data" / "labeled_pairs.csv")]
+    )
     assert ok.exit_code == 0, ok.output
     lines = ok.output.splitlines()
     assert lines[0] == "pairs: 111 (55 same, 56 different)"

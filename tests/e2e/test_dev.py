@@ -1,4 +1,4 @@
-"""dev.py, the README's two commands: it refuses anything but `run` / `test` with a usage line."""
+"""dev.py, the README's two commands: it refuses anything but `run` / `test` / `lint` with a usage line."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from tests.conftest import ROOT
 def test_dev_usage() -> None:
     proc = subprocess.run([sys.executable, str(ROOT / "dev.py"), "deploy"], capture_output=True, text=True)
     assert proc.returncode == 2
-    assert proc.stderr == "usage: python3 dev.py run|test [options passed on to `ladder run` / pytest]\n"
+    assert proc.stderr == "usage: python3 dev.py run|test|lint [options passed on to `ladder run` / pytest]\n"
 
 
 def test_dev_fingerprint_covers_pins() -> None:

@@ -33,7 +33,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from pipeline.build.normalize_text import Normalized, TextNormalizer
-from pipeline.build.settings import NormalizeConfig
+from pipeline.build.settings import DedupeSettings
 from pipeline.errors import InputError
 from pipeline.ids import stable_id
 
@@ -103,7 +103,7 @@ class DedupeResult:
 class Guards:
     """The rules that keep similar statements apart; ordered, first match wins."""
 
-    def __init__(self, config: NormalizeConfig) -> None:
+    def __init__(self, config: DedupeSettings) -> None:
         self.config = config
         self.function = frozenset(config.function_words)
         self.quantity = frozenset(config.quantity_words)
@@ -214,19 +214,19 @@ class Guards:
 # ------------------------------------------------------------------------------------------ scoring
 
 
-def _scorer(config: NormalizeConfig):
+def _scorer(config: DedupeSettings):
     """token_sort_ratio on forms whose words are pre-sorted is plain `ratio`: sort once per form, not per pair."""
     if config.scorer == "token_sort_ratio":
         return fuzz.ratio, True
     return getattr(fuzz, config.scorer), False
 
 
-def _scoring_strings(forms: list[str], config: NormalizeConfig) -> list[str]:
+def _scoring_strings(forms: list[str], config: DedupeSettings) -> list[str]:
     _, presort = _scorer(config)
     return [" ".join(sorted(f.split())) for f in forms] if presort else list(forms)
 
 
-def exhaustive_pairs(texts: Iterable[str], config: NormalizeConfig, cutoff: float | None = None) -> list[ScoredPair]:
+def exhaustive_pairs(texts: Iterable[str], config: DedupeSettings, cutoff: float | None = None) -> list[ScoredPair]:
     """Every pair of distinct normalized forms scoring >= `cutoff` (default: merge threshold), by brute force
     (`process.cdist` on everything): the baseline the blocked candidate generation is measured against."""
     normalizer = TextNormalizer(config)
@@ -253,7 +253,7 @@ def exhaustive_pairs(texts: Iterable[str], config: NormalizeConfig, cutoff: floa
     return out
 
 
-def candidate_blocks(forms: list[str], config: NormalizeConfig) -> list[list[int]]:
+def candidate_blocks(forms: list[str], config: DedupeSettings) -> list[list[int]]:
     """Blocks of form indices that share a rare word (prefix filtering).
 
     Each form is indexed under its `len - ceil(share * len) + 1` rarest words (rarity over all forms, ties by
@@ -273,7 +273,7 @@ def candidate_blocks(forms: list[str], config: NormalizeConfig) -> list[list[int
     return [ids for _, ids in sorted(index.items()) if 2 <= len(ids) <= config.block_max_size]
 
 
-def blocked_pairs(forms: list[str], config: NormalizeConfig, cutoff: float) -> dict[tuple[int, int], float]:
+def blocked_pairs(forms: list[str], config: DedupeSettings, cutoff: float) -> dict[tuple[int, int], float]:
     """Scores (>= cutoff) of candidate pairs (i < j) of `forms`, from `candidate_blocks`."""
     scorer, _ = _scorer(config)
     strings = _scoring_strings(forms, config)
@@ -340,7 +340,7 @@ def content_key_sets(form: str, guards: Guards) -> tuple[tuple[str, ...], tuple[
     return tuple(sorted({w[:_KEY_PREFIX] for w in words})), tuple(sorted({word_skeleton(w) for w in words}))
 
 
-def content_key_pairs(forms: list[str], config: NormalizeConfig) -> tuple[np.ndarray, np.ndarray]:
+def content_key_pairs(forms: list[str], config: DedupeSettings) -> tuple[np.ndarray, np.ndarray]:
     """Candidate pairs (i < j, sorted, unique) of forms whose content-word keys are within a deletion of each
     other: each form is indexed under each of its two key sets (`content_key_sets`) and every such set with up
     to `depth` keys removed.
@@ -385,7 +385,7 @@ def _unique(codes: np.ndarray) -> np.ndarray:
     return codes[np.concatenate(([True], codes[1:] != codes[:-1]))] if len(codes) else codes
 
 
-def budgeted_prefix_pairs(forms: list[str], config: NormalizeConfig, budget: int = PREFIX_PAIR_BUDGET) -> np.ndarray:
+def budgeted_prefix_pairs(forms: list[str], config: DedupeSettings, budget: int = PREFIX_PAIR_BUDGET) -> np.ndarray:
     """Pair codes `i * len(forms) + j` (i < j, unique) of the `candidate_blocks`, smallest blocks first (ties
     in key order), while their pairs fit in `budget`: every block when the corpus is small."""
     n = len(forms)
@@ -403,7 +403,7 @@ def budgeted_prefix_pairs(forms: list[str], config: NormalizeConfig, budget: int
 
 
 def score_index_pairs(
-    forms: list[str], config: NormalizeConfig, cutoff: float, ii: np.ndarray, jj: np.ndarray
+    forms: list[str], config: DedupeSettings, cutoff: float, ii: np.ndarray, jj: np.ndarray
 ) -> dict[tuple[int, int], float]:
     """Scores (>= cutoff) of the given pairs of `forms`, with rapidfuzz `process.cpdist` in chunks."""
     scorer, _ = _scorer(config)
@@ -429,7 +429,7 @@ CANDIDATE_METHODS = ("content_keys", "prefix", "exhaustive")
 
 
 def scored_candidates(
-    forms: list[str], config: NormalizeConfig, cutoff: float, method: str = "content_keys"
+    forms: list[str], config: DedupeSettings, cutoff: float, method: str = "content_keys"
 ) -> tuple[dict[tuple[int, int], float], int]:
     """Scores (>= cutoff) of candidate pairs of `forms`, and how many pairs were scored.
 
@@ -500,7 +500,7 @@ def complete_linkage(n: int, edges: dict[tuple[int, int], float]) -> tuple[list[
     return [members[k] for k in sorted(members)], refused
 
 
-def dedupe(texts: Iterable[str], config: NormalizeConfig, candidates: str = "content_keys") -> DedupeResult:
+def dedupe(texts: Iterable[str], config: DedupeSettings, candidates: str = "content_keys") -> DedupeResult:
     """Cluster statements that say the same thing.
 
     `dedupe(["CSM will invest time in their plan", "Invests time in their plan", "Invests time in 2 plans"])`
@@ -545,14 +545,14 @@ def dedupe(texts: Iterable[str], config: NormalizeConfig, candidates: str = "con
     )
 
 
-def guard_rule(a: str, b: str, config: NormalizeConfig) -> str | None:
+def guard_rule(a: str, b: str, config: DedupeSettings) -> str | None:
     """Name of the guard that keeps two texts apart, or None: `("Finds X", "Begins to find X")` -> `"proficiency"`."""
     normalizer = TextNormalizer(config)
     hit = Guards(config).check(normalizer.analyze(a), normalizer.analyze(b))
     return hit.rule if hit else None
 
 
-def same_behavior(a: str, b: str, config: NormalizeConfig) -> bool:
+def same_behavior(a: str, b: str, config: DedupeSettings) -> bool:
     """Would `dedupe` put these two texts in one behavior if they were the only two?"""
     result = dedupe([a, b], config)
     return result.key_of(a) == result.key_of(b)
@@ -622,7 +622,7 @@ def read_labeled_pairs(path: str | Path) -> list[LabeledPair]:
     return pairs
 
 
-def evaluate_pairs(pairs: list[LabeledPair], config: NormalizeConfig) -> PairEvaluation:
+def evaluate_pairs(pairs: list[LabeledPair], config: DedupeSettings) -> PairEvaluation:
     """Merge decision of each pair on its own (the two texts are the only input), against its label."""
     missed, wrong = [], []
     true_merges = false_merges = 0

@@ -22,6 +22,11 @@ BlockKind = Literal["heading", "item", "para"]
 SCHEMA_VERSION = "1.0"
 
 
+def line_of(ref: str) -> int:
+    """Line number of a `source_ref`: `"L12"` -> `12`; 0 for a ref that is not `L<line>`."""
+    return int(ref[1:]) if ref[:1] == "L" and ref[1:].isdigit() else 0
+
+
 class Record(BaseModel):
     """Base: forbid unknown fields so a typo in a producer fails loudly."""
 
@@ -172,6 +177,11 @@ class ParsedDocument(Record):
     posts: list[ForumPost] = Field(default_factory=list)
     guidance: list[GuidanceItem] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+
+    @property
+    def track_name(self) -> str:
+        """The document's track, else its first role's track, else `""` (a forum thread or article)."""
+        return self.track or (self.roles[0].track if self.roles else "")
 
 
 # -------------------------------------------------------------------------------------------- dataset

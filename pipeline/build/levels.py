@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipeline.build.settings import NormalizeConfig
+from pipeline.build.settings import LevelSettings
 
 if TYPE_CHECKING:
     from pipeline.config import Config
@@ -55,7 +55,7 @@ class _Placed:
 class LevelRules:
     """Compiled level rules of one config."""
 
-    def __init__(self, config: NormalizeConfig) -> None:
+    def __init__(self, config: LevelSettings) -> None:
         self.config = config
         self.rules = {
             "ic": [(re.compile(r.pattern), r) for r in config.ic_level_rules],
@@ -79,12 +79,12 @@ class LevelRules:
 
 
 def assign_levels(
-    track: str, roles: list[ParsedRole], role_ids: dict[str, str], config: NormalizeConfig | None = None
+    track: str, roles: list[ParsedRole], role_ids: dict[str, str], config: LevelSettings | None = None
 ) -> list[LevelAssignment]:
     """`[Associate Scale CSM, Scale CSM, Senior Scale CSM, Senior Principal Scale CSM (ic), CS Team Leader
     (management)]` -> `IC1, IC2, IC3, IC5, M1`."""
-    rules = LevelRules(config or NormalizeConfig())
-    base = (config or NormalizeConfig()).base_level
+    rules = LevelRules(config or LevelSettings())
+    base = rules.config.base_level
     out: list[LevelAssignment] = []
     previous: dict[str, tuple[int, str]] = {}
     for role in sorted(roles, key=lambda r: r.order):

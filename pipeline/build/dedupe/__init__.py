@@ -49,7 +49,7 @@ from pipeline.build.dedupe.evaluate import (
 )
 from pipeline.build.dedupe.guards import GuardHit, Guards
 from pipeline.build.normalize_text import Normalized, TextNormalizer
-from pipeline.build.settings import NormalizeConfig
+from pipeline.build.settings import DedupeSettings
 from pipeline.ids import stable_id
 
 __all__ = [
@@ -121,7 +121,7 @@ class DedupeResult:
         return self.scores.get((a, b) if a < b else (b, a), 0.0)
 
 
-def dedupe(texts: Iterable[str], config: NormalizeConfig, candidates: str = "content_keys") -> DedupeResult:
+def dedupe(texts: Iterable[str], config: DedupeSettings, candidates: str = "content_keys") -> DedupeResult:
     """Cluster statements that say the same thing.
 
     `dedupe(["CSM will invest time in their plan", "Invests time in their plan", "Invests time in 2 plans"])`
@@ -166,14 +166,14 @@ def dedupe(texts: Iterable[str], config: NormalizeConfig, candidates: str = "con
     )
 
 
-def guard_rule(a: str, b: str, config: NormalizeConfig) -> str | None:
+def guard_rule(a: str, b: str, config: DedupeSettings) -> str | None:
     """Name of the guard that keeps two texts apart, or None: `("Finds X", "Begins to find X")` -> `"proficiency"`."""
     normalizer = TextNormalizer(config)
     hit = Guards(config).check(normalizer.analyze(a), normalizer.analyze(b))
     return hit.rule if hit else None
 
 
-def same_behavior(a: str, b: str, config: NormalizeConfig) -> bool:
+def same_behavior(a: str, b: str, config: DedupeSettings) -> bool:
     """Would `dedupe` put these two texts in one behavior if they were the only two?"""
     result = dedupe([a, b], config)
     return result.key_of(a) == result.key_of(b)

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 
 from pipeline.build.dedupe.guards import Guards
 from pipeline.build.normalize_text import TextNormalizer
-from pipeline.build.settings import NormalizeConfig
+from pipeline.build.settings import DedupeSettings
 from pipeline.errors import InputError
 
 _SMALL_BLOCK = 64  # below this many forms a block's pairs are listed and scored with cpdist in one batch
@@ -35,19 +35,19 @@ class ScoredPair:
 # ------------------------------------------------------------------------------------------ scoring
 
 
-def _scorer(config: NormalizeConfig):
+def _scorer(config: DedupeSettings):
     """token_sort_ratio on forms whose words are pre-sorted is plain `ratio`: sort once per form, not per pair."""
     if config.scorer == "token_sort_ratio":
         return fuzz.ratio, True
     return getattr(fuzz, config.scorer), False
 
 
-def _scoring_strings(forms: list[str], config: NormalizeConfig) -> list[str]:
+def _scoring_strings(forms: list[str], config: DedupeSettings) -> list[str]:
     _, presort = _scorer(config)
     return [" ".join(sorted(f.split())) for f in forms] if presort else list(forms)
 
 
-def exhaustive_scores(forms: list[str], config: NormalizeConfig, cutoff: float) -> dict[tuple[int, int], float]:
+def exhaustive_scores(forms: list[str], config: DedupeSettings, cutoff: float) -> dict[tuple[int, int], float]:
     """Scores (>= cutoff) of every pair (i < j) of `forms`, by brute force (`process.cdist` on row slices),
     in row-major order."""
     scorer, _ = _scorer(config)
@@ -70,7 +70,7 @@ def exhaustive_scores(forms: list[str], config: NormalizeConfig, cutoff: float) 
     return scores
 
 
-def exhaustive_pairs(texts: Iterable[str], config: NormalizeConfig, cutoff: float | None = None) -> list[ScoredPair]:
+def exhaustive_pairs(texts: Iterable[str], config: DedupeSettings, cutoff: float | None = None) -> list[ScoredPair]:
     """Every pair of distinct normalized forms scoring >= `cutoff` (default: merge threshold), by brute force
     (`exhaustive_scores`): the baseline the blocked candidate generation is measured against."""
     normalizer = TextNormalizer(config)
@@ -79,7 +79,7 @@ def exhaustive_pairs(texts: Iterable[str], config: NormalizeConfig, cutoff: floa
     return [ScoredPair(forms[i], forms[j], s) for (i, j), s in exhaustive_scores(forms, config, cutoff).items()]
 
 
-def candidate_blocks(forms: list[str], config: NormalizeConfig) -> list[list[int]]:
+def candidate_blocks(forms: list[str], config: DedupeSettings) -> list[list[int]]:
     """Blocks of form indices that share a rare word (prefix filtering).
 
     Each form is indexed under its `len - ceil(share * len) + 1` rarest words (rarity over all forms, ties by
@@ -99,7 +99,7 @@ def candidate_blocks(forms: list[str], config: NormalizeConfig) -> list[list[int
     return [ids for _, ids in sorted(index.items()) if 2 <= len(ids) <= config.block_max_size]
 
 
-def blocked_pairs(forms: list[str], config: NormalizeConfig, cutoff: float) -> dict[tuple[int, int], float]:
+def blocked_pairs(forms: list[str], config: DedupeSettings, cutoff: float) -> dict[tuple[int, int], float]:
     """Scores (>= cutoff) of candidate pairs (i < j) of `forms`, from `candidate_blocks`."""
     scorer, _ = _scorer(config)
     strings = _scoring_strings(forms, config)
@@ -166,7 +166,7 @@ def content_key_sets(form: str, guards: Guards) -> tuple[tuple[str, ...], tuple[
     return tuple(sorted({w[:_KEY_PREFIX] for w in words})), tuple(sorted({word_skeleton(w) for w in words}))
 
 
-def content_key_pairs(forms: list[str], config: NormalizeConfig) -> tuple[np.ndarray, np.ndarray]:
+def content_key_pairs(forms: list[str], config: DedupeSettings) -> tuple[np.ndarray, np.ndarray]:
     """Candidate pairs (i < j, sorted, unique) of forms whose content-word keys are within a deletion of each
     other: each form is indexed under each of its two key sets (`content_key_sets`) and every such set with up
     to `depth` keys removed.
@@ -211,7 +211,7 @@ def _unique(codes: np.ndarray) -> np.ndarray:
     return codes[np.concatenate(([True], codes[1:] != codes[:-1]))] if len(codes) else codes
 
 
-def budgeted_prefix_pairs(forms: list[str], config: NormalizeConfig, budget: int = PREFIX_PAIR_BUDGET) -> np.ndarray:
+def budgeted_prefix_pairs(forms: list[str], config: DedupeSettings, budget: int = PREFIX_PAIR_BUDGET) -> np.ndarray:
     """Pair codes `i * len(forms) + j` (i < j, unique) of the `candidate_blocks`, smallest blocks first (ties
     in key order), while their pairs fit in `budget`: every block when the corpus is small."""
     n = len(forms)
@@ -229,7 +229,7 @@ def budgeted_prefix_pairs(forms: list[str], config: NormalizeConfig, budget: int
 
 
 def score_index_pairs(
-    forms: list[str], config: NormalizeConfig, cutoff: float, ii: np.ndarray, jj: np.ndarray
+    forms: list[str], config: DedupeSettings, cutoff: float, ii: np.ndarray, jj: np.ndarray
 ) -> dict[tuple[int, int], float]:
     """Scores (>= cutoff) of the given pairs of `forms`, with rapidfuzz `process.cpdist` in chunks."""
     scorer, _ = _scorer(config)
@@ -254,7 +254,7 @@ def score_index_pairs(
 Scored = tuple[dict[tuple[int, int], float], int]  # scores (>= cutoff) of candidate pairs, pairs scored
 
 
-def _content_key_candidates(forms: list[str], config: NormalizeConfig, cutoff: float) -> Scored:
+def _content_key_candidates(forms: list[str], config: DedupeSettings, cutoff: float) -> Scored:
     """`content_key_pairs` for the merges, plus `budgeted_prefix_pairs` for near misses."""
     n = max(len(forms), 1)
     ii, jj = content_key_pairs(forms, config)
@@ -262,7 +262,7 @@ def _content_key_candidates(forms: list[str], config: NormalizeConfig, cutoff: f
     return score_index_pairs(forms, config, cutoff, codes // n, codes % n), len(codes)
 
 
-def _prefix_candidates(forms: list[str], config: NormalizeConfig, cutoff: float) -> Scored:
+def _prefix_candidates(forms: list[str], config: DedupeSettings, cutoff: float) -> Scored:
     """`blocked_pairs`: every prefix block."""
     n = len(forms)
     codes = [
@@ -273,12 +273,12 @@ def _prefix_candidates(forms: list[str], config: NormalizeConfig, cutoff: float)
     return blocked_pairs(forms, config, cutoff), scored
 
 
-def _exhaustive_candidates(forms: list[str], config: NormalizeConfig, cutoff: float) -> Scored:
+def _exhaustive_candidates(forms: list[str], config: DedupeSettings, cutoff: float) -> Scored:
     """Every pair (`exhaustive_scores`)."""
     return exhaustive_scores(forms, config, cutoff), len(forms) * (len(forms) - 1) // 2
 
 
-CANDIDATE_GENERATORS: dict[str, Callable[[list[str], NormalizeConfig, float], Scored]] = {
+CANDIDATE_GENERATORS: dict[str, Callable[[list[str], DedupeSettings, float], Scored]] = {
     "content_keys": _content_key_candidates,
     "prefix": _prefix_candidates,
     "exhaustive": _exhaustive_candidates,
@@ -286,11 +286,11 @@ CANDIDATE_GENERATORS: dict[str, Callable[[list[str], NormalizeConfig, float], Sc
 CANDIDATE_METHODS = tuple(CANDIDATE_GENERATORS)
 
 
-def scored_candidates(forms: list[str], config: NormalizeConfig, cutoff: float, method: str = "content_keys") -> Scored:
+def scored_candidates(forms: list[str], config: DedupeSettings, cutoff: float, method: str = "content_keys") -> Scored:
     """Scores (>= cutoff) of candidate pairs of `forms`, and how many pairs were scored.
 
     `method` names one of `CANDIDATE_GENERATORS`: `content_keys` (default), `prefix` or `exhaustive`, the three
-    the bench compares. `scored_candidates([], NormalizeConfig(), 80, "nearest")` -> `InputError: unknown
+    the bench compares. `scored_candidates([], DedupeSettings(), 80, "nearest")` -> `InputError: unknown
     candidate generation 'nearest' (valid: content_keys, prefix, exhaustive)`.
     """
     generate = CANDIDATE_GENERATORS.get(method)

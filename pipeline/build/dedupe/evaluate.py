@@ -6,7 +6,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.build.settings import NormalizeConfig
+from pipeline.build.settings import DedupeSettings
 from pipeline.errors import InputError
 
 
@@ -71,7 +71,7 @@ def read_labeled_pairs(path: str | Path) -> list[LabeledPair]:
     return pairs
 
 
-def evaluate_pairs(pairs: list[LabeledPair], config: NormalizeConfig) -> PairEvaluation:
+def evaluate_pairs(pairs: list[LabeledPair], config: DedupeSettings) -> PairEvaluation:
     """Merge decision of each pair on its own (the two texts are the only input), against its label."""
     from pipeline.build.dedupe import same_behavior  # the package imports this module: import at call time
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from pipeline.build.normalize_text import Normalized
-from pipeline.build.settings import NormalizeConfig
+from pipeline.build.settings import DedupeSettings
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class GuardHit:
 class Guards:
     """The rules that keep similar statements apart; ordered, first match wins."""
 
-    def __init__(self, config: NormalizeConfig) -> None:
+    def __init__(self, config: DedupeSettings) -> None:
         self.config = config
         self.function = frozenset(config.function_words)
         self.quantity = frozenset(config.quantity_words)

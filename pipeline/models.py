@@ -192,6 +192,11 @@ class ParsedDocument(Record):
     posts: list[ForumPost] = Field(default_factory=list)
     guidance: list[GuidanceItem] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    structure: str = Field(
+        "",
+        description="One line on the structure parse found, e.g. `levels: H2 headings IC1–IC5; competencies: bold "
+        "labels; behaviors: nested list items; skipped: 'Hiring process'` (empty when nothing was detected).",
+    )
 
 
 # -------------------------------------------------------------------------------------------- dataset

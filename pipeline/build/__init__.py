@@ -296,6 +296,7 @@ def build_ladder(
             near[(ia, ib)] = miss
     progressions = progression_links(behaviors, kept_apart, behavior_of_form)
 
+    structures = {p.doc_id: p.structure for p in parsed}
     return Ladder(
         documents=[
             SourceDocument(
@@ -306,6 +307,7 @@ def build_ladder(
                 title=d.title,
                 encoding=d.encoding,
                 repairs=d.repairs,
+                structure=structures.get(d.id, ""),
             )
             for d in documents
         ],

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 DocKind = Literal["career_page", "role_descriptions", "forum_thread", "article", "unknown"]
 Path = Literal["ic", "management"]
 BlockKind = Literal["heading", "item", "para"]
+NodeKind = Literal["heading", "para", "list", "item", "quote", "table", "row", "cell"]
 
 SCHEMA_VERSION = "1.0"
 
@@ -51,6 +52,24 @@ class Block(Record):
     indent: int = Field(0, description="Leading spaces of the line in a text file (0 for HTML / Markdown).")
 
 
+class Node(Record):
+    """One node of the document tree. The tree is stored flat, in document order; `parent` is an index."""
+
+    kind: NodeKind
+    text: str = Field("", description="Text as written (item: without its nested lists; cell: all it holds).")
+    ref: str = Field(description="`L<line>` where the node starts; cells add `:r<row>c<col>` (1-based).")
+    parent: int = Field(-1, description="Index of the parent node in `Document.nodes`; -1 at the top.")
+    level: int = Field(0, description="Heading level (1-6); list depth (1..) for lists and items; 0 else.")
+    indent: int = Field(0, description="Leading spaces of the line in a text file.")
+    label: str | None = Field(None, description="Bold lead label of an item or paragraph: `**Impact:** ...`.")
+    emph: bool = Field(False, description="The whole paragraph is emphasized (`_..._`, `__...__`).")
+    row: int | None = Field(None, description="0-based row of a table row or cell (spans expanded).")
+    col: int | None = Field(None, description="0-based column of a cell (spans expanded).")
+    span: int = Field(1, description="colspan of a cell.")
+    rowspan: int = Field(1, description="rowspan of a cell.")
+    header: bool = Field(False, description="The cell is a `<th>` / header cell.")
+
+
 class Document(Record):
     """A document after ingest: decoded, repaired, cut into blocks, its kind detected."""
 
@@ -63,7 +82,8 @@ class Document(Record):
     kind_source: Literal["detected", "manifest"] = "detected"
     title: str = Field(description="First heading or first line of the document.")
     text: str = Field(description="The repaired text, as the blocks were cut from it.")
-    blocks: list[Block]
+    blocks: list[Block] = Field(description="Flat view of `nodes` (headings, items, paragraphs) for the parsers.")
+    nodes: list[Node] = Field(default_factory=list, description="The document tree, flat (see `Node`).")
     repairs: list[Repair] = Field(default_factory=list)
 
 

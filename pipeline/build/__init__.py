@@ -15,6 +15,7 @@ from pipeline.build.atomize import Atomizer
 from pipeline.build.competencies import canonicalize, competency_covers
 from pipeline.build.decisions import Decisions, LevelDecision, RenameDecision, apply_behavior_decisions
 from pipeline.build.dedupe import behavior_id, dedupe
+from pipeline.build.documents import join_level_documents
 from pipeline.build.levels import align_benchmarks, assign_levels, level_path
 from pipeline.build.progression import kept_apart_within_groups, progression_links
 
@@ -73,7 +74,7 @@ def build_ladder(
     decisions = decisions or Decisions()
     norm = config.normalize
     documents = sorted(documents, key=lambda d: (d.file, d.id))
-    parsed = sorted(parsed, key=lambda p: (p.file, p.doc_id))
+    parsed = join_level_documents(sorted(parsed, key=lambda p: (p.file, p.doc_id)), config)
     files = {d.id: d.file for d in documents}
     outcomes: list[tuple[object, DecisionOutcome]] = []  # (decision, outcome), ordered as the file at the end
 

@@ -222,6 +222,7 @@ class SourceDocument(Record):
     title: str
     encoding: str
     repairs: list[Repair] = Field(default_factory=list)
+    structure: str = Field("", description="What parse found in it (levels, competencies, behaviors, skipped).")
 
 
 class Role(Record):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pipeline.config import Config
 
-from pipeline.models import Block, DocKind
+from pipeline.models import Block, DocKind, Node
 
 _FORUM_CUES = [
     re.compile(p, re.IGNORECASE)
@@ -73,8 +73,26 @@ def _features(blocks: list[Block], max_heading_words: int) -> dict[str, float]:
     }
 
 
-def kind_scores(blocks: list[Block], config: Config) -> dict[str, float]:
-    """Score per kind in 0..1 (exposed for the report and for tests)."""
+def level_axis(nodes: list[Node], config: Config) -> float:
+    """Career-page evidence from the tree, whatever the prose: 1.0 when it has a level axis (two or more levels
+    as headings or a ladder table), 0.6 when it reads as one level of a ladder (a level-like title over two or
+    more competencies), else 0."""
+    from pipeline.parse.ladder import Rules, detect
+
+    cp = config.career_page
+    found = detect(nodes, cp.structure, single_level=False, path_markers=cp.path_markers)
+    if len(found.levels) >= 2:
+        return 1.0
+    found = detect(nodes, cp.structure, single_level=True, path_markers=cp.path_markers)
+    if len(found.levels) == 1:
+        lv = found.levels[0]
+        if Rules(cp.structure).level_like(lv.title) and sum(1 for c in lv.comps if c.name) >= 2:
+            return 0.6
+    return 0.0
+
+
+def kind_scores(blocks: list[Block], config: Config, nodes: list[Node] | None = None) -> dict[str, float]:
+    """Score per kind in 0..1 (exposed for the report and for tests); `nodes`: the tree, for the level axis."""
     f = _features(blocks, config.career_page.max_heading_words)
     item_share = f["items"] / max(1, len(blocks))
     career = (
@@ -91,6 +109,11 @@ def kind_scores(blocks: list[Block], config: Config) -> dict[str, float]:
         + 0.35 * min(1.0, f["avg_para_words"] / 40)
         + 0.3 * min(1.0, f["questions"] / 3)
     ) * (1.0 if f["recurring"] < 3 else 0.5)
+    axis = level_axis(nodes, config) if nodes else 0.0
+    if axis >= 1.0:  # a level axis makes a career page, however much prose surrounds it
+        career, forum, roles, article = max(career, 0.9), forum * 0.5, roles * 0.5, article * 0.5
+    elif axis > 0:
+        career = max(career, axis)
     return {
         "career_page": round(career, 3),
         "forum_thread": round(forum * (0.6 if f["items"] > 20 and f["recurring"] >= 3 else 1.0), 3),
@@ -99,9 +122,9 @@ def kind_scores(blocks: list[Block], config: Config) -> dict[str, float]:
     }
 
 
-def detect_kind(blocks: list[Block], config: Config) -> tuple[DocKind, float]:
+def detect_kind(blocks: list[Block], config: Config, nodes: list[Node] | None = None) -> tuple[DocKind, float]:
     """Best-scoring kind and its confidence; `unknown` when no kind reaches `kinds.min_confidence`."""
-    scores = kind_scores(blocks, config)
+    scores = kind_scores(blocks, config, nodes)
     kind, best = max(scores.items(), key=lambda kv: (kv[1], kv[0]))
     if best < config.kinds.min_confidence:
         return "unknown", best

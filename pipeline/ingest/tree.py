@@ -87,9 +87,9 @@ class _Builder:
 
 
 def text_tree(text: str) -> list[Node]:
-    """Plain text: paragraphs per line, bullet lines as items nested by indentation, marked lines as headings."""
+    """Plain text: paragraphs per line, bullet lines as list items nested by indentation, marked lines as headings."""
     b = _Builder()
-    stack: list[tuple[int, int]] = []  # (indent, node index) of open items
+    stack: list[tuple[int, int, int]] = []  # (indent, list node, item node) of open lists
     for n, raw in enumerate(text.split("\n"), start=1):
         line = clean(raw)
         if not line:
@@ -97,11 +97,15 @@ def text_tree(text: str) -> list[Node]:
         indent = len(raw) - len(raw.lstrip(" \t\u00a0"))
         m = _BULLET.match(raw.replace("\u00a0", " "))
         if m:
-            while stack and stack[-1][0] >= indent:
+            while stack and stack[-1][0] > indent:
                 stack.pop()
-            parent = stack[-1][1] if stack else -1
-            idx = b.add("item", parent, n, clean(m["text"]), level=len(stack) + 1, indent=indent)
-            stack.append((indent, idx))
+            if not stack or stack[-1][0] < indent:
+                parent = stack[-1][2] if stack else -1
+                lst = b.add("list", parent, n, level=len(stack) + 1, indent=indent)
+                stack.append((indent, lst, -1))
+            _, lst, _ = stack[-1]
+            idx = b.add("item", lst, n, clean(m["text"]), level=len(stack), indent=indent)
+            stack[-1] = (indent, lst, idx)
             continue
         stack.clear()
         h = _TEXT_HEADING.match(line)

@@ -8,6 +8,78 @@ from pydantic import Field
 from pipeline.settings import Section
 
 
+class StructureConfig(Section):
+    """How ladder structure is read from the document tree (`career_page.structure:`)."""
+
+    level_code_pattern: str = Field(
+        r"(?<![\w.])(?:[A-Z]{1,3}[- ]?\d{1,2}|\d{1,2})(?![\w.])",
+        description="A level code or bare level number inside a title (`IC3`, `M4`, `P2`, `L-5`, `D1`, `2`).",
+    )
+    roman_suffix_pattern: str = Field(
+        r"\w\s+(?:I{1,3}|IV|VI{0,3}|IX|X)\s*$", description="A title ending in a Roman numeral (`Engineer II`)."
+    )
+    level_words: list[str] = Field(
+        [
+            "intern",
+            "apprentice",
+            "trainee",
+            "junior",
+            "jr",
+            "associate",
+            "entry",
+            "mid",
+            "intermediate",
+            "senior",
+            "sr",
+            "staff",
+            "principal",
+            "distinguished",
+            "fellow",
+            "lead",
+            "head",
+            "director",
+            "vp",
+            "chief",
+            "manager",
+            "executive",
+        ],
+        description="Words that make a short title look like a level.",
+    )
+    not_role_patterns: list[str] = Field(
+        [
+            r"\b(?:hiring|interview|recruit\w*|onboarding|benefits?|perks|compensation|salary|values?|principles)\b",
+            r"\b(?:promot\w*|process|faq|overview|introduction|intro|about|summary|tl;?dr|legend|glossary)\b",
+            r"\b(?:all|every|any)\s+(?:levels|roles|engineers|employees)\b",
+            r"\b(?:levels|tracks|roles|ladders?|framework|criteria|expectations|responsibilities)\s*$",
+            r"\?\s*$",
+        ],
+        description="Section titles that are page-wide, never a role (hiring, values, 'all levels', overlays).",
+    )
+    ic_markers: list[str] = Field(
+        [r"\bindividual[- ]contributors?\b", r"\bIC[- ]?\d", r"\bIC (?:track|path|ladder|levels?)\b"],
+        description="Wording that puts a role (its title, summary or enclosing section) on the IC path.",
+    )
+    management_markers: list[str] = Field(
+        [r"\bmanagement\b", r"\bmanager (?:track|path|ladder|levels?)\b", r"\bpeople manag\w+", r"^M[- ]?\d+\b"],
+        description="Wording that puts a role (its title or enclosing section) on the management path.",
+    )
+    empty_cell_patterns: list[str] = Field(
+        [r"^\s*(?:n\s*/\s*a|tbd|todo|none|-+|—|–)\.?\s*$", r"^\s*same as\b", r"^\s*see (?:above|previous)\b"],
+        description="Cells and bullets that state no behavior (`N/A`, `TODO`, 'same as L1').",
+    )
+    years_patterns: list[str] = Field(
+        [r"\bexperience\b.*\d", r"\d.*\byears?\b.*\bexperience\b", r"\bexperience:\s", r"^\s*years?\b.*:"],
+        description="A line stating years of experience: fills years_min/max, never a behavior.",
+    )
+    max_title_words: int = Field(9, description="A heading or cell longer than this is not a level title.")
+    max_label_words: int = Field(6, description="A category label (`Impact:`) has at most this many words.")
+    min_category_recurrence: float = Field(
+        0.5,
+        description="Inline labels (`**Adopts**: text`) are competencies only when each recurs in this share of "
+        "the roles (or they carry nested bullets); otherwise they are part of the behavior text.",
+    )
+
+
 class CareerPageConfig(Section):
     not_defined_patterns: list[str] = Field(
         [
@@ -65,6 +137,9 @@ class CareerPageConfig(Section):
         description="Where the track name is read from (first match in the intro wins).",
     )
     max_heading_words: int = Field(10, description="A line longer than this is never a role/competency name.")
+    structure: StructureConfig = Field(
+        default_factory=lambda: StructureConfig(), description="Ladder structure detection on the tree."
+    )
 
 
 class EntityPattern(Section):

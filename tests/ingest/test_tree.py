@@ -103,9 +103,11 @@ def test_plain_text_bullets_nest_by_indent_and_marked_lines_are_headings() -> No
     assert _shape(nodes) == [
         "heading:L1:Support Lead",
         "heading:L3:Craft",
-        "item:L4:fixes things",
-        "  item:L5:an example",
-        "item:L6:helps",
+        "list:L4:",
+        "  item:L4:fixes things",
+        "    list:L5:",
+        "      item:L5:an example",
+        "  item:L6:helps",
         "para:L7:Plain sentence here.",
     ]
     assert [n.level for n in nodes if n.kind == "heading"] == [1, 2]

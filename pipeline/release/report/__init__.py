@@ -32,6 +32,7 @@ _MORE = "… {n} more rows not shown: the full lists are in ladder.json (normali
 TITLE = "Ladder normalization report"
 
 KINDS: dict[str, str] = {
+    "documents": "Document structure",
     "repairs": "Text repairs",
     "competencies": "Competency names",
     "levels": "Level alignment",
@@ -162,6 +163,7 @@ def dataset_line(ladder: Ladder) -> str:
 def build_sections(ladder: Ladder, diff: DatasetDiff) -> list[Section]:
     """Every section of the report, in `KINDS` order."""
     return [
+        _documents(ladder),
         _repairs(ladder),
         _competencies(ladder),
         _levels(ladder),
@@ -190,6 +192,56 @@ _INVISIBLE = str.maketrans({"\u00a0": "␣", "\u202f": "␣", "\u2007": "␣"})
 def _visible(text: str) -> str:
     """`"the\u00a0Partners"` -> `"the␣Partners"`: a repair to a no-break space must be seen to be reviewed."""
     return text.translate(_INVISIBLE)
+
+
+LOW_KIND_CONFIDENCE = 0.6
+"""Below this a document's detected kind is flagged in the report as worth a look (it is still used)."""
+
+
+def _roles_per_doc(ladder: Ladder) -> dict[str, int]:
+    roles: dict[str, int] = {}
+    for r in ladder.roles:
+        roles[r.doc_id] = roles.get(r.doc_id, 0) + 1
+    return roles
+
+
+def document_warnings(ladder: Ladder) -> list[tuple[str, str]]:
+    """`(file, warning)` for each document a reviewer should look at: unknown kind, low kind confidence, or a
+    career page that gave no roles."""
+    roles = _roles_per_doc(ladder)
+    out = []
+    for d in ladder.documents:
+        if d.kind == "unknown":
+            out.append(
+                (
+                    d.file,
+                    f"kind not recognised (confidence {d.kind_confidence:.2f}): nothing extracted; set its kind in raw/manifest.yaml",
+                )
+            )
+            continue
+        if d.kind_confidence < LOW_KIND_CONFIDENCE:
+            out.append((d.file, f"low kind confidence {d.kind_confidence:.2f}: check that it is a {d.kind}"))
+        if d.kind == "career_page" and not roles.get(d.id):
+            out.append((d.file, "career page with no roles: its levels were not recognised"))
+    return out
+
+
+def _documents(ladder: Ladder) -> Section:
+    tracks = _doc_tracks(ladder)
+    roles = _roles_per_doc(ladder)
+    table = Table("", ["File", "Kind", "Confidence", "Roles", "Structure found"])
+    for d in sorted(ladder.documents, key=lambda d: d.file):
+        table.rows.append(
+            _row(d.file, d.kind, f"{d.kind_confidence:.2f}", roles.get(d.id, 0), d.structure, tracks=tracks[d.file])
+        )
+    warnings = document_warnings(ladder)
+    notes = Table("Warnings", ["File", "Warning"])
+    for file, warning in warnings:
+        notes.rows.append(_row(file, warning, tracks=tracks[file]))
+    lead = f"{_n(len(ladder.documents), 'document')} read; " + (
+        f"{_n(len(warnings), 'warning')}: look at these first." if warnings else "no warnings."
+    )
+    return Section("documents", len(ladder.documents), lead, [table, notes])
 
 
 def _repairs(ladder: Ladder) -> Section:

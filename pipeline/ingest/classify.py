@@ -11,7 +11,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pipeline.config import Config
+    from pipeline.ingest.settings import KindConfig
 
 from pipeline.models import Block, DocKind
 
@@ -73,9 +73,10 @@ def _features(blocks: list[Block], max_heading_words: int) -> dict[str, float]:
     }
 
 
-def kind_scores(blocks: list[Block], config: Config) -> dict[str, float]:
-    """Score per kind in 0..1 (exposed for the report and for tests)."""
-    f = _features(blocks, config.career_page.max_heading_words)
+def kind_scores(blocks: list[Block], max_heading_words: int) -> dict[str, float]:
+    """Score per kind in 0..1 (exposed for the report and for tests). A block of at most `max_heading_words`
+    words (the career-page parser's `career_page.max_heading_words`) may be a role or competency heading."""
+    f = _features(blocks, max_heading_words)
     item_share = f["items"] / max(1, len(blocks))
     career = (
         0.45 * min(1.0, f["recurring"] / 3)
@@ -99,10 +100,10 @@ def kind_scores(blocks: list[Block], config: Config) -> dict[str, float]:
     }
 
 
-def detect_kind(blocks: list[Block], config: Config) -> tuple[DocKind, float]:
+def detect_kind(blocks: list[Block], kinds: KindConfig, max_heading_words: int) -> tuple[DocKind, float]:
     """Best-scoring kind and its confidence; `unknown` when no kind reaches `kinds.min_confidence`."""
-    scores = kind_scores(blocks, config)
+    scores = kind_scores(blocks, max_heading_words)
     kind, best = max(scores.items(), key=lambda kv: (kv[1], kv[0]))
-    if best < config.kinds.min_confidence:
+    if best < kinds.min_confidence:
         return "unknown", best
     return kind, best  # type: ignore[return-value]

@@ -74,7 +74,7 @@ class Table:
 
 
 @dataclass
-class Section:
+class ReportSection:
     kind: str
     count: int
     lead: str
@@ -159,7 +159,7 @@ def dataset_line(ladder: Ladder) -> str:
     )
 
 
-def build_sections(ladder: Ladder, diff: DatasetDiff) -> list[Section]:
+def build_sections(ladder: Ladder, diff: DatasetDiff) -> list[ReportSection]:
     """Every section of the report, in `KINDS` order."""
     return [
         _repairs(ladder),
@@ -192,7 +192,7 @@ def _visible(text: str) -> str:
     return text.translate(_INVISIBLE)
 
 
-def _repairs(ladder: Ladder) -> Section:
+def _repairs(ladder: Ladder) -> ReportSection:
     tracks = _doc_tracks(ladder)
     repairs = sorted(
         (r for d in ladder.documents for r in d.repairs), key=lambda r: (r.file, _ref_order(r.ref), r.rule, r.before)
@@ -205,10 +205,10 @@ def _repairs(ladder: Ladder) -> Section:
     lead = f"{_n(len(repairs), 'text repair')} in {_n(files, 'file')}" + (
         " (␣ marks a no-break space)." if any("␣" in _visible(r.before + r.after) for r in repairs) else "."
     )
-    return Section("repairs", len(repairs), lead, [table])
+    return ReportSection("repairs", len(repairs), lead, [table])
 
 
-def _competencies(ladder: Ladder) -> Section:
+def _competencies(ladder: Ladder) -> ReportSection:
     log = ladder.normalization.competency_mapping
     table = Table("", ["Track", "Name as written", "Canonical", "How"])
     if log:
@@ -236,7 +236,7 @@ def _competencies(ladder: Ladder) -> Section:
         f"{_n(len(table.rows), 'name')} mapped to {_n(len(ladder.competencies), 'competency', 'competencies')}; "
         f"{renamed} written differently from the canonical name."
     )
-    return Section("competencies", len(table.rows), lead, tables)
+    return ReportSection("competencies", len(table.rows), lead, tables)
 
 
 def _comp_tracks(ladder: Ladder, competency_id: str) -> list[str]:
@@ -246,7 +246,7 @@ def _comp_tracks(ladder: Ladder, competency_id: str) -> list[str]:
     return []
 
 
-def _levels(ladder: Ladder) -> Section:
+def _levels(ladder: Ladder) -> ReportSection:
     tracks = sorted({r.track for r in ladder.roles})
     by_level: dict[tuple[str, str], dict[str, list[str]]] = {}
     for r in sorted(ladder.roles, key=lambda r: (r.track, r.order, r.title)):
@@ -265,10 +265,10 @@ def _levels(ladder: Ladder) -> Section:
     if basis.rows:
         tables.append(basis)
     lead = f"{_n(len(ladder.roles), 'role')} of {_n(len(tracks), 'track')} on {_n(len(by_level), 'canonical level')}."
-    return Section("levels", len(ladder.roles), lead, tables)
+    return ReportSection("levels", len(ladder.roles), lead, tables)
 
 
-def _merges(ladder: Ladder) -> Section:
+def _merges(ladder: Ladder) -> ReportSection:
     clusters = sorted(ladder.normalization.clusters, key=lambda c: (c.representative, c.behavior_id))
     table = Table("", ["Behavior", "Members (occurrences, score)", "Rule", "Tracks"])
     for c in clusters:
@@ -279,7 +279,7 @@ def _merges(ladder: Ladder) -> Section:
             _row(Cell(text=c.representative), _list(members), c.rule, ", ".join(c.tracks), tracks=c.tracks)
         )
     statements = sum(len(c.members) for c in clusters)
-    return Section(
+    return ReportSection(
         "merges",
         len(clusters),
         f"{_n(len(clusters), 'behavior')} merged from {_n(statements, 'distinct text')}.",
@@ -287,7 +287,7 @@ def _merges(ladder: Ladder) -> Section:
     )
 
 
-def _near_misses(ladder: Ladder) -> Section:
+def _near_misses(ladder: Ladder) -> ReportSection:
     misses = sorted(ladder.normalization.near_misses, key=lambda n: (-n.score, n.a_text, n.b_text))
     table = Table("", ["A → B (word by word)", "Ids", "Score", "Kept apart by"])
     for n in misses:
@@ -303,19 +303,21 @@ def _near_misses(ladder: Ladder) -> Section:
     lead = (
         f"{_n(len(misses), 'pair')} kept apart that may be the same behavior: confirm with a merge or split decision."
     )
-    return Section("near-misses", len(misses), lead, [table])
+    return ReportSection("near-misses", len(misses), lead, [table])
 
 
-def _splits(ladder: Ladder) -> Section:
+def _splits(ladder: Ladder) -> ReportSection:
     splits = sorted(ladder.normalization.splits, key=lambda s: (s.source_file, _ref_order(s.source_ref), s.bullet))
     table = Table("", ["File", "Line", "Bullet", "Behaviors"])
     for s in splits:
         table.rows.append(_row(s.source_file, _code(s.source_ref), s.bullet, _list(s.parts), tracks=[s.track]))
     parts = sum(len(s.parts) for s in splits)
-    return Section("splits", len(splits), f"{_n(len(splits), 'bullet')} split into {_n(parts, 'behavior')}.", [table])
+    return ReportSection(
+        "splits", len(splits), f"{_n(len(splits), 'bullet')} split into {_n(parts, 'behavior')}.", [table]
+    )
 
 
-def _progressions(ladder: Ladder) -> Section:
+def _progressions(ladder: Ladder) -> ReportSection:
     texts = {b.id: b.text for b in ladder.behaviors}
     names = {c.id: c.name for c in ladder.competencies}
     items = sorted(
@@ -341,30 +343,30 @@ def _progressions(ladder: Ladder) -> Section:
                 tracks=[p.track],
             )
         )
-    return Section(
+    return ReportSection(
         "progressions", len(items), f"{_n(len(items), 'pair')} of behaviors that mark a level difference.", [table]
     )
 
 
-def _decisions(ladder: Ladder) -> Section:
+def _decisions(ladder: Ladder) -> ReportSection:
     items = sorted(ladder.normalization.decisions, key=lambda d: (d.status, d.action, d.target))
     table = Table("", ["Status", "Action", "Target", "Detail"])
     for d in items:
         table.rows.append(_row(d.status, d.action, d.target, d.detail))
     applied = sum(d.status == "applied" for d in items)
     lead = f"{_n(applied, 'reviewer decision')} applied, {len(items) - applied} stale (they no longer match anything)."
-    return Section("decisions", len(items), lead, [table])
+    return ReportSection("decisions", len(items), lead, [table])
 
 
-def _rejected(ladder: Ladder) -> Section:
+def _rejected(ladder: Ladder) -> ReportSection:
     items = sorted(ladder.rejected, key=lambda r: r.file)
     table = Table("", ["File", "Reason"])
     for r in items:
         table.rows.append(_row(r.file, r.reason))
-    return Section("rejected", len(items), f"{_n(len(items), 'file')} could not be used.", [table])
+    return ReportSection("rejected", len(items), f"{_n(len(items), 'file')} could not be used.", [table])
 
 
-def _diff_section(diff: DatasetDiff) -> Section:
+def _diff_section(diff: DatasetDiff) -> ReportSection:
     counts = diff.counts
     summary = Table("Counts", ["What", "Added", "Removed", "Changed / moved"])
     for kind, c in counts.items():
@@ -411,7 +413,7 @@ def _diff_section(diff: DatasetDiff) -> Section:
                 )
             if table.rows:
                 tables.append(table)
-    return Section("diff", total, headline_for_diff(diff), tables)
+    return ReportSection("diff", total, headline_for_diff(diff), tables)
 
 
 def headline_for_diff(diff: DatasetDiff) -> str:

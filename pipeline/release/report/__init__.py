@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 from pipeline.models import Ladder
@@ -487,62 +488,12 @@ def artifact_markdown(ladder: Ladder, diff: DatasetDiff) -> str:
 
 # ---------------------------------------------------------------------------------------------- html
 
-_CSS = """
-*{box-sizing:border-box}
-body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2330;background:#f6f7f9}
-main{max-width:72rem;margin:0 auto;padding:1rem 1.25rem 3rem}
-h1{font-size:1.6rem;margin:.5rem 0}
-h2{font-size:1.2rem;margin:0 0 .4rem}
-h3{font-size:1rem;margin:1rem 0 .3rem}
-p{margin:.3rem 0}
-.headline{font-size:1.05rem;font-weight:600;padding:.6rem .8rem;background:#e8f0fe;border-left:4px solid #3367d6}
-section{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:.8rem 1rem;margin:1rem 0}
-table{width:100%;border-collapse:collapse;margin:.3rem 0}
-th,td{text-align:left;vertical-align:top;padding:.3rem .45rem;border-bottom:1px solid #e6e8ec;overflow-wrap:anywhere;word-break:break-word}
-th{background:#f0f2f5;font-weight:600}
-td ul{margin:0;padding-left:1.1rem}
-code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace;white-space:pre-wrap;overflow-wrap:anywhere}
-del{background:#fde2e1;color:#8a1c1c}
-ins{background:#dcf5e3;color:#14532d;text-decoration:none}
-.count{display:inline-block;min-width:1.6rem;padding:0 .4rem;border-radius:1rem;background:#3367d6;color:#fff;text-align:center;font-size:.85rem}
-.tiles{list-style:none;padding:0;margin:.6rem 0;display:grid;grid-template-columns:repeat(auto-fill,minmax(12rem,1fr));gap:.4rem}
-.tiles a{display:block;padding:.35rem .6rem;background:#fff;border:1px solid #dde1e7;border-radius:6px;color:inherit;text-decoration:none}
-.tiles b{font-size:1.15rem;margin-right:.3rem;color:#3367d6}
-.empty{color:#667085;font-style:italic}
-#filters{display:flex;flex-wrap:wrap;gap:.5rem 1.2rem;align-items:center;background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:.6rem 1rem}
-#filters fieldset{border:0;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.3rem .9rem}
-#filters legend{font-weight:600;float:left;margin-right:.6rem}
-[hidden]{display:none!important}
-"""
-
-# Rows carry their tracks as a JSON list; a track filter hides rows (and level columns) of other tracks,
-# the kind checkboxes hide whole sections. Without JavaScript every row stays visible.
-_JS = """
-(function(){
-  var select=document.getElementById('track-filter');
-  var boxes=Array.prototype.slice.call(document.querySelectorAll('#filters input[name=kind]'));
-  function apply(){
-    var track=select.value;
-    boxes.forEach(function(b){document.getElementById(b.value).hidden=!b.checked;});
-    document.querySelectorAll('tr[data-tracks]').forEach(function(tr){
-      var tracks=JSON.parse(tr.getAttribute('data-tracks'));
-      tr.hidden=track!=='' && tracks.indexOf(track)<0;
-    });
-    document.querySelectorAll('[data-track]').forEach(function(c){
-      c.hidden=track!=='' && c.getAttribute('data-track')!==track;
-    });
-    document.querySelectorAll('section[data-kind]').forEach(function(s){
-      var rows=s.querySelectorAll('tr[data-tracks]'), shown=0;
-      rows.forEach(function(tr){if(!tr.hidden){shown++;}});
-      var badge=s.querySelector('.shown');
-      if(badge){badge.textContent=track===''?'':' ('+shown+' of '+rows.length+' rows for this track)';}
-    });
-  }
-  select.addEventListener('change',apply);
-  boxes.forEach(function(b){b.addEventListener('change',apply);});
-  apply();
-})();
-"""
+# The stylesheet and the script are package files (package data in pyproject.toml), inlined in every report so
+# it is one self-contained file. report.js: rows carry their tracks as a JSON list; a track filter hides rows
+# (and level columns) of other tracks, the kind checkboxes hide whole sections. Without JavaScript every row
+# stays visible.
+_CSS = resources.files(__name__).joinpath("report.css").read_text(encoding="utf-8")
+_JS = resources.files(__name__).joinpath("report.js").read_text(encoding="utf-8")
 
 
 def _e(text: object) -> str:

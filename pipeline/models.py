@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 DocKind = Literal["career_page", "role_descriptions", "forum_thread", "article", "unknown"]
-Path = Literal["ic", "management"]
+PathKind = Literal["ic", "management"]  # a role's ladder; not a file path
 BlockKind = Literal["heading", "item", "para"]
 NodeKind = Literal["heading", "para", "list", "item", "quote", "table", "row", "cell"]
 
@@ -107,7 +107,7 @@ class ParsedRole(Record):
 
     title: str = Field(description="Title as written, without markers such as `(N/A)`.")
     track: str = Field(description="Track name as the document gives it.")
-    path: Path
+    path: PathKind
     order: int = Field(description="0-based position in the document's role menu (or of appearance).")
     defined: bool = Field(description="False for roles marked N/A, 'Not defined yet', 'not yet available'.")
     summary: str | None = None
@@ -232,7 +232,7 @@ class Role(Record):
     track_id: str
     track: str
     title: str
-    path: Path
+    path: PathKind
     level: str = Field(description="Canonical level: IC1.. on the IC path, M1.. on the management path.")
     order: int
     defined: bool
@@ -290,7 +290,7 @@ class Occurrence(Record):
     track: str
     role: str
     role_id: str
-    path: Path
+    path: PathKind
     level: str
     competency: str = Field(description="Competency name as written in the document.")
     competency_id: str
@@ -339,7 +339,7 @@ class LevelAssignment(Record):
     track: str
     role: str
     role_id: str
-    path: Path
+    path: PathKind
     level: str
     basis: str = Field(description="What decided: title word, menu order, decision, ...")
 

@@ -8,16 +8,15 @@ given.
 from __future__ import annotations
 
 from pipeline.build.decisions import Decisions
-from pipeline.models import DocKind, ParsedBehavior, ParsedCompetency, ParsedDocument, ParsedRole
+from pipeline.models import DocKind, ParsedBehavior, ParsedCompetency, ParsedDocument, ParsedRole, PathKind
 
 
-def role(title: str, order: int, *, track: str = "", path: str = "ic", ref: str = "L1") -> ParsedRole:
+def role(title: str, order: int, *, track: str = "", path: PathKind = "ic", ref: str = "L1") -> ParsedRole:
     """A defined role; `track` is set by `parsed` when left empty."""
-    assert path in ("ic", "management")
     return ParsedRole(
         title=title,
         track=track,
-        path="management" if path == "management" else "ic",
+        path=path,
         order=order,
         defined=True,
         source_ref=ref,

@@ -82,7 +82,9 @@ def build_ladder(
         competencies=comps.sorted_competencies(),
         behaviors=grouped.behaviors,
         progressions=grouped.progressions,
-        level_benchmarks=align_benchmarks([b for p in parsed for b in p.benchmarks], config),
+        level_benchmarks=align_benchmarks(
+            [b for p in parsed for b in p.benchmarks], norm, config.career_page.management_title_patterns
+        ),
         forum_posts=[x for p in parsed for x in p.posts],
         guidance=[g for p in parsed for g in p.guidance],
         rejected=sorted(rejected, key=lambda r: r.file),

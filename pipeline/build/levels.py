@@ -17,13 +17,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from pipeline.build.settings import LevelSettings
-
-if TYPE_CHECKING:
-    from pipeline.config import Config
-
 from pipeline.ids import name_key
 from pipeline.models import LevelAssignment, LevelBenchmark, ParsedRole
 
@@ -112,16 +107,21 @@ def assign_levels(
     return out
 
 
-def benchmark_level(benchmark: LevelBenchmark, config: Config) -> tuple[str, str] | None:
+def benchmark_level(
+    benchmark: LevelBenchmark, config: LevelSettings, management_title_patterns: list[str]
+) -> tuple[str, str] | None:
     """Canonical level of a forum or article level: `tier="T2"` -> `("IC2", "tier T2")`;
-    `level_label="Senior CSM"` -> `("IC3", "title word 'senior'")`; None when nothing says."""
-    rules = LevelRules(config.normalize)
+    `level_label="Senior CSM"` -> `("IC3", "title word 'senior'")`; None when nothing says.
+
+    A label matching one of `management_title_patterns` (the career-page parser's
+    `career_page.management_title_patterns`, passed by the caller) is placed on the management path."""
+    rules = LevelRules(config)
     if benchmark.tier:
         m = rules.tier.match(benchmark.tier.strip().casefold())
         if m:
             return f"IC{int(m.group('n'))}", f"tier {benchmark.tier.strip()}"
     label = re.sub(r"\(.*?\)", " ", benchmark.level_label)
-    management = any(re.search(p, label, re.IGNORECASE) for p in config.career_page.management_title_patterns)
+    management = any(re.search(p, label, re.IGNORECASE) for p in management_title_patterns)
     path = "management" if management else "ic"
     placed = rules.by_title(label, path)
     if placed is None:
@@ -129,10 +129,12 @@ def benchmark_level(benchmark: LevelBenchmark, config: Config) -> tuple[str, str
     return f"{_PREFIX[path]}{placed.number}", placed.basis
 
 
-def align_benchmarks(benchmarks: list[LevelBenchmark], config: Config) -> list[LevelBenchmark]:
+def align_benchmarks(
+    benchmarks: list[LevelBenchmark], config: LevelSettings, management_title_patterns: list[str]
+) -> list[LevelBenchmark]:
     """The benchmarks with `canonical_level` set where a tier or title word gives one."""
     out = []
     for b in benchmarks:
-        found = benchmark_level(b, config)
+        found = benchmark_level(b, config, management_title_patterns)
         out.append(b.model_copy(update={"canonical_level": found[0] if found else b.canonical_level}))
     return out

@@ -11,7 +11,8 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pipeline.config import Config
+    from pipeline.ingest.settings import KindConfig
+    from pipeline.parse.settings import CareerPageConfig
 
 from pipeline.models import Block, DocKind, Node
 
@@ -73,13 +74,13 @@ def _features(blocks: list[Block], max_heading_words: int) -> dict[str, float]:
     }
 
 
-def level_axis(nodes: list[Node], config: Config) -> float:
+def level_axis(nodes: list[Node], career_page: CareerPageConfig) -> float:
     """Career-page evidence from the tree, whatever the prose: 1.0 when it has a level axis (two or more levels
     as headings or a ladder table), 0.6 when it reads as one level of a ladder (a level-like title over two or
     more competencies), else 0."""
     from pipeline.parse.ladder import Rules, detect
 
-    cp = config.career_page
+    cp = career_page
     found = detect(nodes, cp.structure, single_level=False, path_markers=cp.path_markers)
     if len(found.levels) >= 2:
         return 1.0
@@ -91,9 +92,16 @@ def level_axis(nodes: list[Node], config: Config) -> float:
     return 0.0
 
 
-def kind_scores(blocks: list[Block], config: Config, nodes: list[Node] | None = None) -> dict[str, float]:
-    """Score per kind in 0..1 (exposed for the report and for tests); `nodes`: the tree, for the level axis."""
-    f = _features(blocks, config.career_page.max_heading_words)
+def kind_scores(
+    blocks: list[Block], career_page: CareerPageConfig, nodes: list[Node] | None = None
+) -> dict[str, float]:
+    """Score per kind in 0..1 (exposed for the report and for tests); `nodes`: the tree, for the level axis.
+
+    Kind detection borrows the career-page parser's own notion of structure (its `career_page` settings: a block
+    of at most `max_heading_words` words may be a role or competency heading; the level-axis rules), passed in
+    explicitly, so a page is called a career page exactly when that parser would find a ladder in it.
+    """
+    f = _features(blocks, career_page.max_heading_words)
     item_share = f["items"] / max(1, len(blocks))
     career = (
         0.45 * min(1.0, f["recurring"] / 3)
@@ -109,7 +117,7 @@ def kind_scores(blocks: list[Block], config: Config, nodes: list[Node] | None = 
         + 0.35 * min(1.0, f["avg_para_words"] / 40)
         + 0.3 * min(1.0, f["questions"] / 3)
     ) * (1.0 if f["recurring"] < 3 else 0.5)
-    axis = level_axis(nodes, config) if nodes else 0.0
+    axis = level_axis(nodes, career_page) if nodes else 0.0
     if axis >= 1.0:  # a level axis makes a career page, however much prose surrounds it
         career, forum, roles, article = max(career, 0.9), forum * 0.5, roles * 0.5, article * 0.5
     elif axis > 0:
@@ -122,10 +130,12 @@ def kind_scores(blocks: list[Block], config: Config, nodes: list[Node] | None = 
     }
 
 
-def detect_kind(blocks: list[Block], config: Config, nodes: list[Node] | None = None) -> tuple[DocKind, float]:
+def detect_kind(
+    blocks: list[Block], kinds: KindConfig, career_page: CareerPageConfig, nodes: list[Node] | None = None
+) -> tuple[DocKind, float]:
     """Best-scoring kind and its confidence; `unknown` when no kind reaches `kinds.min_confidence`."""
-    scores = kind_scores(blocks, config, nodes)
+    scores = kind_scores(blocks, career_page, nodes)
     kind, best = max(scores.items(), key=lambda kv: (kv[1], kv[0]))
-    if best < config.kinds.min_confidence:
+    if best < kinds.min_confidence:
         return "unknown", best
     return kind, best  # type: ignore[return-value]

@@ -145,6 +145,10 @@ class ForumPost(Record):
     doc_id: str
     source_ref: str
     is_question: bool = False
+    reply_to: str | None = Field(None, description="`source_ref` of the post this one answers; None for the question.")
+    quotes: list[str] = Field(
+        default_factory=list, description="`source_ref`s of the earlier posts it quotes (their copies are dropped)."
+    )
 
 
 class GuidanceItem(Record):
@@ -172,6 +176,9 @@ class ParsedDocument(Record):
     posts: list[ForumPost] = Field(default_factory=list)
     guidance: list[GuidanceItem] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    kind_evidence: list[str] = Field(
+        default_factory=list, description="What in the document says it is of its kind (forum threads)."
+    )
 
 
 # -------------------------------------------------------------------------------------------- dataset
@@ -187,6 +194,9 @@ class SourceDocument(Record):
     title: str
     encoding: str
     repairs: list[Repair] = Field(default_factory=list)
+    kind_evidence: list[str] = Field(
+        default_factory=list, description="What in the document says it is of its kind (forum threads)."
+    )
 
 
 class Role(Record):

@@ -306,6 +306,7 @@ def build_ladder(
                 title=d.title,
                 encoding=d.encoding,
                 repairs=d.repairs,
+                kind_evidence=next((p.kind_evidence for p in parsed if p.doc_id == d.id), []),
             )
             for d in documents
         ],

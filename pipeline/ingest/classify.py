@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from pipeline.config import Config
 
 from pipeline.models import Block, DocKind
+from pipeline.parse.forum_signals import thread_evidence
 
 _FORUM_CUES = [
     re.compile(p, re.IGNORECASE)
@@ -82,7 +83,10 @@ def kind_scores(blocks: list[Block], config: Config) -> dict[str, float]:
         + 0.35 * min(1.0, f["items"] / 10)
         + 0.2 * min(1.0, f["levelled_titles"] / 2)
     )
-    forum = min(1.0, f["forum"] / 4)
+    # post headers, furniture and quoting in any forum's layout (the cue count above knows fewer shapes)
+    thread = thread_evidence(blocks, config.prose).score
+    forum = max(min(1.0, f["forum"] / 4), thread)
+    threadlike = f["forum"] >= 3 or thread >= 0.6
     roles = (
         0.4 * min(1.0, f["years"] / 2) + 0.4 * min(1.0, f["role_intros"] / 2) + 0.2 * (1.0 if item_share < 0.1 else 0.0)
     ) * (1.0 if f["recurring"] < 3 else 0.4)
@@ -94,8 +98,8 @@ def kind_scores(blocks: list[Block], config: Config) -> dict[str, float]:
     return {
         "career_page": round(career, 3),
         "forum_thread": round(forum * (0.6 if f["items"] > 20 and f["recurring"] >= 3 else 1.0), 3),
-        "role_descriptions": round(roles * (0.5 if f["forum"] >= 3 else 1.0), 3),
-        "article": round(article * (0.5 if f["forum"] >= 3 else 1.0), 3),
+        "role_descriptions": round(roles * (0.5 if threadlike else 1.0), 3),
+        "article": round(article * (0.5 if threadlike else 1.0), 3),
     }
 
 

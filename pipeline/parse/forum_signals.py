@@ -134,7 +134,9 @@ class Signals:
             if not m:
                 continue
             raw = m.group("author").strip()
-            if self.is_name(raw) or (raw.startswith(("u/", "@")) and self.person(raw)):
+            rest = (m.groupdict().get("rest") or "").strip()
+            # a handle needs its u/ or @, or a date after it: "Post by kbarlow » Fri Mar 03, 2023 10:42 am"
+            if self.is_name(raw) or (self.person(raw) and (raw.startswith(("u/", "@")) or self.is_date(rest))):
                 return self.person(raw) or raw, (m.groupdict().get("rest") or "").strip()
         return None
 
@@ -210,8 +212,8 @@ def line_type(b: Block, sig: Signals) -> str:
     d = sig.date(t)
     if d and len(t.split()) <= len(d.split()) + 3:
         return "date"
-    if sig.is_name(t):
-        return "name"
+    if sig.is_name(t) or (_PAREN_TAIL.search(t) and sig.is_name(sig.person(t) or "")):
+        return "name"  # "Victor Chen (Globex)" too
     if sig.handle.match(t) and sig.person(t):
         return "handle"
     return "body"
@@ -289,11 +291,16 @@ def find_headers(blocks: list[Block], types: list[str], sig: Signals) -> list[He
             shape = "one-line header"
         elif t == "author":
             author, r = sig.author(text)  # type: ignore[misc]  # typed "author" only when it parses
-            rest = [r] if r else []
-            dates = [d for d in (sig.date(x) for x in rest) if d]
+            if r and sig.is_date(r):  # "Post by kbarlow » Fri Mar 03, 2023 10:42 am": the date as shown
+                dates, rest = [r], []
+            else:
+                rest = [r] if r else []
+                dates = [d for d in (sig.date(x) for x in rest) if d]
             shape = "author line"
         elif t == "name":
-            author, shape = text, "name"
+            author, shape = sig.person(text) or text, "name"
+            paren = _PAREN_TAIL.search(text)
+            rest = [paren.group(0).strip(" ()")] if paren else []
         elif t == "handle":
             author, needs_date, shape = sig.person(text), True, "handle"
         elif t == "badge":
@@ -327,7 +334,14 @@ def find_headers(blocks: list[Block], types: list[str], sig: Signals) -> list[He
                 and types[j + 1] == "date"
             ):
                 pass  # a rank the badge list does not know ("Trailblazer"), between the author and the date
-            elif tj == "body" and sig.is_title(tx) and len(tx.split()) <= 8 and not tx.endswith((".", "?", "!")):
+            elif (
+                tj == "body"
+                and blocks[j].kind != "item"
+                and ":" not in tx
+                and sig.is_title(tx)
+                and len(tx.split()) <= 8
+                and not tx.endswith((".", "?", "!"))
+            ):
                 extra.append(tx)
             else:
                 break

@@ -34,6 +34,9 @@ _LEADING_TIER = re.compile(r"^\(\s*(?P<tier>[^()]{1,12})\s*\)\s*:?\s*")
 _PAREN = re.compile(r"\s*\([^()]*\)\s*")
 _WORDS = re.compile(r"[^\w]+")
 _NUMBERED = re.compile(r"^[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,4}\s+(?:I{1,3}|IV|V|VI|[1-9])$")
+_NEXT_LABEL = re.compile(r"(?<=[.!?])\s+(?=[A-Z][^.:?!]{0,50}?(?::|\s[-–—]\s))")
+_LEAD_IN = re.compile(r"^(?:we (?:have|use|call|put|give)|we've got|there (?:are|is)|at \w+,)\s+", re.IGNORECASE)
+_LEVEL_CLAUSE = re.compile(r"(?:;|,\s*(?:and|while|whereas)?)\s+(?=(?:(?:our|the|my)\s+)?[A-Z])")
 _CLAUSE = re.compile(r"^\s*(?:[,;:–—-]|and\b)\s*(?:and\s+)?(?P<rest>\w.*)$")
 _PROSE_LEVEL_WORDS = {"associate", "junior", "senior", "staff", "principal", "lead", "intern", "sr", "jr"}
 _DETERMINERS = {"our", "the", "my", "all", "most", "their", "your", "a", "an"}
@@ -369,10 +372,33 @@ def _level_start(b: Block, nlp, rules: _Rules | None = None) -> _Level | None:  
     return _Level(label=label, core=core, block=b, body=[body] if body else [], heading_only=not body)
 
 
+def _split_levels(b: Block, nlp, rules: _Rules) -> list[_Level]:  # type: ignore[no-untyped-def]
+    """Several labelled levels on one line: `"Admin I: 0-2 years. Maintains SMB orgs. Admin II: 3-5 years. …"`
+    -> two levels (each piece must open a level named like the first, else the line is one level or none)."""
+    pieces = _NEXT_LABEL.split(b.text)
+    if len(pieces) < 2:
+        return []
+    levels = [_level_start(b.model_copy(update={"text": piece}), nlp, rules) for piece in pieces]
+    first = levels[0]
+    if first is None or any(lv is None for lv in levels[1:]):
+        return []
+    words = {w.casefold() for w in first.core.split()}
+    if any(not words & {w.casefold() for w in lv.core.split()} for lv in levels[1:] if lv is not None):
+        return []  # "Associate (T1): … Manages SMB - Mid Markets accounts only." is one level
+    return [lv for lv in levels if lv is not None]
+
+
 def _levels(post: _Post, nlp, rules: _Rules) -> list[_Level]:  # type: ignore[no-untyped-def]
     levels: list[_Level] = []
     current: _Level | None = None
     for b in post.lines:
+        several = _split_levels(b, nlp, rules)
+        if len(several) >= 2:
+            for lv in several:
+                lv.block = b
+            levels.extend(several)
+            current = None
+            continue
         level = _level_start(b, nlp, rules)
         if level is not None:
             current = level
@@ -391,18 +417,25 @@ def _singular(word: str) -> str:
 
 def _prose_label(sentence: str) -> str | None:
     """The level a prose sentence opens with: `"Seniors at my place get the strategic accounts"` -> `"Senior"`,
-    `"Our Senior Engineers own …"` -> `"Senior Engineer"`, `"We have three levels"` -> None."""
+    `"Our Senior Engineers own …"` -> `"Senior Engineer"`, `"We have Tier 1 agents with …"` -> `"Tier 1"`,
+    `"We have three levels"` -> None."""
+    sentence = _LEAD_IN.sub("", sentence.strip())
     words = [w.strip(",;:()") for w in sentence.split()]
     i = 0
     while i < len(words) and words[i].casefold() in _DETERMINERS:
         i += 1
     if i >= len(words) or not words[i][:1].isupper():
         return None
-    first = _singular(words[i])
-    if first.casefold().rstrip(".") not in _PROSE_LEVEL_WORDS or words[i].casefold() == "leads":
-        return None  # "Leads Mid-Market projects" is a verb, not the level "Lead"
-    label = [first]
-    j = i + 1
+    tier = re.match(r"^(?:tier|level)\s+\d\b|^[TL]\d\b", " ".join(words[i : i + 2]), re.IGNORECASE)
+    if tier:  # "Tier 1 agents with 0-1 years …" -> "Tier 1"
+        label = [tier.group(0)]
+        j = i + len(tier.group(0).split())
+    else:
+        first = _singular(words[i])
+        if first.casefold().rstrip(".") not in _PROSE_LEVEL_WORDS or words[i].casefold() == "leads":
+            return None  # "Leads Mid-Market projects" is a verb, not the level "Lead"
+        label = [first]
+        j = i + 1
     while j < len(words) and len(label) < 4 and words[j][:1].isupper() and words[j].isalpha():
         label.append(_singular(words[j]))
         j += 1
@@ -418,17 +451,23 @@ def _prose_levels(post: _Post, taken: set[int], cores: set[str], nlp) -> list[_L
         if id(b) in taken:
             continue
         for sent in nlp(b.text).sents:
-            text = sent.text.strip()
-            label = _prose_label(text)
-            if label is None or text.endswith("?") or label.casefold() in cores:
+            whole = sent.text.strip()
+            if whole.endswith("?"):
                 continue
-            if not any(e.label_ in ("EXPERIENCE", "SEGMENT", "ACCOUNT_SIZE") for e in sent.ents):
-                continue
-            same = next((lv for lv in out if lv.core == label), None)
-            if same is not None:
-                same.body.append(text)
-            else:
-                out.append(_Level(label=label, core=label, block=b, body=[text], heading_only=False))
+            clauses = _LEVEL_CLAUSE.split(whole)  # "Tier 1 agents …, and Tier 2 agents …": one level each
+            if sum(1 for c in clauses if _prose_label(c)) < 2:
+                clauses = [whole]
+            for text in clauses:
+                label = _prose_label(text)
+                if label is None or label.casefold() in cores:
+                    continue
+                if not any(e.label_ in ("EXPERIENCE", "SEGMENT", "ACCOUNT_SIZE") for e in nlp(text).ents):
+                    continue
+                same = next((lv for lv in out if lv.core == label), None)
+                if same is not None:
+                    same.body.append(text)
+                else:
+                    out.append(_Level(label=label, core=label, block=b, body=[text], heading_only=False))
     return out
 
 

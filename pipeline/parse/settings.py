@@ -473,8 +473,11 @@ class ProseConfig(Section):
             r"guide|ambassador|moderator|staff|leader|regular|newcomer)\s+(?:i{1,3}|iv|v|\d)\s*$",
             r"^(?:top\s+\d+%\s+\w+|op|original poster|verified|employee|partner|community (?:manager|team))\s*$",
             r"^(?:(?:reply|share|save|report|award|follow|like|likes|quote|flag|copy link|more|upvote|downvote|vote|"
-            r"give award|kudos|answer|comment|mark as (?:best )?answer|report inappropriate content|view thread|"
-            r"subscribe|bookmark|edit|delete|translate|helpful|not helpful|select as best|…|\.\.\.)\s*[·•|/]?\s*)+$",
+            r"votes|give award|kudos|answer|answers|comment|comments|replies|points|views|mark as (?:best )?answer|"
+            r"report inappropriate content|view thread|subscribe|bookmark|edit|delete|translate|helpful|not helpful|"
+            r"select as best|top|\d[\d,.]*k?|…|\.\.\.)\s*[·•|/]?\s*)+$",
+            r"^message:\s*\d+$",
+            r"^re:\s.{1,120}$",
             r"^(?:upvote|vote|▲|⬆)?\s*[+-]?\d[\d,.]*k?\s*(?:downvote|▼|⬇|points?|votes?|upvotes?|likes?|kudos|"
             r"helpful)?\s*$",
             r"^\W*(?:best answer|accepted answer|answer selected|marked as answer|selected as best|solution)\b.*$",
@@ -522,7 +525,7 @@ class ProseConfig(Section):
     post_header_rules: list[HeaderRule] = Field(
         [
             HeaderRule(
-                pattern=r"^(?:posted by\s+)?(?P<author>u/[\w-]+)(?:\s*[·•|]?\s*(?P<date>\S.*))?$",
+                pattern=r"^(?:r/\w+\s*[·•|]?\s*)?(?:posted by\s+)?(?P<author>u/[\w-]+)(?:\s*[·•|]?\s*(?P<date>\S.*))?$",
                 example="Posted by u/csm_lena · 3 yr. ago",
                 author="csm_lena",
                 date="3 yr. ago",
@@ -551,7 +554,7 @@ class ProseConfig(Section):
             ),
             HeaderRule(
                 pattern=r"^(?P<author>[^\s:][^:]{0,40}?)\s*(?:\(\s*[^()]{1,40}\)\s*)?\s(?:asked a question|"
-                r"started (?:this|a) (?:conversation|discussion|thread)|created a (?:post|topic))\b.*$",
+                r"asked(?:\s+in\b.*)?|started (?:this|a) (?:conversation|discussion|thread)|created a (?:post|topic))\b.*$",
                 example="Omar Haddad (Customer) asked a question.",
                 author="Omar Haddad",
             ),
@@ -571,7 +574,7 @@ class ProseConfig(Section):
     reply_mention_patterns: list[PatternRule] = Field(
         [
             PatternRule(
-                pattern=r"^(?:replying to|in reply to|reply to|re:)\s+@?(?P<author>[\w.-]+(?:\s+[A-Z][\w.-]+)?)",
+                pattern=r"^(?:replying to|in reply to|reply to)\s+@?(?P<author>[\w.-]+(?:\s+[A-Z][\w.-]+)?)",
                 example="Replying to @rosa.m",
             ),
             PatternRule(pattern=r"^@(?P<author>[\w.-]+)\b", example="@devon-r agreed, and"),

@@ -394,3 +394,66 @@ def test_years_in_words_and_prose_levels() -> None:
     assert _prose_label("Our Senior Engineers own Enterprise tickets") == "Senior Engineer"
     assert _prose_label("Leads Mid-Market projects and scopes work") is None
     assert _prose_label("We have three levels") is None
+
+
+PHPBB = """Levels for a small support desk
+Post by kbarlow » Fri Mar 03, 2023 10:42 am
+How many levels do you use for support agents, and what do they own?
+Top
+Post by dnorth » Fri Mar 03, 2023 1:15 pm
+kbarlow wrote: ↑
+How many levels do you use for support agents, and what do they own?
+We have Tier 1 agents with 0-1 years who take chat and email from SMB customers, and Tier 2 agents with 2-4 years who own Mid-Market escalations.
+Top
+Post by kbarlow » Sat Mar 04, 2023 9:02 am
+Thanks. Tier 2 agents should also write the weekly bug digest, I think.
+"""
+
+COMMUNITY = """Rachel Kim (Acme Corp) asked in #CustomerSuccess
+March 3, 2023 at 10:42 AM
+How should we level our admins?
+Best Answer chosen by Rachel Kim
+Victor Chen (Globex)
+March 3, 2023 at 1:05 PM
+Admin I: 0-2 years. Maintains SMB orgs. Admin II: 3-5 years. Owns the Enterprise org and its release calendar.
+Like
+Answer
+Share
+Rachel Kim (Acme Corp)
+March 4, 2023 at 9:00 AM
+Thanks Victor, that helps.
+"""
+
+
+def test_phpbb_like_posts_and_levels_in_one_sentence() -> None:
+    doc = ingest_bytes(PHPBB.encode(), "phpbb.txt", CONFIG)
+    assert doc.kind == "forum_thread"
+    p = parse_document(doc, CONFIG)
+    assert _posts(p) == [
+        ("kbarlow", "Fri Mar 03, 2023 10:42 am", "L1", None, []),
+        ("dnorth", "Fri Mar 03, 2023 1:15 pm", "L5", "L1", ["L1"]),
+        ("kbarlow", "Sat Mar 04, 2023 9:02 am", "L10", "L1", []),
+    ]
+    assert [
+        (b.level_label, b.tier, b.years_min, b.years_max, b.segments, b.attached_post_refs) for b in p.benchmarks
+    ] == [
+        ("Tier 1", "T1", 0.0, 1.0, ["SMB"], []),
+        ("Tier 2", "T2", 2.0, 4.0, ["Mid-Market"], ["L10"]),
+    ]
+    assert [b.canonical_level for b in align_benchmarks(p.benchmarks, CONFIG)] == ["IC1", "IC2"]
+
+
+def test_community_question_with_company_in_parentheses_and_two_levels_on_one_line() -> None:
+    doc = ingest_bytes(COMMUNITY.encode(), "community.txt", CONFIG)
+    assert doc.kind == "forum_thread"
+    p = parse_document(doc, CONFIG)
+    assert [(x.author, x.date, x.company, x.source_ref) for x in p.posts] == [
+        ("Rachel Kim", "March 3, 2023", None, "L1"),
+        ("Victor Chen", "March 3, 2023", "Globex", "L5"),
+        ("Rachel Kim", "March 4, 2023", "Acme Corp", "L11"),
+    ]
+    assert [(b.level_label, b.years_min, b.years_max, b.segments, b.expectations) for b in p.benchmarks] == [
+        ("Admin I", 0.0, 2.0, ["SMB"], ["Maintains SMB orgs."]),
+        ("Admin II", 3.0, 5.0, ["Enterprise"], ["Owns the Enterprise org and its release calendar."]),
+    ]
+    assert "Best Answer" not in "\n".join(x.text for x in p.posts)

@@ -170,6 +170,10 @@ class ForumPost(Record):
     doc_id: str
     source_ref: str
     is_question: bool = False
+    reply_to: str | None = Field(None, description="`source_ref` of the post this one answers; None for the question.")
+    quotes: list[str] = Field(
+        default_factory=list, description="`source_ref`s of the earlier posts it quotes (their copies are dropped)."
+    )
 
 
 class GuidanceItem(Record):
@@ -208,6 +212,10 @@ class ParsedDocument(Record):
         """The document's track, else its first role's track, else `""` (a forum thread or article)."""
         return self.track or (self.roles[0].track if self.roles else "")
 
+    kind_evidence: list[str] = Field(
+        default_factory=list, description="What in the document says it is of its kind (forum threads)."
+    )
+
 
 # -------------------------------------------------------------------------------------------- dataset
 
@@ -223,6 +231,9 @@ class SourceDocument(Record):
     encoding: str
     repairs: list[Repair] = Field(default_factory=list)
     structure: str = Field("", description="What parse found in it (levels, competencies, behaviors, skipped).")
+    kind_evidence: list[str] = Field(
+        default_factory=list, description="What in the document says it is of its kind (forum threads)."
+    )
 
 
 class Role(Record):

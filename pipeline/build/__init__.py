@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 
-def _source(d: Document, structure: str) -> SourceDocument:
+def _source(d: Document, parsed: ParsedDocument | None) -> SourceDocument:
     return SourceDocument(
         id=d.id,
         file=d.file,
@@ -54,7 +54,8 @@ def _source(d: Document, structure: str) -> SourceDocument:
         title=d.title,
         encoding=d.encoding,
         repairs=d.repairs,
-        structure=structure,
+        structure=parsed.structure if parsed else "",
+        kind_evidence=parsed.kind_evidence if parsed else [],
     )
 
 
@@ -69,14 +70,14 @@ def build_ladder(
     norm = config.normalize
     documents = sorted(documents, key=lambda d: (d.file, d.id))
     parsed = join_level_documents(sorted(parsed, key=lambda p: (p.file, p.doc_id)), config)
-    structures = {p.doc_id: p.structure for p in parsed}
+    parsed_of = {p.doc_id: p for p in parsed}
     log = DecisionLog(decisions)
     placed = place_roles(parsed, norm, log)
     comps = canonical_competencies(parsed, placed, norm, log)
     atomized = atomized_occurrences(parsed, {d.id: d.file for d in documents}, placed, comps, norm)
     grouped = group_behaviors(atomized.occurrences, norm, log)
     return Ladder(
-        documents=[_source(d, structures.get(d.id, "")) for d in documents],
+        documents=[_source(d, parsed_of.get(d.id)) for d in documents],
         tracks=placed.sorted_tracks(),
         roles=placed.sorted_roles(),
         competencies=comps.sorted_competencies(),

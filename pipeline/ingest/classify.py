@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pipeline.ingest.settings import KindConfig
-    from pipeline.parse.settings import CareerPageConfig
+    from pipeline.parse.settings import CareerPageConfig, ProseConfig
 
 from pipeline.models import Block, DocKind, Node
+from pipeline.parse.forum_signals import thread_evidence
 
 _FORUM_CUES = [
     re.compile(p, re.IGNORECASE)
@@ -93,13 +94,14 @@ def level_axis(nodes: list[Node], career_page: CareerPageConfig) -> float:
 
 
 def kind_scores(
-    blocks: list[Block], career_page: CareerPageConfig, nodes: list[Node] | None = None
+    blocks: list[Block], career_page: CareerPageConfig, prose: ProseConfig, nodes: list[Node] | None = None
 ) -> dict[str, float]:
     """Score per kind in 0..1 (exposed for the report and for tests); `nodes`: the tree, for the level axis.
 
-    Kind detection borrows the career-page parser's own notion of structure (its `career_page` settings: a block
-    of at most `max_heading_words` words may be a role or competency heading; the level-axis rules), passed in
-    explicitly, so a page is called a career page exactly when that parser would find a ladder in it.
+    Kind detection borrows the parsers' own notions, passed in explicitly: the career-page parser's structure
+    (`career_page`: a block of at most `max_heading_words` words may be a role or competency heading; the
+    level-axis rules), so a page is called a career page exactly when that parser would find a ladder in it, and
+    the thread parser's post-header and furniture rules (`prose`).
     """
     f = _features(blocks, career_page.max_heading_words)
     item_share = f["items"] / max(1, len(blocks))
@@ -108,7 +110,10 @@ def kind_scores(
         + 0.35 * min(1.0, f["items"] / 10)
         + 0.2 * min(1.0, f["levelled_titles"] / 2)
     )
-    forum = min(1.0, f["forum"] / 4)
+    # post headers, furniture and quoting in any forum's layout (the cue count above knows fewer shapes)
+    thread = thread_evidence(blocks, prose).score
+    forum = max(min(1.0, f["forum"] / 4), thread)
+    threadlike = f["forum"] >= 3 or thread >= 0.6
     roles = (
         0.4 * min(1.0, f["years"] / 2) + 0.4 * min(1.0, f["role_intros"] / 2) + 0.2 * (1.0 if item_share < 0.1 else 0.0)
     ) * (1.0 if f["recurring"] < 3 else 0.4)
@@ -125,16 +130,20 @@ def kind_scores(
     return {
         "career_page": round(career, 3),
         "forum_thread": round(forum * (0.6 if f["items"] > 20 and f["recurring"] >= 3 else 1.0), 3),
-        "role_descriptions": round(roles * (0.5 if f["forum"] >= 3 else 1.0), 3),
-        "article": round(article * (0.5 if f["forum"] >= 3 else 1.0), 3),
+        "role_descriptions": round(roles * (0.5 if threadlike else 1.0), 3),
+        "article": round(article * (0.5 if threadlike else 1.0), 3),
     }
 
 
 def detect_kind(
-    blocks: list[Block], kinds: KindConfig, career_page: CareerPageConfig, nodes: list[Node] | None = None
+    blocks: list[Block],
+    kinds: KindConfig,
+    career_page: CareerPageConfig,
+    prose: ProseConfig,
+    nodes: list[Node] | None = None,
 ) -> tuple[DocKind, float]:
     """Best-scoring kind and its confidence; `unknown` when no kind reaches `kinds.min_confidence`."""
-    scores = kind_scores(blocks, career_page, nodes)
+    scores = kind_scores(blocks, career_page, prose, nodes)
     kind, best = max(scores.items(), key=lambda kv: (kv[1], kv[0]))
     if best < kinds.min_confidence:
         return "unknown", best

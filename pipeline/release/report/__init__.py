@@ -37,6 +37,7 @@ KINDS: dict[str, str] = {
     "repairs": "Text repairs",
     "competencies": "Competency names",
     "levels": "Level alignment",
+    "threads": "Forum threads and level benchmarks",
     "merges": "Merged behaviors",
     "near-misses": "Near-misses to confirm",
     "splits": "Split bullets",
@@ -162,12 +163,16 @@ def dataset_line(ladder: Ladder) -> str:
 
 
 def build_sections(ladder: Ladder, diff: DatasetDiff) -> list[ReportSection]:
-    """Every section of the report, in `KINDS` order."""
+    """Every section of the report, in `KINDS` order (forum threads only when the run read one)."""
+    threads = (
+        [_threads(ladder)] if ladder.level_benchmarks or any(d.kind == "forum_thread" for d in ladder.documents) else []
+    )
     return [
         _documents(ladder),
         _repairs(ladder),
         _competencies(ladder),
         _levels(ladder),
+        *threads,
         _merges(ladder),
         _near_misses(ladder),
         _splits(ladder),
@@ -319,6 +324,34 @@ def _levels(ladder: Ladder) -> ReportSection:
         tables.append(basis)
     lead = f"{_n(len(ladder.roles), 'role')} of {_n(len(tracks), 'track')} on {_n(len(by_level), 'canonical level')}."
     return ReportSection("levels", len(ladder.roles), lead, tables)
+
+
+def _threads(ladder: Ladder) -> ReportSection:
+    """How each thread was recognized, and its level benchmarks next to the roles on the same canonical level."""
+    threads = [d for d in ladder.documents if d.kind == "forum_thread"]
+    files = {d.id: d.file for d in ladder.documents}
+    found = Table("How each thread was recognized", ["File", "Confidence", "Evidence"])
+    for d in sorted(threads, key=lambda d: d.file):
+        found.rows.append(_row(d.file, f"{d.kind_confidence:g}", _list(d.kind_evidence)))
+    roles: dict[str, list[str]] = {}
+    for r in sorted(ladder.roles, key=lambda r: (r.track, r.order, r.title)):
+        roles.setdefault(r.level, []).append(f"{r.track}: {r.title}")
+    table = Table("Benchmarks on the canonical ladder", ["Level", "Benchmark", "Years", "Author (post)", "Roles"])
+    benchmarks = sorted(
+        ladder.level_benchmarks,
+        key=lambda b: (_level_order(b.canonical_level or "~"), files.get(b.doc_id, ""), _ref_order(b.source_ref)),
+    )
+    for b in benchmarks:
+        years = "" if b.years_min is None and b.years_max is None else f"{_num(b.years_min)}–{_num(b.years_max)}"
+        post = f"{b.author or '?'} ({files.get(b.doc_id, b.doc_id)} {b.post_ref or b.source_ref})"
+        level = b.canonical_level or "not placed"
+        table.rows.append(_row(level, b.level_label, years, post, _list(roles.get(b.canonical_level or "", []))))
+    lined = sum(1 for b in benchmarks if b.canonical_level in roles)
+    lead = (
+        f"{_n(len(benchmarks), 'level benchmark')} from {_n(len(threads), 'forum thread')}; {lined} on a canonical "
+        "level that roles of the tracks also hold."
+    )
+    return ReportSection("threads", len(benchmarks), lead, [found, table] if threads else [table])
 
 
 def _merges(ladder: Ladder) -> ReportSection:

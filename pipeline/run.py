@@ -16,6 +16,7 @@ from pipeline.errors import LadderError, RejectedDocument
 from pipeline.ingest import ingest_bytes, ingest_file
 from pipeline.models import DocKind, Document, Ladder, ParsedDocument, Rejection
 from pipeline.parse import parse_document
+from pipeline.progress import stage
 from pipeline.release.diff import DatasetDiff
 from pipeline.release.emit import emit_dataset
 from pipeline.release.publish import diff_against_latest
@@ -140,8 +141,11 @@ def assemble(results: list[FileResult], config: Config, decisions: Decisions | N
 def write_outputs(ladder: Ladder, out_dir: Path, config: Config) -> tuple[list[Path], DatasetDiff]:
     """Everything a run writes to the output folder: the dataset, its tables, and the report with the
     diff against the latest published release in `out_dir/releases/` (returned for the flow's artifact)."""
+    stage(f"writing the dataset and tables to {out_dir}")
     paths = emit_dataset(ladder, out_dir)
+    stage("comparing with the latest release")
     diff = diff_against_latest(ladder, out_dir)
+    stage("writing the report")
     paths += write_report(ladder, diff, out_dir)
     return paths, diff
 
@@ -162,6 +166,7 @@ def build_and_write(
     if record is not None:
         summary = RunSummary.model_validate(record.summary).model_copy(update={"outputs_reused": True})
         return summary, record.artifact_markdown
+    stage(f"building the dataset from {len(results):,} files")
     ladder = assemble(results, config, decisions)
     paths, diff = write_outputs(ladder, out_dir, config)
     summary = summarize(ladder, results, paths, diff)

@@ -42,6 +42,7 @@ from pipeline.models import (
     Split,
     Track,
 )
+from pipeline.progress import stage
 
 
 def track_id(name: str) -> str:
@@ -235,6 +236,7 @@ def build_ladder(
     occurrences.sort(key=lambda o: (o.source_file, _line_no(o.source_ref), o.part))
 
     # behaviors: de-duplicate, then reviewer merges and splits --------------------------------------------
+    stage(f"de-duplicating {len(occurrences):,} statements")
     result = dedupe([o.text for o in occurrences], norm)
     clusters, behavior_outcomes, decided = apply_behavior_decisions(result.clusters, decisions)
     outcomes.extend(behavior_outcomes)

@@ -384,6 +384,38 @@ def verify_cmd(
         raise typer.Exit(EXIT_FAILED)
 
 
+@app.command("serve")
+@handles_errors
+def serve_cmd(
+    raw: RawOpt = Path("raw"),
+    out: OutOpt = Path("normalized"),
+    cron: Annotated[
+        str | None,
+        typer.Option(
+            "--cron", metavar="EXPR", help="Schedule of the ingestion, e.g. '0 6 * * 1-5' (default: on demand)."
+        ),
+    ] = None,
+) -> None:
+    """Serve the ingestion and publish flows from this process on a Prefect server (PREFECT_API_URL)."""
+    from flows.publish import running_against_server
+    from flows.serve import check_cron, serve
+
+    if cron:
+        check_cron(cron)
+    if not running_against_server():
+        raise fail(
+            "ladder serve needs a Prefect server: start one (`prefect server start`) and set "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
+    console.print(
+        f"serving ladder-ingest/serve ({raw} -> {out}, {'cron ' + cron if cron else 'on demand'}) and "
+        "ladder-publish/serve; Ctrl+C stops",
+        markup=False,
+        soft_wrap=True,
+    )
+    serve(raw, out, cron)
+
+
 @app.command("progression")
 @handles_errors
 def progression_cmd(

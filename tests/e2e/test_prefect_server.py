@@ -185,3 +185,52 @@ def test_publish_flow_pauses_and_is_resumed_with_a_reviewer(server: tuple[str, d
     assert "Approved by Ana Ruiz: IC levels checked" in changelog.splitlines()
     [done] = [r for r in _flow_runs(url, "ladder-publish") if r.id == paused.id]
     assert done.state is not None and done.state.type == StateType.COMPLETED
+
+
+def test_serve_registers_deployments_that_run(server: tuple[str, dict[str, str], Path]) -> None:
+    """`ladder serve --cron` registers both deployments with the schedule and runs what the server asks for."""
+    url, env, work = server
+    served = work / "served"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "serve", "--raw", str(RAW), "--out", str(served), "--cron", "0 6 * * 1-5"],
+        env=env,
+        cwd=work,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: url}), get_client(sync_client=True) as client:
+            deadline = time.monotonic() + 300
+            while True:
+                try:
+                    ingest = client.read_deployment_by_name("ladder-ingest/serve")
+                    publish = client.read_deployment_by_name("ladder-publish/serve")
+                    break
+                except Exception:  # not registered yet
+                    assert proc.poll() is None, proc.communicate()[1]
+                    assert time.monotonic() < deadline, "ladder serve registered no deployment"
+                    time.sleep(1)
+            assert [s.schedule.cron for s in ingest.schedules] == ["0 6 * * 1-5"]  # type: ignore[union-attr]  # a cron schedule
+            assert ingest.parameters == {"raw_dir": str(RAW), "out_dir": str(served)}
+            assert publish.parameters == {"normalized_dir": str(served)}
+            run = client.create_flow_run_from_deployment(ingest.id)
+            while True:
+                state = client.read_flow_run(run.id).state
+                if state is not None and state.is_final():
+                    break
+                assert time.monotonic() < deadline + 600, "the served run never finished"
+                time.sleep(1)
+        assert state.type == StateType.COMPLETED, state
+        assert (served / "ladder.json").read_bytes() == (
+            Path(__file__).resolve().parent.parent / "golden" / "ladder.json"
+        ).read_bytes()
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGINT)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()

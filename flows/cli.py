@@ -233,14 +233,14 @@ def run(
 def _stage_progress(progress: Progress, bar: TaskID, files: int) -> Iterator[None]:
     """Show the library's stage messages (build, de-duplication, report, writing) on the progress line.
 
-    The stages after reading have no count to show, so the bar turns into a pulse with the stage's name and
-    the time elapsed; the library announces them on the `pipeline.progress` logger (see pipeline.progress).
+    The stages after reading have no count to show: the bar stays full and the line names the stage, with the
+    time elapsed; the library announces them on the `pipeline.progress` logger (see pipeline.progress).
     """
     from pipeline.progress import LOGGER_NAME
 
     class _ToProgress(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            progress.update(bar, description=record.getMessage(), total=None, completed=files)
+            progress.update(bar, description=record.getMessage(), completed=files)
 
     logger = logging.getLogger(LOGGER_NAME)
     handler = _ToProgress(logging.INFO)

@@ -7,6 +7,8 @@ finished but some documents of the gold file were not found.
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import shutil
 import signal
@@ -19,6 +21,7 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from pipeline.errors import LadderError
@@ -29,6 +32,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    # Plain help: flags read `--approve / --no-approve` or `-q, --quiet`, not `<bool>`.
+    rich_markup_mode=None,
 )
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -105,6 +111,49 @@ def _stop_prefect_server() -> None:
             process.kill()
 
 
+def package_version() -> str:
+    """The installed version of ladder-pipeline (pyproject.toml's when run from a checkout)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ladder-pipeline")
+    except PackageNotFoundError:
+        import tomllib
+
+        pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+        return str(tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"])
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"ladder {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Turn career-ladder documents into a canonical, versioned competency dataset."""
+
+
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (exit code tells the rest).")]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print the result as JSON on stdout and nothing else (errors go to stderr).")
+]
+
+
+def print_json(value: object) -> None:
+    """One JSON document on stdout, the layout of every JSON output."""
+    from pipeline.release.emit import to_json
+
+    sys.stdout.write(to_json(value))
+    sys.stdout.flush()
+
+
 RawOpt = Annotated[Path, typer.Option("--raw", help="Folder of input documents.")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Output folder for the candidate dataset.")]
 ConfigOpt = Annotated[
@@ -146,6 +195,8 @@ def run(
             "--follow-links", help="Read links that point outside RAW (refused and listed in rejected.json by default)."
         ),
     ] = False,
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Ingest every document in RAW and write the canonical dataset and report to OUT."""
     from pipeline.build.decisions import load_decisions
@@ -163,7 +214,7 @@ def run(
         from flows.ingest import task_runner
 
         task_runner(dask)  # a malformed address fails here, not after the server started
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     import flows.ingest as ingest_flow_module
 
@@ -175,23 +226,44 @@ def run(
         TimeElapsedColumn(),
         console=err_console,
         transient=True,
+        disable=quiet or as_json,
     ) as progress:
         bar = progress.add_task("starting Prefect and reading documents", total=len(files))
 
         def advance(result: object) -> None:
             progress.update(bar, advance=1, description=f"read {getattr(result, 'file', '')}")
 
-        summary = ingest_flow_module.run_ingest(
-            raw,
-            out,
-            config,
-            decisions,
-            cache=not no_cache,
-            cache_dir=cache_dir,
-            dask=dask,
-            follow_links=follow_links,
-            on_result=advance,
+        with _stage_progress(progress, bar, len(files)):
+            summary = ingest_flow_module.run_ingest(
+                raw,
+                out,
+                config,
+                decisions,
+                cache=not no_cache,
+                cache_dir=cache_dir,
+                dask=dask,
+                follow_links=follow_links,
+                on_result=advance,
+            )
+
+    if as_json:
+        rejected = json.loads((out / "rejected.json").read_text(encoding="utf-8")) if summary.rejected else []
+        print_json(
+            {
+                **summary.model_dump(mode="json"),
+                "raw": raw.as_posix(),
+                "out": out.as_posix(),
+                "skipped": [Path(p).as_posix() for p in skipped],
+                "rejected_files": rejected,
+            }
         )
+        if summary.rejected:
+            raise typer.Exit(EXIT_REJECTED)
+        return
+    if quiet:
+        if summary.rejected:
+            raise typer.Exit(EXIT_REJECTED)
+        return
 
     table = Table(title=f"Ladder run: {raw} -> {out}", show_header=True, header_style="bold")
     table.add_column("what")
@@ -204,8 +276,6 @@ def run(
     for warning in summary.warnings:
         console.print(f"warning: {warning}", markup=False)
     if summary.rejected:
-        import json
-
         for item in json.loads((out / "rejected.json").read_text(encoding="utf-8")):
             console.print(f"rejected: {item['file']}: {item['reason']}", markup=False)
     console.print(f"outputs in {out}/: " + ", ".join(Path(p).name for p in summary.outputs), markup=False)
@@ -219,6 +289,33 @@ def run(
         console.print(summary.release_status + " Review report.html, then `ladder publish`.", markup=False)
     if summary.rejected:
         raise typer.Exit(EXIT_REJECTED)
+
+
+@contextmanager
+def _stage_progress(progress: Progress, bar: TaskID, files: int) -> Iterator[None]:
+    """Show the library's stage messages (build, de-duplication, report, writing) on the progress line.
+
+    The stages after reading have no count to show: the bar stays full and the line names the stage, with the
+    time elapsed; the library announces them on the `pipeline.progress` logger (see pipeline.progress).
+    """
+    from pipeline.progress import LOGGER_NAME
+
+    class _ToProgress(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            progress.update(bar, description=record.getMessage(), completed=files)
+
+    logger = logging.getLogger(LOGGER_NAME)
+    handler = _ToProgress(logging.INFO)
+    previous = logger.level
+    logger.addHandler(handler)
+    # Records still propagate: to a Prefect server's log handler when runs go to one. The console handler
+    # prints warnings only (see flows/__init__.py), so the messages show on the progress line alone.
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
 
 
 @app.command("config")
@@ -246,12 +343,18 @@ def diff_cmd(
         str | None, typer.Argument(help="Target: a release version or a path (default: the candidate).")
     ] = None,
     out: ReleasesOpt = Path("normalized"),
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Show what changed from A to B, joined on stable ids, and the suggested version bump."""
     from pipeline.release.diff import diff_text
     from pipeline.release.publish import diff_refs
 
-    console.print(diff_text(diff_refs(out, a, b)), markup=False, soft_wrap=True)
+    diff = diff_refs(out, a, b)
+    if as_json:
+        print_json(diff.model_dump(mode="json"))
+    elif not quiet:
+        console.print(diff_text(diff), markup=False, soft_wrap=True)
 
 
 @app.command("publish")
@@ -260,25 +363,58 @@ def publish_cmd(
     version: Annotated[
         str | None, typer.Option("--version", help="MAJOR.MINOR.PATCH (default: the suggested bump; 1.0.0 first).")
     ] = None,
-    approve: Annotated[bool, typer.Option("--approve", help="Publish; without it only the diff is shown.")] = False,
+    approve: Annotated[
+        bool, typer.Option("--approve", help="Publish; without it only the diff is shown (a preview, exit 0).")
+    ] = False,
+    approver: Annotated[
+        str | None,
+        typer.Option("--approver", help="Who approves, recorded in the release (default: the login name)."),
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="Approval note, recorded in the release.")] = "",
     out: ReleasesOpt = Path("normalized"),
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Publish the candidate as an immutable release in OUT/releases/<version>/ (needs --approve)."""
     from pipeline.release.diff import summary_lines
-    from pipeline.release.publish import load_candidate, plan_release, publish_release
+    from pipeline.release.publish import Approval, load_candidate, plan_release, publish_release
 
     ladder = load_candidate(out)
     plan = plan_release(ladder, out, version)
-    for line in summary_lines(plan.diff):
-        console.print(line, markup=False, soft_wrap=True)
+    result: dict = {"version": plan.version, "latest": plan.latest, "diff": summary_lines(plan.diff)}
+    if not (quiet or as_json):
+        for line in summary_lines(plan.diff):
+            console.print(line, markup=False, soft_wrap=True)
     if not approve:
-        raise fail(f"release {plan.version} not published: review the diff above, then re-run with --approve")
-    release = publish_release(ladder, out, plan)
-    console.print(
-        f"published release {release.version} to {release.path} ({len(release.files)} files)",
-        markup=False,
-        soft_wrap=True,
-    )
+        if as_json:
+            print_json({**result, "published": False})
+        elif not quiet:
+            console.print(
+                f"preview only: release {plan.version} not published; review the diff above, then re-run with "
+                "--approve",
+                markup=False,
+                soft_wrap=True,
+            )
+        return
+    approval = Approval(approver=approver or _login_name(), note=note)
+    release = publish_release(ladder, out, plan, approval=approval)
+    if as_json:
+        print_json({**result, "published": True, "path": release.path, "files": release.files})
+    elif not quiet:
+        console.print(
+            f"published release {release.version} to {release.path} ({len(release.files)} files)",
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+def _login_name() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name in a bare container
+        return ""
 
 
 @app.command("verify")
@@ -286,13 +422,19 @@ def publish_cmd(
 def verify_cmd(
     version: Annotated[str | None, typer.Argument(help="Release to check (default: every release).")] = None,
     out: ReleasesOpt = Path("normalized"),
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Check that the files of a release still match the checksums in its datapackage.json."""
     from pipeline.release.publish import verify_releases
 
     results = verify_releases(out, version)
+    if as_json:
+        print_json([{**r.model_dump(mode="json"), "ok": r.ok} for r in results])
     for result in results:
-        if result.ok:
+        if as_json:
+            break
+        if result.ok and not quiet:
             console.print(
                 f"release {result.version}: ok ({len(result.checked)} files match)", markup=False, soft_wrap=True
             )
@@ -302,6 +444,38 @@ def verify_cmd(
             )
     if not all(r.ok for r in results):
         raise typer.Exit(EXIT_FAILED)
+
+
+@app.command("serve")
+@handles_errors
+def serve_cmd(
+    raw: RawOpt = Path("raw"),
+    out: OutOpt = Path("normalized"),
+    cron: Annotated[
+        str | None,
+        typer.Option(
+            "--cron", metavar="EXPR", help="Schedule of the ingestion, e.g. '0 6 * * 1-5' (default: on demand)."
+        ),
+    ] = None,
+) -> None:
+    """Serve the ingestion and publish flows from this process on a Prefect server (PREFECT_API_URL)."""
+    from flows.publish import running_against_server
+    from flows.serve import check_cron, serve
+
+    if cron:
+        check_cron(cron)
+    if not running_against_server():
+        raise fail(
+            "ladder serve needs a Prefect server: start one (`prefect server start`) and set "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
+    console.print(
+        f"serving ladder-ingest/serve ({raw} -> {out}, {'cron ' + cron if cron else 'on demand'}) and "
+        "ladder-publish/serve; Ctrl+C stops",
+        markup=False,
+        soft_wrap=True,
+    )
+    serve(raw, out, cron)
 
 
 @app.command("progression")

@@ -16,6 +16,7 @@ from pipeline.errors import LadderError, RejectedDocument
 from pipeline.ingest import budget, display_name, ingest_bytes, read_input
 from pipeline.models import DocKind, Document, Ladder, ParsedDocument, Rejection
 from pipeline.parse import parse_document
+from pipeline.progress import stage
 from pipeline.release.commit import OutputSet, output_lock, recover
 from pipeline.release.diff import DatasetDiff
 from pipeline.release.emit import emit_dataset
@@ -163,8 +164,11 @@ def write_outputs(ladder: Ladder, out_dir: Path, config: Config) -> tuple[list[P
     with output_lock(out_dir):
         outputs = OutputSet(out_dir)
         try:
+            stage(f"writing the dataset and tables to {out_dir}")
             staged = emit_dataset(ladder, outputs.folder)
+            stage("comparing with the latest release")
             diff = diff_against_latest(ladder, out_dir)
+            stage("writing the report")
             staged += write_report(ladder, diff, outputs.folder)
         except BaseException:
             outputs.discard()
@@ -197,6 +201,7 @@ def _build_and_write(
     if record is not None:
         summary = RunSummary.model_validate(record.summary).model_copy(update={"outputs_reused": True})
         return summary, record.artifact_markdown
+    stage(f"building the dataset from {len(results):,} files")
     ladder = assemble(results, config, decisions)
     paths, diff = write_outputs(ladder, out_dir, config)
     summary = summarize(ladder, results, paths, diff)

@@ -25,6 +25,7 @@ from pipeline.build.levels import align_benchmarks
 from pipeline.build.occurrences import AtomizedOccurrences, atomized_occurrences
 from pipeline.build.roles import PlacedRoles, place_roles, role_id, track_id
 from pipeline.models import Document, Ladder, Normalization, ParsedDocument, Rejection, SourceDocument
+from pipeline.progress import stage
 
 if TYPE_CHECKING:
     from pipeline.config import Config
@@ -75,6 +76,7 @@ def build_ladder(
     placed = place_roles(parsed, norm, log)
     comps = canonical_competencies(parsed, placed, norm, log)
     atomized = atomized_occurrences(parsed, {d.id: d.file for d in documents}, placed, comps, norm)
+    stage(f"de-duplicating {len(atomized.occurrences):,} statements")
     grouped = group_behaviors(atomized.occurrences, norm, log)
     return Ladder(
         documents=[_source(d, parsed_of.get(d.id)) for d in documents],

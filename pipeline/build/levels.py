@@ -36,9 +36,16 @@ def level_path(level: str) -> str:
     return "management" if level.startswith("M") else "ic"
 
 
+_LEVEL = re.compile(r"^(IC|M)([0-9]+)$")
+
+
 def level_sort_key(level: str) -> tuple[int, int]:
-    """IC levels before M levels, each by number: `"M2"` -> `(1, 2)`."""
-    return (1 if level.startswith("M") else 0, level_number(level))
+    """The one order of levels: IC levels before M levels, each by number (`"IC2"` before `"IC10"`):
+    `"M2"` -> `(1, 2)`; a string that is no canonical level sorts after both: `(2, 0)`."""
+    m = _LEVEL.match(level)
+    if m is None:
+        return (2, 0)
+    return (0 if m.group(1) == "IC" else 1, int(m.group(2)))
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 from pipeline.errors import ParseError
 from pipeline.ids import name_key
-from pipeline.models import Block, Document, ParsedBehavior, ParsedCompetency, ParsedDocument, ParsedRole
+from pipeline.models import Block, Document, ParsedBehavior, ParsedCompetency, ParsedDocument, ParsedRole, line_of
 
 _SENTENCE_END = (".", "!", "?", ";", ":")
 _NA_SUFFIX = re.compile(r"\s*\(\s*n\s*/\s*a\s*\)\s*$", re.IGNORECASE)
@@ -104,7 +104,7 @@ class _Rules:
 
 
 def _line(b: Block) -> int:
-    return int(b.ref[1:])
+    return line_of(b.ref)
 
 
 def _runs(blocks: list[Block], rules: _Rules, fmt: str) -> list[tuple[int, int]]:

@@ -13,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from pipeline.models import Ladder
+from pipeline.models import Ladder, line_of
 
 OCCURRENCE_COLUMNS = [
     "doc_id",
@@ -119,7 +119,7 @@ def occurrence_rows(ladder: Ladder) -> list[dict]:
             row["behavior_text"] = row.pop("text")
             row["behavior_id"] = b.id
             rows.append(row)
-    rows.sort(key=lambda r: (r["source_file"], int(r["source_ref"][1:] or 0), r["part"], r["behavior_id"]))
+    rows.sort(key=lambda r: (r["source_file"], line_of(r["source_ref"]), r["part"], r["behavior_id"]))
     return rows
 
 

@@ -1,9 +1,10 @@
-"""Helpers of the shared modules: `models.line_of`, `ids.source_fingerprint`, and what the build cache's code
-fingerprint covers."""
+"""Helpers of the shared modules: `models.line_of`, `ids.source_fingerprint`, `settings.compiled`, and what the
+build cache's code fingerprint covers."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from pipeline.ids import source_fingerprint
 from pipeline.models import line_of
 from pipeline.runtime.build_cache import _PACKAGE, package_files
+from pipeline.settings import compiled
 
 
 @pytest.mark.parametrize(("ref", "line"), [("L1", 1), ("L10", 10), ("L", 0), ("", 0), ("P3", 0), ("L3a", 0)])
@@ -40,3 +42,14 @@ def test_build_fingerprint_covers_modules_and_report_assets() -> None:
     names = {p.relative_to(_PACKAGE).as_posix() for p in package_files()}
     assert {"build/roles.py", "release/report/report.css", "release/report/report.js", "models.py"} <= names
     assert not any(n.endswith(".pyc") for n in names)
+
+
+def test_compiled_compiles_once_per_patterns_and_flags() -> None:
+    first = compiled(["^senior\\b", "lead"], re.IGNORECASE)
+    again = compiled(("^senior\\b", "lead"), re.IGNORECASE)
+    assert [rx.pattern for rx in first] == ["^senior\\b", "lead"]
+    assert all(a is b for a, b in zip(first, again, strict=True)) and first is not again
+    assert [bool(rx.search("Senior Team Lead")) for rx in first] == [True, True]
+    assert [bool(rx.search("Senior Team Lead")) for rx in compiled(["^senior\\b", "lead"])] == [False, False]
+    with pytest.raises(re.error):
+        compiled(["(unclosed"])

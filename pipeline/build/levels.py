@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pipeline.build.settings import LevelSettings
 from pipeline.ids import name_key
 from pipeline.models import LevelAssignment, LevelBenchmark, ParsedRole
+from pipeline.settings import compiled
 
 _PREFIX = {"ic": "IC", "management": "M"}
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9}
@@ -128,7 +129,7 @@ def benchmark_level(
         if m:
             return f"IC{int(m.group('n'))}", f"tier {benchmark.tier.strip()}"
     label = re.sub(r"\(.*?\)", " ", benchmark.level_label)
-    management = any(re.search(p, label, re.IGNORECASE) for p in management_title_patterns)
+    management = any(rx.search(label) for rx in compiled(management_title_patterns, re.IGNORECASE))
     path = "management" if management else "ic"
     placed = rules.by_title(label, path)
     if placed is None:

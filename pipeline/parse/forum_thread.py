@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 from pipeline.errors import ParseError
 from pipeline.models import Block, Document, ForumPost, LevelBenchmark, ParsedDocument
 from pipeline.parse.nlp import entities, entity_value, experience_years, get_nlp
+from pipeline.settings import compiled
 
 _NAME = re.compile(
     r"^(?:[A-Z][\w'’.-]*|[A-Z]\.)(?:\s+(?:[A-Z][\w'’.-]*|de|da|del|della|van|von|der|den|la|le|di|du|bin|al|y)){1,3}$"
@@ -44,15 +45,15 @@ class _Rules:
     def __post_init__(self) -> None:
         flags = re.IGNORECASE
         self.rule = re.compile(self.cfg.rule_pattern)
-        self.badges = [re.compile(p, flags) for p in self.cfg.badge_patterns]
-        self.dates = [re.compile(p, flags) for p in self.cfg.date_patterns]
-        self.authors = [re.compile(p, flags) for p in self.cfg.author_line_patterns]
-        self.quote_block = [re.compile(p, flags) for p in self.cfg.quote_block_patterns]
-        self.quote_line = [re.compile(p, flags) for p in self.cfg.quote_line_patterns]
-        self.quote_meta = [re.compile(p, flags) for p in self.cfg.quote_meta_patterns]
-        self.promotion = [re.compile(p, flags) for p in self.cfg.promotion_patterns]
-        self.ownership = [re.compile(p, flags) for p in self.cfg.ownership_patterns]
-        self.addition = [re.compile(p, flags) for p in self.cfg.addition_patterns]
+        self.badges = compiled(self.cfg.badge_patterns, flags)
+        self.dates = compiled(self.cfg.date_patterns, flags)
+        self.authors = compiled(self.cfg.author_line_patterns, flags)
+        self.quote_block = compiled(self.cfg.quote_block_patterns, flags)
+        self.quote_line = compiled(self.cfg.quote_line_patterns, flags)
+        self.quote_meta = compiled(self.cfg.quote_meta_patterns, flags)
+        self.promotion = compiled(self.cfg.promotion_patterns, flags)
+        self.ownership = compiled(self.cfg.ownership_patterns, flags)
+        self.addition = compiled(self.cfg.addition_patterns, flags)
         self.role_nouns = {w.casefold() for w in self.cfg.role_nouns}
 
     def date(self, text: str) -> str | None:

@@ -32,7 +32,7 @@ DEFAULT_DIR_NAME = ".cache"
 _PACKAGE = Path(__file__).resolve().parent.parent
 # What decides what a file parses into: the whole ingest and parse stage packages (so a new helper module is
 # covered without editing this list) and the shared modules they use. Any edit invalidates the cache.
-_CODE = ("ingest", "parse", "config.py", "errors.py", "ids.py", "models.py", "run.py")
+_CODE = ("ingest", "parse", "config.py", "settings.py", "errors.py", "ids.py", "models.py", "run.py")
 
 
 @lru_cache(maxsize=1)

@@ -1,7 +1,8 @@
 """`ladder`: the command line. Thin: parse options, call the library or a flow, print, exit.
 
 Exit codes: 0 done; 1 the command could not do its job (message on one line); 2 bad usage;
-3 `ladder run` finished but some input files were rejected (see rejected.json).
+3 `ladder run` finished but some input files were rejected (see rejected.json), or `ladder eval-structure`
+finished but some documents of the gold file were not found.
 """
 
 from __future__ import annotations
@@ -270,6 +271,30 @@ def eval_dedupe_cmd(
 
     result = evaluate_pairs(read_labeled_pairs(pairs), load_config(config).normalize)
     console.print(format_evaluation(result), markup=False, soft_wrap=True)
+
+
+@app.command("eval-structure")
+@handles_errors
+def eval_structure_cmd(
+    gold: Annotated[Path, typer.Option("--gold", help="Gold file (JSON list of documents with their roles).")],
+    raw: Annotated[
+        Path | None,
+        typer.Option("--raw", help="Folder the gold's file paths are read from (default: the gold file's folder)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Compare the roles, competencies and behaviors parse finds with a gold standard, per document and in total."""
+    from pipeline.config import load_config
+    from pipeline.devtools.eval_structure import evaluate_structure, format_structure_eval, structure_eval_json
+
+    result = evaluate_structure(gold, load_config(config), raw)
+    if as_json:
+        typer.echo(structure_eval_json(result), nl=False)
+    else:
+        console.print(format_structure_eval(result), markup=False, soft_wrap=True)
+    if result.missing:
+        raise fail(f"{len(result.missing)} gold documents not found or unreadable: {', '.join(result.missing)}", 3)
 
 
 @app.command("synth")

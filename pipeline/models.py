@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 DocKind = Literal["career_page", "role_descriptions", "forum_thread", "article", "unknown"]
 PathKind = Literal["ic", "management"]  # a role's ladder; not a file path
 BlockKind = Literal["heading", "item", "para"]
+NodeKind = Literal["heading", "para", "list", "item", "quote", "table", "row", "cell"]
 
 SCHEMA_VERSION = "1.0"
 
@@ -56,6 +57,24 @@ class Block(Record):
     indent: int = Field(0, description="Leading spaces of the line in a text file (0 for HTML / Markdown).")
 
 
+class Node(Record):
+    """One node of the document tree. The tree is stored flat, in document order; `parent` is an index."""
+
+    kind: NodeKind
+    text: str = Field("", description="Text as written (item: without its nested lists; cell: all it holds).")
+    ref: str = Field(description="`L<line>` where the node starts; cells add `:r<row>c<col>` (1-based).")
+    parent: int = Field(-1, description="Index of the parent node in `Document.nodes`; -1 at the top.")
+    level: int = Field(0, description="Heading level (1-6); list depth (1..) for lists and items; 0 else.")
+    indent: int = Field(0, description="Leading spaces of the line in a text file.")
+    label: str | None = Field(None, description="Bold lead label of an item or paragraph: `**Impact:** ...`.")
+    emph: bool = Field(False, description="The whole paragraph is emphasized (`_..._`, `__...__`).")
+    row: int | None = Field(None, description="0-based row of a table row or cell (spans expanded).")
+    col: int | None = Field(None, description="0-based column of a cell (spans expanded).")
+    span: int = Field(1, description="colspan of a cell.")
+    rowspan: int = Field(1, description="rowspan of a cell.")
+    header: bool = Field(False, description="The cell is a `<th>` / header cell.")
+
+
 class Document(Record):
     """A document after ingest: decoded, repaired, cut into blocks, its kind detected."""
 
@@ -68,7 +87,8 @@ class Document(Record):
     kind_source: Literal["detected", "manifest"] = "detected"
     title: str = Field(description="First heading or first line of the document.")
     text: str = Field(description="The repaired text, as the blocks were cut from it.")
-    blocks: list[Block]
+    blocks: list[Block] = Field(description="Flat view of `nodes` (headings, items, paragraphs) for the parsers.")
+    nodes: list[Node] = Field(default_factory=list, description="The document tree, flat (see `Node`).")
     repairs: list[Repair] = Field(default_factory=list)
 
 
@@ -150,6 +170,10 @@ class ForumPost(Record):
     doc_id: str
     source_ref: str
     is_question: bool = False
+    reply_to: str | None = Field(None, description="`source_ref` of the post this one answers; None for the question.")
+    quotes: list[str] = Field(
+        default_factory=list, description="`source_ref`s of the earlier posts it quotes (their copies are dropped)."
+    )
 
 
 class GuidanceItem(Record):
@@ -177,11 +201,20 @@ class ParsedDocument(Record):
     posts: list[ForumPost] = Field(default_factory=list)
     guidance: list[GuidanceItem] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    structure: str = Field(
+        "",
+        description="One line on the structure parse found, e.g. `levels: H2 headings IC1–IC5; competencies: bold "
+        "labels; behaviors: nested list items; skipped: 'Hiring process'` (empty when nothing was detected).",
+    )
 
     @property
     def track_name(self) -> str:
         """The document's track, else its first role's track, else `""` (a forum thread or article)."""
         return self.track or (self.roles[0].track if self.roles else "")
+
+    kind_evidence: list[str] = Field(
+        default_factory=list, description="What in the document says it is of its kind (forum threads)."
+    )
 
 
 # -------------------------------------------------------------------------------------------- dataset
@@ -197,6 +230,10 @@ class SourceDocument(Record):
     title: str
     encoding: str
     repairs: list[Repair] = Field(default_factory=list)
+    structure: str = Field("", description="What parse found in it (levels, competencies, behaviors, skipped).")
+    kind_evidence: list[str] = Field(
+        default_factory=list, description="What in the document says it is of its kind (forum threads)."
+    )
 
 
 class Role(Record):

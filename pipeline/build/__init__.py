@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from pipeline.build.behaviors import GroupedBehaviors, group_behaviors
 from pipeline.build.competencies import CanonicalCompetencies, canonical_competencies
 from pipeline.build.decisions import DecisionLog, Decisions
+from pipeline.build.documents import join_level_documents
 from pipeline.build.levels import align_benchmarks
 from pipeline.build.occurrences import AtomizedOccurrences, atomized_occurrences
 from pipeline.build.roles import PlacedRoles, place_roles, role_id, track_id
@@ -44,7 +45,7 @@ __all__ = [
 ]
 
 
-def _source(d: Document) -> SourceDocument:
+def _source(d: Document, parsed: ParsedDocument | None) -> SourceDocument:
     return SourceDocument(
         id=d.id,
         file=d.file,
@@ -53,6 +54,8 @@ def _source(d: Document) -> SourceDocument:
         title=d.title,
         encoding=d.encoding,
         repairs=d.repairs,
+        structure=parsed.structure if parsed else "",
+        kind_evidence=parsed.kind_evidence if parsed else [],
     )
 
 
@@ -66,14 +69,15 @@ def build_ladder(
     """Assemble the dataset; `documents` and `parsed` may come in any order."""
     norm = config.normalize
     documents = sorted(documents, key=lambda d: (d.file, d.id))
-    parsed = sorted(parsed, key=lambda p: (p.file, p.doc_id))
+    parsed = join_level_documents(sorted(parsed, key=lambda p: (p.file, p.doc_id)), config)
+    parsed_of = {p.doc_id: p for p in parsed}
     log = DecisionLog(decisions)
     placed = place_roles(parsed, norm, log)
     comps = canonical_competencies(parsed, placed, norm, log)
     atomized = atomized_occurrences(parsed, {d.id: d.file for d in documents}, placed, comps, norm)
     grouped = group_behaviors(atomized.occurrences, norm, log)
     return Ladder(
-        documents=[_source(d) for d in documents],
+        documents=[_source(d, parsed_of.get(d.id)) for d in documents],
         tracks=placed.sorted_tracks(),
         roles=placed.sorted_roles(),
         competencies=comps.sorted_competencies(),

@@ -140,9 +140,25 @@ def benchmark_level(
 def align_benchmarks(
     benchmarks: list[LevelBenchmark], config: LevelSettings, management_title_patterns: list[str]
 ) -> list[LevelBenchmark]:
-    """The benchmarks with `canonical_level` set where a tier or title word gives one."""
-    out = []
+    """The benchmarks with `canonical_level` set where a tier or title word gives one; a level with neither,
+    listed after a placed level of the same post, is one above it (post order is the menu order of a thread:
+    "Associate Consultant" IC1, then "Implementation Consultant" -> IC2)."""
+    out: list[LevelBenchmark] = []
     for b in benchmarks:
         found = benchmark_level(b, config, management_title_patterns)
-        out.append(b.model_copy(update={"canonical_level": found[0] if found else b.canonical_level}))
+        level = found[0] if found else b.canonical_level
+        prev = out[-1] if out else None
+        if (
+            level is None
+            and prev is not None
+            and prev.canonical_level
+            and (prev.doc_id, prev.post_ref)
+            == (
+                b.doc_id,
+                b.post_ref,
+            )
+        ):
+            prefix = "M" if prev.canonical_level.startswith("M") else "IC"
+            level = f"{prefix}{level_number(prev.canonical_level) + 1}"
+        out.append(b.model_copy(update={"canonical_level": level}))
     return out

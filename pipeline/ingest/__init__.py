@@ -17,9 +17,10 @@ if TYPE_CHECKING:
 
 from pipeline.errors import ConfigError, InputError, RejectedDocument
 from pipeline.ids import content_id
-from pipeline.ingest.blocks import html_blocks, html_damage, markdown_blocks, text_blocks
+from pipeline.ingest.blocks import html_damage
 from pipeline.ingest.classify import detect_kind
 from pipeline.ingest.repair import repair_text
+from pipeline.ingest.tree import build_tree, flat_blocks
 from pipeline.models import DocKind, Document
 
 _FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
@@ -129,16 +130,13 @@ def ingest_bytes(data: bytes, file: str, config: Config, kind_override: DocKind 
             raise RejectedDocument(file, "malformed HTML: no tags found in a .html file")
         if len(errors) >= config.ingest.html_max_tag_errors:
             raise RejectedDocument(file, f"malformed HTML: {len(errors)} tag errors (first: {errors[0]})")
-        blocks, title = html_blocks(text)
-    elif fmt == "markdown":
-        blocks = markdown_blocks(text)
-    else:
-        blocks = text_blocks(text)
+    nodes, title = build_tree(text, fmt)
+    blocks = flat_blocks(nodes, text_format=fmt == "text")
     if not blocks:
         raise RejectedDocument(file, "no text content")
     if not title:
         title = next((b.text for b in blocks if b.kind == "heading"), blocks[0].text)
-    kind, confidence = detect_kind(blocks, config.kinds, config.career_page.max_heading_words)
+    kind, confidence = detect_kind(blocks, config.kinds, config.career_page, config.prose, nodes)
     source = "detected"
     if kind_override is not None:
         kind, confidence, source = kind_override, 1.0, "manifest"
@@ -153,6 +151,7 @@ def ingest_bytes(data: bytes, file: str, config: Config, kind_override: DocKind 
         title=title[:200],
         text=text,
         blocks=blocks,
+        nodes=nodes,
         repairs=repairs,
     )
 

@@ -33,11 +33,13 @@ def slim(result: FileResult) -> FileResult:
 
     The dataset takes a document's id, file, kind, title, encoding and repairs; the text and blocks are
     most of a result's size, so dropping them keeps a 10^4-document run's memory, cache and Dask transfers
-    small. `slim(r).document.text == ""`, `slim(r).document.blocks == []`.
+    small. `slim(r).document.text == ""`, `slim(r).document.blocks == []`, `slim(r).document.nodes == []`.
     """
     if result.document is None:
         return result
-    return result.model_copy(update={"document": result.document.model_copy(update={"text": "", "blocks": []})})
+    return result.model_copy(
+        update={"document": result.document.model_copy(update={"text": "", "blocks": [], "nodes": []})}
+    )
 
 
 def process_cached(

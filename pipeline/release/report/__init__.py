@@ -34,9 +34,11 @@ _MORE = "… {n} more rows not shown: the full lists are in ladder.json (normali
 TITLE = "Ladder normalization report"
 
 KINDS: dict[str, str] = {
+    "documents": "Document structure",
     "repairs": "Text repairs",
     "competencies": "Competency names",
     "levels": "Level alignment",
+    "threads": "Forum threads and level benchmarks",
     "merges": "Merged behaviors",
     "near-misses": "Near-misses to confirm",
     "splits": "Split bullets",
@@ -158,11 +160,16 @@ def dataset_line(ladder: Ladder) -> str:
 
 
 def build_sections(ladder: Ladder, diff: DatasetDiff) -> list[ReportSection]:
-    """Every section of the report, in `KINDS` order."""
+    """Every section of the report, in `KINDS` order (forum threads only when the run read one)."""
+    threads = (
+        [_threads(ladder)] if ladder.level_benchmarks or any(d.kind == "forum_thread" for d in ladder.documents) else []
+    )
     return [
+        _documents(ladder),
         _repairs(ladder),
         _competencies(ladder),
         _levels(ladder),
+        *threads,
         _merges(ladder),
         _near_misses(ladder),
         _splits(ladder),
@@ -188,6 +195,56 @@ _INVISIBLE = str.maketrans({"\u00a0": "␣", "\u202f": "␣", "\u2007": "␣"})
 def _visible(text: str) -> str:
     """`"the\u00a0Partners"` -> `"the␣Partners"`: a repair to a no-break space must be seen to be reviewed."""
     return text.translate(_INVISIBLE)
+
+
+LOW_KIND_CONFIDENCE = 0.6
+"""Below this a document's detected kind is flagged in the report as worth a look (it is still used)."""
+
+
+def _roles_per_doc(ladder: Ladder) -> dict[str, int]:
+    roles: dict[str, int] = {}
+    for r in ladder.roles:
+        roles[r.doc_id] = roles.get(r.doc_id, 0) + 1
+    return roles
+
+
+def document_warnings(ladder: Ladder) -> list[tuple[str, str]]:
+    """`(file, warning)` for each document a reviewer should look at: unknown kind, low kind confidence, or a
+    career page that gave no roles."""
+    roles = _roles_per_doc(ladder)
+    out = []
+    for d in ladder.documents:
+        if d.kind == "unknown":
+            out.append(
+                (
+                    d.file,
+                    f"kind not recognised (confidence {d.kind_confidence:.2f}): nothing extracted; set its kind in raw/manifest.yaml",
+                )
+            )
+            continue
+        if d.kind_confidence < LOW_KIND_CONFIDENCE:
+            out.append((d.file, f"low kind confidence {d.kind_confidence:.2f}: check that it is a {d.kind}"))
+        if d.kind == "career_page" and not roles.get(d.id):
+            out.append((d.file, "career page with no roles: its levels were not recognised"))
+    return out
+
+
+def _documents(ladder: Ladder) -> ReportSection:
+    tracks = _doc_tracks(ladder)
+    roles = _roles_per_doc(ladder)
+    table = Table("", ["File", "Kind", "Confidence", "Roles", "Structure found"])
+    for d in sorted(ladder.documents, key=lambda d: d.file):
+        table.rows.append(
+            _row(d.file, d.kind, f"{d.kind_confidence:.2f}", roles.get(d.id, 0), d.structure, tracks=tracks[d.file])
+        )
+    warnings = document_warnings(ladder)
+    notes = Table("Warnings", ["File", "Warning"])
+    for file, warning in warnings:
+        notes.rows.append(_row(file, warning, tracks=tracks[file]))
+    lead = f"{_n(len(ladder.documents), 'document')} read; " + (
+        f"{_n(len(warnings), 'warning')}: look at these first." if warnings else "no warnings."
+    )
+    return ReportSection("documents", len(ladder.documents), lead, [table, notes])
 
 
 def _repairs(ladder: Ladder) -> ReportSection:
@@ -264,6 +321,34 @@ def _levels(ladder: Ladder) -> ReportSection:
         tables.append(basis)
     lead = f"{_n(len(ladder.roles), 'role')} of {_n(len(tracks), 'track')} on {_n(len(by_level), 'canonical level')}."
     return ReportSection("levels", len(ladder.roles), lead, tables)
+
+
+def _threads(ladder: Ladder) -> ReportSection:
+    """How each thread was recognized, and its level benchmarks next to the roles on the same canonical level."""
+    threads = [d for d in ladder.documents if d.kind == "forum_thread"]
+    files = {d.id: d.file for d in ladder.documents}
+    found = Table("How each thread was recognized", ["File", "Confidence", "Evidence"])
+    for d in sorted(threads, key=lambda d: d.file):
+        found.rows.append(_row(d.file, f"{d.kind_confidence:g}", _list(d.kind_evidence)))
+    roles: dict[str, list[str]] = {}
+    for r in sorted(ladder.roles, key=lambda r: (r.track, r.order, r.title)):
+        roles.setdefault(r.level, []).append(f"{r.track}: {r.title}")
+    table = Table("Benchmarks on the canonical ladder", ["Level", "Benchmark", "Years", "Author (post)", "Roles"])
+    benchmarks = sorted(
+        ladder.level_benchmarks,
+        key=lambda b: (_level_order(b.canonical_level or "~"), files.get(b.doc_id, ""), _ref_order(b.source_ref)),
+    )
+    for b in benchmarks:
+        years = "" if b.years_min is None and b.years_max is None else f"{_num(b.years_min)}–{_num(b.years_max)}"
+        post = f"{b.author or '?'} ({files.get(b.doc_id, b.doc_id)} {b.post_ref or b.source_ref})"
+        level = b.canonical_level or "not placed"
+        table.rows.append(_row(level, b.level_label, years, post, _list(roles.get(b.canonical_level or "", []))))
+    lined = sum(1 for b in benchmarks if b.canonical_level in roles)
+    lead = (
+        f"{_n(len(benchmarks), 'level benchmark')} from {_n(len(threads), 'forum thread')}; {lined} on a canonical "
+        "level that roles of the tracks also hold."
+    )
+    return ReportSection("threads", len(benchmarks), lead, [found, table] if threads else [table])
 
 
 def _merges(ladder: Ladder) -> ReportSection:

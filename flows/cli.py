@@ -7,8 +7,12 @@ finished but some documents of the gold file were not found.
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -55,6 +59,52 @@ def handles_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+_SIGNALS = {signal.SIGINT: ("interrupted", 130), signal.SIGTERM: ("terminated", 143)}
+
+
+@contextmanager
+def stops_on_signals(out: Path) -> Iterator[None]:
+    """Stop at once on SIGINT / SIGTERM, leaving OUT as it was; exit 130 / 143 with one line.
+
+    Parse tasks run in a thread pool and cannot be interrupted, and Prefect turns SIGTERM into an exception
+    that waits for them; so the handler ends the process itself. It discards the uncommitted output set and
+    stops Prefect's temporary server. While a committed set is being moved into place (a few renames) the
+    exit waits for the moves to finish, so the folder is entirely old or entirely new.
+    """
+    from pipeline.release import commit
+
+    def handler(signum: int, _frame: object) -> None:
+        what, code = _SIGNALS[signal.Signals(signum)]
+        if commit.in_critical_section():
+            commit.defer_exit(code)
+            return
+        staging = out / commit.STAGING
+        if not (staging / commit.COMMIT).exists():
+            shutil.rmtree(staging, ignore_errors=True)
+        err_console.print(f"ladder: {what} ({signal.Signals(signum).name}); {out}/ left as it was", markup=False)
+        _stop_prefect_server()
+        os._exit(code)
+
+    previous = {sig: signal.signal(sig, handler) for sig in _SIGNALS}
+    # Prefect swaps in its own SIGTERM handler while a flow runs; it hands the signal back to this one
+    # (re-sent to the process) once the flow has unwound.
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _stop_prefect_server() -> None:
+    """Terminate Prefect's temporary API server (a child process), if this process started one."""
+    server_module = sys.modules.get("prefect.server.api.server")
+    servers = getattr(getattr(server_module, "SubprocessASGIServer", None), "_instances", {})
+    for server in list(servers.values()):
+        process = getattr(server, "server_process", None)
+        if process is not None:
+            process.kill()
+
+
 RawOpt = Annotated[Path, typer.Option("--raw", help="Folder of input documents.")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Output folder for the candidate dataset.")]
 ConfigOpt = Annotated[
@@ -90,17 +140,25 @@ def run(
     cache_dir: Annotated[
         Path | None, typer.Option("--cache-dir", help="Parse cache folder (default: OUT/.cache).")
     ] = None,
+    follow_links: Annotated[
+        bool,
+        typer.Option(
+            "--follow-links", help="Read links that point outside RAW (refused and listed in rejected.json by default)."
+        ),
+    ] = False,
 ) -> None:
     """Ingest every document in RAW and write the canonical dataset and report to OUT."""
     from pipeline.build.decisions import load_decisions
     from pipeline.config import load_config
-    from pipeline.ingest import list_inputs
+    from pipeline.ingest import display_name, load_manifest, scan_inputs
 
     cfg = load_config(config)
     if decisions is None and Path(DEFAULT_DECISIONS).is_file():
         decisions = Path(DEFAULT_DECISIONS)
     load_decisions(decisions)  # fail fast on a bad decisions file, before Prefect starts
-    files, skipped = list_inputs(raw, cfg)  # fail fast, before Prefect starts, on a missing/empty folder
+    scan = scan_inputs(raw, cfg, follow_links or None)  # fail fast, before Prefect starts, on a missing/empty folder
+    files, skipped = scan.files, scan.skipped
+    load_manifest(raw, cfg)  # and on a bad manifest
     if dask is not None:
         from flows.ingest import task_runner
 
@@ -124,7 +182,15 @@ def run(
             progress.update(bar, advance=1, description=f"read {getattr(result, 'file', '')}")
 
         summary = ingest_flow_module.run_ingest(
-            raw, out, config, decisions, cache=not no_cache, cache_dir=cache_dir, dask=dask, on_result=advance
+            raw,
+            out,
+            config,
+            decisions,
+            cache=not no_cache,
+            cache_dir=cache_dir,
+            dask=dask,
+            follow_links=follow_links,
+            on_result=advance,
         )
 
     table = Table(title=f"Ladder run: {raw} -> {out}", show_header=True, header_style="bold")
@@ -134,7 +200,7 @@ def run(
         table.add_row(row["what"], row["count"])
     console.print(table)
     for path in skipped:
-        console.print(f"skipped (not a document type we read): {path}", markup=False)
+        console.print(f"skipped (not a document type we read): {raw / display_name(path, raw)}", markup=False)
     for warning in summary.warnings:
         console.print(f"warning: {warning}", markup=False)
     if summary.rejected:

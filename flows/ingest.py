@@ -29,9 +29,9 @@ from prefect.utilities.annotations import quote
 from pipeline.build.decisions import Decisions, load_decisions
 from pipeline.config import Config, load_config
 from pipeline.errors import InputError
-from pipeline.ingest import list_inputs, load_manifest
+from pipeline.ingest import load_manifest, scan_inputs
 from pipeline.release.report import ARTIFACT_KEY as REPORT_ARTIFACT_KEY
-from pipeline.run import FileResult, RunSummary, build_and_write
+from pipeline.run import FileResult, RunSummary, build_and_write, refused
 from pipeline.runtime.batches import plan_batches, process_batch
 from pipeline.runtime.parse_cache import DEFAULT_DIR_NAME, fingerprint
 
@@ -105,10 +105,14 @@ def _ingest_flow(
     decisions_path: Path | None = None,
     cache: bool = True,
     cache_dir: Path | None = None,
+    follow_links: bool = False,
 ) -> RunSummary:
     config = load_config(config_path)
+    if follow_links:
+        config = config.model_copy(update={"ingest": config.ingest.model_copy(update={"follow_links": True})})
     decisions = load_decisions(decisions_path)
-    files, _skipped = list_inputs(raw_dir, config)
+    scan = scan_inputs(raw_dir, config)
+    files = scan.files
     manifest = load_manifest(raw_dir, config)
     # On a real cluster the workers must see the same paths: raw/ and the cache on shared storage.
     cache_root = (cache_dir or out_dir / DEFAULT_DIR_NAME).absolute() if cache else None
@@ -117,7 +121,7 @@ def _ingest_flow(
         ingest_parse.submit([p.absolute() for p in batch], raw_dir.absolute(), config, manifest, cache_root, fp)
         for batch in plan_batches(files)
     ]
-    results: list[FileResult] = []
+    results: list[FileResult] = refused(scan.rejected)
     on_result = _on_result.get()
     for fut in as_completed(futures):
         for result in fut.result():
@@ -143,13 +147,14 @@ def run_ingest(
     cache_dir: Path | None = None,
     dask: str | None = None,
     on_result: Callable[[FileResult], None] | None = None,
+    follow_links: bool = False,
 ) -> RunSummary:
     """Run `ingest_flow` on the task runner `dask` selects (see `task_runner`); `on_result` is called with each
     file's result as it completes."""
     runner = task_runner(dask)
     with reporting_progress(on_result):
         return ingest_flow.with_options(task_runner=runner)(
-            raw_dir, out_dir, config_path, decisions_path, cache, cache_dir
+            raw_dir, out_dir, config_path, decisions_path, cache, cache_dir, follow_links
         )
 
 

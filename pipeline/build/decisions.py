@@ -24,12 +24,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipeline.build.dedupe import behavior_id
 from pipeline.errors import ConfigError
 from pipeline.models import DecisionOutcome
+from pipeline.yamlfile import read_yaml
 
 
 class _Decision(BaseModel):
@@ -140,10 +140,7 @@ def load_decisions(path: str | Path | None) -> Decisions:
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"decisions file not found: {p}")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{p}: not valid YAML ({str(exc).splitlines()[0]})") from exc
+    data = read_yaml(p)
     if data is None:
         return Decisions()
     if not isinstance(data, dict) or "decisions" not in data:

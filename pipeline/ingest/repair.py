@@ -10,6 +10,7 @@ import re
 
 import ftfy
 
+from pipeline.ingest import budget
 from pipeline.ingest.settings import IngestConfig
 from pipeline.models import Repair
 
@@ -91,6 +92,7 @@ def repair_text(text: str, file: str, config: IngestConfig) -> tuple[str, list[R
     repairs: list[Repair] = []
     lines = text.split("\n")
     for n, line in enumerate(lines, start=1):
+        budget.check("text repair")
         fixed = ftfy.fix_text(line, config=_FTFY) if not line.isascii() else line
         if fixed != line:
             repairs.extend(_windows(file, n, "ftfy", line, fixed))

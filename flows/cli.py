@@ -487,10 +487,11 @@ def progression_cmd(
     ladder: Annotated[Path, typer.Option("--ladder", help="The dataset to read.")] = Path("normalized/ladder.json"),
 ) -> None:
     """Print what is new, dropped and strengthened from one level of a track to another."""
-    from pipeline.build.progression import format_change, load_ladder, progression_between
+    from pipeline.build.progression import format_change, progression_between
+    from pipeline.release.publish import load_ladder_file
 
     console.print(
-        format_change(progression_between(load_ladder(ladder), track, from_level, to_level)),
+        format_change(progression_between(load_ladder_file(ladder), track, from_level, to_level)),
         markup=False,
         soft_wrap=True,
     )

@@ -24,8 +24,10 @@ SCHEMA_VERSION = "1.0"
 
 
 def line_of(ref: str) -> int:
-    """Line number of a `source_ref`: `"L12"` -> `12`; 0 for a ref that is not `L<line>`."""
-    return int(ref[1:]) if ref[:1] == "L" and ref[1:].isdigit() else 0
+    """Line number of a `source_ref`: `"L12"` -> `12`, a table cell `"L40:r2c3"` -> `40`; 0 for a ref that is not
+    `L<line>…`."""
+    digits = ref[1:].split(":", 1)[0] if ref[:1] == "L" else ""
+    return int(digits) if digits.isdigit() else 0
 
 
 class Record(BaseModel):

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.build.settings import AtomizeSettings
+from pipeline.settings import compiled
 
 _TERMINATORS = ".!?"
 
@@ -26,7 +27,7 @@ class Atomizer:
 
     def __init__(self, config: AtomizeSettings) -> None:
         self.config = config
-        self._splits = [re.compile(p) for p in config.split_on]
+        self._splits = compiled(config.split_on)
         self._continuation = re.compile(config.continuation_pattern, re.IGNORECASE)
         self._abbrev = {a.casefold().rstrip(".") for a in config.abbreviations}
 

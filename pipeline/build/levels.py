@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pipeline.build.settings import LevelSettings
 from pipeline.ids import name_key
 from pipeline.models import LevelAssignment, LevelBenchmark, ParsedRole
+from pipeline.settings import compiled
 
 _PREFIX = {"ic": "IC", "management": "M"}
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9}
@@ -36,9 +37,16 @@ def level_path(level: str) -> str:
     return "management" if level.startswith("M") else "ic"
 
 
+_LEVEL = re.compile(r"^(IC|M)([0-9]+)$")
+
+
 def level_sort_key(level: str) -> tuple[int, int]:
-    """IC levels before M levels, each by number: `"M2"` -> `(1, 2)`."""
-    return (1 if level.startswith("M") else 0, level_number(level))
+    """The one order of levels: IC levels before M levels, each by number (`"IC2"` before `"IC10"`):
+    `"M2"` -> `(1, 2)`; a string that is no canonical level sorts after both: `(2, 0)`."""
+    m = _LEVEL.match(level)
+    if m is None:
+        return (2, 0)
+    return (0 if m.group(1) == "IC" else 1, int(m.group(2)))
 
 
 @dataclass(frozen=True)
@@ -121,7 +129,7 @@ def benchmark_level(
         if m:
             return f"IC{int(m.group('n'))}", f"tier {benchmark.tier.strip()}"
     label = re.sub(r"\(.*?\)", " ", benchmark.level_label)
-    management = any(re.search(p, label, re.IGNORECASE) for p in management_title_patterns)
+    management = any(rx.search(label) for rx in compiled(management_title_patterns, re.IGNORECASE))
     path = "management" if management else "ic"
     placed = rules.by_title(label, path)
     if placed is None:

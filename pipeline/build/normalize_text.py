@@ -17,6 +17,7 @@ from functools import lru_cache
 from importlib import resources
 
 from pipeline.build.settings import DedupeSettings
+from pipeline.settings import compiled
 
 _QUOTES = str.maketrans(
     {
@@ -86,7 +87,7 @@ class TextNormalizer:
 
     def __init__(self, config: DedupeSettings) -> None:
         self.config = config
-        self._prefixes = [re.compile(p) for p in config.subject_prefixes]
+        self._prefixes = compiled(config.subject_prefixes)
         self._drop = frozenset(config.drop_words)
         self._number_words = frozenset(config.number_words)
         # The lookup table folds degree and quantity ("most" -> "much", "better" -> "well") and short words

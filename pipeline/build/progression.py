@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -244,14 +243,3 @@ def format_change(change: LevelChange) -> str:
     lines += [f"  - {b.text}" for b in change.dropped]
     lines.append(f"Unchanged: {len(change.kept)}")
     return "\n".join(lines) + "\n"
-
-
-def load_ladder(path: str | Path) -> Ladder:
-    """Read a `ladder.json`; InputError when missing or not a ladder."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"ladder file not found: {p} (run `ladder run` first, or pass --ladder PATH)")
-    try:
-        return Ladder.model_validate_json(p.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise InputError(f"{p}: not a ladder.json ({str(exc).splitlines()[0]})") from exc

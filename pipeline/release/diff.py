@@ -20,7 +20,7 @@ from typing import Literal
 from pydantic import Field
 
 from pipeline.errors import ReleaseError
-from pipeline.models import Behavior, Competency, Ladder, Occurrence, Record, Role, Track
+from pipeline.models import Behavior, Competency, Ladder, Occurrence, Record, Role, Track, line_of
 
 Bump = Literal["major", "minor", "patch", "none"]
 ChangeKind = Literal["rename", "text", "value"]
@@ -407,8 +407,7 @@ def _placed(ladder: Ladder) -> list[_Placed]:
 
 def _ref_order(ref: str) -> tuple[int, str]:
     """`L9` sorts before `L10`."""
-    digits = ref.lstrip("L")
-    return (int(digits), ref) if digits.isdigit() else (-1, ref)
+    return (line_of(ref), ref)
 
 
 def _diff_occurrences(

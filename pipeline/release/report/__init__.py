@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from pipeline.models import Ladder
+from pipeline.build.levels import level_sort_key
+from pipeline.models import Ladder, line_of
 from pipeline.release.diff import ENTITY_KINDS, SINGULAR, DatasetDiff, FieldChange, WordOp, word_diff
 from pipeline.release.emit import atomic_write_text
 
@@ -118,17 +119,13 @@ def _n(count: int, singular: str, plural: str | None = None) -> str:
 
 
 def _ref_order(ref: str) -> tuple[int, str]:
-    digits = ref[1:] if ref[:1] == "L" else ""
-    return (int(digits), ref) if digits.isdigit() else (-1, ref)
+    """`L9` before `L10`."""
+    return (line_of(ref), ref)
 
 
-def _level_order(level: str) -> tuple[str, int, str]:
-    """`IC2` before `IC10`, IC before M."""
-    match = re.match(r"^([A-Za-z]+)(\d+)$", level)
-    if not match:
-        return (level, -1, level)
-    prefix = match.group(1).upper()
-    return ("0" if prefix == "IC" else "1" + prefix, int(match.group(2)), level)
+def _level_order(level: str) -> tuple[tuple[int, int], str]:
+    """`IC2` before `IC10`, IC before M (`levels.level_sort_key`)."""
+    return (level_sort_key(level), level)
 
 
 # ------------------------------------------------------------------------------------------ sections

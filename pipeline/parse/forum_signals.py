@@ -32,6 +32,7 @@ _NAME = re.compile(
 _WORDS = re.compile(r"[^\w]+")
 _EMAIL = re.compile(r"\s*<[^<>]*@[^<>]*>\s*")
 _PAREN_TAIL = re.compile(r"\s*\([^()]{1,40}\)\s*$")
+_MAX_HEADER_CHARS = 200  # a header line is short; a longer line is never read as one
 _DATE_FILLER = {"at", "on", "edited", "ago", "op", "am", "pm", "utc", "gmt"}
 
 
@@ -57,6 +58,19 @@ class Signals:
         self.signature = re.compile(cfg.signature_pattern)
         self.badges = [re.compile(p, flags) for p in cfg.badge_patterns]
         self.dates = [re.compile(p, flags) for p in cfg.date_patterns]
+        # one pass to ask "any badge / any date here?" before trying the patterns one by one; patterns anchored
+        # at the start are tried at the start only (kind detection types every line of every document)
+        anchored = [p for p in cfg.badge_patterns if p.startswith("^")]
+        floating = [p for p in cfg.badge_patterns if not p.startswith("^")]
+        self.badge_start = re.compile("|".join(f"(?:{p})" for p in anchored) or r"(?!)", flags)
+        self.badge_anywhere = re.compile("|".join(f"(?:{p})" for p in floating) or r"(?!)", flags)
+        self.any_date = re.compile("|".join(f"(?:{p})" for p in cfg.date_patterns), flags)
+        # every default date has a digit or says "yesterday" / "today": a line with neither needs no date search
+        self.date_hint = (
+            re.compile(r"\d|yesterday|today", flags)
+            if all("\\d" in p or "yesterday" in p for p in cfg.date_patterns)
+            else None
+        )
         self.authors = [re.compile(p, flags) for p in cfg.author_line_patterns]
         self.headers = [(re.compile(r.pattern, flags), r) for r in cfg.post_header_rules]
         self.handle = re.compile(cfg.handle_pattern, flags)
@@ -71,6 +85,8 @@ class Signals:
     # ------------------------------------------------------------------------------------ pieces
     def date(self, text: str) -> str | None:
         """First date in `text`, as written: `"edited October 2020 in CS"` -> `"October 2020"`."""
+        if (self.date_hint is not None and not self.date_hint.search(text)) or not self.any_date.search(text):
+            return None
         for rx in self.dates:
             m = rx.search(text)
             if m:
@@ -91,7 +107,7 @@ class Signals:
         return bool(_NAME.match(text)) and not any(ch.isdigit() for ch in text) and not text.isupper()
 
     def is_furniture(self, text: str) -> bool:
-        return any(rx.search(text) for rx in self.badges)
+        return bool(self.badge_start.match(text) or self.badge_anywhere.search(text))
 
     def person(self, text: str) -> str | None:
         """An author as written in a header, or None: `"u/csm_lena"` -> `"csm_lena"`, `"Omar Haddad (Customer)"`
@@ -110,7 +126,12 @@ class Signals:
 
     def header(self, text: str) -> Header | None:
         """A one-line post header: `"@rui-santos commented on Mar 3, 2023"` -> `Header("rui-santos", "Mar 3, 2023")`."""
-        for rx, _rule in self.headers:
+        if len(text) > _MAX_HEADER_CHARS:
+            return None
+        dated = self.date_hint is None or bool(self.date_hint.search(text))
+        for rx, rule in self.headers:
+            if rule.date is not None and not dated:
+                continue  # a rule whose example has a date needs one (cheap test first)
             m = rx.match(text)
             if not m:
                 continue
@@ -129,6 +150,8 @@ class Signals:
 
     def author(self, text: str) -> tuple[str, str] | None:
         """`"Posted by Jo Doe · Mar 3, 2024"` -> `("Jo Doe", "Mar 3, 2024")`."""
+        if len(text) > _MAX_HEADER_CHARS:
+            return None
         for rx in self.authors:
             m = rx.match(text)
             if not m:
@@ -191,6 +214,10 @@ def line_type(b: Block, sig: Signals) -> str:
     `"Jo Doe"` -> name; `"rosa.m"` -> handle; anything else -> body.
     """
     t = b.text
+    if len(t) > _MAX_HEADER_CHARS:  # a long line is a paragraph, a quoted one or a mail header line
+        if t.startswith(">"):
+            return "quote_line"
+        return "quote_meta" if sig.meta(t) else "body"
     if sig.rule.match(t):
         return "rule"
     if sig.signature.match(t):

@@ -115,15 +115,20 @@ class _Found:
     path: str
     behaviors: int
     competencies: int
+    breakdown: tuple[tuple[str, int], ...]  # (competency name, behaviors), in first-seen order
 
 
 def _parsed_roles(parsed: ParsedDocument, doc: int) -> list[_Found]:
     out = []
     for role in parsed.roles:
         behaviors = [b for b in parsed.behaviors if b.role == role.title]
-        names = {b.competency for b in behaviors}
-        names |= {c.name for c in parsed.competencies if c.role == role.title and c.applicable}
-        out.append(_Found(doc, role.title, role.path, len(behaviors), len(names)))
+        counts: dict[str, int] = {}
+        for c in parsed.competencies:
+            if c.role == role.title and c.applicable:
+                counts.setdefault(c.name, 0)
+        for b in behaviors:
+            counts[b.competency] = counts.get(b.competency, 0) + 1
+        out.append(_Found(doc, role.title, role.path, len(behaviors), len(counts), tuple(counts.items())))
     return out
 
 
@@ -139,6 +144,8 @@ class RoleResult(BaseModel):
     competencies_found: int | None = None
     path_gold: str | None
     path_found: str | None = None
+    breakdown_gold: list[tuple[str | None, int]] = Field(default_factory=list)
+    breakdown_found: list[tuple[str, int]] | None = None
 
     @property
     def found(self) -> bool:
@@ -156,6 +163,23 @@ class RoleResult(BaseModel):
     def path_right(self) -> bool:
         return self.found and self.path_found == (self.path_gold or "ic")
 
+    @property
+    def exact_breakdown(self) -> bool:
+        """Every competency right: same names (as titles are compared) with the same behavior counts, nothing
+        more; a gold competency named `null` matches one parsed competency of any name with its count."""
+        if self.breakdown_found is None:
+            return False
+        found = {title_key(n): c for n, c in self.breakdown_found}
+        if len(found) != len(self.breakdown_found):
+            return False
+        unnamed: list[int] = []
+        for name, count in self.breakdown_gold:
+            if name is None:
+                unnamed.append(count)
+            elif found.pop(title_key(name), None) != count:
+                return False
+        return sorted(unnamed) == sorted(found.values())
+
 
 class Figures(BaseModel):
     """Counts of one document or of the whole gold file."""
@@ -165,6 +189,7 @@ class Figures(BaseModel):
     found: int = 0
     exact_bullets: int = 0
     exact_competencies: int = 0
+    exact_breakdown: int = 0
     path_right: int = 0
     extra: int = 0
 
@@ -201,7 +226,7 @@ class StructureEval(BaseModel):
         return [d.file for d in self.documents if d.missing]
 
 
-FIGURES = ("found", "exact_bullets", "exact_competencies", "path_right", "extra")
+FIGURES = ("found", "exact_bullets", "exact_competencies", "exact_breakdown", "path_right", "extra")
 
 
 def _read(gold: GoldDocument, base: Path, raw: Path | None, config: Config) -> FileResult | DocumentResult:
@@ -294,6 +319,7 @@ def compare(
                 behaviors_gold=role.behavior_count,
                 competencies_gold=len(role.competencies),
                 path_gold=role.path,
+                breakdown_gold=[(c.name, c.behavior_count) for c in role.competencies],
             )
             if match is not None:
                 rr.found_title = match.title
@@ -301,10 +327,12 @@ def compare(
                 rr.behaviors_found = match.behaviors
                 rr.competencies_found = match.competencies
                 rr.path_found = match.path
+                rr.breakdown_found = list(match.breakdown)
             doc.roles.append(rr)
         fig.found = sum(r.found for r in doc.roles)
         fig.exact_bullets = sum(r.exact_bullets for r in doc.roles)
         fig.exact_competencies = sum(r.exact_competencies for r in doc.roles)
+        fig.exact_breakdown = sum(r.exact_breakdown for r in doc.roles)
         fig.path_right = sum(r.path_right for r in doc.roles)
         doc.extra_roles = [f.title for j, f in enumerate(found_roles[i]) if (i, j) not in used]
         fig.extra = len(doc.extra_roles)
@@ -344,10 +372,38 @@ class _Lines:
         ]
 
 
+def _difference(r: RoleResult) -> str:
+    """`"behaviors 5 (gold 6); competencies Impact 2 (gold 3); path management (gold ic)"`."""
+    parts = []
+    if not r.exact_bullets:
+        parts.append(f"behaviors {r.behaviors_found} (gold {r.behaviors_gold})")
+    if not r.exact_competencies:
+        parts.append(f"competencies {r.competencies_found} (gold {r.competencies_gold})")
+    if not r.exact_breakdown:
+        found = ", ".join(f"{n or '(unnamed)'} {c}" for n, c in r.breakdown_found or [])
+        gold = ", ".join(f"{n or '(unnamed)'} {c}" for n, c in r.breakdown_gold)
+        parts.append(f"by competency: {found} (gold {gold})")
+    if not r.path_right:
+        parts.append(f"path {r.path_found} (gold {r.path_gold or 'not said, ic'})")
+    return "; ".join(parts)
+
+
 def format_structure_eval(ev: StructureEval) -> str:
     """The table `ladder eval-structure` prints: one row per document and a total, then notes per document."""
     table = _Lines(
-        [["document", "kind", "gold roles", "found", "exact bullets", "exact competencies", "path right", "extra"]]
+        [
+            [
+                "document",
+                "kind",
+                "gold roles",
+                "found",
+                "exact bullets",
+                "exact competencies",
+                "exact breakdown",
+                "path right",
+                "extra",
+            ]
+        ]
     )
     for doc in ev.documents:
         kind = (
@@ -376,6 +432,9 @@ def format_structure_eval(ev: StructureEval) -> str:
             notes.append(f"{doc.file}: not found: {', '.join(repr(t) for t in missed)}")
         if doc.extra_roles:
             notes.append(f"{doc.file}: extra: {', '.join(repr(t) for t in doc.extra_roles)}")
+        for r in doc.roles:
+            if r.found and not (r.exact_bullets and r.exact_competencies and r.exact_breakdown and r.path_right):
+                notes.append(f"{doc.file}: {r.title!r} differs: {_difference(r)}")
     if notes:
         lines += ["", *notes]
     return "\n".join(lines)
@@ -409,6 +468,7 @@ def structure_eval_json(ev: StructureEval) -> str:
                         "found": r.found,
                         "exact_bullets": r.exact_bullets,
                         "exact_competencies": r.exact_competencies,
+                        "exact_breakdown": r.exact_breakdown,
                         "path_right": r.path_right,
                     }
                     for r in d.roles

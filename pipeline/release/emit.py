@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -119,8 +120,20 @@ def occurrence_rows(ladder: Ladder) -> list[dict]:
             row["behavior_text"] = row.pop("text")
             row["behavior_id"] = b.id
             rows.append(row)
-    rows.sort(key=lambda r: (r["source_file"], int(r["source_ref"][1:] or 0), r["part"], r["behavior_id"]))
+    rows.sort(key=lambda r: (r["source_file"], ref_order(r["source_ref"]), r["part"], r["behavior_id"]))
     return rows
+
+
+_REF = re.compile(r"^L(\d+)(?::r(\d+)c(\d+))?")
+
+
+def ref_order(ref: str) -> tuple[int, int, int, str]:
+    """Sort key of a `source_ref`: `L8` < `L8:r2c3` < `L8:r10c1` < `L9` (line, then table row and column)."""
+    match = _REF.match(ref)
+    if match is None:
+        return (0, 0, 0, ref)
+    line, row, col = match.groups()
+    return (int(line), int(row or 0), int(col or 0), ref)
 
 
 def role_rows(ladder: Ladder) -> list[dict]:

@@ -26,6 +26,7 @@ parsed. A document that cannot be read is recorded with a one-line error and cou
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,6 +100,24 @@ def load_gold(path: Path) -> list[GoldDocument]:
 
 # ------------------------------------------------------------------------------------------- matching
 
+_RANGE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:-|–|to)\s*(\d+(?:\.\d+)?)")
+_AT_LEAST = re.compile(r"(\d+(?:\.\d+)?)\s*\+|\bminimum of (\d+(?:\.\d+)?)|\bat least (\d+(?:\.\d+)?)", re.I)
+
+Years = tuple[float | None, float | None]
+
+
+def expected_years(wording: str | None) -> list[Years]:
+    """What `(years_min, years_max)` a gold `years_experience` wording means: `"0-2"` -> 0..2, `"6+"` or
+    `"a minimum of 5 years"` -> 5.., no wording -> none; a wording without a number ("doesn't require
+    experience") accepts none or 0.."""
+    if wording is None:
+        return [(None, None)]
+    if m := _RANGE.search(wording):
+        return [(float(m.group(1)), float(m.group(2)))]
+    if m := _AT_LEAST.search(wording):
+        return [(float(next(g for g in m.groups() if g is not None)), None)]
+    return [(None, None), (0.0, None)]
+
 
 def title_key(title: str) -> str:
     """Title as compared: NFKC, case-folded, punctuation and symbols as spaces, whitespace collapsed."""
@@ -116,6 +135,7 @@ class _Found:
     behaviors: int
     competencies: int
     breakdown: tuple[tuple[str, int], ...]  # (competency name, behaviors), in first-seen order
+    years: tuple[float | None, float | None]
 
 
 def _parsed_roles(parsed: ParsedDocument, doc: int) -> list[_Found]:
@@ -128,7 +148,8 @@ def _parsed_roles(parsed: ParsedDocument, doc: int) -> list[_Found]:
                 counts.setdefault(c.name, 0)
         for b in behaviors:
             counts[b.competency] = counts.get(b.competency, 0) + 1
-        out.append(_Found(doc, role.title, role.path, len(behaviors), len(counts), tuple(counts.items())))
+        years = (role.years_min, role.years_max)
+        out.append(_Found(doc, role.title, role.path, len(behaviors), len(counts), tuple(counts.items()), years))
     return out
 
 
@@ -146,6 +167,8 @@ class RoleResult(BaseModel):
     path_found: str | None = None
     breakdown_gold: list[tuple[str | None, int]] = Field(default_factory=list)
     breakdown_found: list[tuple[str, int]] | None = None
+    years_gold: str | None = None
+    years_found: tuple[float | None, float | None] | None = None
 
     @property
     def found(self) -> bool:
@@ -162,6 +185,11 @@ class RoleResult(BaseModel):
     @property
     def path_right(self) -> bool:
         return self.found and self.path_found == (self.path_gold or "ic")
+
+    @property
+    def years_right(self) -> bool:
+        """`years_min` / `years_max` as the gold's wording says (see `expected_years`)."""
+        return self.years_found is not None and self.years_found in expected_years(self.years_gold)
 
     @property
     def exact_breakdown(self) -> bool:
@@ -191,6 +219,7 @@ class Figures(BaseModel):
     exact_competencies: int = 0
     exact_breakdown: int = 0
     path_right: int = 0
+    years_right: int = 0
     extra: int = 0
 
     def add(self, other: Figures) -> None:
@@ -226,7 +255,7 @@ class StructureEval(BaseModel):
         return [d.file for d in self.documents if d.missing]
 
 
-FIGURES = ("found", "exact_bullets", "exact_competencies", "exact_breakdown", "path_right", "extra")
+FIGURES = ("found", "exact_bullets", "exact_competencies", "exact_breakdown", "path_right", "years_right", "extra")
 
 
 def _read(gold: GoldDocument, base: Path, raw: Path | None, config: Config) -> FileResult | DocumentResult:
@@ -320,6 +349,7 @@ def compare(
                 competencies_gold=len(role.competencies),
                 path_gold=role.path,
                 breakdown_gold=[(c.name, c.behavior_count) for c in role.competencies],
+                years_gold=role.years_experience,
             )
             if match is not None:
                 rr.found_title = match.title
@@ -328,12 +358,14 @@ def compare(
                 rr.competencies_found = match.competencies
                 rr.path_found = match.path
                 rr.breakdown_found = list(match.breakdown)
+                rr.years_found = match.years
             doc.roles.append(rr)
         fig.found = sum(r.found for r in doc.roles)
         fig.exact_bullets = sum(r.exact_bullets for r in doc.roles)
         fig.exact_competencies = sum(r.exact_competencies for r in doc.roles)
         fig.exact_breakdown = sum(r.exact_breakdown for r in doc.roles)
         fig.path_right = sum(r.path_right for r in doc.roles)
+        fig.years_right = sum(r.years_right for r in doc.roles)
         doc.extra_roles = [f.title for j, f in enumerate(found_roles[i]) if (i, j) not in used]
         fig.extra = len(doc.extra_roles)
         total.add(fig)
@@ -372,6 +404,10 @@ class _Lines:
         ]
 
 
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
 def _difference(r: RoleResult) -> str:
     """`"behaviors 5 (gold 6); competencies Impact 2 (gold 3); path management (gold ic)"`."""
     parts = []
@@ -385,6 +421,9 @@ def _difference(r: RoleResult) -> str:
         parts.append(f"by competency: {found} (gold {gold})")
     if not r.path_right:
         parts.append(f"path {r.path_found} (gold {r.path_gold or 'not said, ic'})")
+    if not r.years_right and r.years_found is not None:
+        low, high = (_num(v) for v in r.years_found)
+        parts.append(f"years {low}–{high} (gold {r.years_gold!r})")
     return "; ".join(parts)
 
 
@@ -401,6 +440,7 @@ def format_structure_eval(ev: StructureEval) -> str:
                 "exact competencies",
                 "exact breakdown",
                 "path right",
+                "years right",
                 "extra",
             ]
         ]
@@ -433,7 +473,9 @@ def format_structure_eval(ev: StructureEval) -> str:
         if doc.extra_roles:
             notes.append(f"{doc.file}: extra: {', '.join(repr(t) for t in doc.extra_roles)}")
         for r in doc.roles:
-            if r.found and not (r.exact_bullets and r.exact_competencies and r.exact_breakdown and r.path_right):
+            if r.found and not all(
+                (r.exact_bullets, r.exact_competencies, r.exact_breakdown, r.path_right, r.years_right)
+            ):
                 notes.append(f"{doc.file}: {r.title!r} differs: {_difference(r)}")
     if notes:
         lines += ["", *notes]
@@ -470,6 +512,7 @@ def structure_eval_json(ev: StructureEval) -> str:
                         "exact_competencies": r.exact_competencies,
                         "exact_breakdown": r.exact_breakdown,
                         "path_right": r.path_right,
+                        "years_right": r.years_right,
                     }
                     for r in d.roles
                 ],

@@ -17,6 +17,7 @@ from pipeline.devtools.eval_structure import (
     RoleResult,
     compare,
     evaluate_structure,
+    expected_years,
     format_structure_eval,
     load_gold,
     title_key,
@@ -168,6 +169,7 @@ def test_compare_joined_levels_competencies_and_paths() -> None:
         "exact_competencies": 2,
         "exact_breakdown": 1,
         "path_right": 1,
+        "years_right": 2,
         "extra": 1,
     }
     assert two.roles[0].breakdown_found == [("Scope", 0), ("Craft", 1)]
@@ -205,6 +207,22 @@ def test_exact_breakdown(gold: list[tuple[str | None, int]], found: list[tuple[s
     assert role.exact_breakdown is exact
 
 
+@pytest.mark.parametrize(
+    ("wording", "expected"),
+    [
+        (None, [(None, None)]),
+        ("Typically 0-2", [(0.0, 2.0)]),
+        ("Experience: 2–5 years", [(2.0, 5.0)]),
+        ("6+", [(6.0, None)]),
+        ("Typically requires a minimum of 12 years of professional experience.", [(12.0, None)]),
+        ("at least 3 years", [(3.0, None)]),
+        ("Typically doesn't require professional experience.", [(None, None), (0.0, None)]),
+    ],
+)
+def test_expected_years(wording: str | None, expected: list[tuple[float | None, float | None]]) -> None:
+    assert expected_years(wording) == expected
+
+
 def test_compare_error_document_counts_nothing() -> None:
     golds = [GoldDocument.model_validate({"file": "x.md", "roles": [_role("A", [(None, 1)]), _role("B", [(None, 1)])]})]
     ev = compare(golds, [DocumentResult(file="x.md", error="x.md: empty file")], "g.json")
@@ -216,6 +234,7 @@ def test_compare_error_document_counts_nothing() -> None:
         "exact_competencies": 0,
         "exact_breakdown": 0,
         "path_right": 0,
+        "years_right": 0,
         "extra": 0,
     }
     assert ev.missing == []
@@ -281,6 +300,7 @@ def test_evaluate_tiny_gold(tmp_path: Path, config: Config) -> None:
         "exact_competencies": 2,
         "exact_breakdown": 1,
         "path_right": 2,
+        "years_right": 3,
         "extra": 0,
     }
     text = format_structure_eval(ev)
@@ -290,7 +310,7 @@ def test_evaluate_tiny_gold(tmp_path: Path, config: Config) -> None:
     assert "total  " in text
     assert "docs/pinecrest.md: not found: 'Support Lead'" in text.splitlines()
     assert "extra: " not in text
-    assert _total_line(text) == "total  4  3 (75.0%)  1 (25.0%)  2 (50.0%)  1 (25.0%)  2 (50.0%)  0 (0.0%)"
+    assert _total_line(text) == "total  4  3 (75.0%)  1 (25.0%)  2 (50.0%)  1 (25.0%)  2 (50.0%)  3 (75.0%)  0 (0.0%)"
 
 
 def test_raw_folder_override_finds_documents_by_name(tmp_path: Path, config: Config) -> None:
@@ -312,7 +332,10 @@ def test_cli_missing_document_exit_3(tmp_path: Path) -> None:
     assert result.exit_code == 3
     assert result.stderr == "ladder: error: 1 gold documents not found or unreadable: docs/absent.md\n"
     assert f"error: docs/absent.md: file not found ({tmp_path / 'docs/absent.md'})" in result.stdout
-    assert _total_line(result.stdout) == "total  5  3 (60.0%)  1 (20.0%)  2 (40.0%)  1 (20.0%)  2 (40.0%)  0 (0.0%)"
+    assert (
+        _total_line(result.stdout)
+        == "total  5  3 (60.0%)  1 (20.0%)  2 (40.0%)  1 (20.0%)  2 (40.0%)  3 (60.0%)  0 (0.0%)"
+    )
 
 
 def test_cli_json(tmp_path: Path) -> None:
@@ -332,6 +355,8 @@ def test_cli_json(tmp_path: Path) -> None:
         "exact_breakdown_pct": 25.0,
         "path_right": 2,
         "path_right_pct": 50.0,
+        "years_right": 3,
+        "years_right_pct": 75.0,
         "extra": 0,
         "extra_pct": 0.0,
     }
@@ -353,44 +378,44 @@ def test_cli_gold_errors(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------ the two gold files
 
 # Figures as parse gives them today, per document: (found, exact bullets, exact competencies, exact
-# breakdown, path right, extra): every role found and exact, no extra role. When a change to parse moves them, update them to what
+# breakdown, path right, years right, extra): every role found and exact, no extra role. When a change to parse moves them, update them to what
 # `ladder eval-structure --gold <file>` prints.
 OWN_FIGURES = {
-    "raw/brightwater-support.md": (4, 4, 4, 4, 4, 0),
-    "raw/kestrel-operations-analyst.md": (4, 4, 4, 4, 4, 0),
-    "raw/lumen-customer-success.md": (4, 4, 4, 4, 4, 0),
-    "raw/ferrous-data-engineering.md": (4, 4, 4, 4, 4, 0),
-    "raw/quillmark-account-executive.html": (4, 4, 4, 4, 4, 0),
-    "raw/tidewater-solutions.html": (4, 4, 4, 4, 4, 0),
-    "raw/northpine-producer.md": (3, 3, 3, 3, 3, 0),
-    "raw/orchard-field-service.md": (4, 4, 4, 4, 4, 0),
-    "raw/saltmarsh-claims-1.txt": (1, 1, 1, 1, 1, 0),
-    "raw/saltmarsh-claims-2.txt": (1, 1, 1, 1, 1, 0),
-    "raw/saltmarsh-claims-3.txt": (1, 1, 1, 1, 1, 0),
-    "raw/brackenridge-engineering.md": (5, 5, 5, 5, 5, 0),
+    "raw/brightwater-support.md": (4, 4, 4, 4, 4, 4, 0),
+    "raw/kestrel-operations-analyst.md": (4, 4, 4, 4, 4, 4, 0),
+    "raw/lumen-customer-success.md": (4, 4, 4, 4, 4, 4, 0),
+    "raw/ferrous-data-engineering.md": (4, 4, 4, 4, 4, 4, 0),
+    "raw/quillmark-account-executive.html": (4, 4, 4, 4, 4, 4, 0),
+    "raw/tidewater-solutions.html": (4, 4, 4, 4, 4, 4, 0),
+    "raw/northpine-producer.md": (3, 3, 3, 3, 3, 3, 0),
+    "raw/orchard-field-service.md": (4, 4, 4, 4, 4, 4, 0),
+    "raw/saltmarsh-claims-1.txt": (1, 1, 1, 1, 1, 1, 0),
+    "raw/saltmarsh-claims-2.txt": (1, 1, 1, 1, 1, 1, 0),
+    "raw/saltmarsh-claims-3.txt": (1, 1, 1, 1, 1, 1, 0),
+    "raw/brackenridge-engineering.md": (5, 5, 5, 5, 5, 5, 0),
 }
-OWN_TOTAL = "total  39  39 (100.0%)  39 (100.0%)  39 (100.0%)  39 (100.0%)  39 (100.0%)  0 (0.0%)"
+OWN_TOTAL = "total  39  39 (100.0%)  39 (100.0%)  39 (100.0%)  39 (100.0%)  39 (100.0%)  39 (100.0%)  0 (0.0%)"
 
 SHARED = ROOT.parent / "shared" / "ladders"
 SHARED_FIGURES = {
-    "raw/gravitational-sre-levels.md": (6, 6, 6, 6, 6, 0),
-    "raw/sourcegraph-support-engineering.md": (5, 5, 5, 5, 5, 0),
-    "raw/sourcegraph-engineering.md": (9, 9, 9, 9, 9, 0),
-    "raw/sourcegraph-account-executive.md": (5, 5, 5, 5, 5, 0),
-    "raw/octopus-cs-L2-junior-csm.txt": (1, 1, 1, 1, 1, 0),
-    "raw/octopus-cs-L3-csm.txt": (1, 1, 1, 1, 1, 0),
-    "raw/octopus-cs-L4-senior-csm.txt": (1, 1, 1, 1, 1, 0),
-    "raw/octopus-solutions.md": (4, 4, 4, 4, 4, 0),
-    "raw/jorgef-developer.md": (7, 7, 7, 7, 7, 0),
-    "raw/postman-ospo-engineer.md": (6, 6, 6, 6, 6, 0),
-    "raw/artsy-engineering-ladder.md": (10, 10, 10, 10, 10, 0),
+    "raw/gravitational-sre-levels.md": (6, 6, 6, 6, 6, 6, 0),
+    "raw/sourcegraph-support-engineering.md": (5, 5, 5, 5, 5, 5, 0),
+    "raw/sourcegraph-engineering.md": (9, 9, 9, 9, 9, 9, 0),
+    "raw/sourcegraph-account-executive.md": (5, 5, 5, 5, 5, 5, 0),
+    "raw/octopus-cs-L2-junior-csm.txt": (1, 1, 1, 1, 1, 1, 0),
+    "raw/octopus-cs-L3-csm.txt": (1, 1, 1, 1, 1, 1, 0),
+    "raw/octopus-cs-L4-senior-csm.txt": (1, 1, 1, 1, 1, 1, 0),
+    "raw/octopus-solutions.md": (4, 4, 4, 4, 4, 4, 0),
+    "raw/jorgef-developer.md": (7, 7, 7, 7, 7, 7, 0),
+    "raw/postman-ospo-engineer.md": (6, 6, 6, 6, 6, 6, 0),
+    "raw/artsy-engineering-ladder.md": (10, 10, 10, 10, 10, 10, 0),
 }
-SHARED_TOTAL = "total  55  55 (100.0%)  55 (100.0%)  55 (100.0%)  55 (100.0%)  55 (100.0%)  0 (0.0%)"
+SHARED_TOTAL = "total  55  55 (100.0%)  55 (100.0%)  55 (100.0%)  55 (100.0%)  55 (100.0%)  55 (100.0%)  0 (0.0%)"
 
 
 def _figures_by_file(stdout: str) -> dict[str, tuple[int, ...]]:
     data = json.loads(stdout)
-    names = ("found", "exact_bullets", "exact_competencies", "exact_breakdown", "path_right", "extra")
+    names = ("found", "exact_bullets", "exact_competencies", "exact_breakdown", "path_right", "years_right", "extra")
     return {d["file"]: tuple(d[n] for n in names) for d in data["documents"]}
 
 

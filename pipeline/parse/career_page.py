@@ -275,9 +275,10 @@ def parse_career_page(doc: Document, config: Config) -> ParsedDocument:
     """
     rules = _Rules(config.career_page)
     structure, markers = config.career_page.structure, config.career_page.path_markers
-    skel = _menu_skeleton(doc, rules)
     found = detect(doc.nodes, structure, single_level=False, path_markers=markers)
-    # a role menu wins when it names every level the tree found and more (levels listed but not written yet)
+    # a role menu wins when it names every level the tree found and more (levels listed but not written yet);
+    # it is looked for only where it can matter: plain text, or a tree that found no level or skipped some
+    skel = _menu_skeleton(doc, rules) if doc.format == "text" or not found.levels or found.skipped else None
     menu_wins = skel is not None and (
         {role_key(lv.title) for lv in found.levels} < set(skel.role_keys) or doc.format == "text"
     )

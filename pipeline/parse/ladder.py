@@ -167,6 +167,8 @@ class Tree:
         self.nodes = nodes
         self.kids = children(nodes)
         self.top = [i for i, n in enumerate(nodes) if n.parent < 0]
+        self.pos = {j: k for k, j in enumerate(self.top)}
+        self._bodies: dict[int, list[int]] = {}
 
     def items(self, lst: int) -> list[int]:
         return [k for k in self.kids[lst] if self.nodes[k].kind == "item"]
@@ -233,14 +235,18 @@ _STOP = {"the", "and", "for", "with", "our", "level", "levels", "role", "roles",
 
 
 def _section_body(tree: Tree, head: int) -> list[int]:
+    """Top-level nodes after a heading, up to the next heading of its level or above (cached)."""
+    if head in tree._bodies:
+        return tree._bodies[head]
     nodes = tree.nodes
-    pos = tree.top.index(head)
     lvl = nodes[head].level
     body = []
-    for j in tree.top[pos + 1 :]:
+    for k in range(tree.pos[head] + 1, len(tree.top)):
+        j = tree.top[k]
         if nodes[j].kind == "heading" and nodes[j].level <= lvl:
             break
         body.append(j)
+    tree._bodies[head] = body
     return body
 
 
@@ -629,7 +635,7 @@ def detect(
                 heads = [tree.top[0]]
         if heads:
             first = heads[0]
-            body = tree.top[tree.top.index(first) + 1 :]
+            body = tree.top[tree.pos[first] + 1 :]
             if any(nodes[j].kind == "list" for j in body):
                 h = nodes[first]
                 lv = Level(title=h.text, ref=h.ref, line=line_of(h.ref))

@@ -123,13 +123,9 @@ def run(
         def advance(result: object) -> None:
             progress.update(bar, advance=1, description=f"read {getattr(result, 'file', '')}")
 
-        ingest_flow_module.progress_hook = advance
-        try:
-            summary = ingest_flow_module.run_ingest(
-                raw, out, config, decisions, cache=not no_cache, cache_dir=cache_dir, dask=dask
-            )
-        finally:
-            ingest_flow_module.progress_hook = None
+        summary = ingest_flow_module.run_ingest(
+            raw, out, config, decisions, cache=not no_cache, cache_dir=cache_dir, dask=dask, on_result=advance
+        )
 
     table = Table(title=f"Ladder run: {raw} -> {out}", show_header=True, header_style="bold")
     table.add_column("what")

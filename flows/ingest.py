@@ -14,7 +14,9 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from prefect import flow, task
@@ -33,8 +35,21 @@ from pipeline.run import FileResult, RunSummary, build_and_write
 from pipeline.runtime.batches import plan_batches, process_batch
 from pipeline.runtime.parse_cache import DEFAULT_DIR_NAME, fingerprint
 
-# Set by the CLI to draw a progress bar; called with each file's result as it completes.
-progress_hook: Callable[[FileResult], None] | None = None
+# Called with each file's result as it completes (the CLI draws a progress bar with it); set only by
+# `reporting_progress`, for the run it wraps. A context variable, not a flow parameter: Prefect records the
+# parameters of a flow run and Dask pickles its context, and a progress bar holds a lock.
+_on_result: ContextVar[Callable[[FileResult], None] | None] = ContextVar("ladder_on_result", default=None)
+
+
+@contextmanager
+def reporting_progress(on_result: Callable[[FileResult], None] | None) -> Iterator[None]:
+    """Within the block, `ingest_flow` calls `on_result` with each file's result as it completes."""
+    token = _on_result.set(on_result)
+    try:
+        yield
+    finally:
+        _on_result.reset(token)
+
 
 # ":0": any free port for the dashboard, so a second cluster (or a busy 8787) never warns
 LOCAL_CLUSTER = {"n_workers": 2, "threads_per_worker": 1, "processes": True, "dashboard_address": ":0"}
@@ -66,8 +81,8 @@ def _ingest_parse(
 
 # Wrapped, not decorated (here and for the flow): Dask ships the task and the flow-run context, and pickles
 # their functions by module path, which must name the function itself. Under `@task`/`@flow` the name points
-# at the Task/Flow object, pickling falls back to by-value and drags in globals (the CLI's progress hook
-# holds a lock) that cannot be pickled.
+# at the Task/Flow object, pickling falls back to by-value and drags in globals (such as a progress bar's
+# lock) that cannot be pickled.
 ingest_parse = task(name="ingest-parse", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE, persist_result=False)(
     _ingest_parse
 )
@@ -103,11 +118,12 @@ def _ingest_flow(
         for batch in plan_batches(files)
     ]
     results: list[FileResult] = []
+    on_result = _on_result.get()
     for fut in as_completed(futures):
         for result in fut.result():
             results.append(result)
-            if progress_hook is not None:
-                progress_hook(result)
+            if on_result is not None:
+                on_result(result)
     # called, not submitted: the build and the writes run here, next to the output folder, on any runner
     # quote(): Prefect otherwise walks every object of the results looking for futures to resolve, which
     # took minutes at 10^6 occurrences; the task receives the list itself.
@@ -126,10 +142,15 @@ def run_ingest(
     cache: bool = True,
     cache_dir: Path | None = None,
     dask: str | None = None,
+    on_result: Callable[[FileResult], None] | None = None,
 ) -> RunSummary:
-    """Run `ingest_flow` on the task runner `dask` selects (see `task_runner`)."""
+    """Run `ingest_flow` on the task runner `dask` selects (see `task_runner`); `on_result` is called with each
+    file's result as it completes."""
     runner = task_runner(dask)
-    return ingest_flow.with_options(task_runner=runner)(raw_dir, out_dir, config_path, decisions_path, cache, cache_dir)
+    with reporting_progress(on_result):
+        return ingest_flow.with_options(task_runner=runner)(
+            raw_dir, out_dir, config_path, decisions_path, cache, cache_dir
+        )
 
 
 if __name__ == "__main__":

@@ -16,11 +16,16 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 DocKind = Literal["career_page", "role_descriptions", "forum_thread", "article", "unknown"]
-Path = Literal["ic", "management"]
+PathKind = Literal["ic", "management"]  # a role's ladder; not a file path
 BlockKind = Literal["heading", "item", "para"]
 NodeKind = Literal["heading", "para", "list", "item", "quote", "table", "row", "cell"]
 
 SCHEMA_VERSION = "1.0"
+
+
+def line_of(ref: str) -> int:
+    """Line number of a `source_ref`: `"L12"` -> `12`; 0 for a ref that is not `L<line>`."""
+    return int(ref[1:]) if ref[:1] == "L" and ref[1:].isdigit() else 0
 
 
 class Record(BaseModel):
@@ -102,7 +107,7 @@ class ParsedRole(Record):
 
     title: str = Field(description="Title as written, without markers such as `(N/A)`.")
     track: str = Field(description="Track name as the document gives it.")
-    path: Path
+    path: PathKind
     order: int = Field(description="0-based position in the document's role menu (or of appearance).")
     defined: bool = Field(description="False for roles marked N/A, 'Not defined yet', 'not yet available'.")
     summary: str | None = None
@@ -165,6 +170,10 @@ class ForumPost(Record):
     doc_id: str
     source_ref: str
     is_question: bool = False
+    reply_to: str | None = Field(None, description="`source_ref` of the post this one answers; None for the question.")
+    quotes: list[str] = Field(
+        default_factory=list, description="`source_ref`s of the earlier posts it quotes (their copies are dropped)."
+    )
 
 
 class GuidanceItem(Record):
@@ -198,6 +207,15 @@ class ParsedDocument(Record):
         "labels; behaviors: nested list items; skipped: 'Hiring process'` (empty when nothing was detected).",
     )
 
+    @property
+    def track_name(self) -> str:
+        """The document's track, else its first role's track, else `""` (a forum thread or article)."""
+        return self.track or (self.roles[0].track if self.roles else "")
+
+    kind_evidence: list[str] = Field(
+        default_factory=list, description="What in the document says it is of its kind (forum threads)."
+    )
+
 
 # -------------------------------------------------------------------------------------------- dataset
 
@@ -213,6 +231,9 @@ class SourceDocument(Record):
     encoding: str
     repairs: list[Repair] = Field(default_factory=list)
     structure: str = Field("", description="What parse found in it (levels, competencies, behaviors, skipped).")
+    kind_evidence: list[str] = Field(
+        default_factory=list, description="What in the document says it is of its kind (forum threads)."
+    )
 
 
 class Role(Record):
@@ -222,7 +243,7 @@ class Role(Record):
     track_id: str
     track: str
     title: str
-    path: Path
+    path: PathKind
     level: str = Field(description="Canonical level: IC1.. on the IC path, M1.. on the management path.")
     order: int
     defined: bool
@@ -280,7 +301,7 @@ class Occurrence(Record):
     track: str
     role: str
     role_id: str
-    path: Path
+    path: PathKind
     level: str
     competency: str = Field(description="Competency name as written in the document.")
     competency_id: str
@@ -329,7 +350,7 @@ class LevelAssignment(Record):
     track: str
     role: str
     role_id: str
-    path: Path
+    path: PathKind
     level: str
     basis: str = Field(description="What decided: title word, menu order, decision, ...")
 

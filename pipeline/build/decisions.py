@@ -44,12 +44,20 @@ class MergeDecision(_Decision):
     action: Literal["merge"]
     behaviors: list[str] = Field(min_length=2, description="Behavior ids (`beh_…`) to merge.")
 
+    @property
+    def target(self) -> str:
+        return ", ".join(self.behaviors)
+
 
 class SplitDecision(_Decision):
     """A merged behavior is several: each of its distinct normalized statements becomes a behavior."""
 
     action: Literal["split"]
     behavior: str = Field(description="Behavior id (`beh_…`) to split.")
+
+    @property
+    def target(self) -> str:
+        return self.behavior
 
 
 class RenameDecision(_Decision):
@@ -59,6 +67,10 @@ class RenameDecision(_Decision):
     competency: str = Field(description="Competency id (`comp_…`).")
     name: str = Field(min_length=1)
 
+    @property
+    def target(self) -> str:
+        return self.competency
+
 
 class LevelDecision(_Decision):
     """A role gets another canonical level."""
@@ -66,6 +78,10 @@ class LevelDecision(_Decision):
     action: Literal["level"]
     role: str = Field(description="Role id (`role_…`).")
     level: str = Field(pattern=r"^(?:IC|M)[1-9][0-9]*$", description="IC1.. on the IC path, M1.. on management.")
+
+    @property
+    def target(self) -> str:
+        return self.role
 
 
 Decision = Annotated[MergeDecision | SplitDecision | RenameDecision | LevelDecision, Field(discriminator="action")]
@@ -82,10 +98,39 @@ class Decisions(BaseModel):
     def of(self, *actions: str) -> list[Decision]:
         return [d for d in self.decisions if d.action in actions]
 
-    def order(self, outcomes: list[tuple[Decision, DecisionOutcome]]) -> list[DecisionOutcome]:
+    def levels(self) -> list[LevelDecision]:
+        return [d for d in self.decisions if isinstance(d, LevelDecision)]
+
+    def renames(self) -> list[RenameDecision]:
+        return [d for d in self.decisions if isinstance(d, RenameDecision)]
+
+
+class DecisionLog:
+    """The outcome of every reviewer decision, recorded by the build steps as they apply them.
+
+    `ordered()` gives one `DecisionOutcome` per recorded decision, in the order of the decisions file, whatever
+    the order the steps recorded them in (levels, renames, then merges and splits).
+    """
+
+    def __init__(self, decisions: Decisions | None = None) -> None:
+        self.decisions = decisions or Decisions()
+        self._outcomes: list[tuple[Decision, DecisionOutcome]] = []
+
+    def record(self, decision: Decision, status: Literal["applied", "stale"], detail: str) -> None:
+        self._outcomes.append(
+            (decision, DecisionOutcome(action=decision.action, target=decision.target, status=status, detail=detail))
+        )
+
+    def applied(self, decision: Decision, detail: str) -> None:
+        self.record(decision, "applied", detail)
+
+    def stale(self, decision: Decision, detail: str) -> None:
+        self.record(decision, "stale", detail)
+
+    def ordered(self) -> list[DecisionOutcome]:
         """Outcomes in the order of the file."""
-        position = {id(d): i for i, d in enumerate(self.decisions)}
-        return [o for _, o in sorted(outcomes, key=lambda do: position[id(do[0])])]
+        position = {id(d): i for i, d in enumerate(self.decisions.decisions)}
+        return [o for _, o in sorted(self._outcomes, key=lambda do: position[id(do[0])])]
 
 
 def load_decisions(path: str | Path | None) -> Decisions:
@@ -116,83 +161,42 @@ def load_decisions(path: str | Path | None) -> Decisions:
         raise ConfigError(f"{p}: {where}: {first['msg']}") from exc
 
 
-def apply_behavior_decisions(
-    clusters: dict[str, list[str]], decisions: Decisions
-) -> tuple[dict[str, list[str]], list[tuple[Decision, DecisionOutcome]], set[str]]:
-    """Apply merge and split decisions to clusters (key -> member forms, id = `behavior_id(key)`).
+def apply_behavior_decisions(clusters: dict[str, list[str]], log: DecisionLog) -> tuple[dict[str, list[str]], set[str]]:
+    """Apply the merge and split decisions of `log` to clusters (key -> member forms, id = `behavior_id(key)`),
+    recording one outcome per decision in `log`.
 
-    Returns the new clusters, one outcome per decision, and the keys of clusters a merge decision made.
+    Returns the new clusters and the keys of clusters a merge decision made.
     `{"a": ["a"], "b": ["b"]}` with `merge [id(a), id(b)]` -> `{"a": ["a", "b"]}`.
     """
     out = {k: sorted(v) for k, v in clusters.items()}
-    outcomes: list[tuple[Decision, DecisionOutcome]] = []
     merged_keys: set[str] = set()
-    for d in decisions.of("merge", "split"):
+    for d in log.decisions.of("merge", "split"):
         ids = {behavior_id(k): k for k in out}
         if isinstance(d, MergeDecision):
-            target = ", ".join(d.behaviors)
             missing = [b for b in d.behaviors if b not in ids]
             if missing:
-                outcomes.append(
-                    (
-                        d,
-                        DecisionOutcome(
-                            action="merge",
-                            target=target,
-                            status="stale",
-                            detail=f"no behavior with id {', '.join(missing)}",
-                        ),
-                    )
-                )
+                log.stale(d, f"no behavior with id {', '.join(missing)}")
                 continue
             keys = sorted({ids[b] for b in d.behaviors})
             members = sorted({f for k in keys for f in out.pop(k)})
             out[members[0]] = members
             merged_keys.add(members[0])
-            outcomes.append(
-                (
-                    d,
-                    DecisionOutcome(
-                        action="merge", target=target, status="applied", detail=f"now {behavior_id(members[0])}"
-                    ),
-                )
-            )
-        else:
+            log.applied(d, f"now {behavior_id(members[0])}")
+        elif isinstance(d, SplitDecision):
             key = ids.get(d.behavior)
             if key is None:
-                outcomes.append(
-                    (
-                        d,
-                        DecisionOutcome(
-                            action="split", target=d.behavior, status="stale", detail="no behavior with this id"
-                        ),
-                    )
-                )
+                log.stale(d, "no behavior with this id")
                 continue
             if len(out[key]) < 2:
-                outcomes.append(
-                    (
-                        d,
-                        DecisionOutcome(
-                            action="split",
-                            target=d.behavior,
-                            status="stale",
-                            detail="the behavior holds a single normalized statement; texts that differ only "
-                            "in case, punctuation, articles, inflection or subject prefix cannot be split",
-                        ),
-                    )
+                log.stale(
+                    d,
+                    "the behavior holds a single normalized statement; texts that differ only "
+                    "in case, punctuation, articles, inflection or subject prefix cannot be split",
                 )
                 continue
             members = out.pop(key)
             merged_keys.discard(key)
             for f in members:
                 out[f] = [f]
-            outcomes.append(
-                (
-                    d,
-                    DecisionOutcome(
-                        action="split", target=d.behavior, status="applied", detail=f"into {len(members)} behaviors"
-                    ),
-                )
-            )
-    return dict(sorted(out.items())), outcomes, merged_keys
+            log.applied(d, f"into {len(members)} behaviors")
+    return dict(sorted(out.items())), merged_keys

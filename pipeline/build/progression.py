@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 
 from pipeline.build.dedupe import DedupeResult, Guards, PairOutcome
 from pipeline.build.levels import level_path, level_sort_key
-from pipeline.build.settings import NormalizeConfig
+from pipeline.build.settings import DedupeSettings
 from pipeline.errors import InputError
 from pipeline.ids import name_key
 from pipeline.models import Behavior, Ladder, Progression
@@ -26,7 +26,7 @@ _MAX_CHANGED_WORDS = 10
 
 
 def kept_apart_within_groups(
-    groups: Iterable[Iterable[str]], result: DedupeResult, key_of_form: dict[str, str], config: NormalizeConfig
+    groups: Iterable[Iterable[str]], result: DedupeResult, key_of_form: dict[str, str], config: DedupeSettings
 ) -> list[PairOutcome]:
     """Guarded pairs inside one (track, competency) group, scored exhaustively, in different behaviors.
 

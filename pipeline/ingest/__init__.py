@@ -136,7 +136,7 @@ def ingest_bytes(data: bytes, file: str, config: Config, kind_override: DocKind 
         raise RejectedDocument(file, "no text content")
     if not title:
         title = next((b.text for b in blocks if b.kind == "heading"), blocks[0].text)
-    kind, confidence = detect_kind(blocks, config, nodes)
+    kind, confidence = detect_kind(blocks, config.kinds, config.career_page, config.prose, nodes)
     source = "detected"
     if kind_override is not None:
         kind, confidence, source = kind_override, 1.0, "manifest"

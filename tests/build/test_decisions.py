@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.build import build_ladder
-from pipeline.build.decisions import Decisions, apply_behavior_decisions, load_decisions
+from pipeline.build.decisions import DecisionLog, Decisions, apply_behavior_decisions, load_decisions
 from pipeline.build.dedupe import behavior_id
 from pipeline.config import Config
 from pipeline.errors import ConfigError, LadderError
@@ -83,10 +83,11 @@ def test_apply_merge_and_split_on_clusters() -> None:
             ]
         }
     )
-    out, outcomes, merged = apply_behavior_decisions(clusters, d)
+    log = DecisionLog(d)
+    out, merged = apply_behavior_decisions(clusters, log)
     assert out == {"a": ["a", "b"], "c": ["c"], "d": ["d"]}
     assert merged == {"a"}
-    assert [(o.action, o.status, o.detail) for _, o in outcomes] == [
+    assert [(o.action, o.status, o.detail) for o in log.ordered()] == [
         ("merge", "applied", f"now {behavior_id('a')}"),
         ("split", "applied", "into 2 behaviors"),
         ("split", "stale", "no behavior with this id"),

@@ -189,3 +189,23 @@ def test_list_inputs_errors(tmp_path: Path) -> None:
     files, skipped = list_inputs(tmp_path, Config())
     assert [p.relative_to(tmp_path).as_posix() for p in files] == ["b.txt", "sub/a.md"]
     assert [p.name for p in skipped] == ["data.csv"]
+
+
+def test_repair_long_mojibake_line_is_linear() -> None:
+    # one 21,000-character line of UTF-8 read as cp1252: each damaged word is one repair, found without
+    # aligning the whole line character by character (that took minutes at 10^4 characters)
+    import time
+
+    word = "team’s café"
+    line = " ".join([word.encode("utf-8").decode("cp1252")] * 1000)
+    start = time.perf_counter()
+    text, repairs = repair_text(line, "f.txt", IngestConfig())
+    assert time.perf_counter() - start < 10
+    assert text == " ".join([word] * 1000)
+    assert len(repairs) == 2000
+    assert (repairs[0].before, repairs[0].after) == ("teamâ€™s cafÃ© teamâ€™s cafÃ© t", "team’s café team’s café team’")
+    assert (repairs[1].before, repairs[1].after) == (
+        "teamâ€™s cafÃ© teamâ€™s cafÃ© teamâ€™s",
+        "team’s café team’s café team’s café",
+    )
+    assert repairs[-1].after == "é team’s café team’s café"

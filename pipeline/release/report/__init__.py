@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 from pipeline.models import Ladder
@@ -36,6 +37,7 @@ KINDS: dict[str, str] = {
     "repairs": "Text repairs",
     "competencies": "Competency names",
     "levels": "Level alignment",
+    "threads": "Forum threads and level benchmarks",
     "merges": "Merged behaviors",
     "near-misses": "Near-misses to confirm",
     "splits": "Split bullets",
@@ -75,7 +77,7 @@ class Table:
 
 
 @dataclass
-class Section:
+class ReportSection:
     kind: str
     count: int
     lead: str
@@ -160,13 +162,17 @@ def dataset_line(ladder: Ladder) -> str:
     )
 
 
-def build_sections(ladder: Ladder, diff: DatasetDiff) -> list[Section]:
-    """Every section of the report, in `KINDS` order."""
+def build_sections(ladder: Ladder, diff: DatasetDiff) -> list[ReportSection]:
+    """Every section of the report, in `KINDS` order (forum threads only when the run read one)."""
+    threads = (
+        [_threads(ladder)] if ladder.level_benchmarks or any(d.kind == "forum_thread" for d in ladder.documents) else []
+    )
     return [
         _documents(ladder),
         _repairs(ladder),
         _competencies(ladder),
         _levels(ladder),
+        *threads,
         _merges(ladder),
         _near_misses(ladder),
         _splits(ladder),
@@ -226,7 +232,7 @@ def document_warnings(ladder: Ladder) -> list[tuple[str, str]]:
     return out
 
 
-def _documents(ladder: Ladder) -> Section:
+def _documents(ladder: Ladder) -> ReportSection:
     tracks = _doc_tracks(ladder)
     roles = _roles_per_doc(ladder)
     table = Table("", ["File", "Kind", "Confidence", "Roles", "Structure found"])
@@ -241,10 +247,10 @@ def _documents(ladder: Ladder) -> Section:
     lead = f"{_n(len(ladder.documents), 'document')} read; " + (
         f"{_n(len(warnings), 'warning')}: look at these first." if warnings else "no warnings."
     )
-    return Section("documents", len(ladder.documents), lead, [table, notes])
+    return ReportSection("documents", len(ladder.documents), lead, [table, notes])
 
 
-def _repairs(ladder: Ladder) -> Section:
+def _repairs(ladder: Ladder) -> ReportSection:
     tracks = _doc_tracks(ladder)
     repairs = sorted(
         (r for d in ladder.documents for r in d.repairs), key=lambda r: (r.file, _ref_order(r.ref), r.rule, r.before)
@@ -257,10 +263,10 @@ def _repairs(ladder: Ladder) -> Section:
     lead = f"{_n(len(repairs), 'text repair')} in {_n(files, 'file')}" + (
         " (␣ marks a no-break space)." if any("␣" in _visible(r.before + r.after) for r in repairs) else "."
     )
-    return Section("repairs", len(repairs), lead, [table])
+    return ReportSection("repairs", len(repairs), lead, [table])
 
 
-def _competencies(ladder: Ladder) -> Section:
+def _competencies(ladder: Ladder) -> ReportSection:
     log = ladder.normalization.competency_mapping
     table = Table("", ["Track", "Name as written", "Canonical", "How"])
     if log:
@@ -288,7 +294,7 @@ def _competencies(ladder: Ladder) -> Section:
         f"{_n(len(table.rows), 'name')} mapped to {_n(len(ladder.competencies), 'competency', 'competencies')}; "
         f"{renamed} written differently from the canonical name."
     )
-    return Section("competencies", len(table.rows), lead, tables)
+    return ReportSection("competencies", len(table.rows), lead, tables)
 
 
 def _comp_tracks(ladder: Ladder, competency_id: str) -> list[str]:
@@ -298,7 +304,7 @@ def _comp_tracks(ladder: Ladder, competency_id: str) -> list[str]:
     return []
 
 
-def _levels(ladder: Ladder) -> Section:
+def _levels(ladder: Ladder) -> ReportSection:
     tracks = sorted({r.track for r in ladder.roles})
     by_level: dict[tuple[str, str], dict[str, list[str]]] = {}
     for r in sorted(ladder.roles, key=lambda r: (r.track, r.order, r.title)):
@@ -317,10 +323,38 @@ def _levels(ladder: Ladder) -> Section:
     if basis.rows:
         tables.append(basis)
     lead = f"{_n(len(ladder.roles), 'role')} of {_n(len(tracks), 'track')} on {_n(len(by_level), 'canonical level')}."
-    return Section("levels", len(ladder.roles), lead, tables)
+    return ReportSection("levels", len(ladder.roles), lead, tables)
 
 
-def _merges(ladder: Ladder) -> Section:
+def _threads(ladder: Ladder) -> ReportSection:
+    """How each thread was recognized, and its level benchmarks next to the roles on the same canonical level."""
+    threads = [d for d in ladder.documents if d.kind == "forum_thread"]
+    files = {d.id: d.file for d in ladder.documents}
+    found = Table("How each thread was recognized", ["File", "Confidence", "Evidence"])
+    for d in sorted(threads, key=lambda d: d.file):
+        found.rows.append(_row(d.file, f"{d.kind_confidence:g}", _list(d.kind_evidence)))
+    roles: dict[str, list[str]] = {}
+    for r in sorted(ladder.roles, key=lambda r: (r.track, r.order, r.title)):
+        roles.setdefault(r.level, []).append(f"{r.track}: {r.title}")
+    table = Table("Benchmarks on the canonical ladder", ["Level", "Benchmark", "Years", "Author (post)", "Roles"])
+    benchmarks = sorted(
+        ladder.level_benchmarks,
+        key=lambda b: (_level_order(b.canonical_level or "~"), files.get(b.doc_id, ""), _ref_order(b.source_ref)),
+    )
+    for b in benchmarks:
+        years = "" if b.years_min is None and b.years_max is None else f"{_num(b.years_min)}–{_num(b.years_max)}"
+        post = f"{b.author or '?'} ({files.get(b.doc_id, b.doc_id)} {b.post_ref or b.source_ref})"
+        level = b.canonical_level or "not placed"
+        table.rows.append(_row(level, b.level_label, years, post, _list(roles.get(b.canonical_level or "", []))))
+    lined = sum(1 for b in benchmarks if b.canonical_level in roles)
+    lead = (
+        f"{_n(len(benchmarks), 'level benchmark')} from {_n(len(threads), 'forum thread')}; {lined} on a canonical "
+        "level that roles of the tracks also hold."
+    )
+    return ReportSection("threads", len(benchmarks), lead, [found, table] if threads else [table])
+
+
+def _merges(ladder: Ladder) -> ReportSection:
     clusters = sorted(ladder.normalization.clusters, key=lambda c: (c.representative, c.behavior_id))
     table = Table("", ["Behavior", "Members (occurrences, score)", "Rule", "Tracks"])
     for c in clusters:
@@ -331,7 +365,7 @@ def _merges(ladder: Ladder) -> Section:
             _row(Cell(text=c.representative), _list(members), c.rule, ", ".join(c.tracks), tracks=c.tracks)
         )
     statements = sum(len(c.members) for c in clusters)
-    return Section(
+    return ReportSection(
         "merges",
         len(clusters),
         f"{_n(len(clusters), 'behavior')} merged from {_n(statements, 'distinct text')}.",
@@ -339,7 +373,7 @@ def _merges(ladder: Ladder) -> Section:
     )
 
 
-def _near_misses(ladder: Ladder) -> Section:
+def _near_misses(ladder: Ladder) -> ReportSection:
     misses = sorted(ladder.normalization.near_misses, key=lambda n: (-n.score, n.a_text, n.b_text))
     table = Table("", ["A → B (word by word)", "Ids", "Score", "Kept apart by"])
     for n in misses:
@@ -355,19 +389,21 @@ def _near_misses(ladder: Ladder) -> Section:
     lead = (
         f"{_n(len(misses), 'pair')} kept apart that may be the same behavior: confirm with a merge or split decision."
     )
-    return Section("near-misses", len(misses), lead, [table])
+    return ReportSection("near-misses", len(misses), lead, [table])
 
 
-def _splits(ladder: Ladder) -> Section:
+def _splits(ladder: Ladder) -> ReportSection:
     splits = sorted(ladder.normalization.splits, key=lambda s: (s.source_file, _ref_order(s.source_ref), s.bullet))
     table = Table("", ["File", "Line", "Bullet", "Behaviors"])
     for s in splits:
         table.rows.append(_row(s.source_file, _code(s.source_ref), s.bullet, _list(s.parts), tracks=[s.track]))
     parts = sum(len(s.parts) for s in splits)
-    return Section("splits", len(splits), f"{_n(len(splits), 'bullet')} split into {_n(parts, 'behavior')}.", [table])
+    return ReportSection(
+        "splits", len(splits), f"{_n(len(splits), 'bullet')} split into {_n(parts, 'behavior')}.", [table]
+    )
 
 
-def _progressions(ladder: Ladder) -> Section:
+def _progressions(ladder: Ladder) -> ReportSection:
     texts = {b.id: b.text for b in ladder.behaviors}
     names = {c.id: c.name for c in ladder.competencies}
     items = sorted(
@@ -393,30 +429,30 @@ def _progressions(ladder: Ladder) -> Section:
                 tracks=[p.track],
             )
         )
-    return Section(
+    return ReportSection(
         "progressions", len(items), f"{_n(len(items), 'pair')} of behaviors that mark a level difference.", [table]
     )
 
 
-def _decisions(ladder: Ladder) -> Section:
+def _decisions(ladder: Ladder) -> ReportSection:
     items = sorted(ladder.normalization.decisions, key=lambda d: (d.status, d.action, d.target))
     table = Table("", ["Status", "Action", "Target", "Detail"])
     for d in items:
         table.rows.append(_row(d.status, d.action, d.target, d.detail))
     applied = sum(d.status == "applied" for d in items)
     lead = f"{_n(applied, 'reviewer decision')} applied, {len(items) - applied} stale (they no longer match anything)."
-    return Section("decisions", len(items), lead, [table])
+    return ReportSection("decisions", len(items), lead, [table])
 
 
-def _rejected(ladder: Ladder) -> Section:
+def _rejected(ladder: Ladder) -> ReportSection:
     items = sorted(ladder.rejected, key=lambda r: r.file)
     table = Table("", ["File", "Reason"])
     for r in items:
         table.rows.append(_row(r.file, r.reason))
-    return Section("rejected", len(items), f"{_n(len(items), 'file')} could not be used.", [table])
+    return ReportSection("rejected", len(items), f"{_n(len(items), 'file')} could not be used.", [table])
 
 
-def _diff_section(diff: DatasetDiff) -> Section:
+def _diff_section(diff: DatasetDiff) -> ReportSection:
     counts = diff.counts
     summary = Table("Counts", ["What", "Added", "Removed", "Changed / moved"])
     for kind, c in counts.items():
@@ -463,7 +499,7 @@ def _diff_section(diff: DatasetDiff) -> Section:
                 )
             if table.rows:
                 tables.append(table)
-    return Section("diff", total, headline_for_diff(diff), tables)
+    return ReportSection("diff", total, headline_for_diff(diff), tables)
 
 
 def headline_for_diff(diff: DatasetDiff) -> str:
@@ -537,62 +573,12 @@ def artifact_markdown(ladder: Ladder, diff: DatasetDiff) -> str:
 
 # ---------------------------------------------------------------------------------------------- html
 
-_CSS = """
-*{box-sizing:border-box}
-body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2330;background:#f6f7f9}
-main{max-width:72rem;margin:0 auto;padding:1rem 1.25rem 3rem}
-h1{font-size:1.6rem;margin:.5rem 0}
-h2{font-size:1.2rem;margin:0 0 .4rem}
-h3{font-size:1rem;margin:1rem 0 .3rem}
-p{margin:.3rem 0}
-.headline{font-size:1.05rem;font-weight:600;padding:.6rem .8rem;background:#e8f0fe;border-left:4px solid #3367d6}
-section{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:.8rem 1rem;margin:1rem 0}
-table{width:100%;border-collapse:collapse;margin:.3rem 0}
-th,td{text-align:left;vertical-align:top;padding:.3rem .45rem;border-bottom:1px solid #e6e8ec;overflow-wrap:anywhere;word-break:break-word}
-th{background:#f0f2f5;font-weight:600}
-td ul{margin:0;padding-left:1.1rem}
-code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace;white-space:pre-wrap;overflow-wrap:anywhere}
-del{background:#fde2e1;color:#8a1c1c}
-ins{background:#dcf5e3;color:#14532d;text-decoration:none}
-.count{display:inline-block;min-width:1.6rem;padding:0 .4rem;border-radius:1rem;background:#3367d6;color:#fff;text-align:center;font-size:.85rem}
-.tiles{list-style:none;padding:0;margin:.6rem 0;display:grid;grid-template-columns:repeat(auto-fill,minmax(12rem,1fr));gap:.4rem}
-.tiles a{display:block;padding:.35rem .6rem;background:#fff;border:1px solid #dde1e7;border-radius:6px;color:inherit;text-decoration:none}
-.tiles b{font-size:1.15rem;margin-right:.3rem;color:#3367d6}
-.empty{color:#667085;font-style:italic}
-#filters{display:flex;flex-wrap:wrap;gap:.5rem 1.2rem;align-items:center;background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:.6rem 1rem}
-#filters fieldset{border:0;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.3rem .9rem}
-#filters legend{font-weight:600;float:left;margin-right:.6rem}
-[hidden]{display:none!important}
-"""
-
-# Rows carry their tracks as a JSON list; a track filter hides rows (and level columns) of other tracks,
-# the kind checkboxes hide whole sections. Without JavaScript every row stays visible.
-_JS = """
-(function(){
-  var select=document.getElementById('track-filter');
-  var boxes=Array.prototype.slice.call(document.querySelectorAll('#filters input[name=kind]'));
-  function apply(){
-    var track=select.value;
-    boxes.forEach(function(b){document.getElementById(b.value).hidden=!b.checked;});
-    document.querySelectorAll('tr[data-tracks]').forEach(function(tr){
-      var tracks=JSON.parse(tr.getAttribute('data-tracks'));
-      tr.hidden=track!=='' && tracks.indexOf(track)<0;
-    });
-    document.querySelectorAll('[data-track]').forEach(function(c){
-      c.hidden=track!=='' && c.getAttribute('data-track')!==track;
-    });
-    document.querySelectorAll('section[data-kind]').forEach(function(s){
-      var rows=s.querySelectorAll('tr[data-tracks]'), shown=0;
-      rows.forEach(function(tr){if(!tr.hidden){shown++;}});
-      var badge=s.querySelector('.shown');
-      if(badge){badge.textContent=track===''?'':' ('+shown+' of '+rows.length+' rows for this track)';}
-    });
-  }
-  select.addEventListener('change',apply);
-  boxes.forEach(function(b){b.addEventListener('change',apply);});
-  apply();
-})();
-"""
+# The stylesheet and the script are package files (package data in pyproject.toml), inlined in every report so
+# it is one self-contained file. report.js: rows carry their tracks as a JSON list; a track filter hides rows
+# (and level columns) of other tracks, the kind checkboxes hide whole sections. Without JavaScript every row
+# stays visible.
+_CSS = resources.files(__name__).joinpath("report.css").read_text(encoding="utf-8")
+_JS = resources.files(__name__).joinpath("report.js").read_text(encoding="utf-8")
 
 
 def _e(text: object) -> str:

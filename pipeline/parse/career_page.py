@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 from pipeline.errors import ParseError
 from pipeline.ids import name_key
 from pipeline.models import Block, Document, ParsedBehavior, ParsedCompetency, ParsedDocument, ParsedRole
-from pipeline.parse.ladder import Found, detect, ladder_document, line_of
+from pipeline.parse.ladder import Found, detect, ladder_document, line_of, promote_text_headings
 
 _SENTENCE_END = (".", "!", "?", ";", ":")
 _NA_SUFFIX = re.compile(r"\s*\(\s*n\s*/\s*a\s*\)\s*$", re.IGNORECASE)
@@ -287,6 +287,10 @@ def parse_career_page(doc: Document, config: Config) -> ParsedDocument:
     if skel is None:
         skel = _heading_skeleton(doc, rules) or _recurrence_skeleton(doc, rules)
     if skel is None or not skel.roles:
+        if doc.format == "text":  # level-like short lines as headings
+            promoted = detect(promote_text_headings(doc.nodes, structure), structure, False, markers)
+            if promoted.levels:
+                return ladder_document(doc, config, promoted, _tree_track(doc, promoted, rules))
         single = detect(doc.nodes, structure, single_level=True, path_markers=markers)
         if single.levels:
             return ladder_document(doc, config, single, _tree_track(doc, single, rules))

@@ -22,7 +22,7 @@ from pipeline.build.progression import kept_apart_within_groups, progression_lin
 if TYPE_CHECKING:
     from pipeline.config import Config
 
-from pipeline.ids import name_key, stable_id
+from pipeline.ids import name_key, ref_line, stable_id
 from pipeline.models import (
     Behavior,
     ClusterMember,
@@ -54,7 +54,7 @@ def role_id(track: str, title: str) -> str:
 
 
 def _line_no(ref: str) -> int:
-    return int(ref[1:]) if ref[1:].isdigit() else 0
+    return ref_line(ref)
 
 
 def _representative(occurrences: list[Occurrence]) -> str:

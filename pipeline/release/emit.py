@@ -13,6 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from pipeline.ids import ref_line
 from pipeline.models import Ladder
 
 OCCURRENCE_COLUMNS = [
@@ -119,7 +120,7 @@ def occurrence_rows(ladder: Ladder) -> list[dict]:
             row["behavior_text"] = row.pop("text")
             row["behavior_id"] = b.id
             rows.append(row)
-    rows.sort(key=lambda r: (r["source_file"], int(r["source_ref"][1:] or 0), r["part"], r["behavior_id"]))
+    rows.sort(key=lambda r: (r["source_file"], ref_line(r["source_ref"]), r["source_ref"], r["part"], r["behavior_id"]))
     return rows
 
 

@@ -38,3 +38,9 @@ def name_key(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     text = _KEY_DROP.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
+
+
+def ref_line(ref: str) -> int:
+    """Line number of a source ref: `"L12"` -> 12, a table cell's `"L40:r2c3"` -> 40; 0 when there is none."""
+    digits = ref[1:].split(":", 1)[0] if ref[:1] == "L" else ""
+    return int(digits) if digits.isdigit() else 0

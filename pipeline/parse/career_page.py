@@ -261,8 +261,13 @@ def _track_name(doc: Document, intro: list[Block], rules: _Rules) -> str:
 def _tree_track(doc: Document, found: Found, rules: _Rules) -> str:
     """Track name from what comes before the first level (its H1, or a 'the X ladder' sentence)."""
     first = line_of(found.levels[0].ref) if found.levels else 0
-    intro = [b for b in doc.blocks if int(b.ref.split(":")[0][1:]) < first]
-    return _track_name(doc, intro, rules)
+    intro = [b for b in doc.blocks if line_of(b.ref) < first]
+    if intro or len(found.levels) < 2 or doc.title not in {lv.title for lv in found.levels}:
+        return _track_name(doc, intro, rules)
+    # the page opens with its first level: the words every level title shares name the track
+    shared = set.intersection(*({w.casefold() for w in lv.title.split()} for lv in found.levels))
+    words = [w for w in found.levels[0].title.split() if w.casefold() in shared]
+    return " ".join(words) or doc.title
 
 
 def parse_career_page(doc: Document, config: Config) -> ParsedDocument:

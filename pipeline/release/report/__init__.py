@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from pipeline.ids import ref_line
 from pipeline.models import Ladder
 from pipeline.release.diff import ENTITY_KINDS, SINGULAR, DatasetDiff, FieldChange, WordOp, word_diff
 from pipeline.release.emit import atomic_write_text
@@ -118,8 +119,8 @@ def _n(count: int, singular: str, plural: str | None = None) -> str:
 
 
 def _ref_order(ref: str) -> tuple[int, str]:
-    digits = ref[1:] if ref[:1] == "L" else ""
-    return (int(digits), ref) if digits.isdigit() else (-1, ref)
+    line = ref_line(ref)
+    return (line, ref) if line else (-1, ref)
 
 
 def _level_order(level: str) -> tuple[str, int, str]:

@@ -11,6 +11,7 @@ decoded, for text, Markdown and HTML alike).
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,6 +29,18 @@ def line_of(ref: str) -> int:
     `L<line>…`."""
     digits = ref[1:].split(":", 1)[0] if ref[:1] == "L" else ""
     return int(digits) if digits.isdigit() else 0
+
+
+_REF = re.compile(r"^L(\d+)(?::r(\d+)c(\d+))?")
+
+
+def ref_order(ref: str) -> tuple[int, int, int, str]:
+    """Sort key of a `source_ref`: `L8` < `L8:r2c3` < `L8:r10c1` < `L9` (line, then table row and column)."""
+    match = _REF.match(ref)
+    if match is None:
+        return (0, 0, 0, ref)
+    line, row, col = match.groups()
+    return (int(line), int(row or 0), int(col or 0), ref)
 
 
 class Record(BaseModel):

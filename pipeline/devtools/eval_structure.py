@@ -26,6 +26,7 @@ parsed. A document that cannot be read is recorded with a one-line error and cou
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,6 +100,24 @@ def load_gold(path: Path) -> list[GoldDocument]:
 
 # ------------------------------------------------------------------------------------------- matching
 
+_RANGE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:-|–|to)\s*(\d+(?:\.\d+)?)")
+_AT_LEAST = re.compile(r"(\d+(?:\.\d+)?)\s*\+|\bminimum of (\d+(?:\.\d+)?)|\bat least (\d+(?:\.\d+)?)", re.I)
+
+Years = tuple[float | None, float | None]
+
+
+def expected_years(wording: str | None) -> list[Years]:
+    """What `(years_min, years_max)` a gold `years_experience` wording means: `"0-2"` -> 0..2, `"6+"` or
+    `"a minimum of 5 years"` -> 5.., no wording -> none; a wording without a number ("doesn't require
+    experience") accepts none or 0.."""
+    if wording is None:
+        return [(None, None)]
+    if m := _RANGE.search(wording):
+        return [(float(m.group(1)), float(m.group(2)))]
+    if m := _AT_LEAST.search(wording):
+        return [(float(next(g for g in m.groups() if g is not None)), None)]
+    return [(None, None), (0.0, None)]
+
 
 def title_key(title: str) -> str:
     """Title as compared: NFKC, case-folded, punctuation and symbols as spaces, whitespace collapsed."""
@@ -115,15 +134,22 @@ class _Found:
     path: str
     behaviors: int
     competencies: int
+    breakdown: tuple[tuple[str, int], ...]  # (competency name, behaviors), in first-seen order
+    years: tuple[float | None, float | None]
 
 
 def _parsed_roles(parsed: ParsedDocument, doc: int) -> list[_Found]:
     out = []
     for role in parsed.roles:
         behaviors = [b for b in parsed.behaviors if b.role == role.title]
-        names = {b.competency for b in behaviors}
-        names |= {c.name for c in parsed.competencies if c.role == role.title and c.applicable}
-        out.append(_Found(doc, role.title, role.path, len(behaviors), len(names)))
+        counts: dict[str, int] = {}
+        for c in parsed.competencies:
+            if c.role == role.title and c.applicable:
+                counts.setdefault(c.name, 0)
+        for b in behaviors:
+            counts[b.competency] = counts.get(b.competency, 0) + 1
+        years = (role.years_min, role.years_max)
+        out.append(_Found(doc, role.title, role.path, len(behaviors), len(counts), tuple(counts.items()), years))
     return out
 
 
@@ -139,6 +165,10 @@ class RoleResult(BaseModel):
     competencies_found: int | None = None
     path_gold: str | None
     path_found: str | None = None
+    breakdown_gold: list[tuple[str | None, int]] = Field(default_factory=list)
+    breakdown_found: list[tuple[str, int]] | None = None
+    years_gold: str | None = None
+    years_found: tuple[float | None, float | None] | None = None
 
     @property
     def found(self) -> bool:
@@ -156,6 +186,28 @@ class RoleResult(BaseModel):
     def path_right(self) -> bool:
         return self.found and self.path_found == (self.path_gold or "ic")
 
+    @property
+    def years_right(self) -> bool:
+        """`years_min` / `years_max` as the gold's wording says (see `expected_years`)."""
+        return self.years_found is not None and self.years_found in expected_years(self.years_gold)
+
+    @property
+    def exact_breakdown(self) -> bool:
+        """Every competency right: same names (as titles are compared) with the same behavior counts, nothing
+        more; a gold competency named `null` matches one parsed competency of any name with its count."""
+        if self.breakdown_found is None:
+            return False
+        found = {title_key(n): c for n, c in self.breakdown_found}
+        if len(found) != len(self.breakdown_found):
+            return False
+        unnamed: list[int] = []
+        for name, count in self.breakdown_gold:
+            if name is None:
+                unnamed.append(count)
+            elif found.pop(title_key(name), None) != count:
+                return False
+        return sorted(unnamed) == sorted(found.values())
+
 
 class Figures(BaseModel):
     """Counts of one document or of the whole gold file."""
@@ -165,7 +217,9 @@ class Figures(BaseModel):
     found: int = 0
     exact_bullets: int = 0
     exact_competencies: int = 0
+    exact_breakdown: int = 0
     path_right: int = 0
+    years_right: int = 0
     extra: int = 0
 
     def add(self, other: Figures) -> None:
@@ -201,7 +255,7 @@ class StructureEval(BaseModel):
         return [d.file for d in self.documents if d.missing]
 
 
-FIGURES = ("found", "exact_bullets", "exact_competencies", "path_right", "extra")
+FIGURES = ("found", "exact_bullets", "exact_competencies", "exact_breakdown", "path_right", "years_right", "extra")
 
 
 def _read(gold: GoldDocument, base: Path, raw: Path | None, config: Config) -> FileResult | DocumentResult:
@@ -294,6 +348,8 @@ def compare(
                 behaviors_gold=role.behavior_count,
                 competencies_gold=len(role.competencies),
                 path_gold=role.path,
+                breakdown_gold=[(c.name, c.behavior_count) for c in role.competencies],
+                years_gold=role.years_experience,
             )
             if match is not None:
                 rr.found_title = match.title
@@ -301,11 +357,15 @@ def compare(
                 rr.behaviors_found = match.behaviors
                 rr.competencies_found = match.competencies
                 rr.path_found = match.path
+                rr.breakdown_found = list(match.breakdown)
+                rr.years_found = match.years
             doc.roles.append(rr)
         fig.found = sum(r.found for r in doc.roles)
         fig.exact_bullets = sum(r.exact_bullets for r in doc.roles)
         fig.exact_competencies = sum(r.exact_competencies for r in doc.roles)
+        fig.exact_breakdown = sum(r.exact_breakdown for r in doc.roles)
         fig.path_right = sum(r.path_right for r in doc.roles)
+        fig.years_right = sum(r.years_right for r in doc.roles)
         doc.extra_roles = [f.title for j, f in enumerate(found_roles[i]) if (i, j) not in used]
         fig.extra = len(doc.extra_roles)
         total.add(fig)
@@ -344,10 +404,46 @@ class _Lines:
         ]
 
 
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _difference(r: RoleResult) -> str:
+    """`"behaviors 5 (gold 6); competencies Impact 2 (gold 3); path management (gold ic)"`."""
+    parts = []
+    if not r.exact_bullets:
+        parts.append(f"behaviors {r.behaviors_found} (gold {r.behaviors_gold})")
+    if not r.exact_competencies:
+        parts.append(f"competencies {r.competencies_found} (gold {r.competencies_gold})")
+    if not r.exact_breakdown:
+        found = ", ".join(f"{n or '(unnamed)'} {c}" for n, c in r.breakdown_found or [])
+        gold = ", ".join(f"{n or '(unnamed)'} {c}" for n, c in r.breakdown_gold)
+        parts.append(f"by competency: {found} (gold {gold})")
+    if not r.path_right:
+        parts.append(f"path {r.path_found} (gold {r.path_gold or 'not said, ic'})")
+    if not r.years_right and r.years_found is not None:
+        low, high = (_num(v) for v in r.years_found)
+        parts.append(f"years {low}–{high} (gold {r.years_gold!r})")
+    return "; ".join(parts)
+
+
 def format_structure_eval(ev: StructureEval) -> str:
     """The table `ladder eval-structure` prints: one row per document and a total, then notes per document."""
     table = _Lines(
-        [["document", "kind", "gold roles", "found", "exact bullets", "exact competencies", "path right", "extra"]]
+        [
+            [
+                "document",
+                "kind",
+                "gold roles",
+                "found",
+                "exact bullets",
+                "exact competencies",
+                "exact breakdown",
+                "path right",
+                "years right",
+                "extra",
+            ]
+        ]
     )
     for doc in ev.documents:
         kind = (
@@ -376,6 +472,11 @@ def format_structure_eval(ev: StructureEval) -> str:
             notes.append(f"{doc.file}: not found: {', '.join(repr(t) for t in missed)}")
         if doc.extra_roles:
             notes.append(f"{doc.file}: extra: {', '.join(repr(t) for t in doc.extra_roles)}")
+        for r in doc.roles:
+            if r.found and not all(
+                (r.exact_bullets, r.exact_competencies, r.exact_breakdown, r.path_right, r.years_right)
+            ):
+                notes.append(f"{doc.file}: {r.title!r} differs: {_difference(r)}")
     if notes:
         lines += ["", *notes]
     return "\n".join(lines)
@@ -409,7 +510,9 @@ def structure_eval_json(ev: StructureEval) -> str:
                         "found": r.found,
                         "exact_bullets": r.exact_bullets,
                         "exact_competencies": r.exact_competencies,
+                        "exact_breakdown": r.exact_breakdown,
                         "path_right": r.path_right,
+                        "years_right": r.years_right,
                     }
                     for r in d.roles
                 ],

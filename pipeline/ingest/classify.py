@@ -77,14 +77,18 @@ def _features(blocks: list[Block], max_heading_words: int) -> dict[str, float]:
 
 def level_axis(nodes: list[Node], career_page: CareerPageConfig) -> float:
     """Career-page evidence from the tree, whatever the prose: 1.0 when it has a level axis (two or more levels
-    as headings or a ladder table), 0.6 when it reads as one level of a ladder (a level-like title over two or
-    more competencies), else 0."""
-    from pipeline.parse.ladder import Rules, detect
+    as headings or a ladder table), 0.6 when plain-text lines that look like levels head two or more levels or
+    it reads as one level of a ladder (a level-like title over two or more competencies), else 0."""
+    from pipeline.parse.ladder import Rules, detect, promote_text_headings
 
     cp = career_page
     found = detect(nodes, cp.structure, single_level=False, path_markers=cp.path_markers)
     if len(found.levels) >= 2:
         return 1.0
+    if not any(n.kind == "heading" for n in nodes):  # plain text: level-like short lines as headings
+        promoted = detect(promote_text_headings(nodes, cp.structure), cp.structure, False, cp.path_markers)
+        if len(promoted.levels) >= 2:
+            return 0.6
     found = detect(nodes, cp.structure, single_level=True, path_markers=cp.path_markers)
     if len(found.levels) == 1:
         lv = found.levels[0]

@@ -167,6 +167,8 @@ class Tree:
         self.nodes = nodes
         self.kids = children(nodes)
         self.top = [i for i, n in enumerate(nodes) if n.parent < 0]
+        self.pos = {j: k for k, j in enumerate(self.top)}
+        self._bodies: dict[int, list[int]] = {}
 
     def items(self, lst: int) -> list[int]:
         return [k for k in self.kids[lst] if self.nodes[k].kind == "item"]
@@ -233,14 +235,18 @@ _STOP = {"the", "and", "for", "with", "our", "level", "levels", "role", "roles",
 
 
 def _section_body(tree: Tree, head: int) -> list[int]:
+    """Top-level nodes after a heading, up to the next heading of its level or above (cached)."""
+    if head in tree._bodies:
+        return tree._bodies[head]
     nodes = tree.nodes
-    pos = tree.top.index(head)
     lvl = nodes[head].level
     body = []
-    for j in tree.top[pos + 1 :]:
+    for k in range(tree.pos[head] + 1, len(tree.top)):
+        j = tree.top[k]
         if nodes[j].kind == "heading" and nodes[j].level <= lvl:
             break
         body.append(j)
+    tree._bodies[head] = body
     return body
 
 
@@ -303,6 +309,23 @@ def _label_of(tree: Tree, i: int, rules: Rules) -> tuple[str, str] | None:
     m = re.match(r"^([A-Z][^:.!?]{0,60}?):(?:\s+(.*))?$", n.text)
     if m and len(m.group(1).split()) <= rules.cfg.max_label_words:
         return m.group(1).strip(), (m.group(2) or "").strip()
+    return None
+
+
+def _item_label(tree: Tree, i: int, rules: Rules) -> tuple[str, str] | None:
+    """Label of a list item: `Label: …`, or a short bare item (`- **Impact**`) that carries a nested list."""
+    lab = _label_of(tree, i, rules)
+    if lab is not None:
+        return lab
+    n = tree.nodes[i]
+    words = n.text.split()
+    if (
+        tree.sublists(i)
+        and 0 < len(words) <= rules.cfg.max_label_words
+        and not n.text.endswith((".", "!", "?", ";"))
+        and n.text[:1].isupper()
+    ):
+        return n.text, ""
     return None
 
 
@@ -393,6 +416,18 @@ def _fill_plain(
 ) -> None:
     """One section without sub-headings: lists (category bullets, list headings, plain items) or paragraphs."""
     nodes = tree.nodes
+    tables = [j for j in part if nodes[j].kind == "table"]
+    if tables:  # a table inside the level: one competency per row (first cell), its other cells the behaviors
+        from pipeline.parse.matrix import section_table
+
+        for t in tables:
+            for name, ref, behaviors in section_table(tree, t, rules):
+                if behaviors:
+                    c = level.comp(name if named is None else named[0], ref if named is None else named[1])
+                    c.behaviors.extend(behaviors)
+                    found.note(found.comp_kinds, "table labels" if name and named is None else "none")
+                    found.note(found.behavior_kinds, "cells and cell list items")
+        part = [j for j in part if nodes[j].kind != "table"]
     lists = [j for j in part if nodes[j].kind == "list"]
     if not lists:
         paras = [
@@ -473,7 +508,7 @@ def _fill_plain(
         pending = None
         if named is None and _category_list(tree, items, rules, label_share):
             for i in items:
-                lab = _label_of(tree, i, rules)
+                lab = _item_label(tree, i, rules)
                 if lab is None:
                     continue
                 c = level.comp(lab[0], nodes[i].ref)
@@ -520,7 +555,7 @@ def _labels_recur(idx: list[int], tree: Tree, rules: Rules, label_share: dict[st
 
 def _category_list(tree: Tree, items: list[int], rules: Rules, label_share: dict[str, float]) -> bool:
     """Every item is `Label: …`; the labels carry nested bullets, are bare (`Impact:`) or recur across levels."""
-    labs = [_label_of(tree, i, rules) for i in items]
+    labs = [_item_label(tree, i, rules) for i in items]
     if not items or any(lab is None for lab in labs):
         return False
     nested = any(tree.sublists(i) for i in items)
@@ -547,6 +582,19 @@ def label_shares(tree: Tree, bodies: list[list[int]], rules: Rules) -> dict[str,
 
 
 # ------------------------------------------------------------------------------------------------ detection
+
+
+def promote_text_headings(nodes: list[Node], cfg: StructureConfig) -> list[Node]:
+    """Plain text has no heading markup: a short top-level line that looks like a level (`Level 2 - CSM`) and
+    is followed by more text becomes a level-2 heading, so the heading rules can read the ladder."""
+    rules = Rules(cfg)
+    top = [i for i, n in enumerate(nodes) if n.parent < 0]
+    out = list(nodes)
+    for i in top[:-1]:
+        n = nodes[i]
+        if n.kind == "para" and not n.text.startswith(">") and rules.level_like(n.text):
+            out[i] = n.model_copy(update={"kind": "heading", "level": 2})
+    return out
 
 
 def _heading_context(tree: Tree) -> dict[int, list[str]]:
@@ -629,7 +677,7 @@ def detect(
                 heads = [tree.top[0]]
         if heads:
             first = heads[0]
-            body = tree.top[tree.top.index(first) + 1 :]
+            body = tree.top[tree.pos[first] + 1 :]
             if any(nodes[j].kind == "list" for j in body):
                 h = nodes[first]
                 lv = Level(title=h.text, ref=h.ref, line=line_of(h.ref))

@@ -6,7 +6,8 @@
   wordiest identity column, a level code column does not become a second title.
 - A row whose only content cell spans every competency column is the level's summary (its years line fills
   years), not behaviors.
-- An index table (every cell short, no lists) lists levels but describes none: it gives no roles.
+- An index table (no cell with a list, a sentence end or five words) lists levels but describes none: it
+  gives no roles.
 - Behaviors: the top-level items of a cell's lists, or one per non-empty cell without a list; empty,
   `&nbsp;`, `N/A`, `TODO` and "same as …" cells mean the competency is absent at that level. Repeated row
   labels are merged; rows empty at every level (category rows) are dropped.
@@ -14,6 +15,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from pipeline.parse.ladder import Behavior, Level, Rules, Tree, parse_years
@@ -55,9 +57,11 @@ def _grid(tree: Tree, table: int) -> tuple[list[list[_Cell | None]], int]:
 
 
 def _short(tree: Tree, cell: _Cell | None, rules: Rules) -> bool:
+    """A cell that names rather than describes: no list, no sentence end, fewer than five words."""
     if cell is None or not cell.text:
         return True
-    return len(cell.text.split()) <= rules.cfg.max_title_words and not tree.has(cell.idx, ("list",))
+    words = re.findall(r"[^\W\d_]{2,}", cell.text)
+    return len(words) < 5 and not cell.text.rstrip().endswith((".", "!", ";")) and not tree.has(cell.idx, ("list",))
 
 
 def _behaviors(tree: Tree, cell: _Cell | None, rules: Rules) -> list[Behavior]:
@@ -202,4 +206,29 @@ def _item_and_para_texts(tree: Tree, cell: int) -> list[str]:
         if tree.nodes[k].kind in ("para", "item") and tree.nodes[k].text:
             out.append(tree.nodes[k].text)
         stack.extend(reversed(tree.kids[k]))
+    return out
+
+
+def section_table(tree: Tree, table: int, rules: Rules) -> list[tuple[str | None, str, list[Behavior]]]:
+    """A table inside one level's section: `(competency, ref, behaviors)` per row, the first cell naming the
+    competency (a first row of short cells is the header); a one-column table is one unnamed group."""
+    grid, ncols = _grid(tree, table)
+    if not grid:
+        return []
+    rows = grid
+    if len(rows) > 1 and all(_short(tree, c, rules) for c in rows[0]):
+        rows = rows[1:]
+    out: list[tuple[str | None, str, list[Behavior]]] = []
+    for row in rows:
+        first = row[0]
+        if ncols == 1:
+            out.append((None, tree.nodes[table].ref, _behaviors(tree, first, rules)))
+            continue
+        if first is None or not first.text:
+            continue
+        found: list[Behavior] = []
+        for k in range(1, ncols):
+            if row[k] is not None and row[k] is not row[k - 1]:
+                found.extend(_behaviors(tree, row[k], rules))
+        out.append((first.text, tree.nodes[first.idx].ref, found))
     return out

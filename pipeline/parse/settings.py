@@ -51,6 +51,7 @@ class StructureConfig(Section):
             r"\b(?:promot\w*|process|faq|overview|introduction|intro|about|summary|tl;?dr|legend|glossary)\b",
             r"\b(?:all|every|any)\s+(?:levels|roles|engineers|employees)\b",
             r"\b(?:levels|tracks|roles|ladders?|framework|criteria|expectations|responsibilities)\s*$",
+            r"\b(?:step|phase|week|day|month|quarter|part|chapter|section|appendix|round)\s*#?\d",
             r"\?\s*$",
         ],
         description="Section titles that are page-wide, never a role (hiring, values, 'all levels', overlays).",

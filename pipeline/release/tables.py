@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 from pipeline.build.levels import level_number, level_path, level_sort_key
 from pipeline.build.progression import consecutive_changes
 from pipeline.ids import stable_id
-from pipeline.models import Ladder, line_of
+from pipeline.models import Ladder, ref_order
 
 FieldType = str  # a Frictionless Table Schema type: string | integer | number | boolean
 
@@ -256,7 +256,7 @@ def occurrence_rows(ladder: Ladder) -> list[dict]:
                 text=o.text,
             )
             rows.append(row)
-    rows.sort(key=lambda r: (r["source_file"], line_of(r["source_ref"]), r["source_ref"], r["part"], r["behavior_id"]))
+    rows.sort(key=lambda r: (r["source_file"], ref_order(r["source_ref"]), r["part"], r["behavior_id"]))
     return rows
 
 

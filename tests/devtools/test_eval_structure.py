@@ -14,8 +14,10 @@ from pipeline.config import Config
 from pipeline.devtools.eval_structure import (
     DocumentResult,
     GoldDocument,
+    RoleResult,
     compare,
     evaluate_structure,
+    expected_years,
     format_structure_eval,
     load_gold,
     title_key,
@@ -155,7 +157,7 @@ def test_compare_joined_levels_competencies_and_paths() -> None:
     assert [r.found for r in three.roles] == [False]
     assert one.extra_roles == ["Level 3"] and two.extra_roles == [] and three.extra_roles == []
     figs = [
-        (d.figures.found, d.figures.exact_bullets, d.figures.exact_competencies, d.figures.path_right)
+        (d.figures.found, d.figures.exact_bullets, d.figures.exact_competencies, d.figures.exact_breakdown)
         for d in ev.documents
     ]
     assert figs == [(1, 1, 1, 1), (1, 0, 1, 0), (0, 0, 0, 0)]
@@ -165,11 +167,60 @@ def test_compare_joined_levels_competencies_and_paths() -> None:
         "found": 2,
         "exact_bullets": 1,
         "exact_competencies": 2,
+        "exact_breakdown": 1,
         "path_right": 1,
+        "years_right": 2,
         "extra": 1,
     }
+    assert two.roles[0].breakdown_found == [("Scope", 0), ("Craft", 1)]
+    assert (
+        "b.txt: 'Level 2' differs: behaviors 1 (gold 2); by competency: Scope 0, Craft 1 (gold Scope 1, Craft 1); "
+        "path management (gold ic)"
+    ) in format_structure_eval(ev).splitlines()
     assert (ev.total.percent("found"), ev.total.percent("extra")) == (66.7, 33.3)
     assert one.kind_confidence == 0.8 and two.structure == "structure of b.txt"
+
+
+@pytest.mark.parametrize(
+    ("gold", "found", "exact"),
+    [
+        ([("Impact", 2), ("Craft", 1)], [("impact", 2), ("CRAFT.", 1)], True),  # names compared as titles are
+        ([("Impact", 2), ("Craft", 1)], [("Impact", 1), ("Craft", 2)], False),  # same totals, bullets misplaced
+        ([("Impact", 2), ("Craft", 1)], [("Impact", 2), ("Craft", 1), ("Values", 0)], False),  # one too many
+        ([("Impact", 2), ("Craft", 1)], [("Impact", 2), ("Skills", 1)], False),  # a name not in the gold
+        ([(None, 4)], [("", 4)], True),  # no grouping: any one name
+        ([(None, 4)], [("General", 4)], True),
+        ([(None, 4)], [("General", 3), ("Other", 1)], False),
+        ([(None, 4)], None, False),  # not found
+    ],
+)
+def test_exact_breakdown(gold: list[tuple[str | None, int]], found: list[tuple[str, int]] | None, exact: bool) -> None:
+    role = RoleResult(
+        title="R",
+        found_title=None if found is None else "R",
+        behaviors_gold=0,
+        competencies_gold=0,
+        path_gold=None,
+        breakdown_gold=gold,
+        breakdown_found=found,
+    )
+    assert role.exact_breakdown is exact
+
+
+@pytest.mark.parametrize(
+    ("wording", "expected"),
+    [
+        (None, [(None, None)]),
+        ("Typically 0-2", [(0.0, 2.0)]),
+        ("Experience: 2–5 years", [(2.0, 5.0)]),
+        ("6+", [(6.0, None)]),
+        ("Typically requires a minimum of 12 years of professional experience.", [(12.0, None)]),
+        ("at least 3 years", [(3.0, None)]),
+        ("Typically doesn't require professional experience.", [(None, None), (0.0, None)]),
+    ],
+)
+def test_expected_years(wording: str | None, expected: list[tuple[float | None, float | None]]) -> None:
+    assert expected_years(wording) == expected
 
 
 def test_compare_error_document_counts_nothing() -> None:
@@ -181,7 +232,9 @@ def test_compare_error_document_counts_nothing() -> None:
         "found": 0,
         "exact_bullets": 0,
         "exact_competencies": 0,
+        "exact_breakdown": 0,
         "path_right": 0,
+        "years_right": 0,
         "extra": 0,
     }
     assert ev.missing == []
@@ -245,7 +298,9 @@ def test_evaluate_tiny_gold(tmp_path: Path, config: Config) -> None:
         "found": 3,
         "exact_bullets": 1,
         "exact_competencies": 2,
+        "exact_breakdown": 1,
         "path_right": 2,
+        "years_right": 3,
         "extra": 0,
     }
     text = format_structure_eval(ev)
@@ -255,7 +310,7 @@ def test_evaluate_tiny_gold(tmp_path: Path, config: Config) -> None:
     assert "total  " in text
     assert "docs/pinecrest.md: not found: 'Support Lead'" in text.splitlines()
     assert "extra: " not in text
-    assert _total_line(text) == "total  4  3 (75.0%)  1 (25.0%)  2 (50.0%)  2 (50.0%)  0 (0.0%)"
+    assert _total_line(text) == "total  4  3 (75.0%)  1 (25.0%)  2 (50.0%)  1 (25.0%)  2 (50.0%)  3 (75.0%)  0 (0.0%)"
 
 
 def test_raw_folder_override_finds_documents_by_name(tmp_path: Path, config: Config) -> None:
@@ -277,7 +332,10 @@ def test_cli_missing_document_exit_3(tmp_path: Path) -> None:
     assert result.exit_code == 3
     assert result.stderr == "ladder: error: 1 gold documents not found or unreadable: docs/absent.md\n"
     assert f"error: docs/absent.md: file not found ({tmp_path / 'docs/absent.md'})" in result.stdout
-    assert _total_line(result.stdout) == "total  5  3 (60.0%)  1 (20.0%)  2 (40.0%)  2 (40.0%)  0 (0.0%)"
+    assert (
+        _total_line(result.stdout)
+        == "total  5  3 (60.0%)  1 (20.0%)  2 (40.0%)  1 (20.0%)  2 (40.0%)  3 (60.0%)  0 (0.0%)"
+    )
 
 
 def test_cli_json(tmp_path: Path) -> None:
@@ -293,8 +351,12 @@ def test_cli_json(tmp_path: Path) -> None:
         "exact_bullets_pct": 25.0,
         "exact_competencies": 2,
         "exact_competencies_pct": 50.0,
+        "exact_breakdown": 1,
+        "exact_breakdown_pct": 25.0,
         "path_right": 2,
         "path_right_pct": 50.0,
+        "years_right": 3,
+        "years_right_pct": 75.0,
         "extra": 0,
         "extra_pct": 0.0,
     }
@@ -315,45 +377,45 @@ def test_cli_gold_errors(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------------------ the two gold files
 
-# Figures as parse gives them today, per document: (found, exact bullets, exact competencies, path right,
-# extra): every role found and exact, no extra role. When a change to parse moves them, update them to what
+# Figures as parse gives them today, per document: (found, exact bullets, exact competencies, exact
+# breakdown, path right, years right, extra): every role found and exact, no extra role. When a change to parse moves them, update them to what
 # `ladder eval-structure --gold <file>` prints.
 OWN_FIGURES = {
-    "raw/brightwater-support.md": (4, 4, 4, 4, 0),
-    "raw/kestrel-operations-analyst.md": (4, 4, 4, 4, 0),
-    "raw/lumen-customer-success.md": (4, 4, 4, 4, 0),
-    "raw/ferrous-data-engineering.md": (4, 4, 4, 4, 0),
-    "raw/quillmark-account-executive.html": (4, 4, 4, 4, 0),
-    "raw/tidewater-solutions.html": (4, 4, 4, 4, 0),
-    "raw/northpine-producer.md": (3, 3, 3, 3, 0),
-    "raw/orchard-field-service.md": (4, 4, 4, 4, 0),
-    "raw/saltmarsh-claims-1.txt": (1, 1, 1, 1, 0),
-    "raw/saltmarsh-claims-2.txt": (1, 1, 1, 1, 0),
-    "raw/saltmarsh-claims-3.txt": (1, 1, 1, 1, 0),
-    "raw/brackenridge-engineering.md": (5, 5, 5, 5, 0),
+    "raw/brightwater-support.md": (4, 4, 4, 4, 4, 4, 0),
+    "raw/kestrel-operations-analyst.md": (4, 4, 4, 4, 4, 4, 0),
+    "raw/lumen-customer-success.md": (4, 4, 4, 4, 4, 4, 0),
+    "raw/ferrous-data-engineering.md": (4, 4, 4, 4, 4, 4, 0),
+    "raw/quillmark-account-executive.html": (4, 4, 4, 4, 4, 4, 0),
+    "raw/tidewater-solutions.html": (4, 4, 4, 4, 4, 4, 0),
+    "raw/northpine-producer.md": (3, 3, 3, 3, 3, 3, 0),
+    "raw/orchard-field-service.md": (4, 4, 4, 4, 4, 4, 0),
+    "raw/saltmarsh-claims-1.txt": (1, 1, 1, 1, 1, 1, 0),
+    "raw/saltmarsh-claims-2.txt": (1, 1, 1, 1, 1, 1, 0),
+    "raw/saltmarsh-claims-3.txt": (1, 1, 1, 1, 1, 1, 0),
+    "raw/brackenridge-engineering.md": (5, 5, 5, 5, 5, 5, 0),
 }
-OWN_TOTAL = "total  39  39 (100.0%)  39 (100.0%)  39 (100.0%)  39 (100.0%)  0 (0.0%)"
+OWN_TOTAL = "total  39  39 (100.0%)  39 (100.0%)  39 (100.0%)  39 (100.0%)  39 (100.0%)  39 (100.0%)  0 (0.0%)"
 
 SHARED = ROOT.parent / "shared" / "ladders"
 SHARED_FIGURES = {
-    "raw/gravitational-sre-levels.md": (6, 6, 6, 6, 0),
-    "raw/sourcegraph-support-engineering.md": (5, 5, 5, 5, 0),
-    "raw/sourcegraph-engineering.md": (9, 9, 9, 9, 0),
-    "raw/sourcegraph-account-executive.md": (5, 5, 5, 5, 0),
-    "raw/octopus-cs-L2-junior-csm.txt": (1, 1, 1, 1, 0),
-    "raw/octopus-cs-L3-csm.txt": (1, 1, 1, 1, 0),
-    "raw/octopus-cs-L4-senior-csm.txt": (1, 1, 1, 1, 0),
-    "raw/octopus-solutions.md": (4, 4, 4, 4, 0),
-    "raw/jorgef-developer.md": (7, 7, 7, 7, 0),
-    "raw/postman-ospo-engineer.md": (6, 6, 6, 6, 0),
-    "raw/artsy-engineering-ladder.md": (10, 10, 10, 10, 0),
+    "raw/gravitational-sre-levels.md": (6, 6, 6, 6, 6, 6, 0),
+    "raw/sourcegraph-support-engineering.md": (5, 5, 5, 5, 5, 5, 0),
+    "raw/sourcegraph-engineering.md": (9, 9, 9, 9, 9, 9, 0),
+    "raw/sourcegraph-account-executive.md": (5, 5, 5, 5, 5, 5, 0),
+    "raw/octopus-cs-L2-junior-csm.txt": (1, 1, 1, 1, 1, 1, 0),
+    "raw/octopus-cs-L3-csm.txt": (1, 1, 1, 1, 1, 1, 0),
+    "raw/octopus-cs-L4-senior-csm.txt": (1, 1, 1, 1, 1, 1, 0),
+    "raw/octopus-solutions.md": (4, 4, 4, 4, 4, 4, 0),
+    "raw/jorgef-developer.md": (7, 7, 7, 7, 7, 7, 0),
+    "raw/postman-ospo-engineer.md": (6, 6, 6, 6, 6, 6, 0),
+    "raw/artsy-engineering-ladder.md": (10, 10, 10, 10, 10, 10, 0),
 }
-SHARED_TOTAL = "total  55  55 (100.0%)  55 (100.0%)  55 (100.0%)  55 (100.0%)  0 (0.0%)"
+SHARED_TOTAL = "total  55  55 (100.0%)  55 (100.0%)  55 (100.0%)  55 (100.0%)  55 (100.0%)  55 (100.0%)  0 (0.0%)"
 
 
 def _figures_by_file(stdout: str) -> dict[str, tuple[int, ...]]:
     data = json.loads(stdout)
-    names = ("found", "exact_bullets", "exact_competencies", "path_right", "extra")
+    names = ("found", "exact_bullets", "exact_competencies", "exact_breakdown", "path_right", "years_right", "extra")
     return {d["file"]: tuple(d[n] for n in names) for d in data["documents"]}
 
 

@@ -161,3 +161,9 @@ def test_building_the_tree_raises_only_ladder_errors(pieces: list[str], name: st
         return
     for i, n in enumerate(doc.nodes):
         assert -1 <= n.parent < i
+
+
+def test_ref_line_reads_line_and_cell_refs() -> None:
+    from pipeline.models import line_of
+
+    assert [line_of(r) for r in ("L12", "L40:r2c3", "L0", "x")] == [12, 40, 0, 0]

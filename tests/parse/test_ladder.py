@@ -195,3 +195,58 @@ def test_fixture_folder_exists() -> None:
         "brackenridge-engineering.md",
         "brightwater-support.md",
     ]
+
+
+def test_bare_bold_category_bullets_and_a_table_inside_a_level(config: Config) -> None:
+    md = (
+        "# Data Science Ladder\n\n## Data Scientist I\n\n- **Modeling**\n  - Fits baseline models with guidance\n"
+        "  - Validates features with a peer\n- **Communication**\n  - Presents results to the team\n\n"
+        "## Data Scientist II\n\n- **Modeling**\n  - Chooses methods for new problems\n\n"
+        "## Senior Data Scientist\n\n| Competency | Expectation |\n|---|---|\n"
+        "| Modeling | Sets modeling standards for the org. |\n| Communication | N/A |\n\n"
+        "## Hiring process\n\n### Step 1\n\n- A call with a recruiter\n\n### Step 2\n\n- A take-home task\n"
+    )
+    doc = ingest_bytes(md.encode(), "ds.md", config)
+    p = parse_document(doc, config)
+    assert _shape(p) == [
+        ("Data Scientist I", "ic", [("Modeling", True, 2), ("Communication", True, 1)]),
+        ("Data Scientist II", "ic", [("Modeling", True, 1)]),
+        ("Senior Data Scientist", "ic", [("Modeling", True, 1)]),
+    ]
+    assert [(b.text, b.source_ref) for b in p.behaviors if b.role == "Senior Data Scientist"] == [
+        ("Sets modeling standards for the org.", "L20:r2c2")
+    ]
+    assert p.structure.endswith("skipped: 'Hiring process'")
+
+
+def test_pipe_table_levels_as_rows_with_a_code_and_a_title_column(config: Config) -> None:
+    md = (
+        "# Support ladder\n\n| Level | Title | Scope | Customer impact |\n|---|---|---|---|\n"
+        "| L1 | Support Associate | Handles tier-1 tickets with macros. | Keeps CSAT above 90%. |\n"
+        "| L2 | Support Specialist | Owns tier-2 tickets end to end. | Runs onboarding calls for small accounts. |\n"
+        "| L3 | Senior Support Specialist | Leads escalations across products. | |\n"
+    )
+    doc = ingest_bytes(md.encode(), "support.md", config)
+    assert doc.kind == "career_page"
+    p = parse_document(doc, config)
+    assert _shape(p) == [
+        ("Support Associate", "ic", [("Scope", True, 1), ("Customer impact", True, 1)]),
+        ("Support Specialist", "ic", [("Scope", True, 1), ("Customer impact", True, 1)]),
+        ("Senior Support Specialist", "ic", [("Scope", True, 1)]),
+    ]
+    assert [r.summary for r in p.roles] == ["L1", "L2", "L3"]
+
+
+def test_plain_text_level_lines_without_markup(config: Config) -> None:
+    text = (
+        "Customer Success Levels\n\nLevel 1 - Associate CSM\nManages a book of small accounts.\n- Runs onboarding\n"
+        "- Tracks health scores\n\nLevel 2 - CSM\nManages mid-market accounts.\n- Leads QBRs\n- Forecasts renewals\n"
+    )
+    doc = ingest_bytes(text.encode(), "cs.txt", config)
+    assert doc.kind == "career_page"
+    p = parse_document(doc, config)
+    assert [(r.title, r.summary) for r in p.roles] == [
+        ("Level 1 - Associate CSM", "Manages a book of small accounts."),
+        ("Level 2 - CSM", "Manages mid-market accounts."),
+    ]
+    assert [(b.role, b.text, b.source_ref) for b in p.behaviors][-1] == ("Level 2 - CSM", "Forecasts renewals", "L11")

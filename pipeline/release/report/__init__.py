@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from pipeline.build.levels import level_sort_key
-from pipeline.models import Ladder, line_of
+from pipeline.models import Ladder, ref_order
 from pipeline.release.diff import ENTITY_KINDS, SINGULAR, DatasetDiff, FieldChange, WordOp, word_diff
 from pipeline.release.emit import atomic_write_text
 
@@ -116,11 +116,6 @@ def _num(value: float | None) -> str:
 def _n(count: int, singular: str, plural: str | None = None) -> str:
     """`_n(1, "file")` -> `"1 file"`, `_n(2, "file")` -> `"2 files"`."""
     return f"{count} {singular if count == 1 else plural or singular + 's'}"
-
-
-def _ref_order(ref: str) -> tuple[int, str]:
-    """`L9` before `L10`."""
-    return (line_of(ref), ref)
 
 
 def _level_order(level: str) -> tuple[tuple[int, int], str]:
@@ -250,7 +245,7 @@ def _documents(ladder: Ladder) -> ReportSection:
 def _repairs(ladder: Ladder) -> ReportSection:
     tracks = _doc_tracks(ladder)
     repairs = sorted(
-        (r for d in ladder.documents for r in d.repairs), key=lambda r: (r.file, _ref_order(r.ref), r.rule, r.before)
+        (r for d in ladder.documents for r in d.repairs), key=lambda r: (r.file, ref_order(r.ref), r.rule, r.before)
     )
     table = Table("", ["File", "Line", "Rule", "Before → after"])
     for r in repairs:
@@ -336,7 +331,7 @@ def _threads(ladder: Ladder) -> ReportSection:
     table = Table("Benchmarks on the canonical ladder", ["Level", "Benchmark", "Years", "Author (post)", "Roles"])
     benchmarks = sorted(
         ladder.level_benchmarks,
-        key=lambda b: (_level_order(b.canonical_level or "~"), files.get(b.doc_id, ""), _ref_order(b.source_ref)),
+        key=lambda b: (_level_order(b.canonical_level or "~"), files.get(b.doc_id, ""), ref_order(b.source_ref)),
     )
     for b in benchmarks:
         years = "" if b.years_min is None and b.years_max is None else f"{_num(b.years_min)}–{_num(b.years_max)}"
@@ -390,7 +385,7 @@ def _near_misses(ladder: Ladder) -> ReportSection:
 
 
 def _splits(ladder: Ladder) -> ReportSection:
-    splits = sorted(ladder.normalization.splits, key=lambda s: (s.source_file, _ref_order(s.source_ref), s.bullet))
+    splits = sorted(ladder.normalization.splits, key=lambda s: (s.source_file, ref_order(s.source_ref), s.bullet))
     table = Table("", ["File", "Line", "Bullet", "Behaviors"])
     for s in splits:
         table.rows.append(_row(s.source_file, _code(s.source_ref), s.bullet, _list(s.parts), tracks=[s.track]))

@@ -128,7 +128,7 @@ class Matcher:
         group.update({w: g[0] for g in config.paraphrases for w in g})
         self.group = group
         self.variants = variants
-        self._core_cache: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self._core_cache: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
 
     def canonical(self, word: str) -> str:
         """`"readiness"` and `"ready"` -> `"read"`; a synonym or paraphrase -> its group's first word's stem;

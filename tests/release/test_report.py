@@ -79,11 +79,12 @@ def test_markdown_sections_show_every_item() -> None:
     assert "| Scale CSM | CSM II | IC2 | menu order |" in md
     assert (
         "| Owns renewals end to end | Owns renewals end to end (×2, 100); Owns renewals end-to-end (×1, 96.2) "
-        "| normalized | High Touch CSM, Scale CSM |" in md
+        "| normalized | Owns renewals end-to-end: merged: same normalized form | High Touch CSM, Scale CSM |" in md
     )
     assert (
         "| ~~Finds basic data insights~~ **\\<script\\>alert(1)\\</script\\> Flags churn risk early** "
-        "| beh\\_data; beh\\_hostile | 84 | below\\_threshold |" in md
+        "| beh\\_data; beh\\_hostile | 84 | 0.28 | below\\_threshold "
+        "| kept apart: score 84 below 88 (left over: insight (A), churn (B)) |" in md
     )
     assert (
         "| scale.txt | `L8` | Finds basic data insights and shares them | Finds basic data insights; Shares them |"

@@ -348,13 +348,13 @@ def _threads(ladder: Ladder) -> ReportSection:
 
 def _merges(ladder: Ladder) -> ReportSection:
     clusters = sorted(ladder.normalization.clusters, key=lambda c: (c.representative, c.behavior_id))
-    table = Table("", ["Behavior", "Members (occurrences, score)", "Rule", "Tracks"])
+    table = Table("", ["Behavior", "Members (occurrences, score)", "Rule", "Why", "Tracks"])
     for c in clusters:
-        members = [
-            f"{m.text} (×{m.occurrences}, {_num(m.score)})" for m in sorted(c.members, key=lambda m: (-m.score, m.text))
-        ]
+        ordered = sorted(c.members, key=lambda m: (-m.score, m.text))
+        members = [f"{m.text} (×{m.occurrences}, {_num(m.score)})" for m in ordered]
+        why = [f"{m.text}: {m.why}" for m in ordered if m.why and m.text != c.representative]
         table.rows.append(
-            _row(Cell(text=c.representative), _list(members), c.rule, ", ".join(c.tracks), tracks=c.tracks)
+            _row(Cell(text=c.representative), _list(members), c.rule, _list(why), ", ".join(c.tracks), tracks=c.tracks)
         )
     statements = sum(len(c.members) for c in clusters)
     return ReportSection(
@@ -366,20 +366,23 @@ def _merges(ladder: Ladder) -> ReportSection:
 
 
 def _near_misses(ladder: Ladder) -> ReportSection:
-    misses = sorted(ladder.normalization.near_misses, key=lambda n: (-n.score, n.a_text, n.b_text))
-    table = Table("", ["A → B (word by word)", "Ids", "Score", "Kept apart by"])
+    misses = sorted(ladder.normalization.near_misses, key=lambda n: (-n.likelihood, -n.score, n.a_text, n.b_text))
+    table = Table("", ["A → B (word by word)", "Ids", "Score", "Likely same", "Kept apart by", "Why"])
     for n in misses:
         table.rows.append(
             _row(
                 _diff_cell(n.a_text, n.b_text),
                 _list([f"{n.a_id}", f"{n.b_id}"]),
                 _num(n.score),
+                _num(n.likelihood),
                 n.rule,
+                n.why,
                 tracks=n.tracks,
             )
         )
     lead = (
-        f"{_n(len(misses), 'pair')} kept apart that may be the same behavior: confirm with a merge or split decision."
+        f"{_n(len(misses), 'pair')} kept apart that may be the same behavior, most likely first: confirm with a "
+        "merge or split decision."
     )
     return ReportSection("near-misses", len(misses), lead, [table])
 

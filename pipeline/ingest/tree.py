@@ -440,7 +440,8 @@ def markdown_tree(text: str) -> tuple[list[Node], str]:
             ):
                 j += 1
             first = tok.map[0] if tok.map else 0
-            last = tokens[j].map[1] if tokens[j].map else first + 1
+            end_map = tokens[j].map
+            last = end_map[1] if end_map else first + 1
             html_tree("\n".join(lines[first:last]), first, b, container)
             i = j
         i += 1

@@ -477,9 +477,9 @@ def _fill_plain(
         if use_labels and j in label_paras:
             continue
         if n.kind in ("para", "quote") and not (j == part[first_list - 1] and _list_heading(tree, j, rules)):
-            for t in _texts(tree, j):
-                if not rules.is_years(t):
-                    level.summary.append(t)
+            for text in _texts(tree, j):
+                if not rules.is_years(text):
+                    level.summary.append(text)
     pending: tuple[str, str] | None = None  # a list heading or bold label waiting for its list
     for pos, j in enumerate(part):
         n = nodes[j]
@@ -746,7 +746,9 @@ def ladder_document(doc: Document, config: Config, found: Found, track: str) -> 
     not_defined = [re.compile(p, re.IGNORECASE) for p in cp.not_defined_patterns]
     if len(found.levels) == 1 and found.axes and found.axes[0].startswith("one level"):
         track = re.sub(r"\s*\([^)]*\)\s*$", "", found.levels[0].title) or track
-    roles, comps, behaviors = [], [], []
+    roles: list[ParsedRole] = []
+    comps: list[ParsedCompetency] = []
+    behaviors: list[ParsedBehavior] = []
     for order, lv in enumerate(found.levels):
         summary = " ".join(lv.summary).strip() or None
         defined = not any(rx.search(lv.title) or rx.search(summary or "") for rx in not_defined)
@@ -757,7 +759,7 @@ def ladder_document(doc: Document, config: Config, found: Found, track: str) -> 
             ParsedRole(
                 title=title,
                 track=track,
-                path=path,  # type: ignore[arg-type]  # "ic" | "management"
+                path="management" if path == "management" else "ic",
                 order=order,
                 defined=defined,
                 summary=summary,

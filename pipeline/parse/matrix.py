@@ -105,7 +105,7 @@ def table_levels(tree: Tree, table: int, rules: Rules) -> tuple[list[Level], str
     head_cells = [c for k, c in enumerate(header) if k > 0 and c is not None and (k == 0 or c is not header[k - 1])]
     col_like = [c for c in head_cells if rules.level_like(c.text)]
     # identity columns: leading columns whose body cells are all short
-    years_cols = {k for k in range(ncols) if header[k] is not None and rules.is_years_header(header[k].text)}
+    years_cols = {k for k, h in enumerate(header) if h is not None and rules.is_years_header(h.text)}
     ident = 0
     while ident < ncols - 1 and all(_short(tree, row[ident], rules) for row in body):
         ident += 1
@@ -179,12 +179,12 @@ def _levels_as_rows(
             # one cell across every competency column: the level's summary
             cell = content[0]
             if cell is not None:
-                for k in _item_and_para_texts(tree, cell.idx):
-                    if rules.is_years(k):
+                for text in _item_and_para_texts(tree, cell.idx):
+                    if rules.is_years(text):
                         if lv.years == (None, None):
-                            lv.years = parse_years(k)
+                            lv.years = parse_years(text)
                     else:
-                        lv.summary.append(k)
+                        lv.summary.append(text)
             continue
         for k, head in comp_cols:
             cell = row[k]

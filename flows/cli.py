@@ -266,16 +266,21 @@ def publish_cmd(
     out: ReleasesOpt = Path("normalized"),
 ) -> None:
     """Publish the candidate as an immutable release in OUT/releases/<version>/ (needs --approve)."""
+    from pipeline.release.commit import output_lock, recover
     from pipeline.release.diff import summary_lines
-    from pipeline.release.publish import load_candidate, plan_release, publish_release
+    from pipeline.release.publish import heal_releases, load_candidate, plan_release, publish_release
 
-    ladder = load_candidate(out)
-    plan = plan_release(ladder, out, version)
-    for line in summary_lines(plan.diff):
-        console.print(line, markup=False, soft_wrap=True)
-    if not approve:
-        raise fail(f"release {plan.version} not published: review the diff above, then re-run with --approve")
-    release = publish_release(ladder, out, plan)
+    with output_lock(out):
+        recover(out)  # a run interrupted while committing its outputs is finished before they are read
+        for line in heal_releases(out):
+            console.print(f"repaired: {line}", markup=False, soft_wrap=True)
+        ladder = load_candidate(out)
+        plan = plan_release(ladder, out, version)
+        for line in summary_lines(plan.diff):
+            console.print(line, markup=False, soft_wrap=True)
+        if not approve:
+            raise fail(f"release {plan.version} not published: review the diff above, then re-run with --approve")
+        release = publish_release(ladder, out, plan)
     console.print(
         f"published release {release.version} to {release.path} ({len(release.files)} files)",
         markup=False,
@@ -290,9 +295,14 @@ def verify_cmd(
     out: ReleasesOpt = Path("normalized"),
 ) -> None:
     """Check that the files of a release still match the checksums in its datapackage.json."""
-    from pipeline.release.publish import verify_releases
+    from pipeline.release.commit import output_lock
+    from pipeline.release.integrity import head
+    from pipeline.release.publish import heal_releases, releases_dir, verify_releases
 
-    results = verify_releases(out, version)
+    with output_lock(out):
+        for line in heal_releases(out):
+            console.print(f"repaired: {line}", markup=False, soft_wrap=True)
+        results = verify_releases(out, version)
     for result in results:
         if result.ok:
             console.print(
@@ -304,6 +314,7 @@ def verify_cmd(
             )
     if not all(r.ok for r in results):
         raise typer.Exit(EXIT_FAILED)
+    console.print(f"releases index: chain intact, head {head(releases_dir(out))}", markup=False, soft_wrap=True)
 
 
 @app.command("progression")

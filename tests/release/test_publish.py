@@ -210,7 +210,7 @@ def test_a_plan_made_before_another_publish_is_refused(out: Path) -> None:
     with pytest.raises(ReleaseError) as exc:
         publish_release(make_ladder(), out, stale, created=CREATED)
     assert str(exc.value).startswith("release 1.0.0 exists already at ")
-    assert sorted(p.name for p in (out / "releases").iterdir()) == ["1.0.0"]  # no temp folder left behind
+    assert sorted(p.name for p in (out / "releases").iterdir()) == ["1.0.0", "index.json"]  # no temp folder left
 
 
 def test_version_must_be_above_latest(out: Path) -> None:

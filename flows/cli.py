@@ -11,7 +11,7 @@ import shutil
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -80,7 +80,9 @@ def stops_on_signals(out: Path) -> Iterator[None]:
         staging = out / commit.STAGING
         if not (staging / commit.COMMIT).exists():
             shutil.rmtree(staging, ignore_errors=True)
-        err_console.print(f"ladder: {what} ({signal.Signals(signum).name}); {out}/ left as it was", markup=False)
+        err_console.print(
+            f"ladder: {what} ({signal.Signals(signum).name}); {out}/ left as it was", markup=False, soft_wrap=True
+        )
         _stop_prefect_server()
         os._exit(code)
 
@@ -150,6 +152,7 @@ def run(
     from pipeline.build.decisions import load_decisions
     from pipeline.config import load_config
     from pipeline.ingest import display_name, load_manifest, scan_inputs
+    from pipeline.release.commit import output_lock
 
     cfg = load_config(config)
     if decisions is None and Path(DEFAULT_DECISIONS).is_file():
@@ -166,34 +169,41 @@ def run(
 
     import flows.ingest as ingest_flow_module
 
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as progress:
+    held = ExitStack()  # taken before the progress bar: the refusal of a second run is the only line shown
+    held.enter_context(output_lock(out))
+    with (
+        held,
+        Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        ) as progress,
+    ):
         bar = progress.add_task("starting Prefect and reading documents", total=len(files))
 
         def advance(result: object) -> None:
             progress.update(bar, advance=1, description=f"read {getattr(result, 'file', '')}")
 
         ingest_flow_module.progress_hook = advance
-        try:
-            summary = ingest_flow_module.run_ingest(
-                raw,
-                out,
-                config,
-                decisions,
-                cache=not no_cache,
-                cache_dir=cache_dir,
-                dask=dask,
-                follow_links=follow_links,
-            )
-        finally:
-            ingest_flow_module.progress_hook = None
+        # the lock before Prefect starts: a second run on OUT fails at once, naming the holder
+        with output_lock(out), stops_on_signals(out):
+            try:
+                summary = ingest_flow_module.run_ingest(
+                    raw,
+                    out,
+                    config,
+                    decisions,
+                    cache=not no_cache,
+                    cache_dir=cache_dir,
+                    dask=dask,
+                    follow_links=follow_links,
+                )
+            finally:
+                ingest_flow_module.progress_hook = None
 
     table = Table(title=f"Ladder run: {raw} -> {out}", show_header=True, header_style="bold")
     table.add_column("what")

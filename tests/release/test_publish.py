@@ -381,7 +381,11 @@ def test_cli_publish_without_candidate(tmp_path: Path) -> None:
 def test_cli_verify(out: Path) -> None:
     publish(out, make_ladder())
     ok = runner.invoke(app, ["verify", "--out", str(out)])
-    assert (ok.exit_code, ok.stdout) == (0, "release 1.0.0: ok (9 files match)\n")
+    head = json.loads((out / "releases" / "index.json").read_text())["releases"][-1]["hash"]
+    assert (ok.exit_code, ok.stdout) == (
+        0,
+        f"release 1.0.0: ok (9 files match)\nreleases index: chain intact, head {head}\n",
+    )
     tamper(out / "releases" / "1.0.0" / "ladder.json", b"{}")
     (out / "releases" / "1.0.0" / "roles.parquet").unlink()
     bad = runner.invoke(app, ["verify", "1.0.0", "--out", str(out)])

@@ -165,3 +165,42 @@ def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:
     assert f"pid {pid}" in (out / ".lock").read_text()
     with output_lock(out):
         assert f"pid {os.getpid()}" in (out / ".lock").read_text()
+
+
+def test_random_kills_leave_old_or_new(tmp_path: Path) -> None:
+    """kill -9 at seeded random moments of a run (forked, so no start-up cost): old-or-new, then a run works."""
+    import random
+    import signal
+    import time
+
+    config = Config()
+    old_raw = raw_with(tmp_path, "old", SCALE)
+    new_raw = raw_with(tmp_path, "new", SCALE, HIGH_TOUCH)
+    ref_old, ref_new = tmp_path / "ref-old", tmp_path / "ref-new"
+    run_local(old_raw, ref_old, config)
+    start = time.monotonic()
+    run_local(new_raw, ref_new, config, reuse=False)
+    duration = time.monotonic() - start
+    old, new = snapshot(ref_old), snapshot(ref_new)
+    rng = random.Random(13)
+    seen = set()
+    for i in range(8):
+        out = tmp_path / f"kill-{i}"
+        shutil.copytree(ref_old, out)
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            try:
+                run_local(new_raw, out, config, reuse=False)
+            finally:
+                os._exit(0)
+        time.sleep(rng.uniform(0, duration * 1.2))
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        with output_lock(out):  # the dead child's lock is taken over
+            recover(out)
+        found = snapshot(out)
+        assert found in (old, new), f"kill {i}: a mix of old and new outputs"
+        seen.add("new" if found == new else "old")
+        run_local(new_raw, out, config)
+        assert snapshot(out) == new
+    assert "old" in seen

@@ -27,6 +27,7 @@ USAGE = "usage: python3 dev.py run|test|lint [options passed on to `ladder run` 
 LINT = (
     ("ruff", "format", "--check", "."),
     ("ruff", "check", "."),
+    ("mypy",),
 )
 
 

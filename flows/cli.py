@@ -14,7 +14,7 @@ import shutil
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -62,7 +62,7 @@ def handles_errors(fn: F) -> F:
         except LadderError as exc:
             raise fail(str(exc)) from None
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper  # type: ignore[return-value]  # functools.wraps keeps the signature; mypy cannot see it
 
 
 _SIGNALS = {signal.SIGINT: ("interrupted", 130), signal.SIGTERM: ("terminated", 143)}
@@ -87,7 +87,9 @@ def stops_on_signals(out: Path) -> Iterator[None]:
         staging = out / commit.STAGING
         if not (staging / commit.COMMIT).exists():
             shutil.rmtree(staging, ignore_errors=True)
-        err_console.print(f"ladder: {what} ({signal.Signals(signum).name}); {out}/ left as it was", markup=False)
+        err_console.print(
+            f"ladder: {what} ({signal.Signals(signum).name}); {out}/ left as it was", markup=False, soft_wrap=True
+        )
         _stop_prefect_server()
         os._exit(code)
 
@@ -202,6 +204,7 @@ def run(
     from pipeline.build.decisions import load_decisions
     from pipeline.config import load_config
     from pipeline.ingest import display_name, load_manifest, scan_inputs
+    from pipeline.release.commit import output_lock
 
     cfg = load_config(config)
     if decisions is None and Path(DEFAULT_DECISIONS).is_file():
@@ -218,22 +221,28 @@ def run(
 
     import flows.ingest as ingest_flow_module
 
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-        disable=quiet or as_json,
-    ) as progress:
+    held = ExitStack()  # taken before the progress bar: the refusal of a second run is the only line shown
+    held.enter_context(output_lock(out))
+    with (
+        held,
+        Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+            disable=quiet or as_json,
+        ) as progress,
+    ):
         bar = progress.add_task("starting Prefect and reading documents", total=len(files))
 
         def advance(result: object) -> None:
             progress.update(bar, advance=1, description=f"read {getattr(result, 'file', '')}")
 
-        with _stage_progress(progress, bar, len(files)):
+        # the lock before Prefect starts: a second run on OUT fails at once, naming the holder
+        with output_lock(out), stops_on_signals(out), _stage_progress(progress, bar, len(files)):
             summary = ingest_flow_module.run_ingest(
                 raw,
                 out,
@@ -376,28 +385,34 @@ def publish_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Publish the candidate as an immutable release in OUT/releases/<version>/ (needs --approve)."""
+    from pipeline.release.commit import output_lock, recover
     from pipeline.release.diff import summary_lines
-    from pipeline.release.publish import Approval, load_candidate, plan_release, publish_release
+    from pipeline.release.publish import Approval, heal_releases, load_candidate, plan_release, publish_release
 
-    ladder = load_candidate(out)
-    plan = plan_release(ladder, out, version)
-    result: dict = {"version": plan.version, "latest": plan.latest, "diff": summary_lines(plan.diff)}
-    if not (quiet or as_json):
-        for line in summary_lines(plan.diff):
-            console.print(line, markup=False, soft_wrap=True)
-    if not approve:
-        if as_json:
-            print_json({**result, "published": False})
-        elif not quiet:
-            console.print(
-                f"preview only: release {plan.version} not published; review the diff above, then re-run with "
-                "--approve",
-                markup=False,
-                soft_wrap=True,
-            )
-        return
-    approval = Approval(approver=approver or _login_name(), note=note)
-    release = publish_release(ladder, out, plan, approval=approval)
+    with output_lock(out):
+        recover(out)  # a run interrupted while committing its outputs is finished before they are read
+        for line in heal_releases(out):
+            if not (quiet or as_json):
+                console.print(f"repaired: {line}", markup=False, soft_wrap=True)
+        ladder = load_candidate(out)
+        plan = plan_release(ladder, out, version)
+        result: dict = {"version": plan.version, "latest": plan.latest, "diff": summary_lines(plan.diff)}
+        if not (quiet or as_json):
+            for line in summary_lines(plan.diff):
+                console.print(line, markup=False, soft_wrap=True)
+        if not approve:
+            if as_json:
+                print_json({**result, "published": False})
+            elif not quiet:
+                console.print(
+                    f"preview only: release {plan.version} not published; review the diff above, then re-run with "
+                    "--approve",
+                    markup=False,
+                    soft_wrap=True,
+                )
+            return
+        approval = Approval(approver=approver or _login_name(), note=note)
+        release = publish_release(ladder, out, plan, approval=approval)
     if as_json:
         print_json({**result, "published": True, "path": release.path, "files": release.files})
     elif not quiet:
@@ -426,9 +441,15 @@ def verify_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Check that the files of a release still match the checksums in its datapackage.json."""
-    from pipeline.release.publish import verify_releases
+    from pipeline.release.commit import output_lock
+    from pipeline.release.integrity import head
+    from pipeline.release.publish import heal_releases, releases_dir, verify_releases
 
-    results = verify_releases(out, version)
+    with output_lock(out):
+        for line in heal_releases(out):
+            if not (quiet or as_json):
+                console.print(f"repaired: {line}", markup=False, soft_wrap=True)
+        results = verify_releases(out, version)
     if as_json:
         print_json([{**r.model_dump(mode="json"), "ok": r.ok} for r in results])
     for result in results:
@@ -444,6 +465,8 @@ def verify_cmd(
             )
     if not all(r.ok for r in results):
         raise typer.Exit(EXIT_FAILED)
+    if not (quiet or as_json):
+        console.print(f"releases index: chain intact, head {head(releases_dir(out))}", markup=False, soft_wrap=True)
 
 
 @app.command("serve")

@@ -131,7 +131,8 @@ def _ingest_flow(
     # called, not submitted: the build and the writes run here, next to the output folder, on any runner
     # quote(): Prefect otherwise walks every object of the results looking for futures to resolve, which
     # took minutes at 10^6 occurrences; the task receives the list itself.
-    return build_emit(quote(results), out_dir, config, decisions, cache)
+    # the task takes the list; quote() is unwrapped by Prefect before the call, which its typing cannot express
+    return build_emit(quote(results), out_dir, config, decisions, cache)  # type: ignore[call-overload]
 
 
 ingest_flow = flow(name="ladder-ingest", log_prints=False)(_ingest_flow)

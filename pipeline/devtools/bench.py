@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from pipeline.errors import InputError, LadderError
 
@@ -68,7 +69,8 @@ def _ratio(num: int, den: int) -> float:
 def _texts_and_truth(n: int, seed: int) -> tuple[list[str], dict[str, str]]:
     from pipeline.devtools.synth import iter_occurrences
 
-    texts, truth = [], {}
+    texts: list[str] = []
+    truth: dict[str, str] = {}
     for occ in iter_occurrences(n, seed):
         texts.append(occ.text)
         truth.setdefault(occ.text, occ.truth_id)
@@ -239,7 +241,7 @@ def _child(args: list[str]) -> None:
     print(json.dumps(payload))
 
 
-def _run_child(kind: str, n: int, seed: int) -> object:
+def _run_child(kind: str, n: int, seed: int) -> Any:
     proc = subprocess.run(
         [sys.executable, "-m", "pipeline.devtools.bench", kind, str(n), str(seed)],
         capture_output=True,
@@ -270,15 +272,15 @@ def run_bench(sizes: Sequence[int], sample: int, parse_docs: int, seed: int = 0,
     results = []
     for n in sizes:
         say(f"de-duplicating {n:,} occurrences")
-        results.append(SizeResult(**_run_child("size", n, seed)))  # type: ignore[arg-type]
+        results.append(SizeResult(**_run_child("size", n, seed)))
     sample_results: list[SampleResult] = []
     if sample:
         say(f"comparing candidate generation with exhaustive scoring on {sample:,} occurrences")
-        sample_results = [SampleResult(**r) for r in _run_child("sample", sample, seed)]  # type: ignore[union-attr]
+        sample_results = [SampleResult(**r) for r in _run_child("sample", sample, seed)]
     parse = None
     if parse_docs:
         say(f"ingesting and parsing {parse_docs:,} documents, then again through the cache")
-        parse = ParseResult(**_run_child("parse", parse_docs, seed))  # type: ignore[arg-type]
+        parse = ParseResult(**_run_child("parse", parse_docs, seed))
     return BenchReport(results, sample_results, parse)
 
 

@@ -84,7 +84,7 @@ class _Rules:
 
 def _parenthetical_items(text: str, max_words: int) -> list[tuple[int, str, str]]:
     """(start, name, definition) for each "Name Name (definition)" in `text` (balanced parentheses)."""
-    out = []
+    out: list[tuple[int, str, str]] = []
     i = 0
     while True:
         open_at = text.find("(", i)

@@ -148,7 +148,9 @@ def _menu_skeleton(doc: Document, rules: _Rules) -> _Skeleton | None:
     if role_menu is None:
         return None
     later_all = Counter(role_key(b.text) for b in blocks[role_menu[1] :] if rules.short(b))
-    roles, role_keys, paths = [], {}, {}
+    roles: list[str] = []
+    role_keys: dict[str, int] = {}
+    paths: dict[str, str] = {}
     path = None
     for b in blocks[role_menu[0] : role_menu[1]]:
         marker = rules.path_marker(b.text)
@@ -189,7 +191,9 @@ def _heading_skeleton(doc: Document, rules: _Rules) -> _Skeleton | None:
     if not candidates:
         return None
     role_level = max(candidates)
-    roles, role_keys, paths = [], {}, {}
+    roles: list[str] = []
+    role_keys: dict[str, int] = {}
+    paths: dict[str, str] = {}
     path = None
     for b in blocks:
         if b.kind != "heading" or b.level > role_level:
@@ -228,7 +232,9 @@ def _recurrence_skeleton(doc: Document, rules: _Rules) -> _Skeleton | None:
     comp_keys = {k for k, n in counts.items() if n >= 2 and not rules.path_marker(k)}
     if not comp_keys:
         return None
-    roles, role_keys, paths = [], {}, {}
+    roles: list[str] = []
+    role_keys: dict[str, int] = {}
+    paths: dict[str, str] = {}
     path = None
     first = None
     for (i, key), (_, nxt) in zip(names, names[1:], strict=False):
@@ -366,12 +372,12 @@ def parse_career_page(doc: Document, config: Config) -> ParsedDocument:
         sec = sections.get(key)
         title = skel.roles[idx]
         summary = " ".join(sec["summary"]).strip() if sec else ""
-        defined = bool(sec) and not sec["na"] and not rules.is_not_defined(summary)
+        defined = bool(sec) and sec is not None and not sec["na"] and not rules.is_not_defined(summary)
         roles.append(
             ParsedRole(
                 title=title,
                 track=track,
-                path=skel.paths[key] or rules.unmarked_path(title, summary),  # type: ignore[arg-type]
+                path=skel.paths[key] or rules.unmarked_path(title, summary),
                 order=idx,
                 defined=defined,
                 summary=summary or None,

@@ -210,8 +210,8 @@ def _read_posts(doc: Document, rules: _Rules) -> tuple[list[_Post], list[str]]:
                     name = rules.person(value)
                     if name:
                         post.quoted_authors.append(name)
-            elif t == "badge" and _REPLY_COUNT.match(b.text):
-                post.reply_count = int(_REPLY_COUNT.match(b.text).group(1))  # type: ignore[union-attr]
+            elif t == "badge" and (count := _REPLY_COUNT.match(b.text)):
+                post.reply_count = int(count.group(1))
             elif t == "quote_line":
                 intro = _quote_intro(b.text, known, rules)
                 if intro:
@@ -335,7 +335,7 @@ class _Level:
     heading_only: bool  # "Senior Engineer (L3):" alone on its line; its items follow
 
 
-def _level_start(b: Block, nlp, rules: _Rules | None = None) -> _Level | None:  # type: ignore[no-untyped-def]
+def _level_start(b: Block, nlp, rules: _Rules | None = None) -> _Level | None:
     """A line that opens a level's description, or None.
 
     `"CSM: (T2): 2-4 years of experience. …"` -> label `"CSM (T2)"`, body `"2-4 years of experience. …"`.
@@ -372,7 +372,7 @@ def _level_start(b: Block, nlp, rules: _Rules | None = None) -> _Level | None:  
     return _Level(label=label, core=core, block=b, body=[body] if body else [], heading_only=not body)
 
 
-def _split_levels(b: Block, nlp, rules: _Rules) -> list[_Level]:  # type: ignore[no-untyped-def]
+def _split_levels(b: Block, nlp, rules: _Rules) -> list[_Level]:
     """Several labelled levels on one line: `"Admin I: 0-2 years. Maintains SMB orgs. Admin II: 3-5 years. …"`
     -> two levels (each piece must open a level named like the first, else the line is one level or none)."""
     pieces = _NEXT_LABEL.split(b.text)
@@ -388,7 +388,7 @@ def _split_levels(b: Block, nlp, rules: _Rules) -> list[_Level]:  # type: ignore
     return [lv for lv in levels if lv is not None]
 
 
-def _levels(post: _Post, nlp, rules: _Rules) -> list[_Level]:  # type: ignore[no-untyped-def]
+def _levels(post: _Post, nlp, rules: _Rules) -> list[_Level]:
     levels: list[_Level] = []
     current: _Level | None = None
     for b in post.lines:
@@ -442,7 +442,7 @@ def _prose_label(sentence: str) -> str | None:
     return " ".join(label)
 
 
-def _prose_levels(post: _Post, taken: set[int], cores: set[str], nlp) -> list[_Level]:  # type: ignore[no-untyped-def]
+def _prose_levels(post: _Post, taken: set[int], cores: set[str], nlp) -> list[_Level]:
     """Levels described in running text, one sentence each, outside labelled level lines:
     "Seniors get the strategic accounts (ARR over 250k)." -> a level "Senior" (needs years, a segment or an
     account size in the sentence; a level another post already labelled is an addition, not a new level)."""
@@ -471,7 +471,7 @@ def _prose_levels(post: _Post, taken: set[int], cores: set[str], nlp) -> list[_L
     return out
 
 
-def _benchmark(level: _Level, post: _Post, doc: Document, nlp, rules: _Rules) -> LevelBenchmark:  # type: ignore[no-untyped-def]
+def _benchmark(level: _Level, post: _Post, doc: Document, nlp, rules: _Rules) -> LevelBenchmark:
     tiers = [e.text for e in nlp(level.label).ents if e.label_ == "TIER"]
     years: tuple[float | None, float | None] = (None, None)
     segments: list[str] = []
@@ -518,7 +518,7 @@ def _benchmark(level: _Level, post: _Post, doc: Document, nlp, rules: _Rules) ->
     )
 
 
-def _attach(later: list[_Post], benchmarks: list[LevelBenchmark], cores: list[str], nlp, rules: _Rules) -> None:  # type: ignore[no-untyped-def]
+def _attach(later: list[_Post], benchmarks: list[LevelBenchmark], cores: list[str], nlp, rules: _Rules) -> None:
     """A later post's sentence that adds to exactly one level it names goes to that level's expectations."""
     by_length = sorted(range(len(cores)), key=lambda i: -len(cores[i]))
     for post in later:

@@ -13,7 +13,7 @@ import re
 import time
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import spacy
 from spacy.language import Language
@@ -49,7 +49,8 @@ class _LowercaseLemmas:
 
     def __call__(self, doc: Doc) -> Doc:
         if self.table is None:
-            lookups = self.nlp.get_pipe("lemmatizer").lookups
+            lemmatizer: Any = self.nlp.get_pipe("lemmatizer")  # spaCy types pipes as plain callables
+            lookups = lemmatizer.lookups
             self.table = lookups.get_table("lemma_lookup") if lookups.has_table("lemma_lookup") else {}
         for token in doc:
             if token.lemma_ == token.text and not token.is_lower:
@@ -70,12 +71,13 @@ def _build(settings: ProseConfig) -> Language:
         nlp.add_pipe("lowercase_lemmas")
         nlp.initialize()  # loads the lookup tables; before the ruler, whose patterns initialize() would clear
     # "… ARR over $200K. Leads …": English suffix rules keep "200K." whole, so the sentence would not end
-    suffixes = [*nlp.Defaults.suffixes, r"(?<=[0-9][KkMmBb])\."]
-    nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
+    suffixes = [*(nlp.Defaults.suffixes or ()), r"(?<=[0-9][KkMmBb])\."]
+    tokenizer: Any = nlp.tokenizer  # a spacy.tokenizer.Tokenizer; typed as a plain callable
+    tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
     for text in settings.tokenizer_exceptions:
-        nlp.tokenizer.add_special_case(text, [{"ORTH": text}])
+        tokenizer.add_special_case(text, [{"ORTH": text}])
     ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True})
-    ruler.add_patterns(  # type: ignore[attr-defined]
+    ruler.add_patterns(  # type: ignore[attr-defined]  # add_pipe is typed as returning a plain callable
         [{"label": p.label, "pattern": p.pattern, **({"id": p.id} if p.id else {})} for p in settings.entity_patterns]
     )
     return nlp

@@ -198,13 +198,21 @@ def _ents(*rows: tuple[str, list[dict], str | None, str]) -> list[EntityPattern]
 _NUMBER_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
 _NUM = {"TEXT": {"REGEX": r"^\d{1,2}(?:\.\d{1,2})?$"}}
 _WORD_NUM = {"LOWER": {"IN": _NUMBER_WORDS}}
-_PLUS_WORD = [{"ORTH": {"IN": ["-", "–"]}, "OP": "?"}, {"LOWER": {"IN": ["plus", "or"]}}, {"LOWER": "more", "OP": "?"}]
+_PLUS_WORD: list[dict] = [
+    {"ORTH": {"IN": ["-", "–"]}, "OP": "?"},
+    {"LOWER": {"IN": ["plus", "or"]}},
+    {"LOWER": "more", "OP": "?"},
+]
 _RANGE = {"TEXT": {"REGEX": r"^\d{1,2}(?:\.\d{1,2})?[–—-]\d{1,2}(?:\.\d{1,2})?$"}}
 _DASH = {"LOWER": {"IN": ["-", "–", "—", "to"]}}
 _YEARS = {"LOWER": {"IN": ["year", "years", "yr", "yrs", "yr.", "yrs."]}}
 _AT = {"LOWER": "at", "OP": "?"}
 _LEAST = {"LOWER": {"IN": ["least", "minimum", "min", "over"]}}
-_OF_EXP = [{"LOWER": "of"}, {"IS_ALPHA": True, "OP": "?", "LOWER": {"NOT_IN": ["experience"]}}, {"LOWER": "experience"}]
+_OF_EXP: list[dict] = [
+    {"LOWER": "of"},
+    {"IS_ALPHA": True, "OP": "?", "LOWER": {"NOT_IN": ["experience"]}},
+    {"LOWER": "experience"},
+]
 _AMOUNT = {"TEXT": {"REGEX": r"^\d[\d,]*(?:\.\d+)?[kKmM]?\+?$"}}
 _UNIT = {"LOWER": {"IN": ["users", "seats", "employees", "licenses", "licences", "agents", "endpoints", "members"]}}
 _MONEY_METRIC = {"LOWER": {"IN": ["acv", "arr", "mrr", "tcv", "acvs"]}}

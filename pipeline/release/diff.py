@@ -125,7 +125,7 @@ class DatasetDiff(Record):
     @property
     def counts(self) -> dict[str, dict[str, int]]:
         """`{"tracks": {"added": 1, "removed": 0, "changed": 0}, ..., "occurrences": {... "moved": n}}`."""
-        out = {
+        out: dict[str, dict[str, int]] = {
             kind: {
                 "added": len(self.entities(kind).added),
                 "removed": len(self.entities(kind).removed),

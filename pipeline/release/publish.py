@@ -24,6 +24,7 @@ from pydantic import Field, ValidationError
 
 from pipeline.errors import InputError, ReleaseError
 from pipeline.models import Ladder, Record
+from pipeline.release.commit import fault_point, output_lock
 from pipeline.release.diff import (
     ENTITY_KINDS,
     SINGULAR,
@@ -39,6 +40,7 @@ from pipeline.release.emit import (
     schema_json,
     to_json,
 )
+from pipeline.release.integrity import INDEX_FILE, append_entry, check_chain, heal
 from pipeline.release.report import report_files
 from pipeline.release.tables import TABLES, release_tables
 
@@ -284,7 +286,14 @@ def publish_release(
     release's datapackage.json and changelog entry. Raises `ReleaseError` when the version exists already or
     the releases changed since the plan was made.
     """
-    created = release_created(created)
+    with output_lock(normalized_dir):
+        heal_releases(normalized_dir)
+        return _publish(ladder, normalized_dir, plan, release_created(created), approval)
+
+
+def _publish(
+    ladder: Ladder, normalized_dir: Path, plan: ReleasePlan, created: str, approval: Approval | None
+) -> Release:
     fresh = plan_release(ladder, normalized_dir, plan.version)
     if fresh.latest != plan.latest or fresh.diff != plan.diff:
         raise ReleaseError(
@@ -314,6 +323,7 @@ def publish_release(
             (tmp / name).write_bytes(data)
             # Read-only on disk too: a release is never edited in place.
             (tmp / name).chmod(0o444)
+            fault_point()
         tmp.chmod(0o755)
         if target.exists():
             raise ReleaseError(
@@ -324,7 +334,11 @@ def publish_release(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    fault_point()
+    # After the rename, pinning and the changelog are completed by `heal_releases` if a crash stops them.
+    append_entry(root, plan.version)
     atomic_write_text(Path(normalized_dir) / CHANGELOG_FILE, changelog)
+    fault_point()
     return Release(version=plan.version, path=target.as_posix(), files=sorted(files))
 
 
@@ -422,14 +436,35 @@ def _changelog_with(path: Path, entry: str) -> str:
 # --------------------------------------------------------------------------------------------- verify
 
 
+def heal_releases(normalized_dir: Path) -> list[str]:
+    """Finish or remove what a crashed publish left (see `integrity.heal`); one line per repair made."""
+    return heal(normalized_dir, list_releases(normalized_dir), lambda v: verify_release(normalized_dir, v).ok)
+
+
 def verify_releases(normalized_dir: Path, version: str | None = None) -> list[Verification]:
-    """Verify one release, or every release when `version` is None (oldest first)."""
-    versions = [version] if version is not None else list_releases(normalized_dir)
-    if not versions:
-        raise ReleaseError(
-            f"no release to verify in {releases_dir(normalized_dir)} (publish one with `ladder publish --approve`)"
-        )
-    return [verify_release(normalized_dir, v) for v in versions]
+    """Verify one release, or every release when `version` is None (oldest first).
+
+    Besides each release's files against its datapackage.json, the releases index is checked: each
+    descriptor's hash and the chain of entries (see `integrity`), so a file edited together with its hash
+    in datapackage.json is still caught.
+    """
+    with output_lock(normalized_dir):
+        heal_releases(normalized_dir)
+        every = list_releases(normalized_dir)
+        versions = [version] if version is not None else every
+        if not versions:
+            raise ReleaseError(
+                f"no release to verify in {releases_dir(normalized_dir)} (publish one with `ladder publish --approve`)"
+            )
+        results = {v: verify_release(normalized_dir, v) for v in versions}
+        for where, problem in check_chain(releases_dir(normalized_dir), every):
+            if where == INDEX_FILE:
+                where = versions[-1]
+            if where not in results and version is None:
+                results[where] = Verification(version=where, checked=[])
+            if where in results:
+                results[where].problems.append(FileProblem(file=INDEX_FILE, problem=problem))
+        return list(results.values())
 
 
 def verify_release(normalized_dir: Path, version: str) -> Verification:

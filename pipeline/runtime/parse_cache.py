@@ -64,7 +64,7 @@ class ParseCache:
         self.root = Path(root)
         if self.root.exists() and not self.root.is_dir():
             raise InputError(f"cache path is not a folder: {self.root}")
-        self.fingerprint = fingerprint_ or fingerprint(config)  # type: ignore[arg-type]
+        self.fingerprint = fingerprint_ or fingerprint(config)  # type: ignore[arg-type]  # config is set when fingerprint_ is not (checked above)
         self.dir = self.root / self.fingerprint[:16]
         self.hits = self.misses = self.writes = 0
 

@@ -221,7 +221,7 @@ def test_a_plan_made_before_another_publish_is_refused(out: Path) -> None:
     with pytest.raises(ReleaseError) as exc:
         publish_release(make_ladder(), out, stale, created=CREATED)
     assert str(exc.value).startswith("release 1.0.0 exists already at ")
-    assert sorted(p.name for p in (out / "releases").iterdir()) == ["1.0.0"]  # no temp folder left behind
+    assert sorted(p.name for p in (out / "releases").iterdir()) == ["1.0.0", "index.json"]  # no temp folder left
 
 
 def test_version_must_be_above_latest(out: Path) -> None:
@@ -436,7 +436,11 @@ def test_cli_publish_without_candidate(tmp_path: Path) -> None:
 def test_cli_verify(out: Path) -> None:
     publish(out, make_ladder())
     ok = runner.invoke(app, ["verify", "--out", str(out)])
-    assert (ok.exit_code, ok.stdout) == (0, "release 1.0.0: ok (23 files match)\n")
+    head = json.loads((out / "releases" / "index.json").read_text())["releases"][-1]["hash"]
+    assert (ok.exit_code, ok.stdout) == (
+        0,
+        f"release 1.0.0: ok (23 files match)\nreleases index: chain intact, head {head}\n",
+    )
     tamper(out / "releases" / "1.0.0" / "ladder.json", b"{}")
     (out / "releases" / "1.0.0" / "roles.parquet").unlink()
     bad = runner.invoke(app, ["verify", "1.0.0", "--out", str(out)])

@@ -186,7 +186,7 @@ def content_key_pairs(forms: list[str], config: DedupeSettings) -> tuple[np.ndar
     index: dict[tuple[int | str, ...], list[int]] = defaultdict(list)
     for i, form in enumerate(forms):
         for scheme, keys in enumerate(content_key_sets(form, guards)):
-            level = {(scheme, *keys)}
+            level: set[tuple[int | str, ...]] = {(scheme, *keys)}
             for _ in range(min(depth, max(0, len(keys) - 1))):  # never down to the empty set
                 level |= {key[:x] + key[x + 1 :] for key in level for x in range(1, len(key))}
             for key in level:

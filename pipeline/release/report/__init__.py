@@ -473,7 +473,7 @@ def _diff_section(diff: DatasetDiff) -> ReportSection:
             tables.append(changed)
         moved = Table("Occurrences moved", ["File", "Line", "Text", "What moved"])
         for m in diff.occurrences_moved:
-            what = [
+            changes = [
                 f"{name}: {a} → {b}"
                 for name, a, b in (
                     ("behavior", m.from_behavior, m.to_behavior),
@@ -483,7 +483,7 @@ def _diff_section(diff: DatasetDiff) -> ReportSection:
                 )
                 if a != b
             ]
-            moved.rows.append(_row(m.source_file, _code(m.to_ref), m.text, _list(what), tracks=[m.track]))
+            moved.rows.append(_row(m.source_file, _code(m.to_ref), m.text, _list(changes), tracks=[m.track]))
         if moved.rows:
             tables.append(moved)
         for what, items in (("added", diff.occurrences_added), ("removed", diff.occurrences_removed)):

@@ -124,7 +124,8 @@ def publish_flow(
         description=f"Normalization report for {plan.version}",
     )
     if not approve:
-        answer = ask_approval(plan, artifact_url(report_id))
+        # a sync flow gets the id itself (the coroutine form is for async callers)
+        answer = ask_approval(plan, artifact_url(report_id if isinstance(report_id, UUID) else None))
         if not answer.approve:
             who = f" by {answer.reviewer}" if answer.reviewer else ""
             raise ReleaseError(f"release {plan.version} rejected{who}: {answer.note or 'no reason given'}")

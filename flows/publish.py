@@ -124,6 +124,7 @@ def publish_flow(
         description=f"Normalization report for {plan.version}",
     )
     if not approve:
+        # a sync flow gets the id itself (the coroutine form is for async callers)
         answer = ask_approval(plan, artifact_url(report_id if isinstance(report_id, UUID) else None))
         if not answer.approve:
             who = f" by {answer.reviewer}" if answer.reviewer else ""

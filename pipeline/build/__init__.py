@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 
 from pipeline.build.atomize import Atomizer
 from pipeline.build.competencies import canonicalize, competency_covers
-from pipeline.build.decisions import Decisions, LevelDecision, RenameDecision, apply_behavior_decisions
+from pipeline.build.decisions import (
+    Decisions,
+    LevelDecision,
+    RenameDecision,
+    apply_keep_apart,
+    apply_occurrence_decisions,
+    occurrence_ref,
+)
 from pipeline.build.dedupe import behavior_id, dedupe
 from pipeline.build.levels import align_benchmarks, assign_levels, level_path
 from pipeline.build.progression import kept_apart_within_groups, progression_links
@@ -100,7 +107,7 @@ def build_ladder(
                 if d.role != a.role_id:
                     continue
                 if level_path(d.level) != a.path:
-                    level_status[id(d)] = ("stale", f"{d.level} is not on the {a.path} path of this role")
+                    level_status[id(d)] = ("refused", f"{d.level} is not on the {a.path} path of this role")
                     continue
                 a = automatic.model_copy(
                     update={"level": d.level, "basis": f"decision (was {automatic.level}: {automatic.basis})"}
@@ -236,12 +243,19 @@ def build_ladder(
 
     # behaviors: de-duplicate, then reviewer merges and splits --------------------------------------------
     result = dedupe([o.text for o in occurrences], norm)
-    clusters, behavior_outcomes, decided = apply_behavior_decisions(result.clusters, decisions)
+    by_ref = {  # only a split decision needs the occurrences
+        occurrence_ref(o.source_file, o.source_ref, o.part): (result.forms[o.text].form, o.text)
+        for o in (occurrences if decisions.of("split") else [])
+    }
+    clusters, behavior_outcomes, decided, moved = apply_occurrence_decisions(result.clusters, decisions, by_ref)
     outcomes.extend(behavior_outcomes)
     key_of_form = {f: key for key, members in clusters.items() for f in members}
     grouped: dict[str, list[Occurrence]] = defaultdict(list)
     for o in occurrences:
-        grouped[key_of_form[result.forms[o.text].form]].append(o)
+        form = result.forms[o.text].form
+        grouped[
+            key_of_form[moved.get(occurrence_ref(o.source_file, o.source_ref, o.part), form) if moved else form]
+        ].append(o)
     behaviors: list[Behavior] = []
     merge_log: list[MergeCluster] = []
     for key in sorted(grouped):
@@ -294,6 +308,8 @@ def build_ladder(
         )
         if (ia, ib) not in near or miss.score > near[(ia, ib)].score:
             near[(ia, ib)] = miss
+    near_misses, keep_outcomes = apply_keep_apart(list(near.values()), set(by_id), decisions)
+    outcomes.extend(keep_outcomes)
     progressions = progression_links(behaviors, kept_apart, behavior_of_form)
 
     return Ladder(
@@ -322,7 +338,7 @@ def build_ladder(
             competency_mapping=mapping,
             levels=levels,
             clusters=sorted(merge_log, key=lambda c: (-len(c.members), c.representative)),
-            near_misses=sorted(near.values(), key=lambda n: (-n.score, n.a_id, n.b_id)),
+            near_misses=sorted(near_misses, key=lambda n: (-n.score, n.a_id, n.b_id)),
             splits=splits,
             decisions=decisions.order(outcomes),  # type: ignore[arg-type]
         ),

@@ -366,6 +366,50 @@ def bench_cmd(
 
 # ------------------------------------------------------------------------------------ reviewer decisions
 
+
+@app.command("review")
+@handles_errors
+def review_cmd(
+    out: OutOpt = Path("normalized"),
+    raw: RawOpt = Path("raw"),
+    config: ConfigOpt = None,
+    decisions: Annotated[
+        Path | None,
+        typer.Option("--decisions", help="Decisions file the page appends to (default: decisions.yaml here)."),
+    ] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option("--cache-dir", help="Parse cache folder (default: OUT/.cache).")
+    ] = None,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (default: loopback only; the token guards others).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port (default: a free one).")] = 0,
+) -> None:
+    """Serve the last run's report with buttons for reviewer decisions and a rebuild; Ctrl-C stops it."""
+    import threading
+
+    from pipeline.release.review import ReviewServer, ReviewSession, check_ready
+
+    check_ready(out)
+    path = decisions if decisions is not None else Path(DEFAULT_DECISIONS)
+    session = ReviewSession(out_dir=out, raw_dir=raw, decisions_path=path, config_path=config, cache_dir=cache_dir)
+    try:
+        server = ReviewServer(session, host, port).start()
+    except OSError as exc:
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    console.print(
+        f"reviewing {out}/report.html; decisions go to {path} (rebuild reads {raw}/ through the cache)",
+        markup=False,
+        soft_wrap=True,
+    )
+    console.print("open this URL (it carries the session's token); Ctrl-C stops the server:", markup=False)
+    console.print(f"    {server.url}", markup=False, soft_wrap=True)
+    try:
+        threading.Event().wait()
+    finally:
+        server.stop()
+
+
 decide_app = typer.Typer(
     help="Append a reviewer decision to the decisions file (what `ladder review` does from the page).",
     no_args_is_help=True,

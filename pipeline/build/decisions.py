@@ -267,13 +267,13 @@ def apply_occurrence_decisions(
             if d.occurrence not in occurrences:
                 outcomes.append(_outcome(d, target, "stale", f"no occurrence at {d.occurrence}"))
                 continue
-            keys = key_of()
+            where = key_of()
             form, _text = occurrences[d.occurrence]
-            now = keys.get(moved.get(d.occurrence, form), "")
+            now = where.get(moved.get(d.occurrence, form), "")
             if now != key:
                 outcomes.append(_outcome(d, target, "refused", f"that occurrence is in {behavior_id(now)}"))
                 continue
-            if len(members_of(key, keys)) < 2:
+            if len(members_of(key, where)) < 2:
                 outcomes.append(_outcome(d, target, "refused", "it is the only occurrence of this behavior"))
                 continue
             new = f"{form}{SPLIT_MARK}at:{d.occurrence}"

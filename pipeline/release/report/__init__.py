@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.models import Ladder
+from pipeline.build.decisions import decision_yaml, occurrence_ref, parse_decision
+from pipeline.models import Ladder, NearMiss, Occurrence
 from pipeline.release.diff import ENTITY_KINDS, SINGULAR, DatasetDiff, FieldChange, WordOp, word_diff
 from pipeline.release.emit import atomic_write_text
 
@@ -54,15 +55,29 @@ class Cell:
     """One table cell: plain text, an id or reference (`code`), a word diff, or a list of texts."""
 
     text: str = ""
-    style: str = "plain"  # plain | code | diff | list
+    style: str = "plain"  # plain | code | diff | list | refs (a list of places: file#line · role · level)
     words: tuple[WordOp, ...] = ()
     items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Action:
+    """A reviewer decision a row offers: a button in `ladder review`, a "copy as YAML" snippet in the page.
+
+    `field` names what the reviewer picks or types (a role's level from `choices`, a competency's name);
+    the decision holds its current value."""
+
+    label: str
+    decision: tuple[tuple[str, object], ...]
+    field: str = ""
+    choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Row:
     cells: tuple[Cell, ...]
     tracks: tuple[str, ...] | None = None  # None: not about any track, shown whatever the track filter
+    actions: tuple[Action, ...] = ()
 
 
 @dataclass
@@ -101,8 +116,12 @@ def _list(items: Iterable[str]) -> Cell:
     return Cell(style="list", items=tuple(items))
 
 
-def _row(*cells: object, tracks: Iterable[str] | None = None) -> Row:
-    return Row(cells=tuple(_c(c) for c in cells), tracks=None if tracks is None else tuple(sorted(set(tracks))))
+def _row(*cells: object, tracks: Iterable[str] | None = None, actions: Iterable[Action] = ()) -> Row:
+    return Row(
+        cells=tuple(_c(c) for c in cells),
+        tracks=None if tracks is None else tuple(sorted(set(tracks))),
+        actions=tuple(actions),
+    )
 
 
 def _num(value: float | None) -> str:
@@ -214,7 +233,10 @@ def _competencies(ladder: Ladder) -> Section:
     if log:
         for m in sorted(log, key=lambda m: (m.canonical, m.track, m.name)):
             how = f"{m.how} ({_num(m.score)})" if m.score is not None else m.how
-            table.rows.append(_row(m.track, m.name, m.canonical, how, tracks=[m.track]))
+            rename = _action("Rename", field="name", action="rename", competency=m.competency_id, name=m.canonical)
+            table.rows.append(
+                _row(m.track, m.name, _list([m.canonical, m.competency_id]), how, tracks=[m.track], actions=[rename])
+            )
     else:
         # Before de-duplication fills the log, the aliases still say which name each track uses.
         for c in ladder.competencies:
@@ -255,10 +277,7 @@ def _levels(ladder: Ladder) -> Section:
             years = f" ({_num(r.years_min)}–{_num(r.years_max)} y)"
         label = r.title + years + ("" if r.defined else " — not defined")
         by_level.setdefault((r.path, r.level), {}).setdefault(r.track, []).append(label)
-    matrix = Table("", ["Path", "Level", *tracks], track_columns=tracks)
-    for (path, level), cells in sorted(by_level.items(), key=lambda kv: (kv[0][0] != "ic", _level_order(kv[0][1]))):
-        matrix.rows.append(_row(path, level, *[_list(cells.get(t, [])) for t in tracks], tracks=cells.keys()))
-    tables = [matrix]
+    tables = [_levels_by_track(ladder)]
     basis = Table("How each level was decided", ["Track", "Role", "Level", "Basis"])
     for a in sorted(ladder.normalization.levels, key=lambda a: (a.track, _level_order(a.level), a.role)):
         basis.rows.append(_row(a.track, a.role, a.level, a.basis, tracks=[a.track]))
@@ -268,15 +287,121 @@ def _levels(ladder: Ladder) -> Section:
     return Section("levels", len(ladder.roles), lead, tables)
 
 
+# ------------------------------------------------------------------------------- review: where and actions
+
+LEVEL_CHOICES = {"ic": tuple(f"IC{i}" for i in range(1, 7)), "management": tuple(f"M{i}" for i in range(1, 5))}
+"""Levels a reviewer can pick for a role, by path."""
+
+# Near-misses most likely the same first: by score, then by how weak the reason to keep them apart is (no
+# guard, then guards that look at wording before those that see a different number or quantity).
+NEAR_MISS_RULE_ORDER = (
+    "no_chaining",
+    "below_threshold",
+    "added_detail",
+    "scope",
+    "object",
+    "proficiency",
+    "negation",
+    "quantity",
+    "numbers",
+)
+PLACES_SHOWN = 3
+
+
+def near_miss_rank(n: NearMiss) -> tuple[float, int, str, str, str, str]:
+    rule = NEAR_MISS_RULE_ORDER.index(n.rule) if n.rule in NEAR_MISS_RULE_ORDER else len(NEAR_MISS_RULE_ORDER)
+    return (-n.score, rule, n.a_text, n.b_text, n.a_id, n.b_id)
+
+
+def _action(label: str, field: str = "", choices: Iterable[str] = (), **decision: object) -> Action:
+    return Action(label=label, decision=tuple(decision.items()), field=field, choices=tuple(choices))
+
+
+class _Places:
+    """Where each behavior is written (`file#L3 · Track / Role · IC2`) and the decisions a reviewer can take."""
+
+    def __init__(self, ladder: Ladder) -> None:
+        self.behaviors = {b.id: b for b in ladder.behaviors}
+
+    @staticmethod
+    def _place(o: Occurrence) -> str:
+        return f"{occurrence_ref(o.source_file, o.source_ref, o.part)} · {o.track} / {o.role} · {o.level}"
+
+    def of(self, behavior: str) -> list[str]:
+        b = self.behaviors.get(behavior)
+        return [self._place(o) for o in b.occurrences] if b else []
+
+    def pair(self, a: str, b: str) -> list[str]:
+        out = []
+        for name, bid in (("A", a), ("B", b)):
+            places = self.of(bid)
+            out += [f"{name}: {p}" for p in places[:PLACES_SHOWN]]
+            if len(places) > PLACES_SHOWN:
+                out.append(f"{name}: … {len(places) - PLACES_SHOWN} more")
+        return out
+
+    def split_actions(self, behavior: str) -> list[Action]:
+        b = self.behaviors.get(behavior)
+        if b is None:
+            return []
+        actions = [_action("Split all", action="split", behavior=behavior)]
+        for o in b.occurrences:
+            ref = occurrence_ref(o.source_file, o.source_ref, o.part)
+            actions.append(_action(f"Split out {ref}", action="split", behavior=behavior, occurrence=ref))
+        return actions
+
+    def pair_actions(self, a: str, b: str) -> list[Action]:
+        return [
+            _action("Merge", action="merge", behaviors=[a, b]),
+            _action("Keep apart", action="keep-apart", behaviors=[a, b]),
+        ]
+
+
+def _levels_by_track(ladder: Ladder) -> Table:
+    """One row per role, grouped by track (IC path, then management, by level): readable at any number of tracks."""
+    table = Table("", ["Track", "Path", "Level", "Role", "Role id", "Source"])
+    files = {d.id: d.file for d in ladder.documents}
+    for r in sorted(ladder.roles, key=lambda r: (r.track, r.path != "ic", _level_order(r.level), r.order, r.title)):
+        years = ""
+        if r.years_min is not None or r.years_max is not None:
+            years = f" ({_num(r.years_min)}–{_num(r.years_max)} y)"
+        label = r.title + years + ("" if r.defined else " — not defined")
+        choices = LEVEL_CHOICES.get(r.path, (r.level,))
+        table.rows.append(
+            _row(
+                r.track,
+                r.path,
+                r.level,
+                label,
+                _code(r.id),
+                _code(f"{files.get(r.doc_id, r.doc_id)}#{r.source_ref}"),
+                tracks=[r.track],
+                actions=[
+                    _action("Set level", field="level", choices=choices, action="level", role=r.id, level=r.level)
+                ],
+            )
+        )
+    return table
+
+
 def _merges(ladder: Ladder) -> Section:
     clusters = sorted(ladder.normalization.clusters, key=lambda c: (c.representative, c.behavior_id))
-    table = Table("", ["Behavior", "Members (occurrences, score)", "Rule", "Tracks"])
+    table = Table("", ["Behavior", "Members (occurrences, score)", "Where (line · role · level)", "Rule", "Tracks"])
+    places = _Places(ladder)
     for c in clusters:
         members = [
             f"{m.text} (×{m.occurrences}, {_num(m.score)})" for m in sorted(c.members, key=lambda m: (-m.score, m.text))
         ]
         table.rows.append(
-            _row(Cell(text=c.representative), _list(members), c.rule, ", ".join(c.tracks), tracks=c.tracks)
+            _row(
+                _list([c.representative, c.behavior_id]),
+                _list(members),
+                Cell(style="refs", items=tuple(places.of(c.behavior_id))),
+                c.rule,
+                ", ".join(c.tracks),
+                tracks=c.tracks,
+                actions=places.split_actions(c.behavior_id),
+            )
         )
     statements = sum(len(c.members) for c in clusters)
     return Section(
@@ -288,20 +413,24 @@ def _merges(ladder: Ladder) -> Section:
 
 
 def _near_misses(ladder: Ladder) -> Section:
-    misses = sorted(ladder.normalization.near_misses, key=lambda n: (-n.score, n.a_text, n.b_text))
-    table = Table("", ["A → B (word by word)", "Ids", "Score", "Kept apart by"])
+    misses = sorted(ladder.normalization.near_misses, key=near_miss_rank)
+    table = Table("", ["A → B (word by word)", "Ids", "Where (line · role · level)", "Score", "Kept apart by"])
+    places = _Places(ladder)
     for n in misses:
         table.rows.append(
             _row(
                 _diff_cell(n.a_text, n.b_text),
                 _list([f"{n.a_id}", f"{n.b_id}"]),
+                Cell(style="refs", items=tuple(places.pair(n.a_id, n.b_id))),
                 _num(n.score),
                 n.rule,
                 tracks=n.tracks,
+                actions=places.pair_actions(n.a_id, n.b_id),
             )
         )
     lead = (
-        f"{_n(len(misses), 'pair')} kept apart that may be the same behavior: confirm with a merge or split decision."
+        f"{_n(len(misses), 'pair')} kept apart that may be the same behavior, most likely first: merge them, "
+        "or keep them apart (the pair is then not reported again)."
     )
     return Section("near-misses", len(misses), lead, [table])
 
@@ -352,7 +481,10 @@ def _decisions(ladder: Ladder) -> Section:
     for d in items:
         table.rows.append(_row(d.status, d.action, d.target, d.detail))
     applied = sum(d.status == "applied" for d in items)
-    lead = f"{_n(applied, 'reviewer decision')} applied, {len(items) - applied} stale (they no longer match anything)."
+    refused = sum(d.status == "refused" for d in items)
+    lead = f"{_n(applied, 'reviewer decision')} applied, {len(items) - applied - refused} stale (they no longer match anything)."
+    if refused:
+        lead += f" {refused} refused (the detail says why)."
     return Section("decisions", len(items), lead, [table])
 
 
@@ -450,7 +582,7 @@ def _md_cell(cell: Cell) -> str:
             text = md_escape(w.text)
             parts.append(text if w.op == "equal" else f"~~{text}~~" if w.op == "delete" else f"**{text}**")
         return " ".join(parts)
-    if cell.style == "list":
+    if cell.style in ("list", "refs"):
         return "; ".join(md_escape(i) for i in cell.items)
     return md_escape(cell.text)
 
@@ -494,9 +626,12 @@ h2{font-size:1.2rem;margin:0 0 .4rem}
 h3{font-size:1rem;margin:1rem 0 .3rem}
 p{margin:.3rem 0}
 .headline{font-size:1.05rem;font-weight:600;padding:.6rem .8rem;background:#e8f0fe;border-left:4px solid #3367d6}
-section{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:.8rem 1rem;margin:1rem 0}
+section{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:.8rem 1rem;margin:1rem 0;overflow-x:auto}
 table{width:100%;border-collapse:collapse;margin:.3rem 0}
-th,td{text-align:left;vertical-align:top;padding:.3rem .45rem;border-bottom:1px solid #e6e8ec;overflow-wrap:anywhere;word-break:break-word}
+th,td{text-align:left;vertical-align:top;padding:.3rem .45rem;border-bottom:1px solid #e6e8ec;overflow-wrap:break-word}
+td code,td .refs,.act{overflow-wrap:anywhere}
+td .refs{min-width:12rem}
+td.acts{min-width:8rem}
 th{background:#f0f2f5;font-weight:600}
 td ul{margin:0;padding-left:1.1rem}
 code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace;white-space:pre-wrap;overflow-wrap:anywhere}
@@ -511,20 +646,75 @@ ins{background:#dcf5e3;color:#14532d;text-decoration:none}
 #filters fieldset{border:0;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.3rem .9rem}
 #filters legend{font-weight:600;float:left;margin-right:.6rem}
 [hidden]{display:none!important}
+#search{min-width:0;flex:1 1 12rem;padding:.25rem .4rem;font:inherit}
+.act details{font-size:.85rem}
+.act summary{cursor:pointer;color:#3367d6}
+.act pre{margin:.2rem 0;padding:.3rem;background:#f6f7f9;border:1px solid #e6e8ec;white-space:pre-wrap;overflow-wrap:anywhere}
+.pager{display:flex;gap:.6rem;align-items:center;margin:.3rem 0}
+.pager button{font:inherit;padding:.1rem .6rem}
+@media (max-width:40rem){
+main{padding:.5rem .5rem 2rem}
+section{padding:.6rem .6rem}
+table,thead,tbody,tr,td{display:block;width:100%}
+thead{display:none}
+tr{border:1px solid #dde1e7;border-radius:6px;margin:.5rem 0;padding:.2rem .4rem}
+td{border:0;padding:.15rem 0}
+td[data-label]::before{content:attr(data-label);display:block;font-size:.8rem;font-weight:600;color:#667085}
+}
 """
 
 # Rows carry their tracks as a JSON list; a track filter hides rows (and level columns) of other tracks,
-# the kind checkboxes hide whole sections. Without JavaScript every row stays visible.
+# the search box rows whose text lacks one of its words, the kind checkboxes whole sections; tables longer
+# than a page are paged. The filters are kept in the URL (?track=…&q=…&hide=…) so a link shows the same
+# rows. Without JavaScript every row stays visible.
 _JS = """
 (function(){
-  var select=document.getElementById('track-filter');
+  var PAGE=50;
+  var select=document.getElementById('track-filter'), search=document.getElementById('search');
   var boxes=Array.prototype.slice.call(document.querySelectorAll('#filters input[name=kind]'));
+  var params=new URLSearchParams(location.search);
+  if(params.has('track')){select.value=params.get('track');}
+  if(params.has('q')){search.value=params.get('q');}
+  var hide=(params.get('hide')||'').split(',');
+  boxes.forEach(function(b){if(hide.indexOf(b.value)>=0){b.checked=false;}});
+  var pages=new Map();
+  function save(){
+    function put(k,v){if(v){params.set(k,v);}else{params.delete(k);}}
+    put('track',select.value);put('q',search.value.trim());
+    put('hide',boxes.filter(function(b){return !b.checked;}).map(function(b){return b.value;}).join(','));
+    var qs=params.toString();
+    try{history.replaceState(null,'',location.pathname+(qs?'?'+qs:'')+location.hash);}catch(e){}
+  }
+  function pagerOf(table){
+    var pager=table.nextElementSibling;
+    if(pager&&pager.classList.contains('pager')){return pager;}
+    pager=document.createElement('div');pager.className='pager';
+    var prev=document.createElement('button'),info=document.createElement('span'),next=document.createElement('button');
+    prev.type='button';next.type='button';prev.textContent='Previous';next.textContent='Next';
+    prev.className='prev';next.className='next';info.className='info';
+    pager.appendChild(prev);pager.appendChild(info);pager.appendChild(next);
+    table.parentNode.insertBefore(pager,table.nextSibling);
+    prev.addEventListener('click',function(){pages.set(table,(pages.get(table)||0)-1);apply();});
+    next.addEventListener('click',function(){pages.set(table,(pages.get(table)||0)+1);apply();});
+    return pager;
+  }
+  function paginate(table,rows){
+    var count=Math.max(1,Math.ceil(rows.length/PAGE));
+    var page=Math.min(Math.max(pages.get(table)||0,0),count-1);pages.set(table,page);
+    rows.forEach(function(tr,i){if(i<page*PAGE||i>=(page+1)*PAGE){tr.hidden=true;}});
+    if(rows.length<=PAGE&&!(table.nextElementSibling&&table.nextElementSibling.classList.contains('pager'))){return;}
+    var pager=pagerOf(table);
+    pager.hidden=rows.length<=PAGE;
+    pager.querySelector('.info').textContent='rows '+(page*PAGE+1)+'–'+Math.min(rows.length,(page+1)*PAGE)+' of '+rows.length;
+    pager.querySelector('.prev').disabled=page===0;pager.querySelector('.next').disabled=page>=count-1;
+  }
   function apply(){
-    var track=select.value;
+    var track=select.value, words=search.value.toLowerCase().split(/\\s+/).filter(Boolean);
     boxes.forEach(function(b){document.getElementById(b.value).hidden=!b.checked;});
     document.querySelectorAll('tr[data-tracks]').forEach(function(tr){
       var tracks=JSON.parse(tr.getAttribute('data-tracks'));
-      tr.hidden=track!=='' && tracks.indexOf(track)<0;
+      var text=words.length?tr.textContent.toLowerCase():'';
+      tr.hidden=(track!=='' && tracks.indexOf(track)<0)||!words.every(function(w){return text.indexOf(w)>=0;});
     });
     document.querySelectorAll('[data-track]').forEach(function(c){
       c.hidden=track!=='' && c.getAttribute('data-track')!==track;
@@ -533,11 +723,26 @@ _JS = """
       var rows=s.querySelectorAll('tr[data-tracks]'), shown=0;
       rows.forEach(function(tr){if(!tr.hidden){shown++;}});
       var badge=s.querySelector('.shown');
-      if(badge){badge.textContent=track===''?'':' ('+shown+' of '+rows.length+' rows for this track)';}
+      if(badge){badge.textContent=track===''&&!words.length?'':' ('+shown+' of '+rows.length+' rows match)';}
+      s.querySelectorAll('table').forEach(function(table){
+        paginate(table,Array.prototype.filter.call(table.querySelectorAll('tbody tr'),function(tr){return !tr.hidden;}));
+      });
     });
+    save();
   }
-  select.addEventListener('change',apply);
+  select.addEventListener('change',function(){pages.clear();apply();});
+  search.addEventListener('input',function(){pages.clear();apply();});
   boxes.forEach(function(b){b.addEventListener('change',apply);});
+  document.querySelectorAll('pre.yaml').forEach(function(pre){
+    var b=document.createElement('button');b.type='button';b.className='copy';b.textContent='Copy';
+    b.addEventListener('click',function(){
+      function done(){b.textContent='Copied';}
+      if(navigator.clipboard&&window.isSecureContext){navigator.clipboard.writeText(pre.textContent).then(done);return;}
+      var r=document.createRange();r.selectNodeContents(pre);var sel=getSelection();sel.removeAllRanges();sel.addRange(r);
+      try{document.execCommand('copy');done();}catch(e){}
+    });
+    pre.parentNode.appendChild(b);
+  });
   apply();
 })();
 """
@@ -556,11 +761,35 @@ def _html_cell(cell: Cell) -> str:
             tag = {"equal": "span", "delete": "del", "insert": "ins"}[w.op]
             parts.append(f"<{tag}>{_e(w.text)}</{tag}>")
         return " ".join(parts)
+    if cell.style == "refs":
+        return '<ul class="refs">' + "".join(f"<li>{_e(i)}</li>" for i in cell.items) + "</ul>"
     if cell.style == "list":
         if len(cell.items) < 2:
             return "".join(_e(i) for i in cell.items)
         return "<ul>" + "".join(f"<li>{_e(i)}</li>" for i in cell.items) + "</ul>"
     return _e(cell.text)
+
+
+def _html_action(a: Action) -> str:
+    """An action as a "copy as YAML" snippet; `ladder review` adds a button from its `data-*` attributes."""
+    decision = dict(a.decision)
+    yaml_text = decision_yaml(parse_decision(decision))
+    if a.field:
+        yaml_text = (
+            yaml_text.rstrip("\n") + f"  # change {a.field}" + (f": {', '.join(a.choices)}\n" if a.choices else "\n")
+        )
+    attrs = [
+        f'data-label="{_e(a.label)}"',
+        f'data-decision="{_e(json.dumps(decision, ensure_ascii=False))}"',
+    ]
+    if a.field:
+        attrs.append(f'data-field="{_e(a.field)}"')
+    if a.choices:
+        attrs.append(f'data-choices="{_e(json.dumps(list(a.choices)))}"')
+    return (
+        f'<div class="act" {" ".join(attrs)}><details><summary>{_e(a.label)}: copy as YAML</summary>'
+        f'<pre class="yaml">{_e(yaml_text)}</pre></details></div>'
+    )
 
 
 def _html_table(t: Table, max_rows: int | None = None) -> list[str]:
@@ -571,13 +800,20 @@ def _html_table(t: Table, max_rows: int | None = None) -> list[str]:
     for h in t.headers:
         attr = f' data-track="{_e(h)}"' if h in t.track_columns else ""
         heads.append(f"<th{attr}>{_e(h)}</th>")
+    with_actions = any(r.actions for r in t.rows)
+    if with_actions:
+        heads.append('<th class="acts">Decide</th>')
     out.append("<table><thead><tr>" + "".join(heads) + "</tr></thead><tbody>")
     rows = t.rows if max_rows is None else t.rows[:max_rows]
     for r in rows:
         cells = []
         for h, c in zip(t.headers, r.cells, strict=True):
             attr = f' data-track="{_e(h)}"' if h in t.track_columns else ""
-            cells.append(f"<td{attr}>{_html_cell(c)}</td>")
+            cells.append(f'<td data-label="{_e(h)}"{attr}>{_html_cell(c)}</td>')
+        if with_actions:
+            cells.append(
+                '<td data-label="Decide" class="acts">' + "".join(_html_action(a) for a in r.actions) + "</td>"
+            )
         attr = "" if r.tracks is None else f' data-tracks="{_e(json.dumps(list(r.tracks), ensure_ascii=False))}"'
         out.append(f"<tr{attr}>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
@@ -612,6 +848,10 @@ def render_html(ladder: Ladder, diff: DatasetDiff, *, max_rows: int | None = Non
     out.append('<label>Track <select id="track-filter"><option value="">All tracks</option>')
     out += [f'<option value="{_e(t)}">{_e(t)}</option>' for t in tracks]
     out.append("</select></label>")
+    out.append(
+        '<label>Search <input type="search" id="search" placeholder="text, id, track, level"'
+        ' aria-label="Search rows"></label>'
+    )
     out.append("<fieldset><legend>Show</legend>")
     for s in sections:
         out.append(

@@ -117,6 +117,13 @@ def test_review_split_merge_rebuild_in_a_browser(session: review.ReviewSession, 
             shown = page.locator("#rebuilt li").all_text_contents()
             new_ids = page.locator("#new-ids").text_content()
             gone_ids = page.locator("#gone-ids").text_content()
+            # search by id; the filter is kept in the URL (with the token) and restored on load
+            survivor = near.a_id if gone_ids == near.b_id else near.b_id
+            page.fill("#search", survivor)
+            searched_url = page.url
+            page.goto(searched_url)
+            restored = page.input_value("#search")
+            merge_rows = page.locator("#merges tbody tr:not([hidden])").all_text_contents()
             seen = page.evaluate(
                 "() => ({title: document.title, images: document.images.length,"
                 " hostile: Array.from(document.querySelectorAll('td')).filter(td =>"
@@ -154,6 +161,9 @@ def test_review_split_merge_rebuild_in_a_browser(session: review.ReviewSession, 
     assert "- behaviors: 1 added, 1 removed, " in "\n".join(shown)
     assert shown[len(summary_lines(diff)) :] == ["reviewer decisions: 2 applied, 0 stale, 0 refused"]
     assert [(d.action, d.status) for d in after.normalization.decisions] == [("split", "applied"), ("merge", "applied")]
+    assert f"q={survivor}" in searched_url and f"token={session.token}" in searched_url
+    assert restored == survivor
+    assert len(merge_rows) == 1 and "decision" in merge_rows[0]  # the pair the decision merged
     assert seen["title"] == "Ladder normalization report"  # the onerror payload never ran
     assert seen["images"] == 0
     assert seen["hostile"] >= 1

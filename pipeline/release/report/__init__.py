@@ -306,6 +306,10 @@ NEAR_MISS_RULE_ORDER = (
     "numbers",
 )
 PLACES_SHOWN = 3
+OCCURRENCES_SHOWN = 10
+"""Occurrences listed (each with its "split out" action) per merge row; a behavior written in hundreds of
+places would otherwise make the page megabytes long. The rest are in ladder.json, `ladder decide split
+BEH --occurrence FILE#L<line>` splits any of them."""
 
 
 def near_miss_rank(n: NearMiss) -> tuple[float, int, str, str, str, str]:
@@ -327,17 +331,20 @@ class _Places:
     def _place(o: Occurrence) -> str:
         return f"{occurrence_ref(o.source_file, o.source_ref, o.part)} · {o.track} / {o.role} · {o.level}"
 
-    def of(self, behavior: str) -> list[str]:
+    def of(self, behavior: str, limit: int | None = None) -> list[str]:
         b = self.behaviors.get(behavior)
-        return [self._place(o) for o in b.occurrences] if b else []
+        if b is None:
+            return []
+        places = [self._place(o) for o in b.occurrences[:limit]]
+        if limit is not None and len(b.occurrences) > limit:
+            places.append(f"… {len(b.occurrences) - limit} more (ladder.json)")
+        return places
 
     def pair(self, a: str, b: str) -> list[str]:
         out = []
         for name, bid in (("A", a), ("B", b)):
-            places = self.of(bid)
-            out += [f"{name}: {p}" for p in places[:PLACES_SHOWN]]
-            if len(places) > PLACES_SHOWN:
-                out.append(f"{name}: … {len(places) - PLACES_SHOWN} more")
+            places = self.of(bid, PLACES_SHOWN)
+            out += [f"{name}: {p}" for p in places]
         return out
 
     def split_actions(self, behavior: str) -> list[Action]:
@@ -345,7 +352,7 @@ class _Places:
         if b is None:
             return []
         actions = [_action("Split all", action="split", behavior=behavior)]
-        for o in b.occurrences:
+        for o in b.occurrences[:OCCURRENCES_SHOWN]:
             ref = occurrence_ref(o.source_file, o.source_ref, o.part)
             actions.append(_action(f"Split out {ref}", action="split", behavior=behavior, occurrence=ref))
         return actions
@@ -396,7 +403,7 @@ def _merges(ladder: Ladder) -> Section:
             _row(
                 _list([c.representative, c.behavior_id]),
                 _list(members),
-                Cell(style="refs", items=tuple(places.of(c.behavior_id))),
+                Cell(style="refs", items=tuple(places.of(c.behavior_id, OCCURRENCES_SHOWN))),
                 c.rule,
                 ", ".join(c.tracks),
                 tracks=c.tracks,

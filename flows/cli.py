@@ -1,19 +1,27 @@
 """`ladder`: the command line. Thin: parse options, call the library or a flow, print, exit.
 
 Exit codes: 0 done; 1 the command could not do its job (message on one line); 2 bad usage;
-3 `ladder run` finished but some input files were rejected (see rejected.json).
+3 `ladder run` finished but some input files were rejected (see rejected.json), or `ladder eval-structure`
+finished but some documents of the gold file were not found.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+import shutil
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from pipeline.errors import LadderError
@@ -24,6 +32,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    # Plain help: flags read `--approve / --no-approve` or `-q, --quiet`, not `<bool>`.
+    rich_markup_mode=None,
 )
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -52,6 +63,95 @@ def handles_errors(fn: F) -> F:
             raise fail(str(exc)) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+_SIGNALS = {signal.SIGINT: ("interrupted", 130), signal.SIGTERM: ("terminated", 143)}
+
+
+@contextmanager
+def stops_on_signals(out: Path) -> Iterator[None]:
+    """Stop at once on SIGINT / SIGTERM, leaving OUT as it was; exit 130 / 143 with one line.
+
+    Parse tasks run in a thread pool and cannot be interrupted, and Prefect turns SIGTERM into an exception
+    that waits for them; so the handler ends the process itself. It discards the uncommitted output set and
+    stops Prefect's temporary server. While a committed set is being moved into place (a few renames) the
+    exit waits for the moves to finish, so the folder is entirely old or entirely new.
+    """
+    from pipeline.release import commit
+
+    def handler(signum: int, _frame: object) -> None:
+        what, code = _SIGNALS[signal.Signals(signum)]
+        if commit.in_critical_section():
+            commit.defer_exit(code)
+            return
+        staging = out / commit.STAGING
+        if not (staging / commit.COMMIT).exists():
+            shutil.rmtree(staging, ignore_errors=True)
+        err_console.print(f"ladder: {what} ({signal.Signals(signum).name}); {out}/ left as it was", markup=False)
+        _stop_prefect_server()
+        os._exit(code)
+
+    previous = {sig: signal.signal(sig, handler) for sig in _SIGNALS}
+    # Prefect swaps in its own SIGTERM handler while a flow runs; it hands the signal back to this one
+    # (re-sent to the process) once the flow has unwound.
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _stop_prefect_server() -> None:
+    """Terminate Prefect's temporary API server (a child process), if this process started one."""
+    server_module = sys.modules.get("prefect.server.api.server")
+    servers = getattr(getattr(server_module, "SubprocessASGIServer", None), "_instances", {})
+    for server in list(servers.values()):
+        process = getattr(server, "server_process", None)
+        if process is not None:
+            process.kill()
+
+
+def package_version() -> str:
+    """The installed version of ladder-pipeline (pyproject.toml's when run from a checkout)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ladder-pipeline")
+    except PackageNotFoundError:
+        import tomllib
+
+        pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+        return str(tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"])
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"ladder {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Turn career-ladder documents into a canonical, versioned competency dataset."""
+
+
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (exit code tells the rest).")]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print the result as JSON on stdout and nothing else (errors go to stderr).")
+]
+
+
+def print_json(value: object) -> None:
+    """One JSON document on stdout, the layout of every JSON output."""
+    from pipeline.release.emit import to_json
+
+    sys.stdout.write(to_json(value))
+    sys.stdout.flush()
 
 
 RawOpt = Annotated[Path, typer.Option("--raw", help="Folder of input documents.")]
@@ -96,21 +196,31 @@ def run(
         bool,
         typer.Option("--strict-decisions", help="Fail (exit 1) when a reviewer decision is stale or refused."),
     ] = False,
+    follow_links: Annotated[
+        bool,
+        typer.Option(
+            "--follow-links", help="Read links that point outside RAW (refused and listed in rejected.json by default)."
+        ),
+    ] = False,
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Ingest every document in RAW and write the canonical dataset and report to OUT."""
     from pipeline.build.decisions import load_decisions
     from pipeline.config import load_config
-    from pipeline.ingest import list_inputs
+    from pipeline.ingest import display_name, load_manifest, scan_inputs
 
     cfg = load_config(config)
-    decisions = _decisions_path(decisions, no_decisions)
+    decisions = _decisions_path(decisions, no_decisions, announce=not (quiet or as_json))
     load_decisions(decisions)  # fail fast on a bad decisions file, before Prefect starts
-    files, skipped = list_inputs(raw, cfg)  # fail fast, before Prefect starts, on a missing/empty folder
+    scan = scan_inputs(raw, cfg, follow_links or None)  # fail fast, before Prefect starts, on a missing/empty folder
+    files, skipped = scan.files, scan.skipped
+    load_manifest(raw, cfg)  # and on a bad manifest
     if dask is not None:
         from flows.ingest import task_runner
 
         task_runner(dask)  # a malformed address fails here, not after the server started
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     import flows.ingest as ingest_flow_module
 
@@ -122,19 +232,46 @@ def run(
         TimeElapsedColumn(),
         console=err_console,
         transient=True,
+        disable=quiet or as_json,
     ) as progress:
         bar = progress.add_task("starting Prefect and reading documents", total=len(files))
 
         def advance(result: object) -> None:
             progress.update(bar, advance=1, description=f"read {getattr(result, 'file', '')}")
 
-        ingest_flow_module.progress_hook = advance
-        try:
+        with _stage_progress(progress, bar, len(files)):
             summary = ingest_flow_module.run_ingest(
-                raw, out, config, decisions, cache=not no_cache, cache_dir=cache_dir, dask=dask
+                raw,
+                out,
+                config,
+                decisions,
+                cache=not no_cache,
+                cache_dir=cache_dir,
+                dask=dask,
+                follow_links=follow_links,
+                on_result=advance,
             )
-        finally:
-            ingest_flow_module.progress_hook = None
+
+    if as_json:
+        rejected = json.loads((out / "rejected.json").read_text(encoding="utf-8")) if summary.rejected else []
+        print_json(
+            {
+                **summary.model_dump(mode="json"),
+                "raw": raw.as_posix(),
+                "out": out.as_posix(),
+                "skipped": [Path(p).as_posix() for p in skipped],
+                "rejected_files": rejected,
+            }
+        )
+        _report_decisions(summary.decisions, strict_decisions, show=False)
+        if summary.rejected:
+            raise typer.Exit(EXIT_REJECTED)
+        return
+    if quiet:
+        _report_decisions(summary.decisions, strict_decisions, show=False)
+        if summary.rejected:
+            raise typer.Exit(EXIT_REJECTED)
+        return
 
     table = Table(title=f"Ladder run: {raw} -> {out}", show_header=True, header_style="bold")
     table.add_column("what")
@@ -143,12 +280,10 @@ def run(
         table.add_row(row["what"], row["count"])
     console.print(table)
     for path in skipped:
-        console.print(f"skipped (not a document type we read): {path}", markup=False)
+        console.print(f"skipped (not a document type we read): {raw / display_name(path, raw)}", markup=False)
     for warning in summary.warnings:
         console.print(f"warning: {warning}", markup=False)
     if summary.rejected:
-        import json
-
         for item in json.loads((out / "rejected.json").read_text(encoding="utf-8")):
             console.print(f"rejected: {item['file']}: {item['reason']}", markup=False)
     console.print(f"outputs in {out}/: " + ", ".join(Path(p).name for p in summary.outputs), markup=False)
@@ -165,32 +300,61 @@ def run(
         raise typer.Exit(EXIT_REJECTED)
 
 
-def _decisions_path(decisions: Path | None, no_decisions: bool) -> Path | None:
+def _decisions_path(decisions: Path | None, no_decisions: bool, *, announce: bool = True) -> Path | None:
     """The decisions file a run reads: none with --no-decisions, else --decisions, else decisions.yaml here
-    (announced, so a file left in the folder never changes a run silently)."""
+    (announced unless `announce` is off, so a file left in the folder never changes a run silently)."""
     if no_decisions:
-        if decisions is not None or Path(DEFAULT_DECISIONS).is_file():
+        if announce and (decisions is not None or Path(DEFAULT_DECISIONS).is_file()):
             console.print("reviewer decisions ignored (--no-decisions)", markup=False, soft_wrap=True)
         return None
     if decisions is None and Path(DEFAULT_DECISIONS).is_file():
-        console.print(
-            f"using reviewer decisions from {DEFAULT_DECISIONS} in this folder (--no-decisions ignores it)",
-            markup=False,
-            soft_wrap=True,
-        )
+        if announce:
+            console.print(
+                f"using reviewer decisions from {DEFAULT_DECISIONS} in this folder (--no-decisions ignores it)",
+                markup=False,
+                soft_wrap=True,
+            )
         return Path(DEFAULT_DECISIONS)
     return decisions
 
 
-def _report_decisions(outcomes: list, strict: bool) -> None:
-    """Print how many decisions were applied and each stale or refused one; with `strict`, fail on those."""
+def _report_decisions(outcomes: list, strict: bool, *, show: bool = True) -> None:
+    """Print (when `show`) how many decisions were applied and each stale or refused one; with `strict`, fail
+    on those."""
     from pipeline.build.decisions import decision_lines
 
-    for line in decision_lines(outcomes):
+    for line in decision_lines(outcomes) if show else []:
         console.print(line, markup=False, soft_wrap=True)
     bad = [o for o in outcomes if o.status != "applied"]
     if strict and bad:
         raise fail(f"{len(bad)} reviewer decision(s) stale or refused (--strict-decisions): see above")
+
+
+@contextmanager
+def _stage_progress(progress: Progress, bar: TaskID, files: int) -> Iterator[None]:
+    """Show the library's stage messages (build, de-duplication, report, writing) on the progress line.
+
+    The stages after reading have no count to show: the bar stays full and the line names the stage, with the
+    time elapsed; the library announces them on the `pipeline.progress` logger (see pipeline.progress).
+    """
+    from pipeline.progress import LOGGER_NAME
+
+    class _ToProgress(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            progress.update(bar, description=record.getMessage(), completed=files)
+
+    logger = logging.getLogger(LOGGER_NAME)
+    handler = _ToProgress(logging.INFO)
+    previous = logger.level
+    logger.addHandler(handler)
+    # Records still propagate: to a Prefect server's log handler when runs go to one. The console handler
+    # prints warnings only (see flows/__init__.py), so the messages show on the progress line alone.
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
 
 
 @app.command("config")
@@ -218,12 +382,18 @@ def diff_cmd(
         str | None, typer.Argument(help="Target: a release version or a path (default: the candidate).")
     ] = None,
     out: ReleasesOpt = Path("normalized"),
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Show what changed from A to B, joined on stable ids, and the suggested version bump."""
     from pipeline.release.diff import diff_text
     from pipeline.release.publish import diff_refs
 
-    console.print(diff_text(diff_refs(out, a, b)), markup=False, soft_wrap=True)
+    diff = diff_refs(out, a, b)
+    if as_json:
+        print_json(diff.model_dump(mode="json"))
+    elif not quiet:
+        console.print(diff_text(diff), markup=False, soft_wrap=True)
 
 
 @app.command("publish")
@@ -232,25 +402,58 @@ def publish_cmd(
     version: Annotated[
         str | None, typer.Option("--version", help="MAJOR.MINOR.PATCH (default: the suggested bump; 1.0.0 first).")
     ] = None,
-    approve: Annotated[bool, typer.Option("--approve", help="Publish; without it only the diff is shown.")] = False,
+    approve: Annotated[
+        bool, typer.Option("--approve", help="Publish; without it only the diff is shown (a preview, exit 0).")
+    ] = False,
+    approver: Annotated[
+        str | None,
+        typer.Option("--approver", help="Who approves, recorded in the release (default: the login name)."),
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="Approval note, recorded in the release.")] = "",
     out: ReleasesOpt = Path("normalized"),
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Publish the candidate as an immutable release in OUT/releases/<version>/ (needs --approve)."""
     from pipeline.release.diff import summary_lines
-    from pipeline.release.publish import load_candidate, plan_release, publish_release
+    from pipeline.release.publish import Approval, load_candidate, plan_release, publish_release
 
     ladder = load_candidate(out)
     plan = plan_release(ladder, out, version)
-    for line in summary_lines(plan.diff):
-        console.print(line, markup=False, soft_wrap=True)
+    result: dict = {"version": plan.version, "latest": plan.latest, "diff": summary_lines(plan.diff)}
+    if not (quiet or as_json):
+        for line in summary_lines(plan.diff):
+            console.print(line, markup=False, soft_wrap=True)
     if not approve:
-        raise fail(f"release {plan.version} not published: review the diff above, then re-run with --approve")
-    release = publish_release(ladder, out, plan)
-    console.print(
-        f"published release {release.version} to {release.path} ({len(release.files)} files)",
-        markup=False,
-        soft_wrap=True,
-    )
+        if as_json:
+            print_json({**result, "published": False})
+        elif not quiet:
+            console.print(
+                f"preview only: release {plan.version} not published; review the diff above, then re-run with "
+                "--approve",
+                markup=False,
+                soft_wrap=True,
+            )
+        return
+    approval = Approval(approver=approver or _login_name(), note=note)
+    release = publish_release(ladder, out, plan, approval=approval)
+    if as_json:
+        print_json({**result, "published": True, "path": release.path, "files": release.files})
+    elif not quiet:
+        console.print(
+            f"published release {release.version} to {release.path} ({len(release.files)} files)",
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+def _login_name() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name in a bare container
+        return ""
 
 
 @app.command("verify")
@@ -258,13 +461,19 @@ def publish_cmd(
 def verify_cmd(
     version: Annotated[str | None, typer.Argument(help="Release to check (default: every release).")] = None,
     out: ReleasesOpt = Path("normalized"),
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Check that the files of a release still match the checksums in its datapackage.json."""
     from pipeline.release.publish import verify_releases
 
     results = verify_releases(out, version)
+    if as_json:
+        print_json([{**r.model_dump(mode="json"), "ok": r.ok} for r in results])
     for result in results:
-        if result.ok:
+        if as_json:
+            break
+        if result.ok and not quiet:
             console.print(
                 f"release {result.version}: ok ({len(result.checked)} files match)", markup=False, soft_wrap=True
             )
@@ -276,6 +485,38 @@ def verify_cmd(
         raise typer.Exit(EXIT_FAILED)
 
 
+@app.command("serve")
+@handles_errors
+def serve_cmd(
+    raw: RawOpt = Path("raw"),
+    out: OutOpt = Path("normalized"),
+    cron: Annotated[
+        str | None,
+        typer.Option(
+            "--cron", metavar="EXPR", help="Schedule of the ingestion, e.g. '0 6 * * 1-5' (default: on demand)."
+        ),
+    ] = None,
+) -> None:
+    """Serve the ingestion and publish flows from this process on a Prefect server (PREFECT_API_URL)."""
+    from flows.publish import running_against_server
+    from flows.serve import check_cron, serve
+
+    if cron:
+        check_cron(cron)
+    if not running_against_server():
+        raise fail(
+            "ladder serve needs a Prefect server: start one (`prefect server start`) and set "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
+    console.print(
+        f"serving ladder-ingest/serve ({raw} -> {out}, {'cron ' + cron if cron else 'on demand'}) and "
+        "ladder-publish/serve; Ctrl+C stops",
+        markup=False,
+        soft_wrap=True,
+    )
+    serve(raw, out, cron)
+
+
 @app.command("progression")
 @handles_errors
 def progression_cmd(
@@ -285,10 +526,11 @@ def progression_cmd(
     ladder: Annotated[Path, typer.Option("--ladder", help="The dataset to read.")] = Path("normalized/ladder.json"),
 ) -> None:
     """Print what is new, dropped and strengthened from one level of a track to another."""
-    from pipeline.build.progression import format_change, load_ladder, progression_between
+    from pipeline.build.progression import format_change, progression_between
+    from pipeline.release.publish import load_ladder_file
 
     console.print(
-        format_change(progression_between(load_ladder(ladder), track, from_level, to_level)),
+        format_change(progression_between(load_ladder_file(ladder), track, from_level, to_level)),
         markup=False,
         soft_wrap=True,
     )
@@ -308,6 +550,30 @@ def eval_dedupe_cmd(
 
     result = evaluate_pairs(read_labeled_pairs(pairs), load_config(config).normalize)
     console.print(format_evaluation(result), markup=False, soft_wrap=True)
+
+
+@app.command("eval-structure")
+@handles_errors
+def eval_structure_cmd(
+    gold: Annotated[Path, typer.Option("--gold", help="Gold file (JSON list of documents with their roles).")],
+    raw: Annotated[
+        Path | None,
+        typer.Option("--raw", help="Folder the gold's file paths are read from (default: the gold file's folder)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Compare the roles, competencies and behaviors parse finds with a gold standard, per document and in total."""
+    from pipeline.config import load_config
+    from pipeline.devtools.eval_structure import evaluate_structure, format_structure_eval, structure_eval_json
+
+    result = evaluate_structure(gold, load_config(config), raw)
+    if as_json:
+        typer.echo(structure_eval_json(result), nl=False)
+    else:
+        console.print(format_structure_eval(result), markup=False, soft_wrap=True)
+    if result.missing:
+        raise fail(f"{len(result.missing)} gold documents not found or unreadable: {', '.join(result.missing)}", 3)
 
 
 @app.command("synth")

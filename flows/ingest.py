@@ -14,7 +14,9 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from prefect import flow, task
@@ -27,14 +29,27 @@ from prefect.utilities.annotations import quote
 from pipeline.build.decisions import Decisions, load_decisions
 from pipeline.config import Config, load_config
 from pipeline.errors import InputError
-from pipeline.ingest import list_inputs, load_manifest
+from pipeline.ingest import load_manifest, scan_inputs
 from pipeline.release.report import ARTIFACT_KEY as REPORT_ARTIFACT_KEY
-from pipeline.run import FileResult, RunSummary, build_and_write
+from pipeline.run import FileResult, RunSummary, build_and_write, refused
 from pipeline.runtime.batches import plan_batches, process_batch
 from pipeline.runtime.parse_cache import DEFAULT_DIR_NAME, fingerprint
 
-# Set by the CLI to draw a progress bar; called with each file's result as it completes.
-progress_hook: Callable[[FileResult], None] | None = None
+# Called with each file's result as it completes (the CLI draws a progress bar with it); set only by
+# `reporting_progress`, for the run it wraps. A context variable, not a flow parameter: Prefect records the
+# parameters of a flow run and Dask pickles its context, and a progress bar holds a lock.
+_on_result: ContextVar[Callable[[FileResult], None] | None] = ContextVar("ladder_on_result", default=None)
+
+
+@contextmanager
+def reporting_progress(on_result: Callable[[FileResult], None] | None) -> Iterator[None]:
+    """Within the block, `ingest_flow` calls `on_result` with each file's result as it completes."""
+    token = _on_result.set(on_result)
+    try:
+        yield
+    finally:
+        _on_result.reset(token)
+
 
 # ":0": any free port for the dashboard, so a second cluster (or a busy 8787) never warns
 LOCAL_CLUSTER = {"n_workers": 2, "threads_per_worker": 1, "processes": True, "dashboard_address": ":0"}
@@ -66,8 +81,8 @@ def _ingest_parse(
 
 # Wrapped, not decorated (here and for the flow): Dask ships the task and the flow-run context, and pickles
 # their functions by module path, which must name the function itself. Under `@task`/`@flow` the name points
-# at the Task/Flow object, pickling falls back to by-value and drags in globals (the CLI's progress hook
-# holds a lock) that cannot be pickled.
+# at the Task/Flow object, pickling falls back to by-value and drags in globals (such as a progress bar's
+# lock) that cannot be pickled.
 ingest_parse = task(name="ingest-parse", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE, persist_result=False)(
     _ingest_parse
 )
@@ -90,10 +105,14 @@ def _ingest_flow(
     decisions_path: Path | None = None,
     cache: bool = True,
     cache_dir: Path | None = None,
+    follow_links: bool = False,
 ) -> RunSummary:
     config = load_config(config_path)
+    if follow_links:
+        config = config.model_copy(update={"ingest": config.ingest.model_copy(update={"follow_links": True})})
     decisions = load_decisions(decisions_path)
-    files, _skipped = list_inputs(raw_dir, config)
+    scan = scan_inputs(raw_dir, config)
+    files = scan.files
     manifest = load_manifest(raw_dir, config)
     # On a real cluster the workers must see the same paths: raw/ and the cache on shared storage.
     cache_root = (cache_dir or out_dir / DEFAULT_DIR_NAME).absolute() if cache else None
@@ -102,12 +121,13 @@ def _ingest_flow(
         ingest_parse.submit([p.absolute() for p in batch], raw_dir.absolute(), config, manifest, cache_root, fp)
         for batch in plan_batches(files)
     ]
-    results: list[FileResult] = []
+    results: list[FileResult] = refused(scan.rejected)
+    on_result = _on_result.get()
     for fut in as_completed(futures):
         for result in fut.result():
             results.append(result)
-            if progress_hook is not None:
-                progress_hook(result)
+            if on_result is not None:
+                on_result(result)
     # called, not submitted: the build and the writes run here, next to the output folder, on any runner
     # quote(): Prefect otherwise walks every object of the results looking for futures to resolve, which
     # took minutes at 10^6 occurrences; the task receives the list itself.
@@ -126,10 +146,16 @@ def run_ingest(
     cache: bool = True,
     cache_dir: Path | None = None,
     dask: str | None = None,
+    on_result: Callable[[FileResult], None] | None = None,
+    follow_links: bool = False,
 ) -> RunSummary:
-    """Run `ingest_flow` on the task runner `dask` selects (see `task_runner`)."""
+    """Run `ingest_flow` on the task runner `dask` selects (see `task_runner`); `on_result` is called with each
+    file's result as it completes."""
     runner = task_runner(dask)
-    return ingest_flow.with_options(task_runner=runner)(raw_dir, out_dir, config_path, decisions_path, cache, cache_dir)
+    with reporting_progress(on_result):
+        return ingest_flow.with_options(task_runner=runner)(
+            raw_dir, out_dir, config_path, decisions_path, cache, cache_dir, follow_links
+        )
 
 
 if __name__ == "__main__":

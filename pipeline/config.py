@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import Field, ValidationError
 
 from pipeline.build.settings import NormalizeConfig
@@ -18,6 +17,7 @@ from pipeline.errors import ConfigError
 from pipeline.ingest.settings import IngestConfig, KindConfig
 from pipeline.parse.settings import CareerPageConfig, ProseConfig
 from pipeline.settings import Section
+from pipeline.yamlfile import read_yaml
 
 __all__ = ["CareerPageConfig", "Config", "IngestConfig", "KindConfig", "NormalizeConfig", "ProseConfig", "load_config"]
 
@@ -37,10 +37,7 @@ def load_config(path: str | Path | None = None) -> Config:
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"config file not found: {p}")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{p}: not valid YAML ({str(exc).splitlines()[0]})") from exc
+    data = read_yaml(p) or {}
     if not isinstance(data, dict):
         raise ConfigError(f"{p}: expected a mapping of sections ({', '.join(Config.model_fields)})")
     try:

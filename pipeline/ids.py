@@ -9,6 +9,8 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
 
 _PREFIX_LEN = 12
 
@@ -22,6 +24,18 @@ def stable_id(prefix: str, **fields: object) -> str:
     """`stable_id("comp", name="ownership")` -> `"comp_5f1c…"` (prefix + 12 hex chars of sha256)."""
     digest = hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
     return f"{prefix}_{digest[:_PREFIX_LEN]}"
+
+
+def source_fingerprint(paths: Iterable[Path], root: Path) -> str:
+    """sha256 over each file's path relative to `root` and its bytes, in the order given: a cache key part that
+    changes with any edit, addition, removal or rename of those files."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def content_id(data: bytes) -> str:

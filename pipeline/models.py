@@ -11,15 +11,36 @@ decoded, for text, Markdown and HTML alike).
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 DocKind = Literal["career_page", "role_descriptions", "forum_thread", "article", "unknown"]
-Path = Literal["ic", "management"]
+PathKind = Literal["ic", "management"]  # a role's ladder; not a file path
 BlockKind = Literal["heading", "item", "para"]
+NodeKind = Literal["heading", "para", "list", "item", "quote", "table", "row", "cell"]
 
 SCHEMA_VERSION = "1.0"
+
+
+def line_of(ref: str) -> int:
+    """Line number of a `source_ref`: `"L12"` -> `12`, a table cell `"L40:r2c3"` -> `40`; 0 for a ref that is not
+    `L<line>…`."""
+    digits = ref[1:].split(":", 1)[0] if ref[:1] == "L" else ""
+    return int(digits) if digits.isdigit() else 0
+
+
+_REF = re.compile(r"^L(\d+)(?::r(\d+)c(\d+))?")
+
+
+def ref_order(ref: str) -> tuple[int, int, int, str]:
+    """Sort key of a `source_ref`: `L8` < `L8:r2c3` < `L8:r10c1` < `L9` (line, then table row and column)."""
+    match = _REF.match(ref)
+    if match is None:
+        return (0, 0, 0, ref)
+    line, row, col = match.groups()
+    return (int(line), int(row or 0), int(col or 0), ref)
 
 
 class Record(BaseModel):
@@ -51,6 +72,24 @@ class Block(Record):
     indent: int = Field(0, description="Leading spaces of the line in a text file (0 for HTML / Markdown).")
 
 
+class Node(Record):
+    """One node of the document tree. The tree is stored flat, in document order; `parent` is an index."""
+
+    kind: NodeKind
+    text: str = Field("", description="Text as written (item: without its nested lists; cell: all it holds).")
+    ref: str = Field(description="`L<line>` where the node starts; cells add `:r<row>c<col>` (1-based).")
+    parent: int = Field(-1, description="Index of the parent node in `Document.nodes`; -1 at the top.")
+    level: int = Field(0, description="Heading level (1-6); list depth (1..) for lists and items; 0 else.")
+    indent: int = Field(0, description="Leading spaces of the line in a text file.")
+    label: str | None = Field(None, description="Bold lead label of an item or paragraph: `**Impact:** ...`.")
+    emph: bool = Field(False, description="The whole paragraph is emphasized (`_..._`, `__...__`).")
+    row: int | None = Field(None, description="0-based row of a table row or cell (spans expanded).")
+    col: int | None = Field(None, description="0-based column of a cell (spans expanded).")
+    span: int = Field(1, description="colspan of a cell.")
+    rowspan: int = Field(1, description="rowspan of a cell.")
+    header: bool = Field(False, description="The cell is a `<th>` / header cell.")
+
+
 class Document(Record):
     """A document after ingest: decoded, repaired, cut into blocks, its kind detected."""
 
@@ -63,7 +102,8 @@ class Document(Record):
     kind_source: Literal["detected", "manifest"] = "detected"
     title: str = Field(description="First heading or first line of the document.")
     text: str = Field(description="The repaired text, as the blocks were cut from it.")
-    blocks: list[Block]
+    blocks: list[Block] = Field(description="Flat view of `nodes` (headings, items, paragraphs) for the parsers.")
+    nodes: list[Node] = Field(default_factory=list, description="The document tree, flat (see `Node`).")
     repairs: list[Repair] = Field(default_factory=list)
 
 
@@ -82,7 +122,7 @@ class ParsedRole(Record):
 
     title: str = Field(description="Title as written, without markers such as `(N/A)`.")
     track: str = Field(description="Track name as the document gives it.")
-    path: Path
+    path: PathKind
     order: int = Field(description="0-based position in the document's role menu (or of appearance).")
     defined: bool = Field(description="False for roles marked N/A, 'Not defined yet', 'not yet available'.")
     summary: str | None = None
@@ -145,6 +185,10 @@ class ForumPost(Record):
     doc_id: str
     source_ref: str
     is_question: bool = False
+    reply_to: str | None = Field(None, description="`source_ref` of the post this one answers; None for the question.")
+    quotes: list[str] = Field(
+        default_factory=list, description="`source_ref`s of the earlier posts it quotes (their copies are dropped)."
+    )
 
 
 class GuidanceItem(Record):
@@ -172,6 +216,20 @@ class ParsedDocument(Record):
     posts: list[ForumPost] = Field(default_factory=list)
     guidance: list[GuidanceItem] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    structure: str = Field(
+        "",
+        description="One line on the structure parse found, e.g. `levels: H2 headings IC1–IC5; competencies: bold "
+        "labels; behaviors: nested list items; skipped: 'Hiring process'` (empty when nothing was detected).",
+    )
+
+    @property
+    def track_name(self) -> str:
+        """The document's track, else its first role's track, else `""` (a forum thread or article)."""
+        return self.track or (self.roles[0].track if self.roles else "")
+
+    kind_evidence: list[str] = Field(
+        default_factory=list, description="What in the document says it is of its kind (forum threads)."
+    )
 
 
 # -------------------------------------------------------------------------------------------- dataset
@@ -187,6 +245,10 @@ class SourceDocument(Record):
     title: str
     encoding: str
     repairs: list[Repair] = Field(default_factory=list)
+    structure: str = Field("", description="What parse found in it (levels, competencies, behaviors, skipped).")
+    kind_evidence: list[str] = Field(
+        default_factory=list, description="What in the document says it is of its kind (forum threads)."
+    )
 
 
 class Role(Record):
@@ -196,7 +258,7 @@ class Role(Record):
     track_id: str
     track: str
     title: str
-    path: Path
+    path: PathKind
     level: str = Field(description="Canonical level: IC1.. on the IC path, M1.. on the management path.")
     order: int
     defined: bool
@@ -254,7 +316,7 @@ class Occurrence(Record):
     track: str
     role: str
     role_id: str
-    path: Path
+    path: PathKind
     level: str
     competency: str = Field(description="Competency name as written in the document.")
     competency_id: str
@@ -303,7 +365,7 @@ class LevelAssignment(Record):
     track: str
     role: str
     role_id: str
-    path: Path
+    path: PathKind
     level: str
     basis: str = Field(description="What decided: title word, menu order, decision, ...")
 

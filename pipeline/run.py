@@ -13,9 +13,11 @@ from pipeline.build import build_ladder
 from pipeline.build.decisions import Decisions
 from pipeline.config import Config
 from pipeline.errors import LadderError, RejectedDocument
-from pipeline.ingest import ingest_bytes, ingest_file
+from pipeline.ingest import budget, display_name, ingest_bytes, read_input
 from pipeline.models import DecisionOutcome, DocKind, Document, Ladder, ParsedDocument, Rejection
 from pipeline.parse import parse_document
+from pipeline.progress import stage
+from pipeline.release.commit import OutputSet, output_lock, recover
 from pipeline.release.diff import DatasetDiff
 from pipeline.release.emit import emit_dataset
 from pipeline.release.publish import diff_against_latest
@@ -33,30 +35,45 @@ class FileResult(BaseModel):
 
 def process_file(path: Path, raw_dir: Path, config: Config, manifest: dict[str, DocKind] | None = None) -> FileResult:
     """Ingest and parse one file; a bad file becomes a rejection, never an exception."""
-    rel = path.relative_to(raw_dir).as_posix()
+    rel = display_name(path, raw_dir)
     try:
-        doc = ingest_file(path, raw_dir, config, manifest)
+        data = read_input(path, rel, config)
     except RejectedDocument as exc:
         return FileResult(file=rel, rejection=Rejection(file=exc.file, reason=exc.reason))
-    return _parse(doc, rel, config)
+    return process_bytes(data, rel, config, (manifest or {}).get(rel))
 
 
 def process_bytes(data: bytes, rel: str, config: Config, kind_override: DocKind | None = None) -> FileResult:
-    """`process_file` for bytes already read (the parse cache hashes them before deciding to parse)."""
-    try:
-        doc = ingest_bytes(data, rel, config, kind_override)
-    except RejectedDocument as exc:
-        return FileResult(file=rel, rejection=Rejection(file=exc.file, reason=exc.reason))
-    return _parse(doc, rel, config)
+    """`process_file` for bytes already read (the parse cache hashes them before deciding to parse).
+
+    The document's budget (`ingest.max_seconds`, `ingest.max_blocks`) holds from decoding to the end of
+    parsing; a document over it is rejected with the reason.
+    """
+    with budget.document_budget(rel, config.ingest):
+        try:
+            doc = ingest_bytes(data, rel, config, kind_override)
+            budget.check_blocks(doc, config.ingest)
+            budget.check("cutting into blocks")
+        except RejectedDocument as exc:
+            return FileResult(file=rel, rejection=Rejection(file=exc.file, reason=exc.reason))
+        return _parse(doc, rel, config)
 
 
 def _parse(doc: Document, rel: str, config: Config) -> FileResult:
     try:
         parsed = parse_document(doc, config)
+        budget.check("parsing")
+    except RejectedDocument as exc:
+        return FileResult(file=rel, rejection=Rejection(file=rel, reason=exc.reason))
     except LadderError as exc:
         reason = str(exc).removeprefix(f"{rel}: ")
         return FileResult(file=rel, rejection=Rejection(file=rel, reason=f"parse failed: {reason}"))
     return FileResult(file=rel, document=doc, parsed=parsed)
+
+
+def refused(rejections: list[Rejection]) -> list[FileResult]:
+    """Results for the entries the folder scan refused (links out of the folder, FIFOs, ...)."""
+    return [FileResult(file=r.file, rejection=r) for r in rejections]
 
 
 class RunSummary(BaseModel):
@@ -143,11 +160,24 @@ def assemble(results: list[FileResult], config: Config, decisions: Decisions | N
 
 def write_outputs(ladder: Ladder, out_dir: Path, config: Config) -> tuple[list[Path], DatasetDiff]:
     """Everything a run writes to the output folder: the dataset, its tables, and the report with the
-    diff against the latest published release in `out_dir/releases/` (returned for the flow's artifact)."""
-    paths = emit_dataset(ladder, out_dir)
-    diff = diff_against_latest(ladder, out_dir)
-    paths += write_report(ladder, diff, out_dir)
-    return paths, diff
+    diff against the latest published release in `out_dir/releases/` (returned for the flow's artifact).
+
+    The files are written as one set (see `pipeline.release.commit`): after a crash the folder holds the
+    previous run's files or this run's, never a mix.
+    """
+    with output_lock(out_dir):
+        outputs = OutputSet(out_dir)
+        try:
+            stage(f"writing the dataset and tables to {out_dir}")
+            staged = emit_dataset(ladder, outputs.folder)
+            stage("comparing with the latest release")
+            diff = diff_against_latest(ladder, out_dir)
+            stage("writing the report")
+            staged += write_report(ladder, diff, outputs.folder)
+        except BaseException:
+            outputs.discard()
+            raise
+        return outputs.commit(staged), diff
 
 
 def build_and_write(
@@ -158,6 +188,15 @@ def build_and_write(
     With `reuse`, when nothing the outputs depend on changed since the last run (see `build_cache`), the
     files already in `out_dir` are kept and the last summary is returned with `outputs_reused=True`.
     """
+
+    with output_lock(out_dir):
+        recover(out_dir)
+        return _build_and_write(results, out_dir, config, decisions, reuse=reuse)
+
+
+def _build_and_write(
+    results: list[FileResult], out_dir: Path, config: Config, decisions: Decisions | None, *, reuse: bool
+) -> tuple[RunSummary, str]:
     from pipeline.runtime import build_cache
 
     decisions = decisions or Decisions()
@@ -166,6 +205,7 @@ def build_and_write(
     if record is not None:
         summary = RunSummary.model_validate(record.summary).model_copy(update={"outputs_reused": True})
         return summary, record.artifact_markdown
+    stage(f"building the dataset from {len(results):,} files")
     ladder = assemble(results, config, decisions)
     paths, diff = write_outputs(ladder, out_dir, config)
     summary = summarize(ladder, results, paths, diff)
@@ -179,10 +219,11 @@ def run_local(
     raw_dir: Path, out_dir: Path, config: Config, decisions: Decisions | None = None, *, reuse: bool = True
 ) -> RunSummary:
     """The whole run in this process, without Prefect (same outputs as the flow)."""
-    from pipeline.ingest import list_inputs, load_manifest
+    from pipeline.ingest import load_manifest, scan_inputs
 
-    files, _skipped = list_inputs(raw_dir, config)
+    scan = scan_inputs(raw_dir, config)
     manifest = load_manifest(raw_dir, config)
-    results = [process_file(p, raw_dir, config, manifest) for p in files]
+    results = [process_file(p, raw_dir, config, manifest) for p in scan.files]
+    results += refused(scan.rejected)
     summary, _markdown = build_and_write(results, out_dir, config, decisions, reuse=reuse)
     return summary

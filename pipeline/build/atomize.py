@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.build.settings import NormalizeConfig
+from pipeline.build.settings import AtomizeSettings
+from pipeline.settings import compiled
 
 _TERMINATORS = ".!?"
 
@@ -24,9 +25,9 @@ class _Cut:
 class Atomizer:
     """Splits bullets with one config; build once."""
 
-    def __init__(self, config: NormalizeConfig) -> None:
+    def __init__(self, config: AtomizeSettings) -> None:
         self.config = config
-        self._splits = [re.compile(p) for p in config.split_on]
+        self._splits = compiled(config.split_on)
         self._continuation = re.compile(config.continuation_pattern, re.IGNORECASE)
         self._abbrev = {a.casefold().rstrip(".") for a in config.abbreviations}
 
@@ -84,7 +85,7 @@ class Atomizer:
         return [text[a:b].strip() for a, b in merged]
 
 
-def split_statements(text: str, config: NormalizeConfig) -> list[str]:
+def split_statements(text: str, config: AtomizeSettings) -> list[str]:
     """`"Develops internal advocates. Highly familiar with champions' goals"` ->
     `["Develops internal advocates.", "Highly familiar with champions' goals"]`."""
     return Atomizer(config).split(text)

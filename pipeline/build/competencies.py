@@ -9,18 +9,26 @@ name founds the competency its abbreviations join:
    ("Teamwork and collab" -> "Teamwork and Collaboration");
 4. fuzzy: rapidfuzz token_sort_ratio >= `competency_fuzzy_threshold` ("Comunication" -> "Communication");
 5. otherwise a new competency; `how` is `new` while only one track uses it and no alias table names it.
+
+`canonical_competencies` is the build step: it maps every name the parsed documents write, applies reviewer
+`rename` decisions, and collects each competency's aliases, covers and per-role descriptions.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
-from pipeline.build.settings import NormalizeConfig
+from pipeline.build.decisions import DecisionLog
+from pipeline.build.settings import CompetencySettings
 from pipeline.ids import name_key, stable_id
-from pipeline.models import CompetencyMapping
+from pipeline.models import Competency, CompetencyAlias, CompetencyDescription, CompetencyMapping, ParsedDocument
+
+if TYPE_CHECKING:
+    from pipeline.build.roles import PlacedRoles
 
 _PARTS = re.compile(r"\s*(?:,|\band\b|&)\s*")
 
@@ -54,7 +62,7 @@ def is_abbreviation(short: str, long: str, min_letters: int) -> bool:
 class CompetencyMatcher:
     """Resolves name keys to groups, in the order of the module docstring."""
 
-    def __init__(self, config: NormalizeConfig) -> None:
+    def __init__(self, config: CompetencySettings) -> None:
         self.config = config
         self.groups: dict[str, _Group] = {}
         self.alias: dict[str, str] = {}
@@ -98,13 +106,13 @@ class CompetencyMatcher:
         return found
 
 
-def canonicalize(names: list[tuple[str, str]], config: NormalizeConfig | None = None) -> list[CompetencyMapping]:
+def canonicalize(names: list[tuple[str, str]], config: CompetencySettings | None = None) -> list[CompetencyMapping]:
     """Map each (track, name as written) to a canonical competency.
 
     `[("Scale", "Teamwork and Collaboration"), ("HT", "Teamwork and collab")]` -> both map to
     "Teamwork and Collaboration", the second `how="abbreviation"`.
     """
-    matcher = CompetencyMatcher(config or NormalizeConfig())
+    matcher = CompetencyMatcher(config or CompetencySettings())
     written: dict[str, set[str]] = {}
     tracks_of: dict[str, set[str]] = {}
     for _track, name in names:
@@ -139,10 +147,12 @@ def canonicalize(names: list[tuple[str, str]], config: NormalizeConfig | None = 
     return out
 
 
-def competency_covers(mapping: list[CompetencyMapping], config: NormalizeConfig | None = None) -> dict[str, list[str]]:
+def competency_covers(
+    mapping: list[CompetencyMapping], config: CompetencySettings | None = None
+) -> dict[str, list[str]]:
     """Competency id -> ids it covers: `"Ownership and impact"` covers `"Ownership"` and `"Impact"` when both are
     competencies too; `normalize.competency_covers` adds pairs by name."""
-    cfg = config or NormalizeConfig()
+    cfg = config or CompetencySettings()
     by_key: dict[str, str] = {}
     for m in mapping:
         by_key.setdefault(name_key(m.name), m.competency_id)
@@ -154,10 +164,74 @@ def competency_covers(mapping: list[CompetencyMapping], config: NormalizeConfig 
         if len(parts) >= 2 and all(p in by_key and by_key[p] != cid for p in parts):
             out.setdefault(cid, set()).update(by_key[p] for p in parts)
     for name, covered in cfg.competency_covers.items():
-        cid = by_key.get(name_key(name))
-        if cid is None:
+        coverer = by_key.get(name_key(name))
+        if coverer is None:
             continue
-        targets = {by_key[name_key(c)] for c in covered if name_key(c) in by_key} - {cid}
+        targets = {by_key[name_key(c)] for c in covered if name_key(c) in by_key} - {coverer}
         if targets:
-            out.setdefault(cid, set()).update(targets)
+            out.setdefault(coverer, set()).update(targets)
     return {cid: sorted(v) for cid, v in sorted(out.items())}
+
+
+@dataclass
+class CanonicalCompetencies:
+    """The mapping of every (track, name as written) and the canonical competencies by id."""
+
+    mapping: list[CompetencyMapping]
+    competencies: dict[str, Competency]
+
+    def __post_init__(self) -> None:
+        self._id_of = {(m.track, m.name): m.competency_id for m in self.mapping}
+
+    def id_of(self, track: str, name: str) -> str:
+        """Canonical competency id of a name as a track writes it (every name of the parsed documents has one)."""
+        return self._id_of[(track, name)]
+
+    def sorted_competencies(self) -> list[Competency]:
+        return sorted(self.competencies.values(), key=lambda c: c.name.casefold())
+
+
+def canonical_competencies(
+    parsed: list[ParsedDocument], placed: PlacedRoles, config: CompetencySettings, log: DecisionLog
+) -> CanonicalCompetencies:
+    """Canonical competencies of the competency and behavior names of `parsed` (in file order), `rename`
+    decisions applied (one outcome each in `log`), with aliases, covers and the descriptions of placed roles."""
+    names: list[tuple[str, str]] = []
+    for p in parsed:
+        names.extend((p.track_name, c.name) for c in p.competencies)
+        names.extend((p.track_name, b.competency) for b in p.behaviors)
+    mapping = canonicalize(list(dict.fromkeys(names)), config)
+    for d in log.decisions.renames():
+        hit = [m for m in mapping if m.competency_id == d.competency]
+        if not hit:
+            log.stale(d, "no competency with this id")
+            continue
+        mapping = [
+            m.model_copy(update={"canonical": d.name}) if m.competency_id == d.competency else m for m in mapping
+        ]
+        log.applied(d, f"{hit[0].canonical!r} -> {d.name!r}")
+    comps: dict[str, Competency] = {}
+    seen_aliases: set[tuple[str, str, str, str]] = set()  # a set, not list membership: 10^4 tracks at scale
+    for m in mapping:
+        comp = comps.setdefault(m.competency_id, Competency(id=m.competency_id, name=m.canonical))
+        if (m.competency_id, m.track, m.name, m.how) not in seen_aliases:
+            seen_aliases.add((m.competency_id, m.track, m.name, m.how))
+            comp.aliases.append(CompetencyAlias(track=m.track, name=m.name, how=m.how))
+    for cid, covered in competency_covers(mapping, config).items():
+        comps[cid].covers = covered
+    out = CanonicalCompetencies(mapping=mapping, competencies=comps)
+    for p in parsed:
+        for c in p.competencies:
+            role = placed.role(p.doc_id, c.role)
+            if role is None:
+                continue
+            out.competencies[out.id_of(p.track_name, c.name)].descriptions.append(
+                CompetencyDescription(
+                    role_id=role.id,
+                    text=c.description,
+                    applicable=c.applicable,
+                    doc_id=p.doc_id,
+                    source_ref=c.source_ref,
+                )
+            )
+    return out

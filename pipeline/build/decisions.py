@@ -41,6 +41,7 @@ from pipeline.build.dedupe import behavior_id
 from pipeline.errors import ConfigError
 from pipeline.models import DecisionOutcome, DecisionStatus, NearMiss
 from pipeline.release.emit import atomic_write_text
+from pipeline.yamlfile import read_yaml
 
 
 class _Decision(BaseModel):
@@ -57,6 +58,10 @@ class MergeDecision(_Decision):
     action: Literal["merge"]
     behaviors: list[str] = Field(min_length=2, description="Behavior ids (`beh_…`) to merge.")
 
+    @property
+    def target(self) -> str:
+        return ", ".join(self.behaviors)
+
 
 class SplitDecision(_Decision):
     """A merged behavior is several: each of its distinct statements becomes a behavior; or, with
@@ -68,12 +73,20 @@ class SplitDecision(_Decision):
         None, description="`file#L<line>` (`#L<line>.<part>` for a statement of a split bullet): split only this one."
     )
 
+    @property
+    def target(self) -> str:
+        return self.behavior if self.occurrence is None else f"{self.behavior} at {self.occurrence}"
+
 
 class KeepApartDecision(_Decision):
     """Behaviors reported as a near-miss are different: the pair is not reported again."""
 
     action: Literal["keep-apart"]
     behaviors: list[str] = Field(min_length=2, description="Behavior ids (`beh_…`) to keep apart.")
+
+    @property
+    def target(self) -> str:
+        return ", ".join(self.behaviors)
 
 
 class RenameDecision(_Decision):
@@ -83,6 +96,10 @@ class RenameDecision(_Decision):
     competency: str = Field(description="Competency id (`comp_…`).")
     name: str = Field(min_length=1)
 
+    @property
+    def target(self) -> str:
+        return self.competency
+
 
 class LevelDecision(_Decision):
     """A role gets another canonical level."""
@@ -90,6 +107,10 @@ class LevelDecision(_Decision):
     action: Literal["level"]
     role: str = Field(description="Role id (`role_…`).")
     level: str = Field(pattern=r"^(?:IC|M)[1-9][0-9]*$", description="IC1.. on the IC path, M1.. on management.")
+
+    @property
+    def target(self) -> str:
+        return self.role
 
 
 Decision = Annotated[
@@ -108,10 +129,42 @@ class Decisions(BaseModel):
     def of(self, *actions: str) -> list[Decision]:
         return [d for d in self.decisions if d.action in actions]
 
-    def order(self, outcomes: list[tuple[Decision, DecisionOutcome]]) -> list[DecisionOutcome]:
+    def levels(self) -> list[LevelDecision]:
+        return [d for d in self.decisions if isinstance(d, LevelDecision)]
+
+    def renames(self) -> list[RenameDecision]:
+        return [d for d in self.decisions if isinstance(d, RenameDecision)]
+
+
+class DecisionLog:
+    """The outcome of every reviewer decision, recorded by the build steps as they apply them.
+
+    `ordered()` gives one `DecisionOutcome` per recorded decision, in the order of the decisions file, whatever
+    the order the steps recorded them in (levels, renames, then merges and splits).
+    """
+
+    def __init__(self, decisions: Decisions | None = None) -> None:
+        self.decisions = decisions or Decisions()
+        self._outcomes: list[tuple[Decision, DecisionOutcome]] = []
+
+    def record(self, decision: Decision, status: DecisionStatus, detail: str) -> None:
+        self._outcomes.append(
+            (decision, DecisionOutcome(action=decision.action, target=decision.target, status=status, detail=detail))
+        )
+
+    def applied(self, decision: Decision, detail: str) -> None:
+        self.record(decision, "applied", detail)
+
+    def stale(self, decision: Decision, detail: str) -> None:
+        self.record(decision, "stale", detail)
+
+    def refused(self, decision: Decision, detail: str) -> None:
+        self.record(decision, "refused", detail)
+
+    def ordered(self) -> list[DecisionOutcome]:
         """Outcomes in the order of the file."""
-        position = {id(d): i for i, d in enumerate(self.decisions)}
-        return [o for _, o in sorted(outcomes, key=lambda do: position[id(do[0])])]
+        position = {id(d): i for i, d in enumerate(self.decisions.decisions)}
+        return [o for _, o in sorted(self._outcomes, key=lambda do: position[id(do[0])])]
 
 
 def load_decisions(path: str | Path | None) -> Decisions:
@@ -121,10 +174,7 @@ def load_decisions(path: str | Path | None) -> Decisions:
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"decisions file not found: {p}")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{p}: not valid YAML ({str(exc).splitlines()[0]})") from exc
+    data = read_yaml(p)
     if data is None:
         return Decisions()
     if not isinstance(data, dict) or "decisions" not in data:
@@ -201,35 +251,29 @@ def occurrence_ref(source_file: str, source_ref: str, part: int = 0) -> str:
     return f"{source_file}#{source_ref}" + (f".{part}" if part else "")
 
 
-def _outcome(d: Decision, target: str, status: DecisionStatus, detail: str) -> tuple[Decision, DecisionOutcome]:
-    return d, DecisionOutcome(action=d.action, target=target, status=status, detail=detail)
+def apply_behavior_decisions(clusters: dict[str, list[str]], log: DecisionLog) -> tuple[dict[str, list[str]], set[str]]:
+    """Apply the merge and split decisions of `log` to clusters (key -> member forms, id = `behavior_id(key)`),
+    recording one outcome per decision in `log`.
 
-
-def apply_behavior_decisions(
-    clusters: dict[str, list[str]], decisions: Decisions
-) -> tuple[dict[str, list[str]], list[tuple[Decision, DecisionOutcome]], set[str]]:
-    """Apply merge and split decisions to clusters (key -> member forms, id = `behavior_id(key)`).
-
-    Returns the new clusters, one outcome per decision, and the keys of clusters a merge decision made.
+    Returns the new clusters and the keys of clusters a merge decision made.
     `{"a": ["a"], "b": ["b"]}` with `merge [id(a), id(b)]` -> `{"a": ["a", "b"]}`. Splits that need the
     occurrences (one occurrence out, or texts that normalize alike) go through `apply_occurrence_decisions`.
     """
-    out, outcomes, merged, _moved = apply_occurrence_decisions(clusters, decisions, {})
-    return out, outcomes, merged
+    out, merged, _moved = apply_occurrence_decisions(clusters, log, {})
+    return out, merged
 
 
 def apply_occurrence_decisions(
-    clusters: dict[str, list[str]], decisions: Decisions, occurrences: dict[str, tuple[str, str]]
-) -> tuple[dict[str, list[str]], list[tuple[Decision, DecisionOutcome]], set[str], dict[str, str]]:
+    clusters: dict[str, list[str]], log: DecisionLog, occurrences: dict[str, tuple[str, str]]
+) -> tuple[dict[str, list[str]], set[str], dict[str, str]]:
     """`apply_behavior_decisions` knowing the occurrences: `occurrence_ref` -> (normalized form, text as written).
 
     A split of a behavior whose statements all normalize alike splits it by the way it is written (the most
     written text keeps the id); a split naming an `occurrence` moves that occurrence to a behavior of its own.
-    Moved occurrences get a key of their own (`form␟…`, see `SPLIT_MARK`); the fourth value maps each moved
+    Moved occurrences get a key of their own (`form␟…`, see `SPLIT_MARK`); the third value maps each moved
     occurrence's ref to it, so the caller groups it there: its behavior is `behavior_id(clusters-key of it)`.
     """
     out = {k: sorted(v) for k, v in clusters.items()}
-    outcomes: list[tuple[Decision, DecisionOutcome]] = []
     merged_keys: set[str] = set()
     moved: dict[str, str] = {}
 
@@ -240,67 +284,58 @@ def apply_occurrence_decisions(
         """(ref, text) of the occurrences now in the behavior of `key`, in run order."""
         return [(ref, text) for ref, (form, text) in occurrences.items() if keys.get(moved.get(ref, form)) == key]
 
-    for d in decisions.of("merge", "split"):
+    for d in log.decisions.of("merge", "split"):
         ids = {behavior_id(k): k for k in out}
         if isinstance(d, MergeDecision):
-            target = ", ".join(d.behaviors)
             missing = [b for b in d.behaviors if b not in ids]
             if missing:
-                outcomes.append(_outcome(d, target, "stale", f"no behavior with id {', '.join(missing)}"))
+                log.stale(d, f"no behavior with id {', '.join(missing)}")
                 continue
             keys = sorted({ids[b] for b in d.behaviors})
             if len(keys) < 2:
-                outcomes.append(_outcome(d, target, "refused", "these ids are already one behavior"))
+                log.refused(d, "these ids are already one behavior")
                 continue
             members = sorted({f for k in keys for f in out.pop(k)})
             out[members[0]] = members
             merged_keys.add(members[0])
-            outcomes.append(_outcome(d, target, "applied", f"now {behavior_id(members[0])}"))
+            log.applied(d, f"now {behavior_id(members[0])}")
             continue
         assert isinstance(d, SplitDecision)
-        target = d.behavior if d.occurrence is None else f"{d.behavior} at {d.occurrence}"
         key = ids.get(d.behavior)
         if key is None:
-            outcomes.append(_outcome(d, target, "stale", "no behavior with this id"))
+            log.stale(d, "no behavior with this id")
             continue
         if d.occurrence is not None:
             if d.occurrence not in occurrences:
-                outcomes.append(_outcome(d, target, "stale", f"no occurrence at {d.occurrence}"))
+                log.stale(d, f"no occurrence at {d.occurrence}")
                 continue
             where = key_of()
             form, _text = occurrences[d.occurrence]
             now = where.get(moved.get(d.occurrence, form), "")
             if now != key:
-                outcomes.append(_outcome(d, target, "refused", f"that occurrence is in {behavior_id(now)}"))
+                log.refused(d, f"that occurrence is in {behavior_id(now)}")
                 continue
             if len(members_of(key, where)) < 2:
-                outcomes.append(_outcome(d, target, "refused", "it is the only occurrence of this behavior"))
+                log.refused(d, "it is the only occurrence of this behavior")
                 continue
             new = f"{form}{SPLIT_MARK}at:{d.occurrence}"
             moved[d.occurrence] = new
             out[new] = [new]
             merged_keys.discard(key)
-            outcomes.append(_outcome(d, target, "applied", f"the occurrence is now {behavior_id(new)}"))
+            log.applied(d, f"the occurrence is now {behavior_id(new)}")
             continue
         if len(out[key]) >= 2:
             members = out.pop(key)
             merged_keys.discard(key)
             for f in members:
                 out[f] = [f]
-            outcomes.append(_outcome(d, target, "applied", f"into {len(members)} behaviors"))
+            log.applied(d, f"into {len(members)} behaviors")
             continue
         written: dict[str, list[str]] = {}
         for ref, text in members_of(key, key_of()):
             written.setdefault(text, []).append(ref)
         if len(written) < 2:
-            outcomes.append(
-                _outcome(
-                    d,
-                    target,
-                    "refused",
-                    "every occurrence is written the same way; split one out with occurrence: FILE#L<line>",
-                )
-            )
+            log.refused(d, "every occurrence is written the same way; split one out with occurrence: FILE#L<line>")
             continue
         # the most written text keeps the id (ties: the shorter, then the alphabetically first)
         texts = sorted(written, key=lambda t: (-len(written[t]), len(t), t))
@@ -311,32 +346,28 @@ def apply_occurrence_decisions(
             for ref in written[text]:
                 moved[ref] = new
         merged_keys.discard(key)
-        outcomes.append(_outcome(d, target, "applied", f"into {len(texts)} behaviors, one per way it is written"))
-    return dict(sorted(out.items())), outcomes, merged_keys, moved
+        log.applied(d, f"into {len(texts)} behaviors, one per way it is written")
+    return dict(sorted(out.items())), merged_keys, moved
 
 
-def apply_keep_apart(
-    near_misses: list[NearMiss], behavior_ids: set[str], decisions: Decisions
-) -> tuple[list[NearMiss], list[tuple[Decision, DecisionOutcome]]]:
-    """Drop the near-misses between behaviors a keep-apart decision names; one outcome per decision."""
-    outcomes: list[tuple[Decision, DecisionOutcome]] = []
+def apply_keep_apart(near_misses: list[NearMiss], behavior_ids: set[str], log: DecisionLog) -> list[NearMiss]:
+    """Drop the near-misses between behaviors a keep-apart decision names, recording one outcome per decision."""
     silenced: set[tuple[str, str]] = set()
-    for d in decisions.of("keep-apart"):
+    for d in log.decisions.of("keep-apart"):
         assert isinstance(d, KeepApartDecision)
-        target = ", ".join(d.behaviors)
         missing = [b for b in d.behaviors if b not in behavior_ids]
         if missing:
-            outcomes.append(_outcome(d, target, "stale", f"no behavior with id {', '.join(missing)}"))
+            log.stale(d, f"no behavior with id {', '.join(missing)}")
             continue
         ids = sorted(set(d.behaviors))
         if len(ids) < 2:
-            outcomes.append(_outcome(d, target, "refused", "names one behavior only"))
+            log.refused(d, "names one behavior only")
             continue
         pairs = {(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]}
         hit = sum(1 for n in near_misses if (n.a_id, n.b_id) in pairs)
         silenced |= pairs
-        outcomes.append(_outcome(d, target, "applied", f"{hit} near-miss{'es' if hit != 1 else ''} silenced"))
-    return [n for n in near_misses if (n.a_id, n.b_id) not in silenced], outcomes
+        log.applied(d, f"{hit} near-miss{'es' if hit != 1 else ''} silenced")
+    return [n for n in near_misses if (n.a_id, n.b_id) not in silenced]
 
 
 def decision_lines(outcomes: list[DecisionOutcome]) -> list[str]:

@@ -17,15 +17,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from pipeline.build.settings import NormalizeConfig
-
-if TYPE_CHECKING:
-    from pipeline.config import Config
-
+from pipeline.build.settings import LevelSettings
 from pipeline.ids import name_key
 from pipeline.models import LevelAssignment, LevelBenchmark, ParsedRole
+from pipeline.settings import compiled
 
 _PREFIX = {"ic": "IC", "management": "M"}
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9}
@@ -41,9 +37,16 @@ def level_path(level: str) -> str:
     return "management" if level.startswith("M") else "ic"
 
 
+_LEVEL = re.compile(r"^(IC|M)([0-9]+)$")
+
+
 def level_sort_key(level: str) -> tuple[int, int]:
-    """IC levels before M levels, each by number: `"M2"` -> `(1, 2)`."""
-    return (1 if level.startswith("M") else 0, level_number(level))
+    """The one order of levels: IC levels before M levels, each by number (`"IC2"` before `"IC10"`):
+    `"M2"` -> `(1, 2)`; a string that is no canonical level sorts after both: `(2, 0)`."""
+    m = _LEVEL.match(level)
+    if m is None:
+        return (2, 0)
+    return (0 if m.group(1) == "IC" else 1, int(m.group(2)))
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ class _Placed:
 class LevelRules:
     """Compiled level rules of one config."""
 
-    def __init__(self, config: NormalizeConfig) -> None:
+    def __init__(self, config: LevelSettings) -> None:
         self.config = config
         self.rules = {
             "ic": [(re.compile(r.pattern), r) for r in config.ic_level_rules],
@@ -79,12 +82,12 @@ class LevelRules:
 
 
 def assign_levels(
-    track: str, roles: list[ParsedRole], role_ids: dict[str, str], config: NormalizeConfig | None = None
+    track: str, roles: list[ParsedRole], role_ids: dict[str, str], config: LevelSettings | None = None
 ) -> list[LevelAssignment]:
     """`[Associate Scale CSM, Scale CSM, Senior Scale CSM, Senior Principal Scale CSM (ic), CS Team Leader
     (management)]` -> `IC1, IC2, IC3, IC5, M1`."""
-    rules = LevelRules(config or NormalizeConfig())
-    base = (config or NormalizeConfig()).base_level
+    rules = LevelRules(config or LevelSettings())
+    base = rules.config.base_level
     out: list[LevelAssignment] = []
     previous: dict[str, tuple[int, str]] = {}
     for role in sorted(roles, key=lambda r: r.order):
@@ -112,16 +115,21 @@ def assign_levels(
     return out
 
 
-def benchmark_level(benchmark: LevelBenchmark, config: Config) -> tuple[str, str] | None:
+def benchmark_level(
+    benchmark: LevelBenchmark, config: LevelSettings, management_title_patterns: list[str]
+) -> tuple[str, str] | None:
     """Canonical level of a forum or article level: `tier="T2"` -> `("IC2", "tier T2")`;
-    `level_label="Senior CSM"` -> `("IC3", "title word 'senior'")`; None when nothing says."""
-    rules = LevelRules(config.normalize)
+    `level_label="Senior CSM"` -> `("IC3", "title word 'senior'")`; None when nothing says.
+
+    A label matching one of `management_title_patterns` (the career-page parser's
+    `career_page.management_title_patterns`, passed by the caller) is placed on the management path."""
+    rules = LevelRules(config)
     if benchmark.tier:
         m = rules.tier.match(benchmark.tier.strip().casefold())
         if m:
             return f"IC{int(m.group('n'))}", f"tier {benchmark.tier.strip()}"
     label = re.sub(r"\(.*?\)", " ", benchmark.level_label)
-    management = any(re.search(p, label, re.IGNORECASE) for p in config.career_page.management_title_patterns)
+    management = any(rx.search(label) for rx in compiled(management_title_patterns, re.IGNORECASE))
     path = "management" if management else "ic"
     placed = rules.by_title(label, path)
     if placed is None:
@@ -129,10 +137,28 @@ def benchmark_level(benchmark: LevelBenchmark, config: Config) -> tuple[str, str
     return f"{_PREFIX[path]}{placed.number}", placed.basis
 
 
-def align_benchmarks(benchmarks: list[LevelBenchmark], config: Config) -> list[LevelBenchmark]:
-    """The benchmarks with `canonical_level` set where a tier or title word gives one."""
-    out = []
+def align_benchmarks(
+    benchmarks: list[LevelBenchmark], config: LevelSettings, management_title_patterns: list[str]
+) -> list[LevelBenchmark]:
+    """The benchmarks with `canonical_level` set where a tier or title word gives one; a level with neither,
+    listed after a placed level of the same post, is one above it (post order is the menu order of a thread:
+    "Associate Consultant" IC1, then "Implementation Consultant" -> IC2)."""
+    out: list[LevelBenchmark] = []
     for b in benchmarks:
-        found = benchmark_level(b, config)
-        out.append(b.model_copy(update={"canonical_level": found[0] if found else b.canonical_level}))
+        found = benchmark_level(b, config, management_title_patterns)
+        level = found[0] if found else b.canonical_level
+        prev = out[-1] if out else None
+        if (
+            level is None
+            and prev is not None
+            and prev.canonical_level
+            and (prev.doc_id, prev.post_ref)
+            == (
+                b.doc_id,
+                b.post_ref,
+            )
+        ):
+            prefix = "M" if prev.canonical_level.startswith("M") else "IC"
+            level = f"{prefix}{level_number(prev.canonical_level) + 1}"
+        out.append(b.model_copy(update={"canonical_level": level}))
     return out

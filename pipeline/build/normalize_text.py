@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from pipeline.build.settings import NormalizeConfig
+from pipeline.build.settings import DedupeSettings
+from pipeline.settings import compiled
 
 _QUOTES = str.maketrans(
     {
@@ -84,9 +85,9 @@ class Normalized:
 class TextNormalizer:
     """Folds statements with one config; build once, call per distinct text."""
 
-    def __init__(self, config: NormalizeConfig) -> None:
+    def __init__(self, config: DedupeSettings) -> None:
         self.config = config
-        self._prefixes = [re.compile(p) for p in config.subject_prefixes]
+        self._prefixes = compiled(config.subject_prefixes)
         self._drop = frozenset(config.drop_words)
         self._number_words = frozenset(config.number_words)
         # The lookup table folds degree and quantity ("most" -> "much", "better" -> "well") and short words

@@ -7,14 +7,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from pipeline.build.dedupe import DedupeResult, Guards, PairOutcome
 from pipeline.build.levels import level_path, level_sort_key
-from pipeline.build.settings import NormalizeConfig
+from pipeline.build.settings import DedupeSettings
 from pipeline.errors import InputError
 from pipeline.ids import name_key
 from pipeline.models import Behavior, Ladder, Progression
@@ -26,7 +25,7 @@ _MAX_CHANGED_WORDS = 10
 
 
 def kept_apart_within_groups(
-    groups: Iterable[Iterable[str]], result: DedupeResult, key_of_form: dict[str, str], config: NormalizeConfig
+    groups: Iterable[Iterable[str]], result: DedupeResult, key_of_form: dict[str, str], config: DedupeSettings
 ) -> list[PairOutcome]:
     """Guarded pairs inside one (track, competency) group, scored exhaustively, in different behaviors.
 
@@ -167,39 +166,66 @@ def progression_between(ladder: Ladder, track: str, from_level: str, to_level: s
     """
     name = _resolve_track(ladder, track)
     lo, hi = _resolve_level(ladder, name, from_level), _resolve_level(ladder, name, to_level)
+    return _TrackIndex(ladder, name).change(lo, hi)
 
-    def at(level: str) -> dict[str, Behavior]:
-        return {b.id: b for b in ladder.behaviors if any(o.track == name and o.level == level for o in b.occurrences)}
 
-    low, high = at(lo), at(hi)
-    nexts: dict[str, list[Progression]] = defaultdict(list)
-    for p in ladder.progressions:
-        if p.track == name:
-            nexts[p.from_behavior].append(p)
-    by_id = {b.id: b for b in ladder.behaviors}
-    change = LevelChange(track=name, from_level=lo, to_level=hi)
-    successors: set[str] = set()
-    predecessors: set[str] = set()
-    for bid in sorted(set(low) - set(high), key=lambda i: (low[i].text, i)):
-        frontier: list[tuple[str, list[Progression]]] = [(bid, [])]
-        seen = {bid}
-        while frontier:
-            cur, chain = frontier.pop(0)
-            for p in sorted(nexts[cur], key=lambda p: p.to_behavior):
-                if p.to_behavior in seen:
-                    continue
-                seen.add(p.to_behavior)
-                path = [*chain, p]
-                if p.to_behavior in high and p.to_behavior not in low:
-                    change.strengthened.append(Strengthened(low[bid], by_id[p.to_behavior], path))
-                    successors.add(p.to_behavior)
-                    predecessors.add(bid)
-                else:
-                    frontier.append((p.to_behavior, path))
-    change.new = sorted((high[i] for i in set(high) - set(low) - successors), key=lambda b: (b.text, b.id))
-    change.dropped = sorted((low[i] for i in set(low) - set(high) - predecessors), key=lambda b: (b.text, b.id))
-    change.kept = sorted((low[i] for i in set(low) & set(high)), key=lambda b: (b.text, b.id))
-    return change
+def consecutive_changes(ladder: Ladder) -> list[LevelChange]:
+    """`progression_between` for every pair of consecutive levels of every track, path by path.
+
+    Levels are those where the track writes behaviors (a role marked N/A has none), in canonical order;
+    IC and management levels are never paired. Tracks by name, then levels in order.
+    """
+    out: list[LevelChange] = []
+    for name in sorted({t.name for t in ladder.tracks}):
+        index = _TrackIndex(ladder, name)
+        for path in ("ic", "management"):
+            levels = sorted((lv for lv in index.by_level if level_path(lv) == path), key=level_sort_key)
+            out += [index.change(lo, hi) for lo, hi in zip(levels, levels[1:], strict=False)]
+    return out
+
+
+class _TrackIndex:
+    """The behaviors of one track by level and its progression links, built once for many level pairs."""
+
+    def __init__(self, ladder: Ladder, track: str) -> None:
+        self.track = track
+        self.by_level: dict[str, dict[str, Behavior]] = defaultdict(dict)
+        for b in ladder.behaviors:
+            for o in b.occurrences:
+                if o.track == track:
+                    self.by_level[o.level][b.id] = b
+        self.nexts: dict[str, list[Progression]] = defaultdict(list)
+        for p in ladder.progressions:
+            if p.track == track:
+                self.nexts[p.from_behavior].append(p)
+        self.by_id = {b.id: b for b in ladder.behaviors}
+
+    def change(self, lo: str, hi: str) -> LevelChange:
+        low, high = self.by_level.get(lo, {}), self.by_level.get(hi, {})
+        nexts, by_id = self.nexts, self.by_id
+        change = LevelChange(track=self.track, from_level=lo, to_level=hi)
+        successors: set[str] = set()
+        predecessors: set[str] = set()
+        for bid in sorted(set(low) - set(high), key=lambda i: (low[i].text, i)):
+            frontier: list[tuple[str, list[Progression]]] = [(bid, [])]
+            seen = {bid}
+            while frontier:
+                cur, chain = frontier.pop(0)
+                for p in sorted(nexts.get(cur, []), key=lambda p: p.to_behavior):
+                    if p.to_behavior in seen:
+                        continue
+                    seen.add(p.to_behavior)
+                    path = [*chain, p]
+                    if p.to_behavior in high and p.to_behavior not in low:
+                        change.strengthened.append(Strengthened(low[bid], by_id[p.to_behavior], path))
+                        successors.add(p.to_behavior)
+                        predecessors.add(bid)
+                    else:
+                        frontier.append((p.to_behavior, path))
+        change.new = sorted((high[i] for i in set(high) - set(low) - successors), key=lambda b: (b.text, b.id))
+        change.dropped = sorted((low[i] for i in set(low) - set(high) - predecessors), key=lambda b: (b.text, b.id))
+        change.kept = sorted((low[i] for i in set(low) & set(high)), key=lambda b: (b.text, b.id))
+        return change
 
 
 def format_change(change: LevelChange) -> str:
@@ -217,14 +243,3 @@ def format_change(change: LevelChange) -> str:
     lines += [f"  - {b.text}" for b in change.dropped]
     lines.append(f"Unchanged: {len(change.kept)}")
     return "\n".join(lines) + "\n"
-
-
-def load_ladder(path: str | Path) -> Ladder:
-    """Read a `ladder.json`; InputError when missing or not a ladder."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"ladder file not found: {p} (run `ladder run` first, or pass --ladder PATH)")
-    try:
-        return Ladder.model_validate_json(p.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise InputError(f"{p}: not a ladder.json ({str(exc).splitlines()[0]})") from exc

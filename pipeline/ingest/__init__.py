@@ -7,46 +7,190 @@ records it and goes on with the other files.
 from __future__ import annotations
 
 import codecs
+import os
+import re
+import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-import yaml
 
 if TYPE_CHECKING:
     from pipeline.config import Config
 
 from pipeline.errors import ConfigError, InputError, RejectedDocument
 from pipeline.ids import content_id
-from pipeline.ingest.blocks import html_blocks, html_damage, markdown_blocks, text_blocks
+from pipeline.ingest.blocks import html_damage
 from pipeline.ingest.classify import detect_kind
 from pipeline.ingest.repair import repair_text
-from pipeline.models import DocKind, Document
+from pipeline.ingest.tree import build_tree, flat_blocks
+from pipeline.models import DocKind, Document, Rejection
+from pipeline.yamlfile import read_yaml
 
 _FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 _KINDS: tuple[DocKind, ...] = ("career_page", "role_descriptions", "forum_thread", "article")
 _README_NAMES = {"readme.md", "readme.txt", "readme"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def list_inputs(raw_dir: Path, config: Config) -> tuple[list[Path], list[Path]]:
-    """Files to read (sorted by relative path) and files skipped for their extension.
+def display_name(path: Path, raw_dir: Path) -> str:
+    """A file's path relative to `raw_dir` as safe one-line text: what `Document.file` and rejections carry.
 
+    File names are bytes on Linux; Python carries the ones that are not valid UTF-8 with surrogate escapes,
+    which cannot be written to JSON, CSV or a hash. Those bytes become `\\xNN`, and so do control characters
+    (a newline in a name must not break a one-line message): `caf\\xe9.txt` for the latin-1 name `café.txt`.
+    Valid UTF-8 names are unchanged.
+    """
+    rel = path.relative_to(raw_dir).as_posix()
+    text = os.fsencode(rel).decode("utf-8", "backslashreplace")
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+@dataclass
+class InputScan:
+    """What the input folder holds: files to read, files skipped for their extension, entries refused."""
+
+    files: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+
+
+def _inside(target: str, root: str) -> bool:
+    return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def scan_inputs(raw_dir: Path, config: Config, follow_links: bool | None = None) -> InputScan:
+    """Walk `raw_dir` (sorted by relative path, hidden entries and READMEs left out) without trusting it.
+
+    Policy for what is not a plain file or folder: a link that resolves inside the input folder is read like
+    the file it points to (a link to a folder inside it is not walked twice); a link that resolves outside
+    it, a broken link, a FIFO, socket or device, and a folder named like a document are refused with a
+    reason (listed in rejected.json) and never opened. `follow_links` (`--follow-links`,
+    `ingest.follow_links`) reads links to files and folders outside the input folder too.
     Raises `InputError` when the folder is missing or holds nothing to read.
     """
     if not raw_dir.exists():
         raise InputError(f"input folder not found: {raw_dir}")
     if not raw_dir.is_dir():
         raise InputError(f"input is not a folder: {raw_dir}")
+    follow = config.ingest.follow_links if follow_links is None else follow_links
     exts = {e.lower() for e in config.ingest.extensions}
-    files, skipped = [], []
-    for p in sorted(raw_dir.rglob("*"), key=lambda q: q.relative_to(raw_dir).as_posix()):
-        if not p.is_file() or any(part.startswith(".") for part in p.relative_to(raw_dir).parts):
-            continue
-        if p.name.lower() in _README_NAMES or p.name == config.ingest.manifest:
-            continue
-        (files if p.suffix.lower() in exts else skipped).append(p)
-    if not files:
+    root = os.path.realpath(raw_dir)
+    scan = InputScan()
+    seen_dirs = {root}
+
+    def refuse(path: Path, reason: str) -> None:
+        scan.rejected.append(Rejection(file=display_name(path, raw_dir), reason=reason))
+
+    def walk(folder: Path) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            refuse(folder, f"cannot read folder: {exc.strerror or exc}")
+            return
+        for entry in entries:
+            path = folder / entry.name
+            if entry.name.startswith("."):
+                continue
+            is_doc = Path(entry.name).suffix.lower() in exts
+            if entry.is_symlink():
+                target = os.path.realpath(path)
+                if not os.path.exists(target):
+                    refuse(path, "broken link: its target does not exist")
+                    continue
+                inside = _inside(target, root)
+                if os.path.isdir(target):
+                    if not inside and not follow:
+                        refuse(path, "link to a folder outside the input folder, not read (--follow-links reads it)")
+                    elif not inside and target not in seen_dirs:
+                        seen_dirs.add(target)
+                        walk(path)
+                    continue  # a link to a folder inside the input folder: its files are read where they are
+                if not inside and not follow:
+                    if is_doc:
+                        refuse(path, "link to a file outside the input folder, not read (--follow-links reads it)")
+                    continue
+                st_mode = os.stat(target).st_mode
+            else:
+                try:
+                    st_mode = entry.stat(follow_symlinks=False).st_mode
+                except OSError as exc:
+                    refuse(path, f"cannot read: {exc.strerror or exc}")
+                    continue
+            if stat.S_ISDIR(st_mode):
+                if is_doc:
+                    refuse(path, "a folder named like a document, not read")
+                    continue
+                real = os.path.realpath(path)
+                if real not in seen_dirs:
+                    seen_dirs.add(real)
+                    walk(path)
+                continue
+            if not stat.S_ISREG(st_mode):
+                refuse(path, f"not a regular file ({_file_type(st_mode)}), not read")
+                continue
+            if entry.name.lower() in _README_NAMES or entry.name == config.ingest.manifest:
+                continue
+            (scan.files if is_doc else scan.skipped).append(path)
+
+    walk(raw_dir)
+    order = {id(p): display_name(p, raw_dir) for p in scan.files + scan.skipped}
+    scan.files.sort(key=lambda p: order[id(p)])
+    scan.skipped.sort(key=lambda p: order[id(p)])
+    scan.rejected.sort(key=lambda r: r.file)
+    if not scan.files:
         raise InputError(f"no documents in {raw_dir} (expected files ending in {', '.join(sorted(exts))})")
-    return files, skipped
+    return scan
+
+
+def _file_type(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISFIFO, "FIFO"),
+        (stat.S_ISSOCK, "socket"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+    ):
+        if test(mode):
+            return name
+    return "special file"
+
+
+def list_inputs(raw_dir: Path, config: Config) -> tuple[list[Path], list[Path]]:
+    """Files to read (sorted by relative path) and files skipped for their extension (see `scan_inputs`)."""
+    scan = scan_inputs(raw_dir, config)
+    return scan.files, scan.skipped
+
+
+def read_input(path: Path, file: str, config: Config) -> bytes:
+    """A file's bytes, refusing what is not a regular file or is too large, without blocking on a FIFO.
+
+    Checked on the open file, so a file swapped for a FIFO or a huge file after the folder was listed is
+    still refused with a reason.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise RejectedDocument(file, f"cannot read: {exc.strerror or exc}") from exc
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise RejectedDocument(file, f"not a regular file ({_file_type(st.st_mode)}), not read")
+        if st.st_size > config.ingest.max_bytes:
+            raise RejectedDocument(
+                file, f"too large: {st.st_size:,} bytes (limit {config.ingest.max_bytes:,}; set ingest.max_bytes)"
+            )
+        chunks, total = [], 0
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > config.ingest.max_bytes:
+                raise RejectedDocument(
+                    file, f"too large: over {config.ingest.max_bytes:,} bytes (set ingest.max_bytes)"
+                )
+        return b"".join(chunks)
+    except OSError as exc:
+        raise RejectedDocument(file, f"cannot read: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
 
 
 def load_manifest(raw_dir: Path, config: Config) -> dict[str, DocKind]:
@@ -54,16 +198,13 @@ def load_manifest(raw_dir: Path, config: Config) -> dict[str, DocKind]:
     path = raw_dir / config.ingest.manifest
     if not path.is_file():
         return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from exc
+    data = read_yaml(path) or {}
     kinds = data.get("kinds", {}) if isinstance(data, dict) else None
     if not isinstance(kinds, dict):
-        raise ConfigError(f"{path}: expected a mapping `kinds: {{file: kind}}`")
+        raise ConfigError(f"{path}: not a mapping of kinds (expected `kinds: {{file: kind}}`)")
     for name, kind in kinds.items():
         if kind not in _KINDS:
-            raise ConfigError(f"{path}: {name}: unknown kind {kind!r} (valid: {', '.join(_KINDS)})")
+            raise ConfigError(f"{path}: kinds: {name}: unknown kind {kind!r} (expected one of {', '.join(_KINDS)})")
     return {str(k): v for k, v in kinds.items()}
 
 
@@ -104,6 +245,8 @@ def decode(data: bytes, file: str, config: Config) -> tuple[str, str]:
 
 
 def _check_text(text: str, file: str, enc: str, config: Config) -> str:
+    if "\x00" in text:  # one rule wherever the NUL is: a text document never holds one
+        raise RejectedDocument(file, "binary file (contains NUL bytes), not a text document")
     control = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\n\r\f") or 0x7F <= ord(ch) < 0xA0)
     if control > max(2, len(text) * config.ingest.max_control_ratio):
         raise RejectedDocument(
@@ -129,16 +272,13 @@ def ingest_bytes(data: bytes, file: str, config: Config, kind_override: DocKind 
             raise RejectedDocument(file, "malformed HTML: no tags found in a .html file")
         if len(errors) >= config.ingest.html_max_tag_errors:
             raise RejectedDocument(file, f"malformed HTML: {len(errors)} tag errors (first: {errors[0]})")
-        blocks, title = html_blocks(text)
-    elif fmt == "markdown":
-        blocks = markdown_blocks(text)
-    else:
-        blocks = text_blocks(text)
+    nodes, title = build_tree(text, fmt)
+    blocks = flat_blocks(nodes, text_format=fmt == "text")
     if not blocks:
         raise RejectedDocument(file, "no text content")
     if not title:
         title = next((b.text for b in blocks if b.kind == "heading"), blocks[0].text)
-    kind, confidence = detect_kind(blocks, config)
+    kind, confidence = detect_kind(blocks, config.kinds, config.career_page, config.prose, nodes)
     source = "detected"
     if kind_override is not None:
         kind, confidence, source = kind_override, 1.0, "manifest"
@@ -153,20 +293,13 @@ def ingest_bytes(data: bytes, file: str, config: Config, kind_override: DocKind 
         title=title[:200],
         text=text,
         blocks=blocks,
+        nodes=nodes,
         repairs=repairs,
     )
 
 
 def ingest_file(path: Path, raw_dir: Path, config: Config, manifest: dict[str, DocKind] | None = None) -> Document:
     """Read and ingest one file under `raw_dir`."""
-    rel = path.relative_to(raw_dir).as_posix()
-    try:
-        size = path.stat().st_size
-        if size > config.ingest.max_bytes:
-            raise RejectedDocument(
-                rel, f"too large: {size:,} bytes (limit {config.ingest.max_bytes:,}; set ingest.max_bytes)"
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise RejectedDocument(rel, f"cannot read: {exc.strerror or exc}") from exc
+    rel = display_name(path, raw_dir)
+    data = read_input(path, rel, config)
     return ingest_bytes(data, rel, config, (manifest or {}).get(rel))

@@ -11,9 +11,11 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pipeline.config import Config
+    from pipeline.ingest.settings import KindConfig
+    from pipeline.parse.settings import CareerPageConfig, ProseConfig
 
-from pipeline.models import Block, DocKind
+from pipeline.models import Block, DocKind, Node
+from pipeline.parse.forum_signals import thread_evidence
 
 _FORUM_CUES = [
     re.compile(p, re.IGNORECASE)
@@ -73,16 +75,49 @@ def _features(blocks: list[Block], max_heading_words: int) -> dict[str, float]:
     }
 
 
-def kind_scores(blocks: list[Block], config: Config) -> dict[str, float]:
-    """Score per kind in 0..1 (exposed for the report and for tests)."""
-    f = _features(blocks, config.career_page.max_heading_words)
+def level_axis(nodes: list[Node], career_page: CareerPageConfig) -> float:
+    """Career-page evidence from the tree, whatever the prose: 1.0 when it has a level axis (two or more levels
+    as headings or a ladder table), 0.6 when plain-text lines that look like levels head two or more levels or
+    it reads as one level of a ladder (a level-like title over two or more competencies), else 0."""
+    from pipeline.parse.ladder import Rules, detect, promote_text_headings
+
+    cp = career_page
+    found = detect(nodes, cp.structure, single_level=False, path_markers=cp.path_markers)
+    if len(found.levels) >= 2:
+        return 1.0
+    if not any(n.kind == "heading" for n in nodes):  # plain text: level-like short lines as headings
+        promoted = detect(promote_text_headings(nodes, cp.structure), cp.structure, False, cp.path_markers)
+        if len(promoted.levels) >= 2:
+            return 0.6
+    found = detect(nodes, cp.structure, single_level=True, path_markers=cp.path_markers)
+    if len(found.levels) == 1:
+        lv = found.levels[0]
+        if Rules(cp.structure).level_like(lv.title) and sum(1 for c in lv.comps if c.name) >= 2:
+            return 0.6
+    return 0.0
+
+
+def kind_scores(
+    blocks: list[Block], career_page: CareerPageConfig, prose: ProseConfig, nodes: list[Node] | None = None
+) -> dict[str, float]:
+    """Score per kind in 0..1 (exposed for the report and for tests); `nodes`: the tree, for the level axis.
+
+    Kind detection borrows the parsers' own notions, passed in explicitly: the career-page parser's structure
+    (`career_page`: a block of at most `max_heading_words` words may be a role or competency heading; the
+    level-axis rules), so a page is called a career page exactly when that parser would find a ladder in it, and
+    the thread parser's post-header and furniture rules (`prose`).
+    """
+    f = _features(blocks, career_page.max_heading_words)
     item_share = f["items"] / max(1, len(blocks))
     career = (
         0.45 * min(1.0, f["recurring"] / 3)
         + 0.35 * min(1.0, f["items"] / 10)
         + 0.2 * min(1.0, f["levelled_titles"] / 2)
     )
-    forum = min(1.0, f["forum"] / 4)
+    # post headers, furniture and quoting in any forum's layout (the cue count above knows fewer shapes)
+    thread = thread_evidence(blocks, prose).score
+    forum = max(min(1.0, f["forum"] / 4), thread)
+    threadlike = f["forum"] >= 3 or thread >= 0.6
     roles = (
         0.4 * min(1.0, f["years"] / 2) + 0.4 * min(1.0, f["role_intros"] / 2) + 0.2 * (1.0 if item_share < 0.1 else 0.0)
     ) * (1.0 if f["recurring"] < 3 else 0.4)
@@ -91,18 +126,29 @@ def kind_scores(blocks: list[Block], config: Config) -> dict[str, float]:
         + 0.35 * min(1.0, f["avg_para_words"] / 40)
         + 0.3 * min(1.0, f["questions"] / 3)
     ) * (1.0 if f["recurring"] < 3 else 0.5)
+    axis = level_axis(nodes, career_page) if nodes else 0.0
+    if axis >= 1.0:  # a level axis makes a career page, however much prose surrounds it
+        career, forum, roles, article = max(career, 0.9), forum * 0.5, roles * 0.5, article * 0.5
+    elif axis > 0:
+        career = max(career, axis)
     return {
         "career_page": round(career, 3),
         "forum_thread": round(forum * (0.6 if f["items"] > 20 and f["recurring"] >= 3 else 1.0), 3),
-        "role_descriptions": round(roles * (0.5 if f["forum"] >= 3 else 1.0), 3),
-        "article": round(article * (0.5 if f["forum"] >= 3 else 1.0), 3),
+        "role_descriptions": round(roles * (0.5 if threadlike else 1.0), 3),
+        "article": round(article * (0.5 if threadlike else 1.0), 3),
     }
 
 
-def detect_kind(blocks: list[Block], config: Config) -> tuple[DocKind, float]:
+def detect_kind(
+    blocks: list[Block],
+    kinds: KindConfig,
+    career_page: CareerPageConfig,
+    prose: ProseConfig,
+    nodes: list[Node] | None = None,
+) -> tuple[DocKind, float]:
     """Best-scoring kind and its confidence; `unknown` when no kind reaches `kinds.min_confidence`."""
-    scores = kind_scores(blocks, config)
+    scores = kind_scores(blocks, career_page, prose, nodes)
     kind, best = max(scores.items(), key=lambda kv: (kv[1], kv[0]))
-    if best < config.kinds.min_confidence:
+    if best < kinds.min_confidence:
         return "unknown", best
     return kind, best  # type: ignore[return-value]

@@ -18,6 +18,15 @@ class RepairRule(Section):
 
 class IngestConfig(Section):
     max_bytes: int = Field(10 * 1024 * 1024, description="Files larger than this are rejected (10 MB).")
+    max_blocks: int = Field(
+        5000,
+        description="Documents cut into more blocks (paragraphs, bullets, headings) than this are rejected; 0: no "
+        "limit.",
+    )
+    max_seconds: float = Field(
+        120.0,
+        description="Time one document may take to read, repair and parse before it is rejected; 0: no limit.",
+    )
     extensions: list[str] = Field(
         [".txt", ".text", ".md", ".markdown", ".html", ".htm"],
         description="File extensions read from the input folder; other files are listed as skipped.",
@@ -25,6 +34,11 @@ class IngestConfig(Section):
     manifest: str = Field(
         "manifest.yaml",
         description="Optional file in the input folder mapping file names to kinds (overrides detection).",
+    )
+    follow_links: bool = Field(
+        False,
+        description="Read links that point outside the input folder (`ladder run --follow-links`); by default "
+        "they are refused and listed in rejected.json.",
     )
     html_max_tag_errors: int = Field(
         3, description="An HTML file with this many unclosed or mismatched structural tags is rejected."

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 from pipeline.errors import ParseError
 from pipeline.models import Block, Document, GuidanceItem, ParsedDocument
 from pipeline.parse.nlp import get_nlp
+from pipeline.settings import compiled
 
 _QUOTED = re.compile(r"^[“\"«„](?P<text>.+?)[”\"»“]\s*$")
 _NAMED_DEF = re.compile(r"^(?P<name>[^:—–]{2,60}?)\s*[:—–]\s+(?P<definition>\S.*)$")
@@ -33,10 +34,10 @@ class _Rules:
     def __init__(self, cfg: ProseConfig) -> None:
         self.cfg = cfg
         flags = re.IGNORECASE
-        self.furniture = [re.compile(p, flags) for p in cfg.furniture_start_patterns]
+        self.furniture = compiled(cfg.furniture_start_patterns, flags)
         self.cues = {section: re.compile(p, flags) for section, p in cfg.guidance_cues.items()}
-        self.purpose = [re.compile(p, flags) for p in cfg.purpose_patterns]
-        self.metric = [re.compile(p, flags) for p in cfg.metric_patterns]
+        self.purpose = compiled(cfg.purpose_patterns, flags)
+        self.metric = compiled(cfg.metric_patterns, flags)
         self.modal = re.compile(cfg.guidance_modal_pattern, flags)
         self.stop = {w.casefold() for w in cfg.name_stopwords}
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 from pipeline.errors import ParseError
 from pipeline.ids import name_key
 from pipeline.models import Block, Document, ParsedBehavior, ParsedCompetency, ParsedDocument, ParsedRole
+from pipeline.parse.ladder import Found, detect, ladder_document, line_of, promote_text_headings
 
 _SENTENCE_END = (".", "!", "?", ";", ":")
 _NA_SUFFIX = re.compile(r"\s*\(\s*n\s*/\s*a\s*\)\s*$", re.IGNORECASE)
@@ -257,11 +258,47 @@ def _track_name(doc: Document, intro: list[Block], rules: _Rules) -> str:
     return collapse_abbreviation(heading or doc.title)
 
 
+def _tree_track(doc: Document, found: Found, rules: _Rules) -> str:
+    """Track name from what comes before the first level (its H1, or a 'the X ladder' sentence)."""
+    first = line_of(found.levels[0].ref) if found.levels else 0
+    intro = [b for b in doc.blocks if line_of(b.ref) < first]
+    if intro or len(found.levels) < 2 or doc.title not in {lv.title for lv in found.levels}:
+        return _track_name(doc, intro, rules)
+    # the page opens with its first level: the words every level title shares name the track
+    shared = set.intersection(*({w.casefold() for w in lv.title.split()} for lv in found.levels))
+    words = [w for w in found.levels[0].title.split() if w.casefold() in shared]
+    return " ".join(words) or doc.title
+
+
 def parse_career_page(doc: Document, config: Config) -> ParsedDocument:
-    """Parse a career page into roles, competency sections and behavior bullets."""
+    """Parse a career page into roles, competency sections and behavior bullets.
+
+    A page is read by its tree (`pipeline.parse.ladder`: level headings, ladder tables) unless it has a role
+    menu (a run of short lines whose entries come back as sections) that names every level the tree found and
+    more, or it is plain text with a menu; then by the menu / heading / recurrence skeletons below. A page none
+    of those reads is taken as one level of a ladder written one level per document.
+    """
     rules = _Rules(config.career_page)
-    skel = _menu_skeleton(doc, rules) or _heading_skeleton(doc, rules) or _recurrence_skeleton(doc, rules)
+    structure, markers = config.career_page.structure, config.career_page.path_markers
+    found = detect(doc.nodes, structure, single_level=False, path_markers=markers)
+    # a role menu wins when it names every level the tree found and more (levels listed but not written yet);
+    # it is looked for only where it can matter: plain text, or a tree that found no level or skipped some
+    skel = _menu_skeleton(doc, rules) if doc.format == "text" or not found.levels or found.skipped else None
+    menu_wins = skel is not None and (
+        {role_key(lv.title) for lv in found.levels} < set(skel.role_keys) or doc.format == "text"
+    )
+    if found.levels and not menu_wins:
+        return ladder_document(doc, config, found, _tree_track(doc, found, rules))
+    if skel is None:
+        skel = _heading_skeleton(doc, rules) or _recurrence_skeleton(doc, rules)
     if skel is None or not skel.roles:
+        if doc.format == "text":  # level-like short lines as headings
+            promoted = detect(promote_text_headings(doc.nodes, structure), structure, False, markers)
+            if promoted.levels:
+                return ladder_document(doc, config, promoted, _tree_track(doc, promoted, rules))
+        single = detect(doc.nodes, structure, single_level=True, path_markers=markers)
+        if single.levels:
+            return ladder_document(doc, config, single, _tree_track(doc, single, rules))
         raise ParseError(f"{doc.file}: no role menu or role headings found; is it a career page?")
     blocks = doc.blocks
     track = _track_name(doc, blocks[: skel.body_start], rules)

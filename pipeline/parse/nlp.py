@@ -26,7 +26,13 @@ if TYPE_CHECKING:
     from pipeline.config import Config
 
 ENTITY_LABELS = ("EXPERIENCE", "ACCOUNT_SIZE", "SEGMENT", "TIER", "LEVEL")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+    )
+}
+_NUMBER_OR_WORD = re.compile(r"\d+(?:\.\d+)?|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 
 
 @Language.factory("lowercase_lemmas")
@@ -110,14 +116,18 @@ def experience_years(text: str) -> tuple[float | None, float | None]:
     """Years range of an EXPERIENCE entity.
 
     `"1+ years"` -> (1, None); `"3-4 Years of experience"` -> (3, 4); `"4–6 years"` -> (4, 6);
-    `"at least 2 years"` -> (2, None); `"5 years of experience"` -> (5, 5).
+    `"at least 2 years"` -> (2, None); `"5 years of experience"` -> (5, 5); `"three to five years"` -> (3, 5);
+    `"five-plus years"` -> (5, None).
     """
-    numbers = [float(n) for n in _NUMBER.findall(text)]
+    numbers = [
+        float(m.group(0)) if m.group(0)[0].isdigit() else float(_NUMBER_WORDS[m.group(0).casefold()])
+        for m in _NUMBER_OR_WORD.finditer(text)
+    ]
     if not numbers:
         return None, None
     if len(numbers) >= 2:
         return numbers[0], numbers[1]
-    open_ended = "+" in text or re.search(r"\b(?:least|minimum|min|over)\b", text, re.IGNORECASE)
+    open_ended = "+" in text or re.search(r"\b(?:least|minimum|min|over|plus|or more)\b", text, re.IGNORECASE)
     return numbers[0], None if open_ended else numbers[0]
 
 

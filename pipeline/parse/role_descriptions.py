@@ -28,6 +28,7 @@ from pipeline.errors import ParseError
 from pipeline.models import Block, Document, ParsedBehavior, ParsedCompetency, ParsedDocument, ParsedRole
 from pipeline.parse.career_page import collapse_abbreviation
 from pipeline.parse.nlp import entities, entity_value, experience_years, get_matcher, get_nlp
+from pipeline.settings import compiled
 
 _ABBR = re.compile(r"^[A-Z][A-Z0-9&]{1,6}$")
 _DEFINED_ABBR = re.compile(r"((?:[A-Z][\w&-]*\s+){1,6})\(([A-Z][A-Za-z]{1,7})\)")
@@ -141,7 +142,7 @@ def parse_role_descriptions(doc: Document, config: Config) -> ParsedDocument:
     """Parse a role write-up into a track, its roles (years, scope, path) and facet paragraphs."""
     cfg = config.prose
     nlp = get_nlp(config)
-    intro_rx = [re.compile(p) for p in cfg.role_intro_patterns]
+    intro_rx = compiled(cfg.role_intro_patterns)
     blocks = [b for b in doc.blocks if b.text.strip()]
     candidates = [(i, _intro_title(b.text, cfg, intro_rx)) for i, b in enumerate(blocks)]
     spelled = [t for _, t in candidates if t and not any(_ABBR.match(w) for w in t.split())]

@@ -8,6 +8,79 @@ from pydantic import Field
 from pipeline.settings import Section
 
 
+class StructureConfig(Section):
+    """How ladder structure is read from the document tree (`career_page.structure:`)."""
+
+    level_code_pattern: str = Field(
+        r"(?<![\w.])(?:[A-Z]{1,3}[- ]?\d{1,2}|\d{1,2})(?![\w.])",
+        description="A level code or bare level number inside a title (`IC3`, `M4`, `P2`, `L-5`, `D1`, `2`).",
+    )
+    roman_suffix_pattern: str = Field(
+        r"\w\s+(?:I{1,3}|IV|VI{0,3}|IX|X)\s*$", description="A title ending in a Roman numeral (`Engineer II`)."
+    )
+    level_words: list[str] = Field(
+        [
+            "intern",
+            "apprentice",
+            "trainee",
+            "junior",
+            "jr",
+            "associate",
+            "entry",
+            "mid",
+            "intermediate",
+            "senior",
+            "sr",
+            "staff",
+            "principal",
+            "distinguished",
+            "fellow",
+            "lead",
+            "head",
+            "director",
+            "vp",
+            "chief",
+            "manager",
+            "executive",
+        ],
+        description="Words that make a short title look like a level.",
+    )
+    not_role_patterns: list[str] = Field(
+        [
+            r"\b(?:hiring|interview|recruit\w*|onboarding|benefits?|perks|compensation|salary|values?|principles)\b",
+            r"\b(?:promot\w*|process|faq|overview|introduction|intro|about|summary|tl;?dr|legend|glossary)\b",
+            r"\b(?:all|every|any)\s+(?:levels|roles|engineers|employees)\b",
+            r"\b(?:levels|tracks|roles|ladders?|framework|criteria|expectations|responsibilities)\s*$",
+            r"\b(?:step|phase|week|day|month|quarter|part|chapter|section|appendix|round)\s*#?\d",
+            r"\?\s*$",
+        ],
+        description="Section titles that are page-wide, never a role (hiring, values, 'all levels', overlays).",
+    )
+    ic_markers: list[str] = Field(
+        [r"\bindividual[- ]contributors?\b", r"\bIC[- ]?\d", r"\bIC (?:track|path|ladder|levels?)\b"],
+        description="Wording that puts a role (its title, summary or enclosing section) on the IC path.",
+    )
+    management_markers: list[str] = Field(
+        [r"\bmanagement\b", r"\bmanager (?:track|path|ladder|levels?)\b", r"\bpeople manag\w+", r"^M[- ]?\d+\b"],
+        description="Wording that puts a role (its title or enclosing section) on the management path.",
+    )
+    empty_cell_patterns: list[str] = Field(
+        [r"^\s*(?:n\s*/\s*a|tbd|todo|none|-+|—|–)\.?\s*$", r"^\s*same as\b", r"^\s*see (?:above|previous)\b"],
+        description="Cells and bullets that state no behavior (`N/A`, `TODO`, 'same as L1').",
+    )
+    years_patterns: list[str] = Field(
+        [r"\bexperience\b.*\d", r"\d.*\byears?\b.*\bexperience\b", r"\bexperience:\s", r"^\s*years?\b.*:"],
+        description="A line stating years of experience: fills years_min/max, never a behavior.",
+    )
+    max_title_words: int = Field(9, description="A heading or cell longer than this is not a level title.")
+    max_label_words: int = Field(6, description="A category label (`Impact:`) has at most this many words.")
+    min_category_recurrence: float = Field(
+        0.5,
+        description="Inline labels (`**Adopts**: text`) are competencies only when each recurs in this share of "
+        "the roles (or they carry nested bullets); otherwise they are part of the behavior text.",
+    )
+
+
 class CareerPageConfig(Section):
     not_defined_patterns: list[str] = Field(
         [
@@ -65,6 +138,9 @@ class CareerPageConfig(Section):
         description="Where the track name is read from (first match in the intro wins).",
     )
     max_heading_words: int = Field(10, description="A line longer than this is never a role/competency name.")
+    structure: StructureConfig = Field(
+        default_factory=lambda: StructureConfig(), description="Ladder structure detection on the tree."
+    )
 
 
 class EntityPattern(Section):
@@ -95,11 +171,34 @@ class FacetRule(Section):
     example: str = Field(description="A paragraph this rule classifies (tested).")
 
 
+class HeaderRule(Section):
+    """A forum post header on one line: a regex with an `author` group and an optional `date` group.
+
+    The author must read as a person's name or a user handle and the date as a date (`date_patterns`), so a
+    body line of the same shape is not taken for a header. `example` is parsed into `author` and `date` (tested).
+    """
+
+    pattern: str = Field(description="Regex (case-insensitive) with groups `author` and optionally `date`.")
+    example: str = Field(description="A header line this rule reads, tested.")
+    author: str = Field(description="The author read from `example` (handles lose their `u/` or `@`).")
+    date: str | None = Field(None, description="The date read from `example`, as shown.")
+
+
+class PatternRule(Section):
+    """A regex with an example line it matches (tested)."""
+
+    pattern: str
+    example: str
+
+
 def _ents(*rows: tuple[str, list[dict], str | None, str]) -> list[EntityPattern]:
     return [EntityPattern(label=label, pattern=p, id=i, example=ex) for label, p, i, ex in rows]
 
 
+_NUMBER_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
 _NUM = {"TEXT": {"REGEX": r"^\d{1,2}(?:\.\d{1,2})?$"}}
+_WORD_NUM = {"LOWER": {"IN": _NUMBER_WORDS}}
+_PLUS_WORD = [{"ORTH": {"IN": ["-", "–"]}, "OP": "?"}, {"LOWER": {"IN": ["plus", "or"]}}, {"LOWER": "more", "OP": "?"}]
 _RANGE = {"TEXT": {"REGEX": r"^\d{1,2}(?:\.\d{1,2})?[–—-]\d{1,2}(?:\.\d{1,2})?$"}}
 _DASH = {"LOWER": {"IN": ["-", "–", "—", "to"]}}
 _YEARS = {"LOWER": {"IN": ["year", "years", "yr", "yrs", "yr.", "yrs."]}}
@@ -132,6 +231,16 @@ def _default_entity_patterns() -> list[EntityPattern]:
         ("EXPERIENCE", [_AT, _LEAST, _NUM, _YEARS, *_OF_EXP], None, "at least 2 years of experience"),
         ("EXPERIENCE", [_AT, _LEAST, _NUM, _YEARS], None, "minimum 3 years"),
         ("EXPERIENCE", [_NUM, _YEARS, *_OF_EXP], None, "5 years of experience"),
+        (
+            "EXPERIENCE",
+            [_AT, {**_LEAST, "OP": "?"}, _WORD_NUM, _DASH, _WORD_NUM, _YEARS, *_OF_EXP],
+            None,
+            "three to five years of experience",
+        ),
+        ("EXPERIENCE", [_AT, {**_LEAST, "OP": "?"}, _WORD_NUM, _DASH, _WORD_NUM, _YEARS], None, "two to four years"),
+        ("EXPERIENCE", [_WORD_NUM, *_PLUS_WORD, _YEARS], None, "five-plus years"),
+        ("EXPERIENCE", [_AT, _LEAST, _WORD_NUM, _YEARS], None, "at least two years"),
+        ("EXPERIENCE", [_WORD_NUM, _YEARS, *_OF_EXP], None, "six years of experience"),
         ("ACCOUNT_SIZE", [_AMOUNT, _DASH, _AMOUNT, _UNIT], None, "25-250 users"),
         ("ACCOUNT_SIZE", [_AMOUNT, {"ORTH": "+", "OP": "?"}, _UNIT], None, "500+ seats"),
         (
@@ -425,18 +534,42 @@ class ProseConfig(Section):
         [
             r"\b(?:member\s+)?posts?:\s*\d[\d,]*\b.*$",
             r"^(?:replies|answers|kudos|likes|reputation|points|solutions|messages|joined)\s*:?\s*[\d,]+\s*$",
-            r"^[\d,]+\s+(?:comments?|replies|likes?|kudos|upvotes?|points|views|answers?|reactions?)"
+            r"^[\d,]+\s+(?:comments?|replies|likes?|kudos?|upvotes?|points|views|answers?|reactions?)"
             r"(?:\s*[·•|]\s*[\d,]+\s+\w+)*\s*$",
             r"^(?:first|second|third|fourth|fifth|\d+(?:st|nd|rd|th)?)\s+anniversary\s*$",
             r"^(?:contributor|seeker|expert|newbie|member|new member|visitor|frequent visitor|regular visitor|"
             r"champion|moderator|admin|administrator|mvp|top contributor|community manager|rising star|"
-            r"occasional contributor|super contributor|valued contributor|all-star|explorer|advocate)\s*$",
+            r"occasional contributor|super contributor|valued contributor|all-star|explorer|advocate|trailblazer|"
+            r"ranger|legend|guide|ambassador|regular|newcomer|leader|trusted member|active member)\s*$",
             r"^(?:tagged|tags|comments|replies|reply|quote|share|report|like|follow|accepted solution|"
             r"best answer|solved!?|go to solution|permalink|helpful|upvote|downvote)\s*:?\s*$",
             r"^edited\b.*$",
             r"^(?:solved|accepted|pinned|locked)\b\s*$",
+            r"^(?:contributor|expert|champion|trailblazer|ranger|mvp|member|visitor|explorer|advocate|legend|"
+            r"guide|ambassador|moderator|staff|leader|regular|newcomer)\s+(?:i{1,3}|iv|v|\d)\s*$",
+            r"^(?:top\s+\d+%\s+\w+|op|original poster|verified|employee|partner|community (?:manager|team))\s*$",
+            r"^(?:(?:reply|share|save|report|award|follow|like|likes|quote|flag|copy link|more|upvote|downvote|vote|"
+            r"votes|give award|kudos|answer|answers|comment|comments|replies|points|views|mark as (?:best )?answer|"
+            r"report inappropriate content|view thread|subscribe|bookmark|edit|delete|translate|helpful|not helpful|"
+            r"select as best|top|\d[\d,.]*k?|…|\.\.\.)\s*[·•|/]?\s*)+$",
+            r"^message:\s*\d+$",
+            r"^re:\s.{1,120}$",
+            r"^(?:upvote|vote|▲|⬆)?\s*[+-]?\d[\d,.]*k?\s*(?:downvote|▼|⬇|points?|votes?|upvotes?|likes?|kudos|"
+            r"helpful)?\s*$",
+            r"^\W*(?:best answer|accepted answer|answer selected|marked as answer|selected as best|solution)\b.*$",
+            r"^(?:solved!?\s*)?go to solution\.?$",
+            r"^(?:replies|comments|answers)\s*:\s*[\d,]+\s+\w+(?:\s*[·•|]\s*[\d,]+\s+\w+)*\s*$",
+            r"^r/\w+$",
+            r"^#[\w-]+$",
+            r"^(?:options|labels?|printer friendly page|mark as new|mute|subscribe to rss feed)\s*:?$",
+            r"^(?:(?::[\w+-]+:|[\U0001F300-\U0001FAFF\u2600-\u27BF\u2764]\ufe0f?)\s*\d*\s*)+$",
+            r"^\d+\s+(?:more\s+)?(?:replies|reply|comments?|answers?)\b.*$",
+            r"^(?:last reply|view (?:\d+ )?(?:more )?(?:replies|thread)|show (?:\d+ )?(?:more )?replies|"
+            r"load more|continue this thread|more replies)\b.*$",
+            r"^\(edited\)\s*$",
         ],
-        description="Forum furniture dropped from posts (badges, counters, ranks, buttons, 'edited …').",
+        description="Forum furniture dropped from posts (badges, counters, ranks, votes, buttons such as 'Reply · "
+        "Share · Save', reactions, 'Best Answer', 'N replies', 'edited …').",
     )
     date_patterns: list[str] = Field(
         [
@@ -446,24 +579,104 @@ class ProseConfig(Section):
             r"\b(?:19|20)\d\d-\d\d-\d\d\b",
             r"\b\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)\d\d\b",
             r"\b\d+\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\s+ago\b",
+            r"\b\d+\s*(?:yr|yrs|y|mo|mos|mth|w|wk|wks|d|h|hr|hrs|m|min|mins)\.?\s+ago\b",
+            r"^\d+\s?(?:y|yr|mo|w|wk|d|h|hr|m|min)s?\.?$",
+            r"\b(?:yesterday|today)(?:\s+at\s+\d{1,2}:\d\d\s*(?:[ap]\.?m\.?)?)?",
+            r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?\b"
+            r"(?:,?\s+(?:at\s+)?\d{1,2}:\d\d\s*(?:[ap]\.?m\.?)?)?",
+            r"\b\d{1,2}:\d\d(?::\d\d)?\s*(?:[ap]\.?m\.?\b)?",
         ],
-        description="Dates in post headers ('edited October 2020', 'Mar 3, 2024', '10-23-2020'); first match wins.",
+        description="Dates in post headers, kept as shown ('edited October 2020', 'Mar 3, 2024', '10-23-2020', "
+        "'3 yr. ago', '2d', 'Yesterday at 4:05 PM', 'Mar 3', '10:42 AM'); first match wins.",
     )
     author_line_patterns: list[str] = Field(
         [
-            r"^(?:posted|asked|answered|replied|commented|written)\s+by\s+(?P<author>[^·•|,@]+?)"
-            r"(?:\s*[·•|,]\s*(?P<rest>.*))?$",
+            r"^(?:posted|post|asked|answered|replied|commented|written)\s+by\s+(?P<author>(?:u/|@)?[^·•|,@»]+?)"
+            r"(?:\s*[·•|,»]\s*(?P<rest>.*))?$",
             r"^(?P<author>[^·•|:]+?)\s+(?:replied|posted|commented|asked|answered)\b\s*[·•|,]?\s*(?P<rest>.*)$",
             r"^(?P<author>[^·•|]+?)\s*[·•|]\s*(?P<rest>.*)$",
         ],
         description="A line that names a post's author ('Posted by Jo Doe · Mar 3, 2024'); first match wins.",
+    )
+    post_header_rules: list[HeaderRule] = Field(
+        [
+            HeaderRule(
+                pattern=r"^(?:r/\w+\s*[·•|]?\s*)?(?:posted by\s+)?(?P<author>u/[\w-]+)(?:\s*[·•|]?\s*(?P<date>\S.*))?$",
+                example="Posted by u/csm_lena · 3 yr. ago",
+                author="csm_lena",
+                date="3 yr. ago",
+            ),
+            HeaderRule(
+                pattern=r"^(?P<author>@?[^\s@·•|][^·•|]{0,40}?)\s+(?:commented|replied|answered|responded|wrote|posted|"
+                r"asked)(?:\s+in\s+[^·•|]+?)?(?:\s+on)?\s*[·•|]?\s*"
+                r"(?P<date>\S.*?)(?:\s*[·•|]\s*edited.*)?$",
+                example="@rui-santos commented on Mar 3, 2023",
+                author="rui-santos",
+                date="Mar 3, 2023",
+            ),
+            HeaderRule(
+                pattern=r"^(?P<author>[^\s·•|»:][^·•|»:]{0,40}?)\s*(?:\(\s*[^()]{1,40}\)\s*)?(?:\s+(?:OP|op))?"
+                r"\s*[·•|»—–-]\s*(?P<date>\S.*)$",
+                example="marcus_t OP · 2 yr. ago",
+                author="marcus_t",
+                date="2 yr. ago",
+            ),
+            HeaderRule(
+                pattern=r"^(?P<author>[^\s\[][^\[\]:]{0,40}?)(?:\s+:[\w+-]+:)?\s+\[?(?P<date>(?:(?:today|yesterday|"
+                r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*)\s+(?:at\s+)?)?\d{1,2}:\d\d(?::\d\d)?\s*(?:[ap]\.?m\.?)?)\]?$",
+                example="Priya Natarajan 10:42 AM",
+                author="Priya Natarajan",
+                date="10:42 AM",
+            ),
+            HeaderRule(
+                pattern=r"^(?P<author>[^\s:][^:]{0,40}?)\s*(?:\(\s*[^()]{1,40}\)\s*)?\s(?:asked a question|"
+                r"asked(?:\s+in\b.*)?|started (?:this|a) (?:conversation|discussion|thread)|created a (?:post|topic))\b.*$",
+                example="Omar Haddad (Customer) asked a question.",
+                author="Omar Haddad",
+            ),
+        ],
+        description="One-line post headers (author and date) in the shapes of common forum software; first match "
+        "wins. Two-line headers (a name or handle, then a date or badge line) need no rule.",
+    )
+    handle_pattern: str = Field(
+        r"^@?(?=[\w.-]*[a-z])[a-z0-9][\w.-]{1,38}$",
+        description="A user handle standing for an author ('rosa.m', '@devon-r'); only a post header when a date "
+        "follows it.",
+    )
+    depth_patterns: list[PatternRule] = Field(
+        [PatternRule(pattern=r"^level\s+(?P<depth>\d{1,2})$", example="level 2")],
+        description="A line giving the nesting depth of the next post (1 = a reply to the question).",
+    )
+    reply_mention_patterns: list[PatternRule] = Field(
+        [
+            PatternRule(
+                pattern=r"^(?:replying to|in reply to|reply to)\s+@?(?P<author>[\w.-]+(?:\s+[A-Z][\w.-]+)?)",
+                example="Replying to @rosa.m",
+            ),
+            PatternRule(pattern=r"^@(?P<author>[\w.-]+)\b", example="@devon-r agreed, and"),
+        ],
+        description="A reply naming the post it answers (its parent: the latest post by that author).",
+    )
+    signature_pattern: str = Field(
+        r"^--\s*$",
+        description="A signature fence ('-- '): the short lines after it are the author's signature, dropped.",
+    )
+    inline_furniture_patterns: list[PatternRule] = Field(
+        [PatternRule(pattern=r"\s*\((?:edited|modifié|bearbeitet)\)\s*$", example="Thanks for this! (edited)")],
+        description="Furniture at the end of a body line, cut from it ('(edited)').",
     )
     quote_block_patterns: list[str] = Field(
         [r"^-*\s*original message\s*:?\s*-*$", r"^-+\s*forwarded message\s*-+$"],
         description="Start of a quoted copy that runs to the end of the post (mail-style quoting): dropped.",
     )
     quote_line_patterns: list[str] = Field(
-        [r"^>", r"^(?:quote|quoting|in reply to)\b.*$", r"^on .+ wrote:?\s*$", r"^.{1,60}\s(?:wrote|said):\s*$"],
+        [
+            r"^>",
+            r"^(?:quote|quoting)\b.*$",
+            r"^on .+ wrote:?\s*$",
+            r"^.{1,60}\s(?:wrote|said):\s*(?:↑.*)?$",
+            r"^le .+ a écrit\s*:?\s*$",
+        ],
         description="A quoted line, or one that introduces a quote: dropped (the copy it introduces is "
         "removed as a repeat of the earlier post).",
     )

@@ -20,7 +20,7 @@ from typing import Literal
 from pydantic import Field
 
 from pipeline.errors import ReleaseError
-from pipeline.models import Behavior, Competency, Ladder, Occurrence, Record, Role, Track
+from pipeline.models import Behavior, Competency, Ladder, Occurrence, Record, Role, Track, ref_order
 
 Bump = Literal["major", "minor", "patch", "none"]
 ChangeKind = Literal["rename", "text", "value"]
@@ -405,12 +405,6 @@ def _placed(ladder: Ladder) -> list[_Placed]:
     return _resort((o, b.id) for b in ladder.behaviors for o in b.occurrences)
 
 
-def _ref_order(ref: str) -> tuple[int, str]:
-    """`L9` sorts before `L10`."""
-    digits = ref.lstrip("L")
-    return (int(digits), ref) if digits.isdigit() else (-1, ref)
-
-
 def _diff_occurrences(
     old: Ladder, new: Ladder
 ) -> tuple[list[OccurrenceRef], list[OccurrenceRef], list[OccurrenceMove]]:
@@ -449,7 +443,7 @@ def _diff_occurrences(
                     changes=changes,
                 )
             )
-    moves.sort(key=lambda m: (m.source_file, _ref_order(m.to_ref), m.text, m.to_behavior))
+    moves.sort(key=lambda m: (m.source_file, ref_order(m.to_ref), m.text, m.to_behavior))
     return _refs(new_left), _refs(old_left), moves
 
 
@@ -479,7 +473,7 @@ def _match(old: list[_Placed], new: list[_Placed], key: Callable) -> tuple[list,
 
 
 def _resort(items: Iterable[_Placed]) -> list[_Placed]:
-    return sorted(items, key=lambda p: (p[0].source_file, _ref_order(p[0].source_ref), p[0].part, p[1]))
+    return sorted(items, key=lambda p: (p[0].source_file, ref_order(p[0].source_ref), p[0].part, p[1]))
 
 
 def _refs(items: list[_Placed]) -> list[OccurrenceRef]:

@@ -6,8 +6,6 @@ and all output is a pure function of the `Ladder`, so the same inputs give byte-
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import tempfile
@@ -15,37 +13,12 @@ from pathlib import Path
 
 from pipeline.models import Ladder
 
-OCCURRENCE_COLUMNS = [
-    "doc_id",
-    "source_file",
-    "source_ref",
-    "track",
-    "role",
-    "path",
-    "level",
-    "competency",
-    "competency_id",
-    "behavior_text",
-    "behavior_id",
-    "part",
-    "role_id",
-]
-ROLE_COLUMNS = [
-    "track",
-    "role",
-    "path",
-    "level",
-    "defined",
-    "years_min",
-    "years_max",
-    "source_file",
-    "order",
-    "role_id",
-    "track_id",
-    "scope",
-    "source_ref",
-]
-
+# Re-exported: the two tables `ladder run` writes are declared with the release tables.
+from pipeline.release.tables import OCCURRENCE_COLUMNS as OCCURRENCE_COLUMNS
+from pipeline.release.tables import OCCURRENCES, ROLE_TABLE
+from pipeline.release.tables import ROLE_COLUMNS as ROLE_COLUMNS
+from pipeline.release.tables import occurrence_rows as occurrence_rows
+from pipeline.release.tables import role_rows as role_rows
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -89,58 +62,12 @@ def schema_json() -> str:
     return to_json(schema)
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    return str(value)
-
-
-def _csv(columns: list[str], rows: list[dict]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in columns])
-    return buf.getvalue()
-
-
-def occurrence_rows(ladder: Ladder) -> list[dict]:
-    """One row per behavior occurrence, in document order."""
-    rows = []
-    for b in ladder.behaviors:
-        for o in b.occurrences:
-            row = o.model_dump()
-            row["behavior_text"] = row.pop("text")
-            row["behavior_id"] = b.id
-            rows.append(row)
-    rows.sort(key=lambda r: (r["source_file"], int(r["source_ref"][1:] or 0), r["part"], r["behavior_id"]))
-    return rows
-
-
-def role_rows(ladder: Ladder) -> list[dict]:
-    files = {d.id: d.file for d in ladder.documents}
-    rows = []
-    for r in ladder.roles:
-        row = r.model_dump()
-        row["role"] = row.pop("title")
-        row["role_id"] = row.pop("id")
-        row["source_file"] = files.get(r.doc_id, "")
-        rows.append(row)
-    return rows
-
-
 def occurrences_csv(ladder: Ladder) -> str:
-    return _csv(OCCURRENCE_COLUMNS, occurrence_rows(ladder))
+    return OCCURRENCES.csv(ladder)
 
 
 def roles_csv(ladder: Ladder) -> str:
-    return _csv(ROLE_COLUMNS, role_rows(ladder))
+    return ROLE_TABLE.csv(ladder)
 
 
 def rejected_json(ladder: Ladder) -> str:

@@ -20,8 +20,6 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from pydantic import Field, ValidationError
 
 from pipeline.errors import InputError, ReleaseError
@@ -36,18 +34,13 @@ from pipeline.release.diff import (
     summary_lines,
 )
 from pipeline.release.emit import (
-    OCCURRENCE_COLUMNS,
-    ROLE_COLUMNS,
     atomic_write_text,
     dataset_json,
-    occurrence_rows,
-    occurrences_csv,
-    role_rows,
-    roles_csv,
     schema_json,
     to_json,
 )
 from pipeline.release.report import report_files
+from pipeline.release.tables import TABLES, release_tables
 
 RELEASES_DIR = "releases"
 CANDIDATE_FILE = "ladder.json"
@@ -56,15 +49,6 @@ DATAPACKAGE_FILE = "datapackage.json"
 PACKAGE_NAME = "career-ladder"
 CHANGELOG_TITLE = "# Changelog of the published ladder dataset"
 
-# Frictionless Table Schema types of the table columns that are not strings.
-_FIELD_TYPES = {
-    "part": "integer",
-    "order": "integer",
-    "years_min": "number",
-    "years_max": "number",
-    "defined": "boolean",
-}
-_ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
 _MEDIA = {
     "json": "application/json",
     "csv": "text/csv",
@@ -72,6 +56,17 @@ _MEDIA = {
     "md": "text/markdown",
     "html": "text/html",
 }
+
+
+class Approval(Record):
+    """Who approved a release, and their note; recorded in its datapackage.json and changelog entry."""
+
+    approver: str = Field(description="Who approved the release (a name or a login).")
+    note: str = Field("", description="What the approver said, if anything.")
+
+    def line(self) -> str:
+        """`Approved by Ana: matches the March ladder.` (the changelog's line)."""
+        return f"Approved by {self.approver or 'an unnamed reviewer'}" + (f": {self.note}" if self.note else ".")
 
 
 class ReleasePlan(Record):
@@ -275,10 +270,18 @@ def release_created(created: str | None = None) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def publish_release(ladder: Ladder, normalized_dir: Path, plan: ReleasePlan, *, created: str | None = None) -> Release:
+def publish_release(
+    ladder: Ladder,
+    normalized_dir: Path,
+    plan: ReleasePlan,
+    *,
+    created: str | None = None,
+    approval: Approval | None = None,
+) -> Release:
     """Write `plan.version` as a new release and prepend its entry to `normalized/CHANGELOG.md`.
 
-    The caller has obtained approval for `plan`. Raises `ReleaseError` when the version exists already or
+    The caller has obtained approval for `plan`; `approval` (who, and their note) is recorded in the
+    release's datapackage.json and changelog entry. Raises `ReleaseError` when the version exists already or
     the releases changed since the plan was made.
     """
     created = release_created(created)
@@ -290,7 +293,7 @@ def publish_release(ladder: Ladder, normalized_dir: Path, plan: ReleasePlan, *, 
     root = releases_dir(normalized_dir)
     root.mkdir(parents=True, exist_ok=True)
     target = root / plan.version
-    changelog = _changelog_with(Path(normalized_dir) / CHANGELOG_FILE, changelog_entry(plan, created))
+    changelog = _changelog_with(Path(normalized_dir) / CHANGELOG_FILE, changelog_entry(plan, created, approval))
 
     release_diff = plan.diff.model_copy(update={"target": f"release {plan.version}"})
     files: dict[str, bytes] = {
@@ -300,10 +303,10 @@ def publish_release(ladder: Ladder, normalized_dir: Path, plan: ReleasePlan, *, 
     }
     for name, text in report_files(ladder, release_diff).items():
         files[name] = text.encode("utf-8")
-    for table, (csv_text, parquet_bytes) in _tables(ladder).items():
+    for table, (csv_text, parquet_bytes) in release_tables(ladder).items():
         files[f"{table}.csv"] = csv_text.encode("utf-8")
         files[f"{table}.parquet"] = parquet_bytes
-    files[DATAPACKAGE_FILE] = datapackage_json(plan.version, created, files).encode("utf-8")
+    files[DATAPACKAGE_FILE] = datapackage_json(plan.version, created, files, approval).encode("utf-8")
 
     tmp = Path(tempfile.mkdtemp(prefix=f".{plan.version}.", suffix=".tmp", dir=root))
     try:
@@ -325,50 +328,16 @@ def publish_release(ladder: Ladder, normalized_dir: Path, plan: ReleasePlan, *, 
     return Release(version=plan.version, path=target.as_posix(), files=sorted(files))
 
 
-def _tables(ladder: Ladder) -> dict[str, tuple[str, bytes]]:
-    """The flat tables as CSV (the same bytes `ladder run` writes) and Parquet."""
-    return {
-        "occurrences": (occurrences_csv(ladder), _parquet(OCCURRENCE_COLUMNS, occurrence_rows(ladder))),
-        "roles": (roles_csv(ladder), _parquet(ROLE_COLUMNS, role_rows(ladder))),
-    }
-
-
-TABLE_COLUMNS = {"occurrences": OCCURRENCE_COLUMNS, "roles": ROLE_COLUMNS}
-
-
-def field_type(column: str) -> str:
-    return _FIELD_TYPES.get(column, "string")
-
-
-def _parquet(columns: list[str], rows: list[dict]) -> bytes:
-    arrays = {}
-    for col in columns:
-        kind = field_type(col)
-        values = [_arrow_value(row.get(col), kind) for row in rows]
-        arrays[col] = pa.array(values, type=_ARROW_TYPES[kind])
-    table = pa.table(arrays)
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="snappy")
-    return sink.getvalue().to_pybytes()
-
-
-def _arrow_value(value: object, kind: str) -> object:
-    if value is None:
-        return None
-    if kind == "string":
-        # Lists are joined the way the CSV writes them, so both tables hold the same text.
-        return "; ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-    if kind == "number":
-        return float(value)
-    return value
-
-
 def sha256_of(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-def datapackage(version: str, created: str, files: dict[str, bytes]) -> dict:
-    """The Frictionless Data Package descriptor of a release: one resource per file, with size and sha256."""
+def datapackage(version: str, created: str, files: dict[str, bytes], approval: Approval | None = None) -> dict:
+    """The Frictionless Data Package descriptor of a release: one resource per file, with its sha256.
+
+    Tables (CSV and Parquet) carry their Table Schema: typed, described fields, a primary key and foreign
+    keys to the same format's tables, so `frictionless validate datapackage.json` checks the joins too.
+    """
     resources = []
     for name in sorted(files):
         if name == DATAPACKAGE_FILE:
@@ -382,34 +351,48 @@ def datapackage(version: str, created: str, files: dict[str, bytes]) -> dict:
             "bytes": len(files[name]),
             "hash": sha256_of(files[name]),
         }
-        if ext != "parquet":
+        if ext == "parquet":
+            # Frictionless reads Parquet through pyarrow without counting bytes, so a declared size would be
+            # reported as a mismatch; the sha256 (checked by `ladder verify`) pins the file all the same.
+            del resource["bytes"]
+        else:
             resource["encoding"] = "utf-8"
-        if stem in TABLE_COLUMNS and ext in ("csv", "parquet"):
+        if stem in TABLES and ext in ("csv", "parquet"):
+            table = TABLES[stem]
             resource["profile"] = "tabular-data-resource"
-            resource["schema"] = {"fields": [{"name": c, "type": field_type(c)} for c in TABLE_COLUMNS[stem]]}
+            resource["description"] = table.description
+            resource["schema"] = table.table_schema(f".{ext}")
             if ext == "csv":
                 resource["dialect"] = {"delimiter": ",", "lineTerminator": "\n", "header": True}
-        elif name == CANDIDATE_FILE:
-            # `schema` means a Table Schema to Frictionless v1 tools; the JSON Schema gets its own key.
-            resource["jsonSchema"] = "ladder.schema.json"
+        elif ext == "json":
+            # A plain JSON document: without a type, validators read `*.schema.json` as a Table Schema.
+            resource["type"] = "json"
+            if name == CANDIDATE_FILE:
+                # `schema` means a Table Schema to Frictionless tools; the JSON Schema gets its own key.
+                resource["jsonSchema"] = "ladder.schema.json"
         resources.append(resource)
-    return {
+    package: dict = {
         "profile": "data-package",
         "name": PACKAGE_NAME,
         "title": "Career ladder dataset",
         "version": version,
         "created": created,
-        "resources": resources,
     }
+    if approval is not None:
+        package["approval"] = approval.model_dump()
+    package["resources"] = resources
+    return package
 
 
-def datapackage_json(version: str, created: str, files: dict[str, bytes]) -> str:
-    return to_json(datapackage(version, created, files))
+def datapackage_json(version: str, created: str, files: dict[str, bytes], approval: Approval | None = None) -> str:
+    return to_json(datapackage(version, created, files, approval))
 
 
-def changelog_entry(plan: ReleasePlan, created: str) -> str:
+def changelog_entry(plan: ReleasePlan, created: str, approval: Approval | None = None) -> str:
     """`## 1.1.0 (2025-01-31)` followed by the counts of the diff and the ids removed or renamed."""
     lines = [f"## {plan.version} ({created[:10]})", ""]
+    if approval is not None:
+        lines += [approval.line(), ""]
     if plan.latest is None:
         lines.append("First release: everything is added.")
     elif plan.diff.is_empty:

@@ -12,8 +12,10 @@ import math
 from pathlib import Path
 
 from pipeline.config import Config
-from pipeline.models import DocKind
-from pipeline.run import FileResult, process_bytes, process_file
+from pipeline.errors import RejectedDocument
+from pipeline.ingest import display_name, read_input
+from pipeline.models import DocKind, Rejection
+from pipeline.run import FileResult, process_bytes
 from pipeline.runtime.parse_cache import ParseCache
 
 MAX_TASKS = 64  # up to this many files: one task each; above: about this many batches
@@ -33,25 +35,24 @@ def slim(result: FileResult) -> FileResult:
 
     The dataset takes a document's id, file, kind, title, encoding and repairs; the text and blocks are
     most of a result's size, so dropping them keeps a 10^4-document run's memory, cache and Dask transfers
-    small. `slim(r).document.text == ""`, `slim(r).document.blocks == []`.
+    small. `slim(r).document.text == ""`, `slim(r).document.blocks == []`, `slim(r).document.nodes == []`.
     """
     if result.document is None:
         return result
-    return result.model_copy(update={"document": result.document.model_copy(update={"text": "", "blocks": []})})
+    return result.model_copy(
+        update={"document": result.document.model_copy(update={"text": "", "blocks": [], "nodes": []})}
+    )
 
 
 def process_cached(
     path: Path, raw_dir: Path, config: Config, manifest: dict[str, DocKind], cache: ParseCache | None
 ) -> tuple[FileResult, bool]:
     """One file's (slim) result and whether it came from the cache; `cache=None` always parses."""
-    rel = path.relative_to(raw_dir).as_posix()
+    rel = display_name(path, raw_dir)
     try:
-        too_big = path.stat().st_size > config.ingest.max_bytes
-        data = None if too_big else path.read_bytes()
-    except OSError:
-        data = None
-    if data is None:  # unreadable or too large: process_file words the rejection; nothing worth caching
-        return slim(process_file(path, raw_dir, config, manifest)), False
+        data = read_input(path, rel, config)
+    except RejectedDocument as exc:  # unreadable, too large, not a regular file: nothing worth caching
+        return FileResult(file=rel, rejection=Rejection(file=exc.file, reason=exc.reason)), False
     if cache is None:
         return slim(process_bytes(data, rel, config, manifest.get(rel))), False
     key = cache.key(data, rel, manifest.get(rel))

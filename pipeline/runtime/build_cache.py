@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from pipeline.build.decisions import Decisions
 from pipeline.config import Config
-from pipeline.ids import canonical_json
+from pipeline.ids import canonical_json, source_fingerprint
 from pipeline.release.emit import atomic_write_text
 from pipeline.release.publish import latest_release, releases_dir
 
@@ -27,13 +27,19 @@ RECORD = Path(".cache") / "build.json"
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 
+# What the outputs are made from besides the inputs: every module and every package data file (the report's
+# stylesheet and script are inlined into report.html).
+_SOURCE_SUFFIXES = (".py", ".css", ".js")
+
+
+def package_files() -> list[Path]:
+    return sorted(p for p in _PACKAGE.rglob("*") if p.suffix in _SOURCE_SUFFIXES and p.is_file())
+
+
 @lru_cache(maxsize=1)
 def package_fingerprint() -> str:
-    """sha256 over the source of every module of the package: any code change rebuilds."""
-    digest = hashlib.sha256()
-    for path in sorted(_PACKAGE.rglob("*.py")):
-        digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    """sha256 over the source and package data of the package: any code change rebuilds."""
+    return source_fingerprint(package_files(), _PACKAGE)
 
 
 def _sha256_file(path: Path) -> str:

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from pipeline.config import Config
 from pipeline.errors import InputError
-from pipeline.ids import canonical_json
+from pipeline.ids import canonical_json, source_fingerprint
 from pipeline.run import FileResult
 
 CACHE_FORMAT = 1  # bump when the layout or the meaning of an entry changes
@@ -32,23 +32,17 @@ DEFAULT_DIR_NAME = ".cache"
 _PACKAGE = Path(__file__).resolve().parent.parent
 # What decides what a file parses into: the whole ingest and parse stage packages (so a new helper module is
 # covered without editing this list) and the shared modules they use. Any edit invalidates the cache.
-_CODE = ("ingest", "parse", "config.py", "errors.py", "ids.py", "models.py", "run.py")
+_CODE = ("ingest", "parse", "config.py", "settings.py", "errors.py", "ids.py", "models.py", "run.py")
 
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """sha256 over the source of the ingest and parse modules (sorted by path)."""
-    digest = hashlib.sha256()
     files: list[Path] = []
     for name in _CODE:
         path = _PACKAGE / name
         files.extend(sorted(path.rglob("*.py")) if path.is_dir() else [path] if path.is_file() else [])
-    for path in files:
-        digest.update(path.relative_to(_PACKAGE).as_posix().encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
+    return source_fingerprint(files, _PACKAGE)
 
 
 def fingerprint(config: Config) -> str:

@@ -9,6 +9,7 @@ import pytest
 from pipeline.build import build_ladder
 from pipeline.build.decisions import (
     SPLIT_MARK,
+    DecisionLog,
     Decisions,
     apply_behavior_decisions,
     load_decisions,
@@ -89,10 +90,11 @@ def test_apply_merge_and_split_on_clusters() -> None:
             ]
         }
     )
-    out, outcomes, merged = apply_behavior_decisions(clusters, d)
+    log = DecisionLog(d)
+    out, merged = apply_behavior_decisions(clusters, log)
     assert out == {"a": ["a", "b"], "c": ["c"], "d": ["d"]}
     assert merged == {"a"}
-    assert [(o.action, o.status, o.detail) for _, o in outcomes] == [
+    assert [(o.action, o.status, o.detail) for o in log.ordered()] == [
         ("merge", "applied", f"now {behavior_id('a')}"),
         ("split", "applied", "into 2 behaviors"),
         ("split", "stale", "no behavior with this id"),

@@ -258,3 +258,21 @@ def test_labeled_pairs_errors(tmp_path: Path) -> None:
     bad.write_text("a,b,label\nx,y,maybe\n", encoding="utf-8")
     with pytest.raises(InputError, match="label 'maybe' is not one of same, different"):
         read_labeled_pairs(bad)
+
+
+def test_unknown_candidate_method_lists_the_valid_names():
+    from pipeline.build.dedupe import CANDIDATE_METHODS, scored_candidates
+
+    assert CANDIDATE_METHODS == ("content_keys", "prefix", "exhaustive")
+    with pytest.raises(InputError) as err:
+        scored_candidates(["a b"], CFG, 80, "nearest")
+    assert str(err.value) == "unknown candidate generation 'nearest' (valid: content_keys, prefix, exhaustive)"
+
+
+def test_every_candidate_method_finds_the_same_merges_on_a_small_set():
+    from pipeline.build.dedupe import scored_candidates
+
+    forms = sorted({"review design", "review designs carefully", "write test", "write tests", "plan sprint"})
+    found = {m: scored_candidates(forms, CFG, CFG.merge_threshold, m) for m in ("content_keys", "prefix", "exhaustive")}
+    assert found["exhaustive"][1] == 10
+    assert {m: sc for m, (sc, _) in found.items()} == {m: {(3, 4): 95.24} for m in found}  # write test ~ write tests

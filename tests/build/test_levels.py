@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.build.levels import LevelRules, align_benchmarks, assign_levels, benchmark_level
+from pipeline.build.levels import LevelRules, align_benchmarks, assign_levels, benchmark_level, level_sort_key
 from pipeline.config import Config, NormalizeConfig, load_config
 from pipeline.models import LevelBenchmark, ParsedRole
 from tests.conftest import HIGH_TOUCH, SCALE
 
 CFG = NormalizeConfig()
+MANAGEMENT = Config().career_page.management_title_patterns
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
@@ -108,9 +109,22 @@ def test_toy_config_rules() -> None:
 )
 def test_benchmark_levels(label: str, tier: str | None, expected) -> None:
     b = LevelBenchmark(level_label=label, tier=tier, doc_id="d", source_ref="L1")
-    assert benchmark_level(b, Config()) == expected
+    assert benchmark_level(b, CFG, MANAGEMENT) == expected
+
+
+def test_benchmark_management_path_comes_from_the_patterns_passed() -> None:
+    b = LevelBenchmark(level_label="CS Team Leader", doc_id="d", source_ref="L1")
+    assert benchmark_level(b, CFG, MANAGEMENT) == ("M1", "title word 'leader'")
+    assert benchmark_level(b, CFG, []) is None  # on the IC path no title word places "leader"
+    assert benchmark_level(b, CFG, [r"\bteam\b"]) == ("M1", "title word 'leader'")
 
 
 def test_align_benchmarks_sets_canonical_level() -> None:
     b = LevelBenchmark(level_label="Associate (T1)", tier="T1", doc_id="d", source_ref="L1")
-    assert [x.canonical_level for x in align_benchmarks([b], Config())] == ["IC1"]
+    assert [x.canonical_level for x in align_benchmarks([b], CFG, MANAGEMENT)] == ["IC1"]
+
+
+def test_level_sort_key_is_the_one_level_order() -> None:
+    levels = ["M1", "IC10", "IC2", "M12", "M2", "IC1", "L3"]
+    assert sorted(levels, key=level_sort_key) == ["IC1", "IC2", "IC10", "M1", "M2", "M12", "L3"]
+    assert (level_sort_key("IC3"), level_sort_key("M2"), level_sort_key("staff")) == ((0, 3), (1, 2), (2, 0))

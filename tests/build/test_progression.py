@@ -217,7 +217,7 @@ def test_cli_progression(ladder, tmp_path: Path) -> None:
         ],
     )
     assert missing.exit_code == 1
-    assert "ladder: error: ladder file not found:" in missing.output
+    assert "ladder: error: no ladder dataset at " in missing.output
 
 
 def test_cli_eval_dedupe(tmp_path: Path) -> None:

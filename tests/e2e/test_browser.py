@@ -130,6 +130,7 @@ def test_counts_visible_and_hostile_text_stays_text(chromium: str, tmp_path: Pat
     assert seen["counts"] == {
         kind: {"text": str(n), "visible": True, "onFirstScreen": True}
         for kind, n in {
+            "documents": 2,
             "repairs": 2,
             "competencies": 2,
             "levels": 3,

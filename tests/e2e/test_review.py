@@ -55,8 +55,9 @@ AT = "2026-12-01T21:00:00Z"
 def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> review.ReviewSession:
     raw = tmp_path / "raw"
     shutil.copytree(RAW, raw)
-    (raw / "900-field-marketing.md").write_text(HOSTILE_DOC, encoding="utf-8")
-    (raw / "manifest.yaml").write_text("kinds:\n  900-field-marketing.md: career_page\n", encoding="utf-8")
+    # a plain-text page keeps the tags as written (Markdown drops inline HTML), so they reach the report as text
+    (raw / "900-field-marketing.txt").write_text(HOSTILE_DOC, encoding="utf-8")
+    (raw / "manifest.yaml").write_text("kinds:\n  900-field-marketing.txt: career_page\n", encoding="utf-8")
     monkeypatch.setattr(review, "now_utc", lambda: AT)
     monkeypatch.chdir(tmp_path)  # the page shows the decisions file as given: decisions.yaml, as `ladder review` does
     s = review.ReviewSession(

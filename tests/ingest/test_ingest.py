@@ -10,8 +10,8 @@ import pytest
 from pipeline.config import Config, IngestConfig
 from pipeline.errors import InputError, RejectedDocument
 from pipeline.ingest import decode, ingest_bytes, list_inputs
-from pipeline.ingest.blocks import html_blocks, markdown_blocks, text_blocks
 from pipeline.ingest.repair import repair_text
+from pipeline.ingest.tree import build_tree, flat_blocks
 from pipeline.run import process_file
 from tests.conftest import ARTICLE, FORUM, HIGH_TOUCH, PARTNERS, SCALE
 
@@ -73,7 +73,8 @@ def test_repair_ftfy_mojibake_recorded() -> None:
 
 
 def test_text_blocks_bullets_and_lines() -> None:
-    blocks = text_blocks("Ownership\n\n  • Keeps the board up to date\n- Second one\n1. Numbered\nPlain line.")
+    nodes, _ = build_tree("Ownership\n\n  • Keeps the board up to date\n- Second one\n1. Numbered\nPlain line.", "text")
+    blocks = flat_blocks(nodes, text_format=True)
     assert [(b.kind, b.text, b.ref) for b in blocks] == [
         ("para", "Ownership", "L1"),
         ("item", "Keeps the board up to date", "L3"),
@@ -85,7 +86,7 @@ def test_text_blocks_bullets_and_lines() -> None:
 
 def test_markdown_blocks() -> None:
     md = "# Ladder\n\nIntro **bold** [link](http://x)\n\n## Role A\n- one\n  - nested\n* two\n"
-    assert [(b.kind, b.text, b.level, b.ref) for b in markdown_blocks(md)] == [
+    assert [(b.kind, b.text, b.level, b.ref) for b in flat_blocks(build_tree(md, "markdown")[0])] == [
         ("heading", "Ladder", 1, "L1"),
         ("para", "Intro bold link", 0, "L3"),
         ("heading", "Role A", 2, "L5"),
@@ -101,11 +102,12 @@ def test_html_blocks_drop_furniture() -> None:
         "<h2>Role</h2>\n<p>Summary <b>text</b>.</p>\n<ul>\n<li>One <i>x</i></li>\n<li>Two</li></ul>\n"
         "<script>alert(1)</script><footer>© 2024</footer></body></html>"
     )
-    blocks, title = html_blocks(html)
+    nodes, title = build_tree(html, "html")
+    blocks = flat_blocks(nodes)
     assert title == "T"
     assert [(b.kind, b.text, b.ref) for b in blocks] == [
         ("heading", "Role", "L3"),
-        ("para", "Summary text .", "L4"),
+        ("para", "Summary text.", "L4"),
         ("item", "One x", "L6"),
         ("item", "Two", "L7"),
     ]
@@ -187,3 +189,23 @@ def test_list_inputs_errors(tmp_path: Path) -> None:
     files, skipped = list_inputs(tmp_path, Config())
     assert [p.relative_to(tmp_path).as_posix() for p in files] == ["b.txt", "sub/a.md"]
     assert [p.name for p in skipped] == ["data.csv"]
+
+
+def test_repair_long_mojibake_line_is_linear() -> None:
+    # one 21,000-character line of UTF-8 read as cp1252: each damaged word is one repair, found without
+    # aligning the whole line character by character (that took minutes at 10^4 characters)
+    import time
+
+    word = "team’s café"
+    line = " ".join([word.encode("utf-8").decode("cp1252")] * 1000)
+    start = time.perf_counter()
+    text, repairs = repair_text(line, "f.txt", IngestConfig())
+    assert time.perf_counter() - start < 10
+    assert text == " ".join([word] * 1000)
+    assert len(repairs) == 2000
+    assert (repairs[0].before, repairs[0].after) == ("teamâ€™s cafÃ© teamâ€™s cafÃ© t", "team’s café team’s café team’")
+    assert (repairs[1].before, repairs[1].after) == (
+        "teamâ€™s cafÃ© teamâ€™s cafÃ© teamâ€™s",
+        "team’s café team’s café team’s café",
+    )
+    assert repairs[-1].after == "é team’s café team’s café"

@@ -33,18 +33,28 @@ from pipeline.release.publish import (
 from tests.tiny_ladder import make_ladder
 
 CREATED = "2025-01-31T12:00:00Z"
-RELEASE_FILES = [
-    "CHANGELOG.md",
-    "datapackage.json",
-    "ladder.json",
-    "ladder.schema.json",
-    "occurrences.csv",
-    "occurrences.parquet",
-    "report.html",
-    "report.md",
-    "roles.csv",
-    "roles.parquet",
+TABLE_NAMES = [
+    "behaviors",
+    "competencies",
+    "competency_aliases",
+    "competency_covers",
+    "levels",
+    "occurrences",
+    "progressions",
+    "roles",
+    "tracks",
 ]
+RELEASE_FILES = sorted(
+    [
+        "CHANGELOG.md",
+        "datapackage.json",
+        "ladder.json",
+        "ladder.schema.json",
+        "report.html",
+        "report.md",
+        *(f"{t}.{ext}" for t in TABLE_NAMES for ext in ("csv", "parquet")),
+    ]
+)
 runner = CliRunner()
 
 
@@ -93,7 +103,8 @@ def test_first_release_files_and_datapackage(out: Path) -> None:
     for name, resource in resources.items():
         data = (folder / name).read_bytes()
         assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
-        assert resource["bytes"] == len(data)
+        # Parquet files carry no size: Frictionless does not count the bytes it reads through pyarrow.
+        assert resource.get("bytes") == (None if name.endswith(".parquet") else len(data))
     occurrences = resources["occurrences.csv"]
     assert (occurrences["format"], occurrences["mediatype"], occurrences["profile"]) == (
         "csv",
@@ -333,13 +344,10 @@ def test_release_created(monkeypatch: pytest.MonkeyPatch) -> None:
 # ---------------------------------------------------------------------------------------------- CLI
 
 
-def test_cli_publish_needs_approve(out: Path) -> None:
+def test_cli_publish_without_approve_is_a_preview(out: Path) -> None:
     result = runner.invoke(app, ["publish", "--out", str(out)])
-    assert result.exit_code == 1
-    assert (
-        result.stderr
-        == "ladder: error: release 1.0.0 not published: review the diff above, then re-run with --approve\n"
-    )
+    assert result.exit_code == 0
+    assert result.stderr == ""
     assert result.stdout.splitlines() == [
         "No published release yet: everything in candidate is added.",
         "- tracks: 2 added, 0 removed, 0 changed",
@@ -348,6 +356,7 @@ def test_cli_publish_needs_approve(out: Path) -> None:
         "- behaviors: 3 added, 0 removed, 0 changed",
         "- occurrences: 5 added, 0 removed, 0 moved",
         "Suggested version: 1.0.0 (first release)",
+        "preview only: release 1.0.0 not published; review the diff above, then re-run with --approve",
     ]
     assert not (out / "releases").exists()
 
@@ -358,7 +367,7 @@ def test_cli_publish_with_approve_then_refuses_overwrite(out: Path, monkeypatch:
     assert result.exit_code == 0, result.stderr
     assert (
         result.stdout.splitlines()[-1]
-        == f"published release 1.0.0 to {(out / 'releases' / '1.0.0').as_posix()} (10 files)"
+        == f"published release 1.0.0 to {(out / 'releases' / '1.0.0').as_posix()} (24 files)"
     )
     package = json.loads((out / "releases" / "1.0.0" / "datapackage.json").read_text(encoding="utf-8"))
     assert package["created"] == "2025-01-31T12:00:00Z"
@@ -368,6 +377,52 @@ def test_cli_publish_with_approve_then_refuses_overwrite(out: Path, monkeypatch:
         f"ladder: error: release 1.0.0 exists already at {out / 'releases' / '1.0.0'}; published releases are never "
         "rewritten (choose a new version, e.g. 1.0.1; available: 1.0.0)\n"
     )
+
+
+def test_cli_publish_json_and_quiet(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1738324800")
+    preview = runner.invoke(app, ["publish", "--json", "--out", str(out)])
+    assert (preview.exit_code, preview.stderr) == (0, "")
+    assert json.loads(preview.stdout) == {
+        "version": "1.0.0",
+        "latest": None,
+        "diff": [
+            "No published release yet: everything in candidate is added.",
+            "- tracks: 2 added, 0 removed, 0 changed",
+            "- roles: 3 added, 0 removed, 0 changed",
+            "- competencies: 2 added, 0 removed, 0 changed",
+            "- behaviors: 3 added, 0 removed, 0 changed",
+            "- occurrences: 5 added, 0 removed, 0 moved",
+            "Suggested version: 1.0.0 (first release)",
+        ],
+        "published": False,
+    }
+    quiet = runner.invoke(app, ["publish", "-q", "--approve", "--approver", "Ana", "--note", "ok", "--out", str(out)])
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
+    package = json.loads((out / "releases" / "1.0.0" / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["approval"] == {"approver": "Ana", "note": "ok"}
+    refused = runner.invoke(app, ["publish", "--json", "--approve", "--version", "1.0.0", "--out", str(out)])
+    assert (refused.exit_code, refused.stdout) == (1, "")
+    assert refused.stderr.startswith("ladder: error: release 1.0.0 exists already")
+    verified = runner.invoke(app, ["verify", "--json", "--out", str(out)])
+    assert verified.exit_code == 0
+    [result] = json.loads(verified.stdout)
+    assert (result["version"], result["ok"], len(result["checked"]), result["problems"]) == ("1.0.0", True, 23, [])
+    same = runner.invoke(app, ["diff", "--json", "--out", str(out)])
+    assert same.exit_code == 0
+    assert json.loads(same.stdout)["base"] == "release 1.0.0"
+    assert runner.invoke(app, ["diff", "--quiet", "--out", str(out)]).stdout == ""
+
+
+def test_cli_version_and_short_help() -> None:
+    version = runner.invoke(app, ["--version"])
+    assert (version.exit_code, version.stdout) == (0, "ladder 0.1.0\n")
+    short = runner.invoke(app, ["publish", "-h"])
+    assert short.exit_code == 0
+    assert "--approve" in short.stdout and "<bool>" not in short.stdout
+    assert "-q, --quiet" in short.stdout
+    run_help = runner.invoke(app, ["run", "--help"]).stdout
+    assert "--no-cache " in run_help and "<bool>" not in run_help
 
 
 def test_cli_publish_without_candidate(tmp_path: Path) -> None:
@@ -381,7 +436,7 @@ def test_cli_publish_without_candidate(tmp_path: Path) -> None:
 def test_cli_verify(out: Path) -> None:
     publish(out, make_ladder())
     ok = runner.invoke(app, ["verify", "--out", str(out)])
-    assert (ok.exit_code, ok.stdout) == (0, "release 1.0.0: ok (9 files match)\n")
+    assert (ok.exit_code, ok.stdout) == (0, "release 1.0.0: ok (23 files match)\n")
     tamper(out / "releases" / "1.0.0" / "ladder.json", b"{}")
     (out / "releases" / "1.0.0" / "roles.parquet").unlink()
     bad = runner.invoke(app, ["verify", "1.0.0", "--out", str(out)])
@@ -432,7 +487,9 @@ def test_flow_without_server_refuses_to_publish_unapproved(out: Path, monkeypatc
     )
 
 
-def test_flow_on_a_server_pauses_with_the_diff_summary(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_flow_on_a_server_pauses_with_the_diff_summary(
+    out: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     asked = []
 
     def fake_pause(wait_for_input, timeout):
@@ -442,10 +499,18 @@ def test_flow_on_a_server_pauses_with_the_diff_summary(out: Path, monkeypatch: p
     monkeypatch.setattr(publish_flow_module, "running_against_server", lambda: True)
     monkeypatch.setattr(publish_flow_module, "pause_flow_run", fake_pause)
     plan = plan_release(make_ladder(), out)
-    answer = publish_flow_module.ask_approval(plan)
+    answer = publish_flow_module.ask_approval(plan, "http://127.0.0.1:4200/artifacts/artifact/1234")
     assert (answer.approve, answer.reviewer) == (False, "ana")
     [(form, timeout)] = asked
     assert timeout == 24 * 3600
+    # outside a flow run there is no run link; the message still says what to do
+    assert capsys.readouterr().err == (
+        "release 1.0.0 waits for approval: open this flow run in the Prefect UI and press Resume (approve, "
+        "reviewer, note); without an answer within 24 h the run fails and nothing is published\n"
+    )
+    assert "Review the [normalization report](http://127.0.0.1:4200/artifacts/artifact/1234) before approving." in (
+        form._description.splitlines()
+    )
     assert publish_flow_module.approval_description(plan).splitlines()[:3] == [
         "**Publish release 1.0.0?**",
         "",
@@ -469,7 +534,7 @@ def test_publish_flow_end_to_end_with_approve(out: Path, tmp_path: Path) -> None
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600, cwd=tmp_path
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip().splitlines()[-1] == "1.0.0 10"
+    assert proc.stdout.strip().splitlines()[-1] == "1.0.0 24"
     assert verify_release(out, "1.0.0").ok
 
 

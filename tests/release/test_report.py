@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.models import Ladder
+from pipeline.models import Ladder, SourceDocument
 from pipeline.release.diff import diff_ladders
 from pipeline.release.report import (
     ARTIFACT_KEY,
@@ -35,6 +35,7 @@ def test_counts_per_kind_with_full_log() -> None:
     ladder = with_log(make_ladder())
     counts = {s.kind: s.count for s in build_sections(ladder, first_diff(ladder))}
     assert counts == {
+        "documents": 2,
         "repairs": 1,
         "competencies": 2,
         "levels": 3,
@@ -122,6 +123,54 @@ def test_empty_log_still_gives_every_section() -> None:
     ]
     html = render_html(ladder, first_diff(ladder))
     assert html.count('<p class="empty">Nothing to report.</p>') == 5
+
+
+def test_document_structure_section_warns_about_what_to_fix() -> None:
+    ladder = make_ladder()
+    scale, high = ladder.documents
+    ladder.documents = [
+        scale.model_copy(update={"structure": "levels: H2 headings CSM I–CSM II; competencies: H3 headings"}),
+        high.model_copy(update={"kind_confidence": 0.55}),
+        SourceDocument(
+            id="doc_empty", file="empty.md", kind="career_page", kind_confidence=0.9, title="E", encoding="utf-8"
+        ),
+        SourceDocument(
+            id="doc_notes", file="notes.txt", kind="unknown", kind_confidence=0.31, title="N", encoding="utf-8"
+        ),
+    ]
+    md = render_markdown(ladder, first_diff(ladder))
+    assert section_block(md, "Document structure") == [
+        "## Document structure (4)",
+        "",
+        "4 documents read; 3 warnings: look at these first.",
+        "",
+        "| File | Kind | Confidence | Roles | Structure found |",
+        "| --- | --- | --- | --- | --- |",
+        "| empty.md | career\\_page | 0.90 | 0 |  |",
+        "| high.md | career\\_page | 0.55 | 1 |  |",
+        "| notes.txt | unknown | 0.31 | 0 |  |",
+        "| scale.txt | career\\_page | 0.90 | 2 | levels: H2 headings CSM I–CSM II; competencies: H3 headings |",
+        "",
+        "### Warnings",
+        "",
+        "| File | Warning |",
+        "| --- | --- |",
+        "| high.md | low kind confidence 0.55: check that it is a career\\_page |",
+        "| empty.md | career page with no roles: its levels were not recognised |",
+        "| notes.txt | kind not recognised (confidence 0.31): nothing extracted; set its kind in raw/manifest.yaml |",
+        "",
+    ]
+    html = render_html(ladder, first_diff(ladder))
+    assert '<section id="documents" data-kind="documents">' in html
+    assert (
+        '<tr data-tracks="[&quot;Scale CSM&quot;]"><td data-label="File">scale.txt</td>'
+        '<td data-label="Kind">career_page</td><td data-label="Confidence">0.90</td><td data-label="Roles">2</td>'
+        '<td data-label="Structure found">levels: H2 headings CSM I–CSM II; competencies: H3 headings</td></tr>' in html
+    )
+    assert (
+        '<td data-label="File">empty.md</td>'
+        '<td data-label="Warning">career page with no roles: its levels were not recognised</td>' in html
+    )
 
 
 def test_empty_diff_is_one_line() -> None:

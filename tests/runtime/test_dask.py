@@ -21,7 +21,9 @@ def test_dask_local_cluster_matches_local_run(tmp_path: Path) -> None:
     for seed_doc in sorted((ROOT / "raw").glob("000_*")):  # a real career page too
         shutil.copy(seed_doc, raw / seed_doc.name)
     local = run_ingest(raw, tmp_path / "local")
-    dask = run_ingest(raw, tmp_path / "dask", dask="local", cache=False)
+    completed: list[str] = []  # the progress callback runs in the flow, never shipped to a worker
+    dask = run_ingest(raw, tmp_path / "dask", dask="local", cache=False, on_result=lambda r: completed.append(r.file))
+    assert sorted(completed) == sorted(p.name for p in raw.iterdir() if p.is_file())
     assert local == dask.model_copy(update={"outputs": local.outputs})
     names = sorted(p.name for p in (tmp_path / "local").iterdir() if p.is_file())
     assert {"ladder.json", "occurrences.csv", "roles.csv", "report.md", "rejected.json"} <= set(names)

@@ -13,10 +13,12 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 from pipeline.build.decisions import decision_yaml, occurrence_ref, parse_decision
-from pipeline.models import Ladder, NearMiss, Occurrence
+from pipeline.build.levels import level_sort_key
+from pipeline.models import Ladder, NearMiss, Occurrence, ref_order
 from pipeline.release.diff import ENTITY_KINDS, SINGULAR, DatasetDiff, FieldChange, WordOp, word_diff
 from pipeline.release.emit import atomic_write_text
 
@@ -33,9 +35,11 @@ _MORE = "… {n} more rows not shown: the full lists are in ladder.json (normali
 TITLE = "Ladder normalization report"
 
 KINDS: dict[str, str] = {
+    "documents": "Document structure",
     "repairs": "Text repairs",
     "competencies": "Competency names",
     "levels": "Level alignment",
+    "threads": "Forum threads and level benchmarks",
     "merges": "Merged behaviors",
     "near-misses": "Near-misses to confirm",
     "splits": "Split bullets",
@@ -89,7 +93,7 @@ class Table:
 
 
 @dataclass
-class Section:
+class ReportSection:
     kind: str
     count: int
     lead: str
@@ -133,18 +137,9 @@ def _n(count: int, singular: str, plural: str | None = None) -> str:
     return f"{count} {singular if count == 1 else plural or singular + 's'}"
 
 
-def _ref_order(ref: str) -> tuple[int, str]:
-    digits = ref[1:] if ref[:1] == "L" else ""
-    return (int(digits), ref) if digits.isdigit() else (-1, ref)
-
-
-def _level_order(level: str) -> tuple[str, int, str]:
-    """`IC2` before `IC10`, IC before M."""
-    match = re.match(r"^([A-Za-z]+)(\d+)$", level)
-    if not match:
-        return (level, -1, level)
-    prefix = match.group(1).upper()
-    return ("0" if prefix == "IC" else "1" + prefix, int(match.group(2)), level)
+def _level_order(level: str) -> tuple[tuple[int, int], str]:
+    """`IC2` before `IC10`, IC before M (`levels.level_sort_key`)."""
+    return (level_sort_key(level), level)
 
 
 # ------------------------------------------------------------------------------------------ sections
@@ -178,12 +173,17 @@ def dataset_line(ladder: Ladder) -> str:
     )
 
 
-def build_sections(ladder: Ladder, diff: DatasetDiff) -> list[Section]:
-    """Every section of the report, in `KINDS` order."""
+def build_sections(ladder: Ladder, diff: DatasetDiff) -> list[ReportSection]:
+    """Every section of the report, in `KINDS` order (forum threads only when the run read one)."""
+    threads = (
+        [_threads(ladder)] if ladder.level_benchmarks or any(d.kind == "forum_thread" for d in ladder.documents) else []
+    )
     return [
+        _documents(ladder),
         _repairs(ladder),
         _competencies(ladder),
         _levels(ladder),
+        *threads,
         _merges(ladder),
         _near_misses(ladder),
         _splits(ladder),
@@ -211,10 +211,60 @@ def _visible(text: str) -> str:
     return text.translate(_INVISIBLE)
 
 
-def _repairs(ladder: Ladder) -> Section:
+LOW_KIND_CONFIDENCE = 0.6
+"""Below this a document's detected kind is flagged in the report as worth a look (it is still used)."""
+
+
+def _roles_per_doc(ladder: Ladder) -> dict[str, int]:
+    roles: dict[str, int] = {}
+    for r in ladder.roles:
+        roles[r.doc_id] = roles.get(r.doc_id, 0) + 1
+    return roles
+
+
+def document_warnings(ladder: Ladder) -> list[tuple[str, str]]:
+    """`(file, warning)` for each document a reviewer should look at: unknown kind, low kind confidence, or a
+    career page that gave no roles."""
+    roles = _roles_per_doc(ladder)
+    out = []
+    for d in ladder.documents:
+        if d.kind == "unknown":
+            out.append(
+                (
+                    d.file,
+                    f"kind not recognised (confidence {d.kind_confidence:.2f}): nothing extracted; set its kind in raw/manifest.yaml",
+                )
+            )
+            continue
+        if d.kind_confidence < LOW_KIND_CONFIDENCE:
+            out.append((d.file, f"low kind confidence {d.kind_confidence:.2f}: check that it is a {d.kind}"))
+        if d.kind == "career_page" and not roles.get(d.id):
+            out.append((d.file, "career page with no roles: its levels were not recognised"))
+    return out
+
+
+def _documents(ladder: Ladder) -> ReportSection:
+    tracks = _doc_tracks(ladder)
+    roles = _roles_per_doc(ladder)
+    table = Table("", ["File", "Kind", "Confidence", "Roles", "Structure found"])
+    for d in sorted(ladder.documents, key=lambda d: d.file):
+        table.rows.append(
+            _row(d.file, d.kind, f"{d.kind_confidence:.2f}", roles.get(d.id, 0), d.structure, tracks=tracks[d.file])
+        )
+    warnings = document_warnings(ladder)
+    notes = Table("Warnings", ["File", "Warning"])
+    for file, warning in warnings:
+        notes.rows.append(_row(file, warning, tracks=tracks[file]))
+    lead = f"{_n(len(ladder.documents), 'document')} read; " + (
+        f"{_n(len(warnings), 'warning')}: look at these first." if warnings else "no warnings."
+    )
+    return ReportSection("documents", len(ladder.documents), lead, [table, notes])
+
+
+def _repairs(ladder: Ladder) -> ReportSection:
     tracks = _doc_tracks(ladder)
     repairs = sorted(
-        (r for d in ladder.documents for r in d.repairs), key=lambda r: (r.file, _ref_order(r.ref), r.rule, r.before)
+        (r for d in ladder.documents for r in d.repairs), key=lambda r: (r.file, ref_order(r.ref), r.rule, r.before)
     )
     table = Table("", ["File", "Line", "Rule", "Before → after"])
     for r in repairs:
@@ -224,10 +274,10 @@ def _repairs(ladder: Ladder) -> Section:
     lead = f"{_n(len(repairs), 'text repair')} in {_n(files, 'file')}" + (
         " (␣ marks a no-break space)." if any("␣" in _visible(r.before + r.after) for r in repairs) else "."
     )
-    return Section("repairs", len(repairs), lead, [table])
+    return ReportSection("repairs", len(repairs), lead, [table])
 
 
-def _competencies(ladder: Ladder) -> Section:
+def _competencies(ladder: Ladder) -> ReportSection:
     log = ladder.normalization.competency_mapping
     table = Table("", ["Track", "Name as written", "Canonical", "How"])
     if log:
@@ -258,7 +308,7 @@ def _competencies(ladder: Ladder) -> Section:
         f"{_n(len(table.rows), 'name')} mapped to {_n(len(ladder.competencies), 'competency', 'competencies')}; "
         f"{renamed} written differently from the canonical name."
     )
-    return Section("competencies", len(table.rows), lead, tables)
+    return ReportSection("competencies", len(table.rows), lead, tables)
 
 
 def _comp_tracks(ladder: Ladder, competency_id: str) -> list[str]:
@@ -268,7 +318,7 @@ def _comp_tracks(ladder: Ladder, competency_id: str) -> list[str]:
     return []
 
 
-def _levels(ladder: Ladder) -> Section:
+def _levels(ladder: Ladder) -> ReportSection:
     tracks = sorted({r.track for r in ladder.roles})
     by_level: dict[tuple[str, str], dict[str, list[str]]] = {}
     for r in sorted(ladder.roles, key=lambda r: (r.track, r.order, r.title)):
@@ -284,7 +334,7 @@ def _levels(ladder: Ladder) -> Section:
     if basis.rows:
         tables.append(basis)
     lead = f"{_n(len(ladder.roles), 'role')} of {_n(len(tracks), 'track')} on {_n(len(by_level), 'canonical level')}."
-    return Section("levels", len(ladder.roles), lead, tables)
+    return ReportSection("levels", len(ladder.roles), lead, tables)
 
 
 # ------------------------------------------------------------------------------- review: where and actions
@@ -391,7 +441,35 @@ def _levels_by_track(ladder: Ladder) -> Table:
     return table
 
 
-def _merges(ladder: Ladder) -> Section:
+def _threads(ladder: Ladder) -> ReportSection:
+    """How each thread was recognized, and its level benchmarks next to the roles on the same canonical level."""
+    threads = [d for d in ladder.documents if d.kind == "forum_thread"]
+    files = {d.id: d.file for d in ladder.documents}
+    found = Table("How each thread was recognized", ["File", "Confidence", "Evidence"])
+    for d in sorted(threads, key=lambda d: d.file):
+        found.rows.append(_row(d.file, f"{d.kind_confidence:g}", _list(d.kind_evidence)))
+    roles: dict[str, list[str]] = {}
+    for r in sorted(ladder.roles, key=lambda r: (r.track, r.order, r.title)):
+        roles.setdefault(r.level, []).append(f"{r.track}: {r.title}")
+    table = Table("Benchmarks on the canonical ladder", ["Level", "Benchmark", "Years", "Author (post)", "Roles"])
+    benchmarks = sorted(
+        ladder.level_benchmarks,
+        key=lambda b: (_level_order(b.canonical_level or "~"), files.get(b.doc_id, ""), ref_order(b.source_ref)),
+    )
+    for b in benchmarks:
+        years = "" if b.years_min is None and b.years_max is None else f"{_num(b.years_min)}–{_num(b.years_max)}"
+        post = f"{b.author or '?'} ({files.get(b.doc_id, b.doc_id)} {b.post_ref or b.source_ref})"
+        level = b.canonical_level or "not placed"
+        table.rows.append(_row(level, b.level_label, years, post, _list(roles.get(b.canonical_level or "", []))))
+    lined = sum(1 for b in benchmarks if b.canonical_level in roles)
+    lead = (
+        f"{_n(len(benchmarks), 'level benchmark')} from {_n(len(threads), 'forum thread')}; {lined} on a canonical "
+        "level that roles of the tracks also hold."
+    )
+    return ReportSection("threads", len(benchmarks), lead, [found, table] if threads else [table])
+
+
+def _merges(ladder: Ladder) -> ReportSection:
     clusters = sorted(ladder.normalization.clusters, key=lambda c: (c.representative, c.behavior_id))
     table = Table("", ["Behavior", "Members (occurrences, score)", "Where (line · role · level)", "Rule", "Tracks"])
     places = _Places(ladder)
@@ -411,7 +489,7 @@ def _merges(ladder: Ladder) -> Section:
             )
         )
     statements = sum(len(c.members) for c in clusters)
-    return Section(
+    return ReportSection(
         "merges",
         len(clusters),
         f"{_n(len(clusters), 'behavior')} merged from {_n(statements, 'distinct text')}.",
@@ -419,7 +497,7 @@ def _merges(ladder: Ladder) -> Section:
     )
 
 
-def _near_misses(ladder: Ladder) -> Section:
+def _near_misses(ladder: Ladder) -> ReportSection:
     misses = sorted(ladder.normalization.near_misses, key=near_miss_rank)
     table = Table("", ["A → B (word by word)", "Ids", "Where (line · role · level)", "Score", "Kept apart by"])
     places = _Places(ladder)
@@ -439,19 +517,21 @@ def _near_misses(ladder: Ladder) -> Section:
         f"{_n(len(misses), 'pair')} kept apart that may be the same behavior, most likely first: merge them, "
         "or keep them apart (the pair is then not reported again)."
     )
-    return Section("near-misses", len(misses), lead, [table])
+    return ReportSection("near-misses", len(misses), lead, [table])
 
 
-def _splits(ladder: Ladder) -> Section:
-    splits = sorted(ladder.normalization.splits, key=lambda s: (s.source_file, _ref_order(s.source_ref), s.bullet))
+def _splits(ladder: Ladder) -> ReportSection:
+    splits = sorted(ladder.normalization.splits, key=lambda s: (s.source_file, ref_order(s.source_ref), s.bullet))
     table = Table("", ["File", "Line", "Bullet", "Behaviors"])
     for s in splits:
         table.rows.append(_row(s.source_file, _code(s.source_ref), s.bullet, _list(s.parts), tracks=[s.track]))
     parts = sum(len(s.parts) for s in splits)
-    return Section("splits", len(splits), f"{_n(len(splits), 'bullet')} split into {_n(parts, 'behavior')}.", [table])
+    return ReportSection(
+        "splits", len(splits), f"{_n(len(splits), 'bullet')} split into {_n(parts, 'behavior')}.", [table]
+    )
 
 
-def _progressions(ladder: Ladder) -> Section:
+def _progressions(ladder: Ladder) -> ReportSection:
     texts = {b.id: b.text for b in ladder.behaviors}
     names = {c.id: c.name for c in ladder.competencies}
     items = sorted(
@@ -477,12 +557,12 @@ def _progressions(ladder: Ladder) -> Section:
                 tracks=[p.track],
             )
         )
-    return Section(
+    return ReportSection(
         "progressions", len(items), f"{_n(len(items), 'pair')} of behaviors that mark a level difference.", [table]
     )
 
 
-def _decisions(ladder: Ladder) -> Section:
+def _decisions(ladder: Ladder) -> ReportSection:
     items = sorted(ladder.normalization.decisions, key=lambda d: (d.status, d.action, d.target))
     table = Table("", ["Status", "Action", "Target", "Detail"])
     for d in items:
@@ -492,18 +572,18 @@ def _decisions(ladder: Ladder) -> Section:
     lead = f"{_n(applied, 'reviewer decision')} applied, {len(items) - applied - refused} stale (they no longer match anything)."
     if refused:
         lead += f" {refused} refused (the detail says why)."
-    return Section("decisions", len(items), lead, [table])
+    return ReportSection("decisions", len(items), lead, [table])
 
 
-def _rejected(ladder: Ladder) -> Section:
+def _rejected(ladder: Ladder) -> ReportSection:
     items = sorted(ladder.rejected, key=lambda r: r.file)
     table = Table("", ["File", "Reason"])
     for r in items:
         table.rows.append(_row(r.file, r.reason))
-    return Section("rejected", len(items), f"{_n(len(items), 'file')} could not be used.", [table])
+    return ReportSection("rejected", len(items), f"{_n(len(items), 'file')} could not be used.", [table])
 
 
-def _diff_section(diff: DatasetDiff) -> Section:
+def _diff_section(diff: DatasetDiff) -> ReportSection:
     counts = diff.counts
     summary = Table("Counts", ["What", "Added", "Removed", "Changed / moved"])
     for kind, c in counts.items():
@@ -550,7 +630,7 @@ def _diff_section(diff: DatasetDiff) -> Section:
                 )
             if table.rows:
                 tables.append(table)
-    return Section("diff", total, headline_for_diff(diff), tables)
+    return ReportSection("diff", total, headline_for_diff(diff), tables)
 
 
 def headline_for_diff(diff: DatasetDiff) -> str:
@@ -624,135 +704,13 @@ def artifact_markdown(ladder: Ladder, diff: DatasetDiff) -> str:
 
 # ---------------------------------------------------------------------------------------------- html
 
-_CSS = """
-*{box-sizing:border-box}
-body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2330;background:#f6f7f9}
-main{max-width:72rem;margin:0 auto;padding:1rem 1.25rem 3rem}
-h1{font-size:1.6rem;margin:.5rem 0}
-h2{font-size:1.2rem;margin:0 0 .4rem}
-h3{font-size:1rem;margin:1rem 0 .3rem}
-p{margin:.3rem 0}
-.headline{font-size:1.05rem;font-weight:600;padding:.6rem .8rem;background:#e8f0fe;border-left:4px solid #3367d6}
-section{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:.8rem 1rem;margin:1rem 0;overflow-x:auto}
-table{width:100%;border-collapse:collapse;margin:.3rem 0}
-th,td{text-align:left;vertical-align:top;padding:.3rem .45rem;border-bottom:1px solid #e6e8ec;overflow-wrap:break-word}
-td code,td .refs,.act{overflow-wrap:anywhere}
-td .refs{min-width:12rem}
-td.acts{min-width:8rem}
-th{background:#f0f2f5;font-weight:600}
-td ul{margin:0;padding-left:1.1rem}
-code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace;white-space:pre-wrap;overflow-wrap:anywhere}
-del{background:#fde2e1;color:#8a1c1c}
-ins{background:#dcf5e3;color:#14532d;text-decoration:none}
-.count{display:inline-block;min-width:1.6rem;padding:0 .4rem;border-radius:1rem;background:#3367d6;color:#fff;text-align:center;font-size:.85rem}
-.tiles{list-style:none;padding:0;margin:.6rem 0;display:grid;grid-template-columns:repeat(auto-fill,minmax(12rem,1fr));gap:.4rem}
-.tiles a{display:block;padding:.35rem .6rem;background:#fff;border:1px solid #dde1e7;border-radius:6px;color:inherit;text-decoration:none}
-.tiles b{font-size:1.15rem;margin-right:.3rem;color:#3367d6}
-.empty{color:#667085;font-style:italic}
-#filters{display:flex;flex-wrap:wrap;gap:.5rem 1.2rem;align-items:center;background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:.6rem 1rem}
-#filters fieldset{border:0;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.3rem .9rem}
-#filters legend{font-weight:600;float:left;margin-right:.6rem}
-[hidden]{display:none!important}
-#search{min-width:0;flex:1 1 12rem;padding:.25rem .4rem;font:inherit}
-.act details{font-size:.85rem}
-.act summary{cursor:pointer;color:#3367d6}
-.act pre{margin:.2rem 0;padding:.3rem;background:#f6f7f9;border:1px solid #e6e8ec;white-space:pre-wrap;overflow-wrap:anywhere}
-.pager{display:flex;gap:.6rem;align-items:center;margin:.3rem 0}
-.pager button{font:inherit;padding:.1rem .6rem}
-@media (max-width:40rem){
-main{padding:.5rem .5rem 2rem}
-section{padding:.6rem .6rem}
-table,thead,tbody,tr,td{display:block;width:100%}
-thead{display:none}
-tr{border:1px solid #dde1e7;border-radius:6px;margin:.5rem 0;padding:.2rem .4rem}
-td{border:0;padding:.15rem 0}
-td[data-label]::before{content:attr(data-label);display:block;font-size:.8rem;font-weight:600;color:#667085}
-}
-"""
-
-# Rows carry their tracks as a JSON list; a track filter hides rows (and level columns) of other tracks,
-# the search box rows whose text lacks one of its words, the kind checkboxes whole sections; tables longer
-# than a page are paged. The filters are kept in the URL (?track=…&q=…&hide=…) so a link shows the same
-# rows. Without JavaScript every row stays visible.
-_JS = """
-(function(){
-  var PAGE=50;
-  var select=document.getElementById('track-filter'), search=document.getElementById('search');
-  var boxes=Array.prototype.slice.call(document.querySelectorAll('#filters input[name=kind]'));
-  var params=new URLSearchParams(location.search);
-  if(params.has('track')){select.value=params.get('track');}
-  if(params.has('q')){search.value=params.get('q');}
-  var hide=(params.get('hide')||'').split(',');
-  boxes.forEach(function(b){if(hide.indexOf(b.value)>=0){b.checked=false;}});
-  var pages=new Map();
-  function save(){
-    function put(k,v){if(v){params.set(k,v);}else{params.delete(k);}}
-    put('track',select.value);put('q',search.value.trim());
-    put('hide',boxes.filter(function(b){return !b.checked;}).map(function(b){return b.value;}).join(','));
-    var qs=params.toString();
-    try{history.replaceState(null,'',location.pathname+(qs?'?'+qs:'')+location.hash);}catch(e){}
-  }
-  function pagerOf(table){
-    var pager=table.nextElementSibling;
-    if(pager&&pager.classList.contains('pager')){return pager;}
-    pager=document.createElement('div');pager.className='pager';
-    var prev=document.createElement('button'),info=document.createElement('span'),next=document.createElement('button');
-    prev.type='button';next.type='button';prev.textContent='Previous';next.textContent='Next';
-    prev.className='prev';next.className='next';info.className='info';
-    pager.appendChild(prev);pager.appendChild(info);pager.appendChild(next);
-    table.parentNode.insertBefore(pager,table.nextSibling);
-    prev.addEventListener('click',function(){pages.set(table,(pages.get(table)||0)-1);apply();});
-    next.addEventListener('click',function(){pages.set(table,(pages.get(table)||0)+1);apply();});
-    return pager;
-  }
-  function paginate(table,rows){
-    var count=Math.max(1,Math.ceil(rows.length/PAGE));
-    var page=Math.min(Math.max(pages.get(table)||0,0),count-1);pages.set(table,page);
-    rows.forEach(function(tr,i){if(i<page*PAGE||i>=(page+1)*PAGE){tr.hidden=true;}});
-    if(rows.length<=PAGE&&!(table.nextElementSibling&&table.nextElementSibling.classList.contains('pager'))){return;}
-    var pager=pagerOf(table);
-    pager.hidden=rows.length<=PAGE;
-    pager.querySelector('.info').textContent='rows '+(page*PAGE+1)+'–'+Math.min(rows.length,(page+1)*PAGE)+' of '+rows.length;
-    pager.querySelector('.prev').disabled=page===0;pager.querySelector('.next').disabled=page>=count-1;
-  }
-  function apply(){
-    var track=select.value, words=search.value.toLowerCase().split(/\\s+/).filter(Boolean);
-    boxes.forEach(function(b){document.getElementById(b.value).hidden=!b.checked;});
-    document.querySelectorAll('tr[data-tracks]').forEach(function(tr){
-      var tracks=JSON.parse(tr.getAttribute('data-tracks'));
-      var text=words.length?tr.textContent.toLowerCase():'';
-      tr.hidden=(track!=='' && tracks.indexOf(track)<0)||!words.every(function(w){return text.indexOf(w)>=0;});
-    });
-    document.querySelectorAll('[data-track]').forEach(function(c){
-      c.hidden=track!=='' && c.getAttribute('data-track')!==track;
-    });
-    document.querySelectorAll('section[data-kind]').forEach(function(s){
-      var rows=s.querySelectorAll('tr[data-tracks]'), shown=0;
-      rows.forEach(function(tr){if(!tr.hidden){shown++;}});
-      var badge=s.querySelector('.shown');
-      if(badge){badge.textContent=track===''&&!words.length?'':' ('+shown+' of '+rows.length+' rows match)';}
-      s.querySelectorAll('table').forEach(function(table){
-        paginate(table,Array.prototype.filter.call(table.querySelectorAll('tbody tr'),function(tr){return !tr.hidden;}));
-      });
-    });
-    save();
-  }
-  select.addEventListener('change',function(){pages.clear();apply();});
-  search.addEventListener('input',function(){pages.clear();apply();});
-  boxes.forEach(function(b){b.addEventListener('change',apply);});
-  document.querySelectorAll('pre.yaml').forEach(function(pre){
-    var b=document.createElement('button');b.type='button';b.className='copy';b.textContent='Copy';
-    b.addEventListener('click',function(){
-      function done(){b.textContent='Copied';}
-      if(navigator.clipboard&&window.isSecureContext){navigator.clipboard.writeText(pre.textContent).then(done);return;}
-      var r=document.createRange();r.selectNodeContents(pre);var sel=getSelection();sel.removeAllRanges();sel.addRange(r);
-      try{document.execCommand('copy');done();}catch(e){}
-    });
-    pre.parentNode.appendChild(b);
-  });
-  apply();
-})();
-"""
+# The stylesheet and the script are package files (package data in pyproject.toml), inlined in every report so
+# it is one self-contained file. report.js: rows carry their tracks as a JSON list; a track filter hides rows
+# (and level columns) of other tracks, the search box rows whose text lacks one of its words, the kind
+# checkboxes whole sections; tables longer than a page are paged. The filters are kept in the URL
+# (?track=…&q=…&hide=…) so a link shows the same rows. Without JavaScript every row stays visible.
+_CSS = resources.files(__name__).joinpath("report.css").read_text(encoding="utf-8")
+_JS = resources.files(__name__).joinpath("report.js").read_text(encoding="utf-8")
 
 
 def _e(text: object) -> str:

@@ -1,0 +1,117 @@
+"""Group behaviors: occurrences de-duplicated (`dedupe/`) into behaviors, reviewer merges and splits applied,
+with the merge log, the near misses (pairs kept apart) and the progressions between levels.
+
+A behavior's text is its most written occurrence text (ties: the shorter, then the alphabetically first); its
+id is the hash of its cluster key, so it does not depend on run order.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from pipeline.build.decisions import DecisionLog, apply_keep_apart, apply_occurrence_decisions, occurrence_ref
+from pipeline.build.dedupe import DedupeResult, behavior_id, dedupe
+from pipeline.build.progression import kept_apart_within_groups, progression_links
+from pipeline.build.settings import DedupeSettings
+from pipeline.models import Behavior, ClusterMember, MergeCluster, NearMiss, Occurrence, Progression
+
+
+@dataclass
+class GroupedBehaviors:
+    """Behaviors in cluster-key order, and the log of what grouping did, each in its published order."""
+
+    behaviors: list[Behavior]
+    clusters: list[MergeCluster]  # merges of at least two texts, largest first
+    near_misses: list[NearMiss]  # best score first
+    progressions: list[Progression]
+
+
+def representative(occurrences: list[Occurrence]) -> str:
+    """The text written most often; ties: the shorter, then the alphabetically first."""
+    counts = Counter(o.text for o in occurrences)
+    return min(counts, key=lambda t: (-counts[t], len(t), t))
+
+
+def _merge_cluster(
+    bid: str, text: str, occurrences: list[Occurrence], result: DedupeResult, decided: bool
+) -> MergeCluster | None:
+    """The merge-log entry of a behavior written in at least two ways; None for a behavior written one way."""
+    written = Counter(o.text for o in occurrences)
+    if len(written) < 2:
+        return None
+    rep_form = result.forms[text].form
+    forms = {result.forms[t].form for t in written}
+    return MergeCluster(
+        behavior_id=bid,
+        representative=text,
+        members=[
+            ClusterMember(text=t, occurrences=n, score=result.score(rep_form, result.forms[t].form))
+            for t, n in sorted(written.items(), key=lambda tn: (-tn[1], tn[0]))
+        ],
+        rule="decision" if decided else ("fuzzy" if len(forms) > 1 else "normalized"),
+        tracks=sorted({o.track for o in occurrences}),
+    )
+
+
+def group_behaviors(occurrences: list[Occurrence], config: DedupeSettings, log: DecisionLog) -> GroupedBehaviors:
+    """Behaviors of `occurrences` (as `atomized_occurrences` orders them); merge, split and keep-apart decisions
+    applied, one outcome each in `log`."""
+    result = dedupe([o.text for o in occurrences], config)
+    by_ref = {  # only a split decision needs the occurrences
+        occurrence_ref(o.source_file, o.source_ref, o.part): (result.forms[o.text].form, o.text)
+        for o in (occurrences if log.decisions.of("split") else [])
+    }
+    clusters, decided, moved = apply_occurrence_decisions(result.clusters, log, by_ref)
+    key_of_form = {f: key for key, members in clusters.items() for f in members}
+    grouped: dict[str, list[Occurrence]] = defaultdict(list)
+    for o in occurrences:
+        form = result.forms[o.text].form
+        if moved:  # an occurrence a split decision moved out is grouped under its own key
+            form = moved.get(occurrence_ref(o.source_file, o.source_ref, o.part), form)
+        grouped[key_of_form[form]].append(o)
+    behaviors: list[Behavior] = []
+    merge_log: list[MergeCluster] = []
+    for key in sorted(grouped):
+        occ = grouped[key]
+        bid = behavior_id(key)
+        text = representative(occ)
+        behaviors.append(
+            Behavior(id=bid, text=text, competency_ids=sorted({o.competency_id for o in occ}), occurrences=occ)
+        )
+        merged = _merge_cluster(bid, text, occ, result, key in decided)
+        if merged is not None:
+            merge_log.append(merged)
+    behavior_of_form = {f: behavior_id(key) for f, key in key_of_form.items()}
+    by_id = {b.id: b for b in behaviors}
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for o in occurrences:
+        groups[(o.track, o.competency_id)].append(o.text)
+    kept_apart = result.kept_apart + kept_apart_within_groups(
+        [groups[k] for k in sorted(groups)], result, key_of_form, config
+    )
+    near: dict[tuple[str, str], NearMiss] = {}
+    for pair in kept_apart:
+        ia, ib = behavior_of_form[pair.a], behavior_of_form[pair.b]
+        if ia == ib:
+            continue
+        (ia, ib) = (ia, ib) if ia < ib else (ib, ia)
+        miss = NearMiss(
+            a_id=ia,
+            b_id=ib,
+            a_text=by_id[ia].text,
+            b_text=by_id[ib].text,
+            score=pair.score,
+            rule=pair.rule,
+            tracks=sorted({o.track for o in by_id[ia].occurrences} | {o.track for o in by_id[ib].occurrences}),
+        )
+        if (ia, ib) not in near or miss.score > near[(ia, ib)].score:
+            near[(ia, ib)] = miss
+    return GroupedBehaviors(
+        behaviors=behaviors,
+        clusters=sorted(merge_log, key=lambda c: (-len(c.members), c.representative)),
+        near_misses=sorted(
+            apply_keep_apart(list(near.values()), set(by_id), log), key=lambda n: (-n.score, n.a_id, n.b_id)
+        ),
+        progressions=progression_links(behaviors, kept_apart, behavior_of_form),
+    )

@@ -1,0 +1,299 @@
+"""Candidate pairs and their scores: exhaustive comparison, prefix blocks, content-word keys.
+
+Which pairs of distinct forms are compared at all decides what the guards and the clustering can see;
+`scored_candidates` picks a method by name (`CANDIDATE_METHODS`), the three the bench compares.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from pipeline.build.dedupe.guards import Guards
+from pipeline.build.normalize_text import TextNormalizer
+from pipeline.build.settings import DedupeSettings
+from pipeline.errors import InputError
+
+_SMALL_BLOCK = 64  # below this many forms a block's pairs are listed and scored with cpdist in one batch
+
+
+@dataclass(frozen=True)
+class ScoredPair:
+    """Two distinct forms (a < b as strings) and their similarity, 0..100."""
+
+    a: str
+    b: str
+    score: float
+
+
+# ------------------------------------------------------------------------------------------ scoring
+
+
+def _scorer(config: DedupeSettings):
+    """token_sort_ratio on forms whose words are pre-sorted is plain `ratio`: sort once per form, not per pair."""
+    if config.scorer == "token_sort_ratio":
+        return fuzz.ratio, True
+    return getattr(fuzz, config.scorer), False
+
+
+def _scoring_strings(forms: list[str], config: DedupeSettings) -> list[str]:
+    _, presort = _scorer(config)
+    return [" ".join(sorted(f.split())) for f in forms] if presort else list(forms)
+
+
+def exhaustive_scores(forms: list[str], config: DedupeSettings, cutoff: float) -> dict[tuple[int, int], float]:
+    """Scores (>= cutoff) of every pair (i < j) of `forms`, by brute force (`process.cdist` on row slices),
+    in row-major order."""
+    scorer, _ = _scorer(config)
+    strings = _scoring_strings(forms, config)
+    scores: dict[tuple[int, int], float] = {}
+    step = 2000  # rows per cdist call bounds memory at step * len(forms) * 4 bytes
+    for start in range(0, len(forms), step):
+        m = process.cdist(
+            strings[start : start + step],
+            strings,
+            scorer=scorer,
+            score_cutoff=cutoff,
+            dtype=np.float32,
+            workers=config.workers,
+        )
+        rows, cols = np.nonzero(m)
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=False):
+            if start + r < c:
+                scores[(start + r, c)] = round(float(m[r, c]), 2)
+    return scores
+
+
+def exhaustive_pairs(texts: Iterable[str], config: DedupeSettings, cutoff: float | None = None) -> list[ScoredPair]:
+    """Every pair of distinct normalized forms scoring >= `cutoff` (default: merge threshold), by brute force
+    (`exhaustive_scores`): the baseline the blocked candidate generation is measured against."""
+    normalizer = TextNormalizer(config)
+    forms = sorted({normalizer.normalize(t) for t in texts})
+    cutoff = config.merge_threshold if cutoff is None else cutoff
+    return [ScoredPair(forms[i], forms[j], s) for (i, j), s in exhaustive_scores(forms, config, cutoff).items()]
+
+
+def candidate_blocks(forms: list[str], config: DedupeSettings) -> list[list[int]]:
+    """Blocks of form indices that share a rare word (prefix filtering).
+
+    Each form is indexed under its `len - ceil(share * len) + 1` rarest words (rarity over all forms, ties by
+    the word): two forms sharing at least `share` of their words share one of those. Blocks larger than
+    `block_max_size` are dropped.
+    """
+    token_sets = [sorted(set(f.split())) for f in forms]
+    df = Counter(t for ts in token_sets for t in ts)
+    index: dict[str, list[int]] = defaultdict(list)
+    share = config.block_prefix_share
+    for i, ts in enumerate(token_sets):
+        ranked = sorted(ts, key=lambda t: (df[t], t))
+        n = len(ranked)
+        p = max(1, n - int(np.ceil(share * n)) + 1)
+        for t in ranked[:p]:
+            index[t].append(i)
+    return [ids for _, ids in sorted(index.items()) if 2 <= len(ids) <= config.block_max_size]
+
+
+def blocked_pairs(forms: list[str], config: DedupeSettings, cutoff: float) -> dict[tuple[int, int], float]:
+    """Scores (>= cutoff) of candidate pairs (i < j) of `forms`, from `candidate_blocks`."""
+    scorer, _ = _scorer(config)
+    strings = _scoring_strings(forms, config)
+    scores: dict[tuple[int, int], float] = {}
+    small_i: list[np.ndarray] = []
+    small_j: list[np.ndarray] = []
+    for ids in candidate_blocks(forms, config):
+        arr = np.asarray(ids, dtype=np.int64)
+        if len(ids) < _SMALL_BLOCK:
+            ii, jj = np.triu_indices(len(ids), k=1)
+            small_i.append(arr[ii])
+            small_j.append(arr[jj])
+            continue
+        block = [strings[i] for i in ids]
+        m = process.cdist(block, block, scorer=scorer, score_cutoff=cutoff, dtype=np.float32, workers=config.workers)
+        rows, cols = np.nonzero(np.triu(m, k=1))
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=False):
+            scores[(ids[r], ids[c])] = round(float(m[r, c]), 2)
+    if small_i:
+        ii = np.concatenate(small_i)
+        jj = np.concatenate(small_j)
+        code = np.unique(ii * len(forms) + jj)  # one score per pair, however many blocks share it
+        ii, jj = code // len(forms), code % len(forms)
+        sc = process.cpdist(
+            [strings[i] for i in ii.tolist()],
+            [strings[j] for j in jj.tolist()],
+            scorer=scorer,
+            score_cutoff=cutoff,
+            dtype=np.float32,
+            workers=config.workers,
+        )
+        for i, j, s in zip(ii.tolist(), jj.tolist(), sc.tolist(), strict=False):
+            if s >= cutoff and s > 0:
+                scores[(i, j)] = round(float(s), 2)
+    return scores
+
+
+# ---------------------------------------------------------- candidate generation: content-word keys
+# (added for the scale issue: prefix filtering on words indexes each form under half its words, and on a
+# ladder vocabulary those words are common, so at 10^5 occurrences it still scored a third of all pairs.)
+
+_KEY_PREFIX = 5  # `Guards._variants` needs a shared prefix of >= 5 letters; cut there, such variants share a key
+_SKELETON = 3  # consonant skeletons this long absorb typos and vowel changes: bord/board, curent/current
+_PAIR_CHUNK = 1_000_000  # pairs per cpdist call: bounds the memory of the string lists
+# Prefix blocks add the near misses that differ in several words (progressions such as "Can analyze basic
+# data ..." -> "Analyzes advanced data ... and obtains custom data points"); smallest blocks first, within
+# this many pairs (a few seconds of scoring), so small corpora get every block and large ones the rare words.
+PREFIX_PAIR_BUDGET = 5_000_000
+_VOWELS = re.compile(r"(?<=.)[aeiouy]")
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+@cache
+def word_skeleton(word: str) -> str:
+    """First letter and consonants, doubled letters once, cut to 3: `"current"`, `"curent"` -> `"crn"`."""
+    return _DOUBLED.sub(r"\1", _VOWELS.sub("", _DOUBLED.sub(r"\1", word)))[:_SKELETON]
+
+
+def content_key_sets(form: str, guards: Guards) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The two sorted key sets of a form's content words (function words dropped, synonyms to their group's
+    first word): 5-letter prefixes, and consonant skeletons.
+    `"analyze client usage datum"` -> `(("analy", "clien", "datum", "usage"), ("anl", "cln", "dtm", "sg"))`."""
+    words = {guards.synonym.get(w, w) for w in form.split() if w not in guards.function}
+    return tuple(sorted({w[:_KEY_PREFIX] for w in words})), tuple(sorted({word_skeleton(w) for w in words}))
+
+
+def content_key_pairs(forms: list[str], config: DedupeSettings) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate pairs (i < j, sorted, unique) of forms whose content-word keys are within a deletion of each
+    other: each form is indexed under each of its two key sets (`content_key_sets`) and every such set with up
+    to `depth` keys removed.
+
+    Why this is (almost) lossless for merges: a merge needs the guards to pass, and they pass only when the
+    content words differ by at most `max_added_words` added on one side, after spelling variants and synonyms
+    cancel out. Synonyms share both keys, prefix variants share the prefix key, typos mostly share the
+    skeleton, so such a pair shares an indexed set at `depth = max(1, max_added_words)`; depth 1 also covers
+    one substitution of a word whose keys differ. What it can miss: two such substitutions in both key sets
+    at once (measured against exhaustive comparison by `ladder bench`). Progressions (a number, a proficiency
+    word changed) differ by one word each side and are found too, so they reach the report. Cost: about
+    `2 * (len(keys) + 1)` entries per form, and pairs only among forms that say nearly the same thing —
+    near-linear on ladder text, where prefix filtering on words is not.
+    """
+    guards = Guards(config)
+    depth = max(1, config.max_added_words)
+    index: dict[tuple[int | str, ...], list[int]] = defaultdict(list)
+    for i, form in enumerate(forms):
+        for scheme, keys in enumerate(content_key_sets(form, guards)):
+            level = {(scheme, *keys)}
+            for _ in range(min(depth, max(0, len(keys) - 1))):  # never down to the empty set
+                level |= {key[:x] + key[x + 1 :] for key in level for x in range(1, len(key))}
+            for key in level:
+                index[key].append(i)
+    n = len(forms)
+    pairs: list[int] = []
+    chunks: list[np.ndarray] = []
+    for ids in index.values():
+        if len(ids) == 2:  # most groups: a plain append beats numpy's per-call overhead
+            pairs.append(ids[0] * n + ids[1])
+        elif len(ids) > 2:
+            arr = np.asarray(ids, dtype=np.int64)
+            ii, jj = np.triu_indices(len(ids), k=1)
+            chunks.append(arr[ii] * n + arr[jj])
+    codes = _unique(np.concatenate([np.asarray(pairs, dtype=np.int64), *chunks]))
+    return codes // max(n, 1), codes % max(n, 1)
+
+
+def _unique(codes: np.ndarray) -> np.ndarray:
+    """Sorted distinct values; sort + neighbour compare is several times faster than `np.unique` here."""
+    codes = np.sort(codes)
+    return codes[np.concatenate(([True], codes[1:] != codes[:-1]))] if len(codes) else codes
+
+
+def budgeted_prefix_pairs(forms: list[str], config: DedupeSettings, budget: int = PREFIX_PAIR_BUDGET) -> np.ndarray:
+    """Pair codes `i * len(forms) + j` (i < j, unique) of the `candidate_blocks`, smallest blocks first (ties
+    in key order), while their pairs fit in `budget`: every block when the corpus is small."""
+    n = len(forms)
+    chunks: list[np.ndarray] = []
+    used = 0
+    for ids in sorted(candidate_blocks(forms, config), key=len):
+        size = len(ids) * (len(ids) - 1) // 2
+        if used + size > budget:
+            break
+        used += size
+        arr = np.asarray(ids, dtype=np.int64)
+        ii, jj = np.triu_indices(len(ids), k=1)
+        chunks.append(arr[ii] * n + arr[jj])
+    return _unique(np.concatenate(chunks)) if chunks else np.zeros(0, dtype=np.int64)
+
+
+def score_index_pairs(
+    forms: list[str], config: DedupeSettings, cutoff: float, ii: np.ndarray, jj: np.ndarray
+) -> dict[tuple[int, int], float]:
+    """Scores (>= cutoff) of the given pairs of `forms`, with rapidfuzz `process.cpdist` in chunks."""
+    scorer, _ = _scorer(config)
+    strings = _scoring_strings(forms, config)
+    scores: dict[tuple[int, int], float] = {}
+    for start in range(0, len(ii), _PAIR_CHUNK):
+        ci, cj = ii[start : start + _PAIR_CHUNK].tolist(), jj[start : start + _PAIR_CHUNK].tolist()
+        sc = process.cpdist(
+            [strings[i] for i in ci],
+            [strings[j] for j in cj],
+            scorer=scorer,
+            score_cutoff=cutoff,
+            dtype=np.float32,
+            workers=config.workers,
+        )
+        hits = np.nonzero(sc >= max(cutoff, 1e-9))[0]
+        for h in hits.tolist():
+            scores[(ci[h], cj[h])] = round(float(sc[h]), 2)
+    return scores
+
+
+Scored = tuple[dict[tuple[int, int], float], int]  # scores (>= cutoff) of candidate pairs, pairs scored
+
+
+def _content_key_candidates(forms: list[str], config: DedupeSettings, cutoff: float) -> Scored:
+    """`content_key_pairs` for the merges, plus `budgeted_prefix_pairs` for near misses."""
+    n = max(len(forms), 1)
+    ii, jj = content_key_pairs(forms, config)
+    codes = _unique(np.concatenate([ii * n + jj, budgeted_prefix_pairs(forms, config)]))
+    return score_index_pairs(forms, config, cutoff, codes // n, codes % n), len(codes)
+
+
+def _prefix_candidates(forms: list[str], config: DedupeSettings, cutoff: float) -> Scored:
+    """`blocked_pairs`: every prefix block."""
+    n = len(forms)
+    codes = [
+        np.asarray(ids, dtype=np.int64)[np.array(np.triu_indices(len(ids), k=1))]
+        for ids in candidate_blocks(forms, config)
+    ]
+    scored = len(np.unique(np.concatenate([c[0] * n + c[1] for c in codes]))) if codes else 0
+    return blocked_pairs(forms, config, cutoff), scored
+
+
+def _exhaustive_candidates(forms: list[str], config: DedupeSettings, cutoff: float) -> Scored:
+    """Every pair (`exhaustive_scores`)."""
+    return exhaustive_scores(forms, config, cutoff), len(forms) * (len(forms) - 1) // 2
+
+
+CANDIDATE_GENERATORS: dict[str, Callable[[list[str], DedupeSettings, float], Scored]] = {
+    "content_keys": _content_key_candidates,
+    "prefix": _prefix_candidates,
+    "exhaustive": _exhaustive_candidates,
+}
+CANDIDATE_METHODS = tuple(CANDIDATE_GENERATORS)
+
+
+def scored_candidates(forms: list[str], config: DedupeSettings, cutoff: float, method: str = "content_keys") -> Scored:
+    """Scores (>= cutoff) of candidate pairs of `forms`, and how many pairs were scored.
+
+    `method` names one of `CANDIDATE_GENERATORS`: `content_keys` (default), `prefix` or `exhaustive`, the three
+    the bench compares. `scored_candidates([], DedupeSettings(), 80, "nearest")` -> `InputError: unknown
+    candidate generation 'nearest' (valid: content_keys, prefix, exhaustive)`.
+    """
+    generate = CANDIDATE_GENERATORS.get(method)
+    if generate is None:
+        raise InputError(f"unknown candidate generation {method!r} (valid: {', '.join(CANDIDATE_METHODS)})")
+    return generate(forms, config, cutoff)

@@ -1,0 +1,67 @@
+"""Atomized occurrences: every behavior bullet of a placed role, cut into its statements (`atomize.py`), one
+`Occurrence` per statement with its role, level and canonical competency; a `Split` records each bullet that
+was cut. Occurrences come ordered by source file, line and part, whatever the order of the documents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.build.atomize import Atomizer
+from pipeline.build.competencies import CanonicalCompetencies
+from pipeline.build.roles import PlacedRoles
+from pipeline.build.settings import AtomizeSettings
+from pipeline.models import Occurrence, ParsedDocument, Split, line_of
+
+
+@dataclass
+class AtomizedOccurrences:
+    occurrences: list[Occurrence] = field(default_factory=list)
+    splits: list[Split] = field(default_factory=list)
+
+
+def atomized_occurrences(
+    parsed: list[ParsedDocument],
+    files: dict[str, str],
+    placed: PlacedRoles,
+    competencies: CanonicalCompetencies,
+    config: AtomizeSettings,
+) -> AtomizedOccurrences:
+    """One occurrence per statement of each behavior bullet of `parsed` (in file order) whose role was placed.
+
+    `files` maps document ids to the input file (a parsed document's own `file` is used when it has none).
+    """
+    atomizer = Atomizer(config)
+    out = AtomizedOccurrences()
+    for p in parsed:
+        tname = p.track_name
+        source_file = files.get(p.doc_id, p.file)
+        for b in p.behaviors:
+            role = placed.role(p.doc_id, b.role)
+            if role is None:
+                continue
+            parts = atomizer.split(b.text)
+            if len(parts) > 1:
+                out.splits.append(
+                    Split(source_file=source_file, source_ref=b.source_ref, track=tname, bullet=b.text, parts=parts)
+                )
+            competency_id = competencies.id_of(tname, b.competency)
+            for i, part in enumerate(parts):
+                out.occurrences.append(
+                    Occurrence(
+                        doc_id=p.doc_id,
+                        source_file=source_file,
+                        source_ref=b.source_ref,
+                        track=tname,
+                        role=role.title,
+                        role_id=role.id,
+                        path=role.path,
+                        level=role.level,
+                        competency=b.competency,
+                        competency_id=competency_id,
+                        text=part,
+                        part=i,
+                    )
+                )
+    out.occurrences.sort(key=lambda o: (o.source_file, line_of(o.source_ref), o.part))
+    return out

@@ -1,0 +1,449 @@
+"""What makes a document a forum thread: post headers, site furniture, quotes and reply markers.
+
+Shared by kind detection (`thread_evidence` over the flat block list, asked by `pipeline/ingest/classify.py`)
+and the thread parser (`line_type`, `find_headers`), so the posts the parser reads are the ones the
+detection counted.
+
+A post header is an author followed by a date or badges, in any of the common shapes:
+- one line, by `prose.post_header_rules`: "Posted by u/name · 3 yr. ago", "@name commented on Mar 3, 2023",
+  "Jane Doe  10:42 AM", "name OP · 2y", "Omar Haddad (Customer) asked a question.";
+- an author line ("Posted by Jo Doe · Mar 3, 2024"), a person's name or a user handle, then badge, counter
+  or date lines (a handle needs a date: a lone word is not enough);
+- a mail header block (From: / Date: / Subject:) that is not a quoted copy (after "Original Message", or
+  followed by the text of an earlier post);
+- a name line with badges on it ("Will Stamatis Member Posts: 9 Contributor").
+A depth marker ("level 2") just before a header gives the post's nesting.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pipeline.parse.settings import ProseConfig
+
+if TYPE_CHECKING:
+    from pipeline.models import Block
+
+_NAME = re.compile(
+    r"^(?:[A-Z][\w'’.-]*|[A-Z]\.)(?:\s+(?:[A-Z][\w'’.-]*|de|da|del|della|van|von|der|den|la|le|di|du|bin|al|y)){1,3}$"
+)
+_WORDS = re.compile(r"[^\w]+")
+_EMAIL = re.compile(r"\s*<[^<>]*@[^<>]*>\s*")
+_PAREN_TAIL = re.compile(r"\s*\([^()]{1,40}\)\s*$")
+_MAX_HEADER_CHARS = 200  # a header line is short; a longer line is never read as one
+_DATE_FILLER = {"at", "on", "edited", "ago", "op", "am", "pm", "utc", "gmt"}
+
+
+def key(text: str) -> str:
+    """Comparison form of a line: `"Hi, Will -"` -> `"hi will"`."""
+    return " ".join(_WORDS.split(text.casefold())).strip()
+
+
+@dataclass(frozen=True)
+class Header:
+    author: str
+    date: str | None
+    verb: str | None = None
+
+
+class Signals:
+    """The compiled forum rules of one `ProseConfig`."""
+
+    def __init__(self, cfg: ProseConfig) -> None:
+        flags = re.IGNORECASE
+        self.cfg = cfg
+        self.rule = re.compile(cfg.rule_pattern)
+        self.signature = re.compile(cfg.signature_pattern)
+        self.badges = [re.compile(p, flags) for p in cfg.badge_patterns]
+        self.dates = [re.compile(p, flags) for p in cfg.date_patterns]
+        # one pass to ask "any badge / any date here?" before trying the patterns one by one; patterns anchored
+        # at the start are tried at the start only (kind detection types every line of every document)
+        anchored = [p for p in cfg.badge_patterns if p.startswith("^")]
+        floating = [p for p in cfg.badge_patterns if not p.startswith("^")]
+        self.badge_start = re.compile("|".join(f"(?:{p})" for p in anchored) or r"(?!)", flags)
+        self.badge_anywhere = re.compile("|".join(f"(?:{p})" for p in floating) or r"(?!)", flags)
+        self.any_date = re.compile("|".join(f"(?:{p})" for p in cfg.date_patterns), flags)
+        # every default date has a digit or says "yesterday" / "today": a line with neither needs no date search
+        self.date_hint = (
+            re.compile(r"\d|yesterday|today", flags)
+            if all("\\d" in p or "yesterday" in p for p in cfg.date_patterns)
+            else None
+        )
+        self.authors = [re.compile(p, flags) for p in cfg.author_line_patterns]
+        self.headers = [(re.compile(r.pattern, flags), r) for r in cfg.post_header_rules]
+        self.handle = re.compile(cfg.handle_pattern, flags)
+        self.depths = [re.compile(r.pattern, flags) for r in cfg.depth_patterns]
+        self.mentions = [re.compile(r.pattern, flags) for r in cfg.reply_mention_patterns]
+        self.inline_furniture = [re.compile(r.pattern, flags) for r in cfg.inline_furniture_patterns]
+        self.quote_block = [re.compile(p, flags) for p in cfg.quote_block_patterns]
+        self.quote_line = [re.compile(p, flags) for p in cfg.quote_line_patterns]
+        self.quote_meta = [re.compile(p, flags) for p in cfg.quote_meta_patterns]
+        self.role_nouns = {w.casefold() for w in cfg.role_nouns}
+
+    # ------------------------------------------------------------------------------------ pieces
+    def date(self, text: str) -> str | None:
+        """First date in `text`, as written: `"edited October 2020 in CS"` -> `"October 2020"`."""
+        if (self.date_hint is not None and not self.date_hint.search(text)) or not self.any_date.search(text):
+            return None
+        for rx in self.dates:
+            m = rx.search(text)
+            if m:
+                return m.group(0)
+        return None
+
+    def is_date(self, text: str) -> bool:
+        """The whole text is a date: `"Mar 3, 2023 at 10:42 AM"`, `"3 yr. ago"` -> True; `"Head of Support"` -> False."""
+        if not self.date(text):
+            return False
+        rest = text
+        for rx in self.dates:
+            rest = rx.sub(" ", rest)
+        words = [w for w in _WORDS.split(rest.casefold()) if w and w not in _DATE_FILLER]
+        return len(words) <= 1
+
+    def is_name(self, text: str) -> bool:
+        return bool(_NAME.match(text)) and not any(ch.isdigit() for ch in text) and not text.isupper()
+
+    def is_furniture(self, text: str) -> bool:
+        return bool(self.badge_start.match(text) or self.badge_anywhere.search(text))
+
+    def person(self, text: str) -> str | None:
+        """An author as written in a header, or None: `"u/csm_lena"` -> `"csm_lena"`, `"Omar Haddad (Customer)"`
+        -> `"Omar Haddad"`, `"Jane Doe <jane@example.org>"` -> `"Jane Doe"`, `"We meet at"` -> None."""
+        t = _EMAIL.sub(" ", text).strip().strip("\"'*_").strip()
+        if "@" in t and " " not in t and not t.startswith("@"):  # a bare address: its local part
+            t = t.split("@", 1)[0]
+        t = _PAREN_TAIL.sub("", t)
+        t = re.sub(r"^(?:u/|@)", "", t)
+        t = re.sub(r"\s+OP$", "", t).strip()
+        if not t or self.is_furniture(t) or self.date(t):
+            return None
+        if self.is_name(t) or self.handle.match(t):
+            return t
+        return None
+
+    def header(self, text: str) -> Header | None:
+        """A one-line post header: `"@rui-santos commented on Mar 3, 2023"` -> `Header("rui-santos", "Mar 3, 2023")`."""
+        if len(text) > _MAX_HEADER_CHARS:
+            return None
+        dated = self.date_hint is None or bool(self.date_hint.search(text))
+        for rx, rule in self.headers:
+            if rule.date is not None and not dated:
+                continue  # a rule whose example has a date needs one (cheap test first)
+            m = rx.match(text)
+            if not m:
+                continue
+            author = self.person(m.group("author"))
+            if author is None:
+                continue
+            date = (m.groupdict().get("date") or "").strip() or None
+            if date is not None:
+                date = re.sub(r"\s*[·•|]\s*edited\b.*$", "", date, flags=re.IGNORECASE)
+                date = re.sub(r"\s*\(edited\)\s*$", "", date, flags=re.IGNORECASE)
+                if not self.is_date(date):
+                    continue
+            verb = re.search(r"\b(commented|replied|answered|asked|posted|wrote|responded)\b", text, re.IGNORECASE)
+            return Header(author, date, verb.group(1).casefold() if verb else None)
+        return None
+
+    def author(self, text: str) -> tuple[str, str] | None:
+        """`"Posted by Jo Doe · Mar 3, 2024"` -> `("Jo Doe", "Mar 3, 2024")`."""
+        if len(text) > _MAX_HEADER_CHARS:
+            return None
+        for rx in self.authors:
+            m = rx.match(text)
+            if not m:
+                continue
+            raw = m.group("author").strip()
+            rest = (m.groupdict().get("rest") or "").strip()
+            # a handle needs its u/ or @, or a date after it: "Post by kbarlow » Fri Mar 03, 2023 10:42 am"
+            if self.is_name(raw) or (self.person(raw) and (raw.startswith(("u/", "@")) or self.is_date(rest))):
+                return self.person(raw) or raw, (m.groupdict().get("rest") or "").strip()
+        return None
+
+    def badge_owner(self, text: str) -> str | None:
+        """`"Will Stamatis Member Posts: 9 Contributor"` -> `"Will Stamatis"` (a badge line led by a name)."""
+        for rx in self.badges:
+            m = rx.search(text)
+            if m and m.start() > 0 and self.is_name(text[: m.start()].strip()):
+                return text[: m.start()].strip()
+        return None
+
+    def is_title(self, text: str) -> bool:
+        """`"Customer Success Team Manager (Tech Touch)"` -> True; `"Zinier"` -> False."""
+        return bool({w.casefold() for w in _WORDS.split(text) if w} & self.role_nouns)
+
+    def depth(self, text: str) -> int | None:
+        for rx in self.depths:
+            m = rx.match(text)
+            if m:
+                return int(m.group("depth"))
+        return None
+
+    def mention(self, text: str) -> str | None:
+        """The author a reply names as the one it answers: `"Replying to @rosa.m"` -> `"rosa.m"`."""
+        for rx in self.mentions:
+            m = rx.match(text)
+            if m:
+                return m.group("author")
+        return None
+
+    def strip_inline(self, text: str) -> str:
+        """`"Thanks for this! (edited)"` -> `"Thanks for this!"`."""
+        for rx in self.inline_furniture:
+            text = rx.sub("", text)
+        return text
+
+    def meta(self, text: str) -> tuple[str, str] | None:
+        """`"From: Jo Doe <jo@x.org>"` -> `("from", "Jo Doe <jo@x.org>")`."""
+        for rx in self.quote_meta:
+            m = rx.match(text)
+            if m:
+                return m.group("key").casefold(), m.group("value").strip()
+        return None
+
+
+def line_type(b: Block, sig: Signals) -> str:
+    """Type of one line; ordered, first match wins.
+
+    `"------"` -> rule; `"--"` -> signature; `"Original Message:"` -> quote_block; `"> earlier text"` ->
+    quote_line; `"From: Jo Doe"` -> quote_meta; `"level 2"` -> depth; `"Member Posts: 9"` -> badge;
+    `"Jane Doe 10:42 AM"` -> header; `"Posted by Jo Doe"` -> author; `"Mar 3, 2024"` -> date;
+    `"Jo Doe"` -> name; `"rosa.m"` -> handle; anything else -> body.
+    """
+    t = b.text
+    if len(t) > _MAX_HEADER_CHARS:  # a long line is a paragraph, a quoted one or a mail header line
+        if t.startswith(">"):
+            return "quote_line"
+        return "quote_meta" if sig.meta(t) else "body"
+    if sig.rule.match(t):
+        return "rule"
+    if sig.signature.match(t):
+        return "signature"
+    if any(rx.search(t) for rx in sig.quote_block):
+        return "quote_block"
+    if any(rx.search(t) for rx in sig.quote_line):
+        return "quote_line"
+    if sig.meta(t):
+        return "quote_meta"
+    if sig.depth(t) is not None:
+        return "depth"
+    if sig.is_furniture(t):
+        return "badge"
+    if sig.header(t):
+        return "header"
+    if sig.author(t):
+        return "author"
+    d = sig.date(t)
+    if d and len(t.split()) <= len(d.split()) + 3:
+        return "date"
+    if sig.is_name(t) or (_PAREN_TAIL.search(t) and sig.is_name(sig.person(t) or "")):
+        return "name"  # "Victor Chen (Globex)" too
+    if sig.handle.match(t) and sig.person(t):
+        return "handle"
+    return "body"
+
+
+@dataclass
+class HeaderHit:
+    """A post header found in the blocks: `blocks[start:body_start]` is the header."""
+
+    author: str
+    start: int
+    body_start: int
+    date: str | None = None
+    rest: list[str] = field(default_factory=list)  # title / company text on the header line
+    extra: list[str] = field(default_factory=list)  # title lines under the header
+    depth: int | None = None  # from a depth marker
+    verb: str | None = None
+    shape: str = ""  # how the header was recognized, for the evidence
+
+
+def _mail_header(blocks: list[Block], types: list[str], i: int, sig: Signals) -> HeaderHit | None:
+    """A From:/Date:/Subject: block opening a message, or None when it heads a quoted copy."""
+    end = i
+    metas: dict[str, str] = {}
+    while end < len(blocks) and types[end] == "quote_meta":
+        k, v = sig.meta(blocks[end].text)  # type: ignore[misc]  # quote_meta lines always parse
+        metas.setdefault(k, v)
+        end += 1
+    if "from" not in metas or end - i < 2:
+        return None
+    if i > 0 and types[i - 1] == "quote_block":
+        return None
+    if end < len(blocks):  # the copy of an earlier post under the header: a quoted copy
+        first = key(blocks[end].text)
+        earlier = " " + " ".join(key(b.text) for b in blocks[:i]) + " "
+        if len(first.split()) >= 5 and f" {first} " in earlier:
+            return None
+    author = sig.person(metas["from"])
+    if author is None:
+        return None
+    date = metas.get("date") or metas.get("sent")
+    return HeaderHit(author=author, start=i, body_start=end, date=date or None, shape="mail header")
+
+
+def find_headers(blocks: list[Block], types: list[str], sig: Signals) -> list[HeaderHit]:
+    """Post headers in text order (see the module docstring for the shapes)."""
+    hits: list[HeaderHit] = []
+    depth: tuple[int, int] | None = None  # (depth, index of its marker)
+    i = 0
+    while i < len(blocks):
+        t, text = types[i], blocks[i].text
+        if t == "depth":
+            depth = (sig.depth(text) or 0, i)
+            i += 1
+            continue
+        if t == "quote_meta":
+            mail = _mail_header(blocks, types, i, sig)
+            if mail is not None:
+                hits.append(mail)
+                i = mail.body_start
+                continue
+            while i < len(blocks) and types[i] == "quote_meta":
+                i += 1
+            continue
+        author: str | None = None
+        rest: list[str] = []
+        dates: list[str] = []
+        verb = None
+        needs_date = False
+        if t == "header":
+            h = sig.header(text)
+            assert h is not None
+            author, verb = h.author, h.verb
+            dates = [h.date] if h.date else []
+            shape = "one-line header"
+        elif t == "author":
+            author, r = sig.author(text)  # type: ignore[misc]  # typed "author" only when it parses
+            if r and sig.is_date(r):  # "Post by kbarlow » Fri Mar 03, 2023 10:42 am": the date as shown
+                dates, rest = [r], []
+            else:
+                rest = [r] if r else []
+                dates = [d for d in (sig.date(x) for x in rest) if d]
+            shape = "author line"
+        elif t == "name":
+            author, shape = sig.person(text) or text, "name"
+            paren = _PAREN_TAIL.search(text)
+            rest = [paren.group(0).strip(" ()")] if paren else []
+        elif t == "handle":
+            author, needs_date, shape = sig.person(text), True, "handle"
+        elif t == "badge":
+            author, shape = sig.badge_owner(text), "name with badges"
+        elif t == "body" and len(text.split()) <= 9 and i + 1 < len(blocks) and types[i + 1] == "date":
+            # "devika_p Director of Customer Success" over a date: a handle and its user title
+            first, _, title = text.partition(" ")
+            if sig.person(first) and sig.is_title(title) and not title.endswith((".", "?", "!")):
+                author, rest, needs_date, shape = sig.person(first), [title], True, "handle with title"
+        if author is None:
+            i += 1
+            continue
+        furniture = bool(t == "badge" or dates)
+        extra: list[str] = []
+        j = i + 1
+        while j < len(blocks) and j - i <= 5:
+            tj, tx = types[j], blocks[j].text
+            if tj in ("badge", "date"):
+                furniture = True
+                d = sig.date(tx)
+                if d:
+                    dates.append(d)
+            elif tj in ("name", "handle") and sig.person(tx) == author:
+                pass
+            elif (
+                j == i + 1
+                and tj in ("name", "handle", "body")
+                and len(tx.split()) <= 3
+                and not tx.endswith((".", "?", "!", ":", ","))
+                and j + 1 < len(blocks)
+                and types[j + 1] == "date"
+            ):
+                pass  # a rank the badge list does not know ("Trailblazer"), between the author and the date
+            elif (
+                tj == "body"
+                and blocks[j].kind != "item"
+                and ":" not in tx
+                and sig.is_title(tx)
+                and len(tx.split()) <= 8
+                and not tx.endswith((".", "?", "!"))
+            ):
+                extra.append(tx)
+            else:
+                break
+            j += 1
+        if not furniture or (needs_date and not dates):
+            i += 1
+            continue
+        hit = HeaderHit(
+            author=author, start=i, body_start=j, date=dates[0] if dates else None, rest=rest, extra=extra, verb=verb
+        )
+        hit.shape = shape + (" + badges/date" if j > i + 1 else "")
+        if depth is not None and i - depth[1] <= 3:
+            hit.depth = depth[0]
+        depth = None
+        hits.append(hit)
+        i = j
+    return hits
+
+
+@dataclass
+class ThreadEvidence:
+    """What says a document is a thread: its post headers, furniture, quotes and reply markers."""
+
+    headers: list[tuple[str, str, str | None, str]] = field(default_factory=list)  # (ref, author, date, shape)
+    furniture: int = 0
+    quotes: int = 0
+    reply_markers: int = 0
+    first_post_share: float = 0.0  # share of the words before the second post
+
+    @property
+    def score(self) -> float:
+        """0..1: two post headers and some furniture or quoting make a thread; a long text with a comment
+        section (the first post holding most of the words) counts half."""
+        authors = {a for _, a, _, _ in self.headers}
+        posts = min(len(self.headers), 3) if len(authors) >= 2 or len(self.headers) >= 3 else min(len(self.headers), 1)
+        others = min(self.furniture + self.quotes + self.reply_markers, 3)
+        score = min(1.0, 0.3 * posts + 0.1 * others)
+        if self.first_post_share > 0.6:
+            score *= 0.5
+        return round(score, 3)
+
+    def lines(self) -> list[str]:
+        """The evidence for the report: `["3 post headers: L1 Jane Doe (Mar 3, 2023, one-line header), …", …]`."""
+        out = []
+        if self.headers:
+            shown = "; ".join(
+                f"{ref} {author}" + (f" ({date}, {shape})" if date else f" ({shape})")
+                for ref, author, date, shape in self.headers[:4]
+            )
+            more = f"; … {len(self.headers) - 4} more" if len(self.headers) > 4 else ""
+            out.append(f"{len(self.headers)} post header(s): {shown}{more}")
+        if self.furniture:
+            out.append(f"{self.furniture} furniture line(s) (badges, counters, votes, buttons, reactions)")
+        if self.quotes:
+            out.append(f"{self.quotes} quote marker(s) (quoted lines, 'wrote:', 'Original Message', mail headers)")
+        if self.reply_markers:
+            out.append(f"{self.reply_markers} reply-depth marker(s)")
+        if self.first_post_share > 0.6:
+            out.append(f"first post holds {self.first_post_share:.0%} of the words (counted half: a comment section?)")
+        return out
+
+
+def thread_evidence(blocks: list[Block], cfg: ProseConfig, min_words: int = 400) -> ThreadEvidence:
+    """Thread signals of a block list; `.score` is the forum-thread score of kind detection."""
+    sig = Signals(cfg)
+    types = [line_type(b, sig) for b in blocks]
+    hits = find_headers(blocks, types, sig)
+    ev = ThreadEvidence(
+        headers=[(blocks[h.start].ref, h.author, h.date, h.shape) for h in hits],
+        furniture=sum(1 for t in types if t == "badge"),
+        quotes=sum(1 for t in types if t in ("quote_block", "quote_line")),
+        reply_markers=sum(1 for t in types if t == "depth"),
+    )
+    words = sum(len(b.text.split()) for b in blocks)
+    if len(hits) >= 2 and words >= min_words:
+        first = sum(len(b.text.split()) for b in blocks[: hits[1].start])
+        ev.first_post_share = round(first / words, 3)
+    return ev

@@ -1,0 +1,529 @@
+"""The release tables: a small star schema over the dataset, as CSV and Parquet, and its Table Schemas.
+
+`ladder.json` is the whole dataset; these tables are what an analyst joins on keys without reading it:
+
+    tracks ─┐                 ┌─ competencies ─┬─ competency_aliases (track_id -> tracks)
+    levels ─┼─ roles ─ occurrences ─ behaviors  └─ competency_covers (both ids -> competencies)
+            └──────── progressions (track_id, levels, behaviors)
+
+Each table is declared once (`TABLES`): its columns with Frictionless types and descriptions, its primary
+key and foreign keys, and the function building its rows from a `Ladder`. The same declaration writes the
+CSV, the Parquet file and the `schema` of the resource in `datapackage.json`, so they cannot disagree.
+Rows are a pure function of the dataset, in a fixed order, so the files are byte-identical across runs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.build.levels import level_number, level_path, level_sort_key
+from pipeline.build.progression import consecutive_changes
+from pipeline.ids import stable_id
+from pipeline.models import Ladder, ref_order
+
+FieldType = str  # a Frictionless Table Schema type: string | integer | number | boolean
+
+_ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
+LIST_SEPARATOR = "; "
+"""How a list (scope, tracks, changed words) is written in one cell, in CSV and Parquet alike."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: FieldType
+    description: str
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    fields: tuple[str, ...]
+    table: str
+    table_fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """One release table: columns, keys, a description and the function building its rows."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]
+    rows: Callable[[Ladder], list[dict]]
+    foreign_keys: tuple[ForeignKey, ...] = field(default_factory=tuple)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def csv(self, ladder: Ladder) -> str:
+        return csv_text(self.column_names, self.rows(ladder))
+
+    def parquet(self, ladder: Ladder) -> bytes:
+        return parquet_bytes(self.columns, self.rows(ladder))
+
+    def table_schema(self, resource_suffix: str) -> dict:
+        """The Frictionless Table Schema; foreign keys point at the same format's resources (`roles.csv`)."""
+        schema: dict = {
+            "fields": [{"name": c.name, "type": c.type, "description": c.description} for c in self.columns],
+            "primaryKey": list(self.primary_key),
+        }
+        if self.foreign_keys:
+            schema["foreignKeys"] = [
+                {
+                    "fields": list(fk.fields),
+                    "reference": {"resource": f"{fk.table}{resource_suffix}", "fields": list(fk.table_fields)},
+                }
+                for fk in self.foreign_keys
+            ]
+        return schema
+
+
+# ------------------------------------------------------------------------------------------- writers
+
+
+def cell(value: object) -> str:
+    """One CSV cell: empty for None, `true`/`false`, whole floats without `.0`, lists joined."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(str(v) for v in value)
+    return str(value)
+
+
+def csv_text(columns: list[str], rows: list[dict]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([cell(row.get(c)) for c in columns])
+    return buf.getvalue()
+
+
+def parquet_bytes(columns: tuple[Column, ...], rows: list[dict]) -> bytes:
+    arrays = {}
+    for col in columns:
+        values = [_arrow_value(row.get(col.name), col.type) for row in rows]
+        arrays[col.name] = pa.array(values, type=_ARROW_TYPES[col.type])
+    table = pa.table(arrays)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="snappy")
+    return sink.getvalue().to_pybytes()
+
+
+def _arrow_value(value: object, kind: str) -> object:
+    if value is None:
+        return None
+    if kind == "string":
+        # Lists are joined the way the CSV writes them, so both tables hold the same text.
+        return LIST_SEPARATOR.join(str(v) for v in value) if isinstance(value, list) else str(value)
+    if kind == "number" and isinstance(value, int | float):
+        return float(value)
+    return value
+
+
+# ---------------------------------------------------------------------------------------------- rows
+
+
+def _track_ids(ladder: Ladder) -> dict[str, str]:
+    return {t.name: t.id for t in ladder.tracks}
+
+
+def track_rows(ladder: Ladder) -> list[dict]:
+    return sorted(
+        (
+            {"track_id": t.id, "track": t.name, "roles": len(t.role_ids), "documents": len(t.doc_ids)}
+            for t in ladder.tracks
+        ),
+        key=lambda r: (r["track"], r["track_id"]),
+    )
+
+
+def _levels(ladder: Ladder) -> list[str]:
+    found = {r.level for r in ladder.roles}
+    found |= {o.level for b in ladder.behaviors for o in b.occurrences}
+    return sorted(found, key=level_sort_key)
+
+
+def level_rows(ladder: Ladder) -> list[dict]:
+    return [{"level": lv, "path": level_path(lv), "rank": level_number(lv)} for lv in _levels(ladder)]
+
+
+def role_rows(ladder: Ladder) -> list[dict]:
+    files = {d.id: d.file for d in ladder.documents}
+    rows = []
+    for r in ladder.roles:
+        row = r.model_dump()
+        row["role"] = row.pop("title")
+        row["role_id"] = row.pop("id")
+        row["source_file"] = files.get(r.doc_id, "")
+        rows.append(row)
+    return rows
+
+
+def _description(texts: list[str]) -> str | None:
+    """The description a competency is given most often across roles (the first written on a tie)."""
+    counts = Counter(texts)
+    return max(counts, key=lambda t: (counts[t], -texts.index(t))) if counts else None
+
+
+def competency_rows(ladder: Ladder) -> list[dict]:
+    rows = []
+    for c in ladder.competencies:
+        texts = [d.text.strip() for d in c.descriptions if d.text and d.text.strip()]
+        rows.append({"competency_id": c.id, "competency": c.name, "description": _description(texts)})
+    return sorted(rows, key=lambda r: (r["competency"], r["competency_id"]))
+
+
+def alias_rows(ladder: Ladder) -> list[dict]:
+    ids = _track_ids(ladder)
+    rows = [
+        {
+            "competency_id": c.id,
+            "track_id": ids.get(a.track),
+            "track": a.track,
+            "name": a.name,
+            "competency": c.name,
+            "how": a.how,
+        }
+        for c in ladder.competencies
+        for a in c.aliases
+    ]
+    return sorted(rows, key=lambda r: (r["track"], r["name"], r["competency_id"]))
+
+
+def covers_rows(ladder: Ladder) -> list[dict]:
+    names = {c.id: c.name for c in ladder.competencies}
+    rows = [
+        {"competency_id": c.id, "covered_id": covered, "competency": c.name, "covered": names.get(covered)}
+        for c in ladder.competencies
+        for covered in c.covers
+    ]
+    return sorted(rows, key=lambda r: (r["competency"], r["competency_id"], r["covered_id"]))
+
+
+def behavior_rows(ladder: Ladder) -> list[dict]:
+    names = {c.id: c.name for c in ladder.competencies}
+    rows = []
+    for b in ladder.behaviors:
+        primary = b.competency_ids[0] if b.competency_ids else None
+        rows.append(
+            {
+                "behavior_id": b.id,
+                "text": b.text,
+                "competency_id": primary,
+                "competency": names.get(primary or ""),
+                "occurrences": len(b.occurrences),
+                "tracks": sorted({o.track for o in b.occurrences}),
+                "levels": sorted({o.level for o in b.occurrences}, key=level_sort_key),
+            }
+        )
+    return sorted(rows, key=lambda r: r["behavior_id"])
+
+
+def occurrence_rows(ladder: Ladder) -> list[dict]:
+    """One row per behavior occurrence, in document order."""
+    names = {c.id: c.name for c in ladder.competencies}
+    rows = []
+    for b in ladder.behaviors:
+        for o in b.occurrences:
+            row = o.model_dump()
+            row["behavior_text"] = row.pop("text")
+            row["behavior_id"] = b.id
+            row["canonical_competency"] = names.get(o.competency_id)
+            row["level_rank"] = level_number(o.level)
+            # A line may hold several statements of one role (a paragraph); the statement itself tells them apart.
+            row["occurrence_id"] = stable_id(
+                "occ",
+                doc=o.doc_id,
+                ref=o.source_ref,
+                part=o.part,
+                role=o.role_id,
+                competency=o.competency_id,
+                behavior=b.id,
+                text=o.text,
+            )
+            rows.append(row)
+    rows.sort(key=lambda r: (r["source_file"], ref_order(r["source_ref"]), r["part"], r["behavior_id"]))
+    return rows
+
+
+def progression_rows(ladder: Ladder) -> list[dict]:
+    """What changes between consecutive levels of each track: one row per new, dropped or strengthened behavior.
+
+    A strengthened row links the lower behavior to the one replacing it at the higher level, with the words
+    the level change removed and added (through every link of the chain); a new row has no `from` behavior
+    and a dropped row no `to` behavior. Behaviors at both levels (unchanged) are not listed.
+    """
+    ids = _track_ids(ladder)
+    rows = []
+    for change in consecutive_changes(ladder):
+        base = {"track_id": ids.get(change.track), "track": change.track}
+        base |= {"from_level": change.from_level, "to_level": change.to_level}
+        items: list[dict] = []
+        for s in change.strengthened:
+            items.append(
+                {
+                    "kind": "strengthened",
+                    "from_behavior_id": s.before.id,
+                    "from_text": s.before.text,
+                    "to_behavior_id": s.after.id,
+                    "to_text": s.after.text,
+                    "competency_id": s.links[0].competency_id,
+                    "removed_words": [w for p in s.links for w in p.removed_words],
+                    "added_words": [w for p in s.links for w in p.added_words],
+                    "rule": [p.rule for p in s.links],
+                }
+            )
+        for b in change.new:
+            items.append(
+                {"kind": "new", "to_behavior_id": b.id, "to_text": b.text, "competency_id": _first(b.competency_ids)}
+            )
+        for b in change.dropped:
+            items.append(
+                {
+                    "kind": "dropped",
+                    "from_behavior_id": b.id,
+                    "from_text": b.text,
+                    "competency_id": _first(b.competency_ids),
+                }
+            )
+        for item in items:
+            row = base | item
+            row["progression_id"] = stable_id(
+                "chg",
+                track=row["track_id"],
+                frm=row["from_level"],
+                to=row["to_level"],
+                kind=row["kind"],
+                a=row.get("from_behavior_id"),
+                b=row.get("to_behavior_id"),
+            )
+            rows.append(row)
+    return rows
+
+
+def _first(values: list[str]) -> str | None:
+    return values[0] if values else None
+
+
+# ----------------------------------------------------------------------------------------- the tables
+
+_S, _I, _N, _B = "string", "integer", "number", "boolean"
+
+TRACKS = Table(
+    name="tracks",
+    description="Career path families (a company's track), one row each.",
+    columns=(
+        Column("track_id", _S, "Stable id of the track."),
+        Column("track", _S, "Track name as the documents give it."),
+        Column("roles", _I, "Number of roles of the track."),
+        Column("documents", _I, "Number of documents the track was read from."),
+    ),
+    primary_key=("track_id",),
+    rows=track_rows,
+)
+
+LEVELS = Table(
+    name="levels",
+    description="Canonical levels every role is placed on: IC1.. on the IC ladder, M1.. on the management ladder.",
+    columns=(
+        Column("level", _S, "Canonical level, e.g. IC3 or M1."),
+        Column("path", _S, "Ladder of the level: ic or management."),
+        Column("rank", _I, "Position on its ladder: 1 for IC1 and M1, 2 for IC2 and M2, ..."),
+    ),
+    primary_key=("level",),
+    rows=level_rows,
+)
+
+ROLE_TABLE = Table(
+    name="roles",
+    description="Roles of each track as written, placed on a canonical level.",
+    columns=(
+        Column("track", _S, "Track name."),
+        Column("role", _S, "Role title as written."),
+        Column("path", _S, "ic or management."),
+        Column("level", _S, "Canonical level (see levels)."),
+        Column("defined", _B, "False for roles the document marks N/A or not defined yet."),
+        Column("years_min", _N, "Minimum years of experience the document states, if any."),
+        Column("years_max", _N, "Maximum years of experience the document states, if any."),
+        Column("source_file", _S, "Document the role was read from."),
+        Column("order", _I, "0-based position of the role in its document's role menu."),
+        Column("role_id", _S, "Stable id of the role."),
+        Column("track_id", _S, "Track of the role (see tracks)."),
+        Column("scope", _S, "Scope statements (account sizes, segments), separated by '; '."),
+        Column("source_ref", _S, "Where in the document: L<line>."),
+    ),
+    primary_key=("role_id",),
+    foreign_keys=(
+        ForeignKey(("track_id",), "tracks", ("track_id",)),
+        ForeignKey(("level",), "levels", ("level",)),
+    ),
+    rows=role_rows,
+)
+
+COMPETENCIES = Table(
+    name="competencies",
+    description="Canonical competencies across tracks; group occurrences by competency_id, not by the name as written.",
+    columns=(
+        Column("competency_id", _S, "Stable id of the canonical competency."),
+        Column("competency", _S, "Canonical name."),
+        Column("description", _S, "The description given most often across roles (empty when none is written)."),
+    ),
+    primary_key=("competency_id",),
+    rows=competency_rows,
+)
+
+COMPETENCY_ALIASES = Table(
+    name="competency_aliases",
+    description="Names each track writes for a canonical competency.",
+    columns=(
+        Column("competency_id", _S, "Canonical competency (see competencies)."),
+        Column("track_id", _S, "Track using the name (see tracks)."),
+        Column("track", _S, "Track name."),
+        Column("name", _S, "Competency name as the track writes it."),
+        Column("competency", _S, "Canonical name."),
+        Column("how", _S, "How the name was mapped: exact, alias_table, fuzzy:<score>, decision or new."),
+    ),
+    primary_key=("competency_id", "track", "name"),
+    foreign_keys=(
+        ForeignKey(("competency_id",), "competencies", ("competency_id",)),
+        ForeignKey(("track_id",), "tracks", ("track_id",)),
+    ),
+    rows=alias_rows,
+)
+
+COMPETENCY_COVERS = Table(
+    name="competency_covers",
+    description="A competency covering others (e.g. 'Ownership and impact' covers 'Ownership' and 'Impact').",
+    columns=(
+        Column("competency_id", _S, "The covering competency."),
+        Column("covered_id", _S, "A competency it covers."),
+        Column("competency", _S, "Name of the covering competency."),
+        Column("covered", _S, "Name of the covered competency."),
+    ),
+    primary_key=("competency_id", "covered_id"),
+    foreign_keys=(
+        ForeignKey(("competency_id",), "competencies", ("competency_id",)),
+        ForeignKey(("covered_id",), "competencies", ("competency_id",)),
+    ),
+    rows=covers_rows,
+)
+
+BEHAVIORS = Table(
+    name="behaviors",
+    description="Canonical behaviors: statements written alike across levels and tracks are one behavior.",
+    columns=(
+        Column("behavior_id", _S, "Stable id of the behavior."),
+        Column("text", _S, "Representative text, chosen deterministically among the occurrences."),
+        Column("competency_id", _S, "Canonical competency of the behavior."),
+        Column("competency", _S, "Canonical competency name."),
+        Column("occurrences", _I, "Number of places the behavior is written."),
+        Column("tracks", _S, "Tracks writing it, separated by '; '."),
+        Column("levels", _S, "Levels it is written at, in ladder order, separated by '; '."),
+    ),
+    primary_key=("behavior_id",),
+    foreign_keys=(ForeignKey(("competency_id",), "competencies", ("competency_id",)),),
+    rows=behavior_rows,
+)
+
+OCCURRENCES = Table(
+    name="occurrences",
+    description="One row per place a behavior is written: document, role, competency as written and canonical.",
+    columns=(
+        Column("doc_id", _S, "Id of the document (sha256 of its bytes)."),
+        Column("source_file", _S, "Document the statement was read from."),
+        Column("source_ref", _S, "Where in the document: L<line>."),
+        Column("track", _S, "Track name."),
+        Column("role", _S, "Role title as written."),
+        Column("path", _S, "ic or management."),
+        Column("level", _S, "Canonical level of the role (see levels)."),
+        Column("level_rank", _I, "Rank of the level on its ladder (1 for IC1 and M1)."),
+        Column("competency", _S, "Competency name as written in the document."),
+        Column("competency_id", _S, "Canonical competency (see competencies)."),
+        Column("canonical_competency", _S, "Canonical competency name: group by this, not by competency."),
+        Column("behavior_text", _S, "The statement as written (after encoding repair)."),
+        Column("behavior_id", _S, "Canonical behavior (see behaviors)."),
+        Column("part", _I, "Index of the statement within its bullet (0 if not split)."),
+        Column("role_id", _S, "Role (see roles)."),
+        Column("occurrence_id", _S, "Stable id of this occurrence."),
+    ),
+    primary_key=("occurrence_id",),
+    foreign_keys=(
+        ForeignKey(("behavior_id",), "behaviors", ("behavior_id",)),
+        ForeignKey(("role_id",), "roles", ("role_id",)),
+        ForeignKey(("competency_id",), "competencies", ("competency_id",)),
+        ForeignKey(("level",), "levels", ("level",)),
+    ),
+    rows=occurrence_rows,
+)
+
+PROGRESSIONS = Table(
+    name="progressions",
+    description="What changes from each level of a track to the next: behaviors new, dropped or strengthened.",
+    columns=(
+        Column("progression_id", _S, "Stable id of the row."),
+        Column("track_id", _S, "Track (see tracks)."),
+        Column("track", _S, "Track name."),
+        Column("from_level", _S, "Lower level."),
+        Column("to_level", _S, "Next level of the track on the same ladder."),
+        Column("kind", _S, "new (only at to_level), dropped (only at from_level) or strengthened (replaced)."),
+        Column("from_behavior_id", _S, "Behavior at from_level (empty for new)."),
+        Column("from_text", _S, "Its representative text."),
+        Column("to_behavior_id", _S, "Behavior at to_level (empty for dropped)."),
+        Column("to_text", _S, "Its representative text."),
+        Column("competency_id", _S, "Canonical competency of the change."),
+        Column("removed_words", _S, "Strengthened: words the higher level drops, separated by '; '."),
+        Column("added_words", _S, "Strengthened: words the higher level adds, separated by '; '."),
+        Column("rule", _S, "Strengthened: what tells the two apart (numbers, proficiency, ...), per link."),
+    ),
+    primary_key=("progression_id",),
+    foreign_keys=(
+        ForeignKey(("track_id",), "tracks", ("track_id",)),
+        ForeignKey(("from_level",), "levels", ("level",)),
+        ForeignKey(("to_level",), "levels", ("level",)),
+        ForeignKey(("from_behavior_id",), "behaviors", ("behavior_id",)),
+        ForeignKey(("to_behavior_id",), "behaviors", ("behavior_id",)),
+        ForeignKey(("competency_id",), "competencies", ("competency_id",)),
+    ),
+    rows=progression_rows,
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        TRACKS,
+        LEVELS,
+        ROLE_TABLE,
+        COMPETENCIES,
+        COMPETENCY_ALIASES,
+        COMPETENCY_COVERS,
+        BEHAVIORS,
+        OCCURRENCES,
+        PROGRESSIONS,
+    )
+}
+
+OCCURRENCE_COLUMNS = OCCURRENCES.column_names
+ROLE_COLUMNS = ROLE_TABLE.column_names
+
+
+def release_tables(ladder: Ladder) -> dict[str, tuple[str, bytes]]:
+    """Every table as (CSV text, Parquet bytes), by table name."""
+    out = {}
+    for name, table in TABLES.items():
+        rows = table.rows(ladder)
+        out[name] = (csv_text(table.column_names, rows), parquet_bytes(table.columns, rows))
+    return out

@@ -19,6 +19,7 @@ import socket
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -121,67 +122,12 @@ def rebuild(session: ReviewSession) -> RebuildResult:
 
 # ------------------------------------------------------------------------------------------------ page
 
-_REVIEW_CSS = """
-#review{position:sticky;top:0;z-index:5;background:#fffbe6;border:1px solid #e8d48b;border-radius:6px;padding:.6rem 1rem;margin:.6rem 0;display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center}
-#review input[type=text]{flex:1 1 14rem;min-width:0;padding:.3rem .4rem;font:inherit}
-#review button,.act button.do{font:inherit;padding:.25rem .7rem;border-radius:4px;border:1px solid #3367d6;background:#3367d6;color:#fff;cursor:pointer}
-.act button.do{background:#fff;color:#3367d6;margin:.1rem 0}
-tr.decided{background:#eef7ee}
-#made{flex-basis:100%;margin:0;padding-left:1.4rem;max-height:7.5rem;overflow:auto}
-#made:empty{display:none}
-#made pre{margin:0;white-space:pre-wrap}
-#rebuilt{background:#eef7ee;border:1px solid #9fd3a8;border-radius:6px;padding:.6rem 1rem}
-#rebuilt ul{margin:.2rem 0}
-.act select,.act input{font:inherit;margin-right:.3rem;max-width:100%}
-@media (max-width:40rem){#review{position:static}}
-"""
-
-# Turns each `.act[data-decision]` of the report into a button; decisions and the rebuild are POSTed with the
-# token; what comes back is shown with textContent only.
-_REVIEW_JS = """
-(function(){
-  var token=document.body.getAttribute('data-token');
-  var note=document.getElementById('review-note'), made=document.getElementById('made');
-  var status=document.getElementById('review-status');
-  function post(url,body){
-    return fetch(url,{method:'POST',headers:{'Content-Type':'application/json','X-Ladder-Token':token},
-      body:JSON.stringify(body||{})}).then(function(r){return r.json().then(function(j){
-        if(!r.ok){throw new Error(j.error||r.statusText);}return j;});});
-  }
-  document.querySelectorAll('.act[data-decision]').forEach(function(act){
-    var decision=JSON.parse(act.getAttribute('data-decision')), field=act.getAttribute('data-field'), control=null;
-    if(field){
-      var choices=JSON.parse(act.getAttribute('data-choices')||'null');
-      control=document.createElement(choices?'select':'input');
-      if(choices){choices.forEach(function(c){var o=document.createElement('option');o.value=o.textContent=c;
-        control.appendChild(o);});}else{control.type='text';}
-      control.value=decision[field];control.setAttribute('aria-label',field);
-      act.insertBefore(control,act.firstChild);
-    }
-    var b=document.createElement('button');b.type='button';b.className='do';
-    b.textContent=act.getAttribute('data-label');
-    b.addEventListener('click',function(){
-      b.disabled=true;
-      if(control){decision[field]=control.value;}
-      post('api/decide',{decision:decision,note:note.value})
-        .then(function(j){
-          var li=document.createElement('li'),pre=document.createElement('pre');pre.textContent=j.yaml;
-          li.appendChild(pre);made.appendChild(li);note.value='';
-          var tr=act.closest('tr');if(tr){tr.classList.add('decided');}
-          b.textContent='✓ '+act.getAttribute('data-label');
-          status.textContent=j.count+' decisions in '+j.file+'; rebuild to apply them.';
-        })
-        .catch(function(e){b.disabled=false;status.textContent='not recorded: '+e.message;});
-    });
-    act.insertBefore(b,control?control.nextSibling:act.firstChild);
-  });
-  document.getElementById('rebuild').addEventListener('click',function(){
-    var r=this;r.disabled=true;status.textContent='rebuilding from the parse cache…';
-    post('api/rebuild').then(function(){location.reload();})
-      .catch(function(e){r.disabled=false;status.textContent='rebuild failed: '+e.message;});
-  });
-})();
-"""
+# The review bar's stylesheet and script are package files next to the report's (report/review.css,
+# report/review.js), inlined into the served page. The script turns each `.act[data-decision]` of the report into
+# a button; decisions and the rebuild are POSTed with the token; what comes back is shown with textContent only.
+_ASSETS = resources.files("pipeline.release.report")
+_REVIEW_CSS = _ASSETS.joinpath("review.css").read_text(encoding="utf-8")
+_REVIEW_JS = _ASSETS.joinpath("review.js").read_text(encoding="utf-8")
 
 
 def _e(text: object) -> str:

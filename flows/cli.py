@@ -540,15 +540,25 @@ def progression_cmd(
 @handles_errors
 def eval_dedupe_cmd(
     pairs: Annotated[
-        Path, typer.Option("--pairs", help="CSV of labeled pairs: a, b, label (same|different), note.")
-    ] = Path("tests/data/labeled_pairs.csv"),
+        list[Path] | None,
+        typer.Option(
+            "--pairs",
+            help="CSV of labeled pairs: a, b, label (same|different), class, note; or a_ref, b_ref (file:line "
+            "references into --documents) instead of a, b. Repeat to evaluate several files together.",
+        ),
+    ] = None,
+    documents: Annotated[
+        Path | None, typer.Option("--documents", help="Folder the references of a_ref/b_ref files point into.")
+    ] = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Print precision and recall of the merge decisions on a labeled set of behavior pairs."""
+    """Print precision and recall of the merge decisions on labeled behavior pairs, overall and per class."""
     from pipeline.build.dedupe import evaluate_pairs, format_evaluation, read_labeled_pairs
     from pipeline.config import load_config
 
-    result = evaluate_pairs(read_labeled_pairs(pairs), load_config(config).normalize)
+    files = pairs or [Path("tests/data/labeled_pairs.csv"), Path("tests/data/labeled_pairs_classes.csv")]
+    labeled = [pair for f in files for pair in read_labeled_pairs(f, documents)]
+    result = evaluate_pairs(labeled, load_config(config).normalize)
     console.print(format_evaluation(result), markup=False, soft_wrap=True)
 
 

@@ -376,6 +376,7 @@ class ClusterMember(Record):
     text: str
     occurrences: int
     score: float = Field(description="Similarity to the representative (0..100).")
+    why: str = Field("", description="Why it merged with the representative: aligned and ignored words.")
 
 
 class MergeCluster(Record):
@@ -398,6 +399,8 @@ class NearMiss(Record):
     score: float
     rule: str = Field(description="below_threshold, or the guard that kept them apart (numbers, ...).")
     tracks: list[str] = Field(default_factory=list)
+    why: str = Field("", description="The deciding class with the words: aligned, ignored and left over.")
+    likelihood: float = Field(0.0, description="How likely the two are the same after all (0..1), for ranking.")
 
 
 class Split(Record):

@@ -205,7 +205,9 @@ def with_log(ladder: Ladder) -> Ladder:
                 representative="Owns renewals end to end",
                 members=[
                     ClusterMember(text="Owns renewals end to end", occurrences=2, score=100.0),
-                    ClusterMember(text="Owns renewals end-to-end", occurrences=1, score=96.2),
+                    ClusterMember(
+                        text="Owns renewals end-to-end", occurrences=1, score=96.2, why="merged: same normalized form"
+                    ),
                 ],
                 rule="normalized",
                 tracks=["High Touch CSM", "Scale CSM"],
@@ -220,6 +222,8 @@ def with_log(ladder: Ladder) -> Ladder:
                 score=84.0,
                 rule="below_threshold",
                 tracks=["Scale CSM"],
+                why="kept apart: score 84 below 88 (left over: insight (A), churn (B))",
+                likelihood=0.28,
             ),
         ],
         splits=[

@@ -46,7 +46,12 @@ def _merge_cluster(
         behavior_id=bid,
         representative=text,
         members=[
-            ClusterMember(text=t, occurrences=n, score=result.score(rep_form, result.forms[t].form))
+            ClusterMember(
+                text=t,
+                occurrences=n,
+                score=result.score(rep_form, result.forms[t].form),
+                why=result.why(rep_form, result.forms[t].form),
+            )
             for t, n in sorted(written.items(), key=lambda tn: (-tn[1], tn[0]))
         ],
         rule="decision" if decided else ("fuzzy" if len(forms) > 1 else "normalized"),
@@ -104,6 +109,8 @@ def group_behaviors(occurrences: list[Occurrence], config: DedupeSettings, log: 
             score=pair.score,
             rule=pair.rule,
             tracks=sorted({o.track for o in by_id[ia].occurrences} | {o.track for o in by_id[ib].occurrences}),
+            why=pair.explain(flip=behavior_of_form[pair.a] != ia),
+            likelihood=pair.likelihood,
         )
         if (ia, ib) not in near or miss.score > near[(ia, ib)].score:
             near[(ia, ib)] = miss

@@ -58,7 +58,7 @@ def kept_apart_within_groups(
             score = round(float(matrix[i, j]), 2)
             hit = guards.check(by_form[a], by_form[b])
             if hit is not None and len(hit.removed) + len(hit.added) <= _MAX_CHANGED_WORDS:
-                out.append(PairOutcome(a, b, score, hit.rule, hit.removed, hit.added))
+                out.append(PairOutcome(a, b, score, hit.rule, hit.removed, hit.added, hit.alignment))
     return sorted(out, key=lambda p: (p.a, p.b))
 
 

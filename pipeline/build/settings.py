@@ -182,6 +182,11 @@ class TextSettings(Section):
             "e",
             "g",
             "etc",
+            "you",
+            "your",
+            "we",
+            "my",
+            "am",
         ],
         description="Words ignored when comparing what two statements differ in (not when scoring).",
     )
@@ -198,7 +203,9 @@ class DedupeSettings(TextSettings):
         75.0, description="Pairs scoring >= this that stay apart are reported as near misses (and may be progressions)."
     )
     max_added_words: int = Field(
-        1, description="A statement adding more than this many content words to another is kept apart (scope)."
+        0,
+        description="A statement adding more than this many content words to another is kept apart (framing, "
+        "manner and filler words do not count).",
     )
     variant_ratio: float = Field(
         85.0, description="Two differing words this similar (fuzz.ratio) are spellings of one word, not a change."
@@ -330,6 +337,79 @@ class DedupeSettings(TextSettings):
             ["colleague", "peer", "teammate"],
         ],
         description="Groups of words (lemma form) treated as one when comparing what two statements differ in.",
+    )
+    manner_words: list[str] = Field(
+        [
+            "successfully",
+            "effectively",
+            "efficiently",
+            "clearly",
+            "actively",
+            "thoughtfully",
+            "properly",
+            "appropriately",
+            "really",
+            "then",
+            "thorough",
+            "thoroughly",
+            "effective",
+            "successful",
+        ],
+        description="Manner and filler words (lemma form): a pair that differs only in these (and framing) may "
+        "merge ('delivers it' ~ 'delivers it successfully').",
+    )
+    head_nouns: list[str] = Field(
+        ["partner", "people", "person", "folk", "audience", "counterpart", "stakeholder"],
+        description="Generic person nouns (lemma form) that may follow a word turned into a modifier without "
+        "adding a demand: 'to non-engineers' ~ 'to non-engineering partners'.",
+    )
+    framing_phrases: list[str] = Field(
+        [
+            "show commitment to",
+            "demonstrate commitment to",
+            "commitment to",
+            "show readiness to",
+            "demonstrate readiness to",
+            "readiness to",
+            "ready to",
+            "demonstrate ability to",
+            "show ability to",
+            "ability to",
+            "able to",
+            "capable of",
+            "willing to",
+            "willingness to",
+            "part of",
+            "responsible for",
+            "expect to",
+            "strive to",
+        ],
+        description="Framing around a demand (lemma form, dropped before aligning words): 'has shown readiness to "
+        "mentor' ~ 'ready to mentor' ~ 'mentor'.",
+    )
+    role_frame_pattern: str = Field(
+        r"^(?:(?:\w+ ){1,3}(?:are|is|be|am) (?:know|see|recognize|regard|consider|view|trust) as |your work )",
+        description="A role as the subject of a frame, matched on the normalized form and dropped: 'Staff "
+        "engineers are known as the expert' ~ 'Is the expert'; 'Your work contributes' ~ 'Contributes'. Empty: off.",
+    )
+    means_frame_pattern: str = Field(
+        r"^(?:show|demonstrate|exhibit|display|prove)(?: \w+){1,4}? by ",
+        description="'Shows X by doing Y' says 'does Y': the frame up to 'by' is dropped when it opens the "
+        "normalized form ('show commitment to quality by review design' ~ 'review design'). Empty: off.",
+    )
+    paraphrases: list[list[str]] = Field(
+        [
+            ["inform", "update", "apprise"],
+            ["progress", "status"],
+            ["explain", "describe", "clarify"],
+        ],
+        description="Groups of words (lemma form) that align when comparing two statements (not in the "
+        "normalized form, so ids do not change): 'keeps their manager informed' ~ 'updates their lead'.",
+    )
+    reword_group_max: int = Field(
+        200,
+        description="Forms with the same content words (after framing) are compared at any score when at most "
+        "this many share them; larger groups are left to the similarity-based candidates.",
     )
     block_prefix_share: float = Field(
         0.5, description="Candidate blocking: each form is indexed under its rarest words, this share of them (+1)."

@@ -109,8 +109,8 @@ def test_apply_merge_and_split_on_clusters() -> None:
 def test_run_honors_decisions(results, tmp_path: Path) -> None:
     base = _build(results)
     by_text = {b.text: b for b in base.behaviors}
-    thorough = next(b for t, b in by_text.items() if "driven by the thorough discovery" in t)
-    effective = next(b for t, b in by_text.items() if "driven by an effective discovery" in t)
+    members = next(b for t, b in by_text.items() if "personal development of team members" in t)
+    leaders = next(b for t, b in by_text.items() if "personal development of team leaders" in t)
     merged_before = next(c for c in base.normalization.clusters if c.rule == "normalized")
     role = next(r for r in base.roles if r.title == "Scale CSM")
     comp = next(c for c in base.competencies if c.name == "Coach and develop")
@@ -118,7 +118,7 @@ def test_run_honors_decisions(results, tmp_path: Path) -> None:
         tmp_path,
         f"""decisions:
   - action: merge
-    behaviors: [{thorough.id}, {effective.id}]
+    behaviors: [{members.id}, {leaders.id}]
   - action: split
     behavior: {merged_before.behavior_id}
   - action: rename
@@ -137,9 +137,9 @@ def test_run_honors_decisions(results, tmp_path: Path) -> None:
     )
     ladder = _build(results, load_decisions(path))
     ids = {b.id for b in ladder.behaviors}
-    assert (thorough.id in ids) != (effective.id in ids)
-    survivor = next(b for b in ladder.behaviors if b.id in (thorough.id, effective.id))
-    assert len(survivor.occurrences) == len(thorough.occurrences) + len(effective.occurrences)
+    assert (members.id in ids) != (leaders.id in ids)
+    survivor = next(b for b in ladder.behaviors if b.id in (members.id, leaders.id))
+    assert len(survivor.occurrences) == len(members.occurrences) + len(leaders.occurrences)
     assert any(c.rule == "decision" and c.behavior_id == survivor.id for c in ladder.normalization.clusters)
     assert merged_before.behavior_id in ids  # the most written text keeps the id
     split_texts = {m.text for m in merged_before.members}
@@ -161,8 +161,8 @@ def test_run_honors_decisions(results, tmp_path: Path) -> None:
 
 def test_split_undoes_a_merge_and_keeps_ids(results, tmp_path: Path) -> None:
     base = _build(results)
-    a = next(b for b in base.behaviors if "driven by the thorough discovery" in b.text)
-    b = next(b for b in base.behaviors if "driven by an effective discovery" in b.text)
+    a = next(b for b in base.behaviors if "personal development of team members" in b.text)
+    b = next(b for b in base.behaviors if "personal development of team leaders" in b.text)
     merged = _build(
         results, load_decisions(_write(tmp_path, f"decisions:\n  - action: merge\n    behaviors: [{a.id}, {b.id}]\n"))
     )

@@ -229,7 +229,7 @@ def test_cli_eval_dedupe(tmp_path: Path) -> None:
     lines = ok.output.splitlines()
     assert lines[0] == "pairs: 111 (55 same, 56 different)"
     assert lines[1].startswith("precision: 1.000 ")
-    assert lines[2].startswith("recall: 0.982 (54 of 55 same-pairs merged)")
+    assert lines[2].startswith("recall: 1.000 (55 of 55 same-pairs merged)")
     missing = runner.invoke(app, ["eval-dedupe", "--pairs", str(tmp_path / "none.csv")])
     assert missing.exit_code == 1
     assert "ladder: error: labeled pairs file not found:" in missing.output

@@ -82,12 +82,14 @@ def test_markdown_sections_show_every_item() -> None:
         "| Owns renewals end to end; beh\\_renewals "
         "| Owns renewals end to end (×2, 100); Owns renewals end-to-end (×1, 96.2) "
         "| scale.txt\\#L6 · Scale CSM / CSM I · IC1; scale.txt\\#L22 · Scale CSM / CSM II · IC2; "
-        "high.md\\#L4 · High Touch CSM / CSM · IC2 | normalized | High Touch CSM, Scale CSM |" in md
+        "high.md\\#L4 · High Touch CSM / CSM · IC2 | normalized "
+        "| Owns renewals end-to-end: merged: same normalized form | High Touch CSM, Scale CSM |" in md
     )
     assert (
         "| ~~Finds basic data insights~~ **\\<script\\>alert(1)\\</script\\> Flags churn risk early** "
         "| beh\\_data; beh\\_hostile | A: scale.txt\\#L8 · Scale CSM / CSM I · IC1; "
-        "B: scale.txt\\#L24 · Scale CSM / CSM II · IC2 | 84 | below\\_threshold |" in md
+        "B: scale.txt\\#L24 · Scale CSM / CSM II · IC2 | 84 | 0.28 | below\\_threshold "
+        "| kept apart: score 84 below 88 (left over: insight (A), churn (B)) |" in md
     )
     assert (
         "| scale.txt | `L8` | Finds basic data insights and shares them | Finds basic data insights; Shares them |"
@@ -302,21 +304,21 @@ def test_rows_offer_decisions_as_yaml_snippets() -> None:
     assert '<pre class="yaml">- action: keep-apart\n  behaviors:\n  - beh_data\n  - beh_hostile\n</pre>' in page
 
 
-def test_near_misses_ranked_by_score_then_weakest_guard() -> None:
+def test_near_misses_ranked_by_likelihood_then_score_then_weakest_guard() -> None:
     ladder = with_log(make_ladder())
-    base = ladder.normalization.near_misses[0]
+    base = ladder.normalization.near_misses[0].model_copy(update={"likelihood": 0.3})
     ladder.normalization.near_misses = [
         base.model_copy(update={"score": 80.0, "rule": "numbers", "a_text": "a"}),
         base.model_copy(update={"score": 80.0, "rule": "below_threshold", "a_text": "b"}),
         base.model_copy(update={"score": 90.0, "rule": "numbers", "a_text": "c"}),
+        base.model_copy(update={"score": 70.0, "rule": "numbers", "a_text": "d", "likelihood": 0.9}),
     ]
     md = render_markdown(ladder, first_diff(ladder))
-    rows = [line.split(" | ")[-1] for line in section_block(md, "Near-misses to confirm") if line.startswith("| ~~")]
-    assert rows == ["numbers |", "below\\_threshold |", "numbers |"]
-    assert [
-        line.split(" | ")[3] for line in section_block(md, "Near-misses to confirm") if line.startswith("| ~~")
-    ] == [
-        "90",
-        "80",
-        "80",
+    rows = [line.split(" | ") for line in section_block(md, "Near-misses to confirm") if line.startswith("| ~~")]
+    # columns: A → B, ids, where, score, likely same, kept apart by, why
+    assert [(r[3], r[4], r[5]) for r in rows] == [
+        ("70", "0.9", "numbers"),
+        ("90", "0.3", "numbers"),
+        ("80", "0.3", "below\\_threshold"),
+        ("80", "0.3", "numbers"),
     ]

@@ -24,9 +24,12 @@ Modules: `guards` (the rules), `candidates` (which pairs are scored), `cluster` 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+
+import numpy as np
 
 from pipeline.build.dedupe.candidates import (
     CANDIDATE_METHODS,
@@ -36,6 +39,7 @@ from pipeline.build.dedupe.candidates import (
     content_key_pairs,
     content_key_sets,
     exhaustive_pairs,
+    score_index_pairs,
     scored_candidates,
     word_skeleton,
 )
@@ -47,7 +51,8 @@ from pipeline.build.dedupe.evaluate import (
     format_evaluation,
     read_labeled_pairs,
 )
-from pipeline.build.dedupe.guards import GuardHit, Guards
+from pipeline.build.dedupe.guards import GuardHit, Guards, explain_rule
+from pipeline.build.dedupe.matcher import Alignment, Matcher
 from pipeline.build.normalize_text import Normalized, TextNormalizer
 from pipeline.build.settings import DedupeSettings
 from pipeline.ids import stable_id
@@ -55,8 +60,10 @@ from pipeline.ids import stable_id
 __all__ = [
     "CANDIDATE_METHODS",
     "DedupeResult",
+    "Alignment",
     "GuardHit",
     "Guards",
+    "Matcher",
     "LabeledPair",
     "PairEvaluation",
     "PairOutcome",
@@ -94,6 +101,39 @@ class PairOutcome:
     rule: str  # a guard's name, `below_threshold`, or `no_chaining`
     removed: tuple[str, ...] = ()
     added: tuple[str, ...] = ()
+    alignment: Alignment | None = None  # how the words of a and b align, for the explanation
+    note: str = ""  # why a pair the guards let pass stayed apart (`below_threshold`, `no_chaining`)
+
+    def explain(self, flip: bool = False) -> str:
+        """`"kept apart: scope modifier 'small' only in B (aligned: …; left over: small (B))"`; `flip` tells it
+        with B first."""
+        if self.note:
+            return self.note + (f" ({self.alignment.describe(flip)})" if self.alignment is not None else "")
+        return explain_rule(self.rule, self.removed, self.added, self.alignment, flip)
+
+    @property
+    def likelihood(self) -> float:
+        """How likely the two are the same after all, 0..1, for ranking near misses: the score times the
+        rule's weight (`LIKELIHOOD_WEIGHT`: a number or a negation is rarely a slip, a pair the guards let pass
+        often is), divided by one more than the number of words left over."""
+        weight = LIKELIHOOD_WEIGHT.get(self.rule, 0.5)
+        return round(self.score / 100 * weight / (1 + len(self.removed) + len(self.added)), 4)
+
+
+LIKELIHOOD_WEIGHT = {
+    "no_chaining": 1.0,
+    "below_threshold": 0.9,
+    "added_detail": 0.6,
+    "modifier": 0.5,
+    "added_item": 0.5,
+    "added_verb": 0.5,
+    "object": 0.4,
+    "scope": 0.4,
+    "proficiency": 0.3,
+    "quantity": 0.3,
+    "numbers": 0.2,
+    "negation": 0.1,
+}
 
 
 @dataclass
@@ -105,6 +145,13 @@ class DedupeResult:
     scores: dict[tuple[str, str], float]  # every scored pair (a < b) at or above the near-miss threshold
     kept_apart: list[PairOutcome] = field(default_factory=list)
     candidates_scored: int = 0  # candidate pairs the scorer was run on (what blocking saved is the rest)
+    merged_why: dict[tuple[str, str], str] = field(default_factory=dict)  # merged pair (a < b) -> explanation
+
+    def why(self, a: str, b: str) -> str:
+        """Why two forms of one cluster merged: `"merged: aligned: nonengineer~nonengineering; …"`."""
+        if a == b:
+            return "merged: same normalized form"
+        return self.merged_why.get((a, b) if a < b else (b, a), "")
 
     @cached_property
     def key_of_form(self) -> dict[str, str]:
@@ -135,35 +182,78 @@ def dedupe(texts: Iterable[str], config: DedupeSettings, candidates: str = "cont
         by_form.setdefault(a.form, a)
     forms = sorted(by_form)
     scored, n_candidates = scored_candidates(forms, config, config.near_miss_threshold, candidates)
+    reworded = reworded_pairs(forms, guards, scored)
+    n_candidates += len(reworded)
     edges: dict[tuple[int, int], float] = {}
     guarded: dict[tuple[int, int], GuardHit] = {}
-    for (i, j), s in scored.items():
-        hit = guards.check(by_form[forms[i]], by_form[forms[j]])
+    why: dict[tuple[int, int], str] = {}
+    for (i, j), s in sorted({**scored, **reworded}.items()):
+        a, b = by_form[forms[i]], by_form[forms[j]]
+        hit = guards.check(a, b)
         if hit is not None:
-            guarded[(i, j)] = hit  # reported with its rule even below the merge threshold
-        elif s >= config.merge_threshold:
+            if (i, j) in scored:
+                guarded[(i, j)] = hit  # reported with its rule even below the merge threshold
+            continue
+        al = guards.align(a, b)
+        if s >= config.merge_threshold or not al.fuzzy:  # every word aligned without fuzzy spelling: any score
             edges[(i, j)] = s
+            why[(i, j)] = f"merged: {al.describe()}"
     groups, _ = complete_linkage(len(forms), edges)
     clusters = {forms[g[0]]: [forms[x] for x in g] for g in groups}
     label = {x: g[0] for g in groups for x in g}
     kept: list[PairOutcome] = []
-    for (i, j), s in sorted(scored.items()):
+    for (i, j), s in sorted({**scored, **{p: edges[p] for p in reworded if p in edges}}.items()):
         if label[i] == label[j]:
             continue
         if (i, j) in guarded:
             hit = guarded[(i, j)]
-            kept.append(PairOutcome(forms[i], forms[j], s, hit.rule, hit.removed, hit.added))
+            kept.append(PairOutcome(forms[i], forms[j], s, hit.rule, hit.removed, hit.added, hit.alignment))
         else:
-            removed, added = guards.diff(by_form[forms[i]], by_form[forms[j]])
-            rule = "no_chaining" if (i, j) in edges else "below_threshold"
-            kept.append(PairOutcome(forms[i], forms[j], s, rule, removed, added))
+            al = guards.align(by_form[forms[i]], by_form[forms[j]])
+            if (i, j) in edges:
+                rule, text = "no_chaining", "kept apart: would merge, but not with every member of the other's cluster"
+            else:
+                rule, text = "below_threshold", f"kept apart: score {s:g} below {config.merge_threshold:g}"
+            kept.append(PairOutcome(forms[i], forms[j], s, rule, al.removed, al.added, al, text))
     return DedupeResult(
         forms=analyzed,
         clusters=clusters,
-        scores={(forms[i], forms[j]): s for (i, j), s in scored.items()},
+        scores={(forms[i], forms[j]): s for (i, j), s in {**scored, **reworded}.items()},
         kept_apart=kept,
         candidates_scored=n_candidates,
+        merged_why={(forms[i], forms[j]): text for (i, j), text in why.items() if label[i] == label[j]},
     )
+
+
+def reworded_pairs(
+    forms: list[str], guards: Guards, scored: dict[tuple[int, int], float]
+) -> dict[tuple[int, int], float]:
+    """Pairs (i < j) of forms with one `Matcher.core_key` (the same canonical content words once framing and
+    manner words are set aside), or that key less one word (keys of three words or more), that `scored`
+    lacks, with their scores at any value: rewordings score low, so the similarity cutoff of the candidate
+    generation would drop them.
+
+    `["clearly explain design to nonengineer", "show commitment to quality by review design", "review design"]`
+    -> the last two (key `("design", "review")`). Groups larger than `reword_group_max` are skipped.
+    """
+    groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i, form in enumerate(forms):
+        key = guards.matcher.core_key(form)
+        if key:
+            groups[key].append(i)
+            if len(key) > 2:  # one word less: a head noun or a word the guards will name
+                for x in range(len(key)):
+                    groups[key[:x] + key[x + 1 :]].append(i)
+    cap = guards.config.reword_group_max
+    pairs: set[tuple[int, int]] = set()
+    for ids in groups.values():
+        if 2 <= len(ids) <= cap:
+            ids = sorted(set(ids))
+            pairs.update((i, j) for x, i in enumerate(ids) for j in ids[x + 1 :] if (i, j) not in scored)
+    if not pairs:
+        return {}
+    ii, jj = np.asarray(sorted(pairs), dtype=np.int64).T
+    return score_index_pairs(forms, guards.config, 0.0, ii, jj)
 
 
 def guard_rule(a: str, b: str, config: DedupeSettings) -> str | None:

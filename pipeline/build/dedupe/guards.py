@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from pipeline.build.dedupe.matcher import NUMBER_VALUES, Alignment, Matcher
 from pipeline.build.normalize_text import Normalized
 from pipeline.build.settings import DedupeSettings
 
@@ -18,6 +19,43 @@ class GuardHit:
     rule: str
     removed: tuple[str, ...]  # content words only in the first statement
     added: tuple[str, ...]  # content words only in the second
+    alignment: Alignment | None = None
+
+    def explain(self, flip: bool = False) -> str:
+        """`"kept apart: scope modifier 'small' only in B"`, followed by the alignment."""
+        return explain_rule(self.rule, self.removed, self.added, self.alignment, flip)
+
+
+RULE_WORDS = {
+    "numbers": "numbers differ",
+    "quantity": "quantity",
+    "negation": "negation",
+    "proficiency": "proficiency",
+    "object": "object replaced",
+    "scope": "scope",
+    "added_verb": "added verb/obligation",
+    "added_item": "added list item",
+    "modifier": "scope modifier",
+    "added_detail": "added detail",
+}
+
+
+def explain_rule(
+    rule: str, removed: tuple[str, ...], added: tuple[str, ...], al: Alignment | None, flip: bool = False
+) -> str:
+    """`explain_rule("modifier", (), ("small",), None)` -> `"kept apart: scope modifier 'small' only in B"`;
+    `flip` swaps A and B (the reader sees B's statement first)."""
+    a, b = ("B", "A") if flip else ("A", "B")
+    sides = [f"{', '.join(repr(w) for w in ws)} only in {side}" for side, ws in ((a, removed), (b, added)) if ws]
+    if flip:
+        sides.reverse()
+    head = f"kept apart: {RULE_WORDS.get(rule, rule)}" + (f" {'; '.join(sides)}" if sides else "")
+    return head + (f" ({al.describe(flip)})" if al is not None else "")
+
+
+def _values(numbers: tuple[str, ...]) -> tuple[str, ...]:
+    """`("3", "two")` -> `("2", "3")`: numbers in words as digits, sorted."""
+    return tuple(sorted(NUMBER_VALUES.get(n, n) for n in numbers))
 
 
 class Guards:
@@ -26,11 +64,13 @@ class Guards:
     def __init__(self, config: DedupeSettings) -> None:
         self.config = config
         self.function = frozenset(config.function_words)
-        self.quantity = frozenset(config.quantity_words)
-        self.negation = frozenset(config.negation_words)
-        self.scope = frozenset(config.scope_words)
+        self.quantity_words = frozenset(config.quantity_words)
+        self.negation_words = frozenset(config.negation_words)
+        self.scope_words = frozenset(config.scope_words)
         self.proficiency = [tuple(p.split()) for p in config.proficiency_words]
         self.synonym = {w: group[0] for group in config.synonyms for w in group}
+        self.matcher = Matcher(config, self._variants)
+        self._align_cache: dict[tuple[str, str], Alignment] = {}
         self._marker_cache: dict[tuple[str, ...], frozenset[str]] = {}
         self._phrases_by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         for phrase in self.proficiency:
@@ -64,53 +104,100 @@ class Guards:
             return True
         return fuzz.ratio(x, y) >= self.config.variant_ratio
 
+    def align(self, a: Normalized, b: Normalized) -> Alignment:
+        """Aligned, ignored and left-over content words of `a` and `b` (`Matcher.align`)."""
+        key = (a.form, b.form)
+        found = self._align_cache.get(key)
+        if found is None:
+            found = self.matcher.align(a, b)
+            if len(self._align_cache) < 200_000:
+                self._align_cache[key] = found
+        return found
+
     def diff(self, a: Normalized, b: Normalized) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """Content words only in `a`, only in `b`; spelling variants and synonyms cancel out.
+        """Content words only in `a`, only in `b` that may change the demand; spelling variants, synonyms,
+        paraphrases and derived forms cancel out, framing and manner words are set aside.
 
         `"focus on development of team member"`, `"focus on development of team leader"` ->
         `(("member",), ("leader",))`.
         """
-        ca = Counter(t for t in a.tokens if t not in self.function)
-        cb = Counter(t for t in b.tokens if t not in self.function)
-        removed = sorted((ca - cb).elements())
-        added = sorted((cb - ca).elements())
-        for x in list(removed):
-            match = next((y for y in added if self._variants(x, y)), None)
-            if match is not None:
-                removed.remove(x)
-                added.remove(match)
-        return tuple(removed), tuple(added)
+        al = self.align(a, b)
+        return al.removed, al.added
 
     # the rules ----------------------------------------------------------------------------------------
+    # Each takes the two statements and their alignment; `al.removed` / `al.added` are the words left over.
 
-    def numbers(self, a: Normalized, b: Normalized, removed: tuple[str, ...], added: tuple[str, ...]) -> bool:
-        """`"forecast 3 months in advance"` vs `"forecast 6 months in advance"` -> `numbers`."""
-        return a.numbers != b.numbers
+    def numbers(self, a: Normalized, b: Normalized, al: Alignment) -> bool:
+        """`"forecast 3 months in advance"` vs `"forecast 6 months in advance"` -> `numbers`; `"mentor 3
+        engineer"` vs `"mentor three engineer"` pass (a number in words is its digits)."""
+        return _values(a.numbers) != _values(b.numbers)
 
-    def quantity(self, a: Normalized, b: Normalized, removed: tuple[str, ...], added: tuple[str, ...]) -> bool:
+    def quantity(self, a: Normalized, b: Normalized, al: Alignment) -> bool:
         """`"maintain about 3 relationships"` vs `"maintain many relationships"` -> `quantity`."""
-        return bool(self.quantity & set(removed + added))
+        return bool(self.quantity_words & set(al.removed + al.added))
 
-    def negation(self, a: Normalized, b: Normalized, removed: tuple[str, ...], added: tuple[str, ...]) -> bool:
+    def negation(self, a: Normalized, b: Normalized, al: Alignment) -> bool:
         """`"escalate risks"` vs `"do not escalate risks"` -> `negation`."""
-        return (self.negation & set(a.tokens)) != (self.negation & set(b.tokens))
+        return (self.negation_words & set(a.tokens)) != (self.negation_words & set(b.tokens))
 
-    def proficiency_(self, a: Normalized, b: Normalized, removed: tuple[str, ...], added: tuple[str, ...]) -> bool:
+    def proficiency_(self, a: Normalized, b: Normalized, al: Alignment) -> bool:
         """`"begin to find opportunity"` vs `"find opportunity"`; `"basic datum"` vs `"advanced datum"` -> `proficiency`."""
         return self._markers(a.tokens) != self._markers(b.tokens)
 
-    def object_(self, a: Normalized, b: Normalized, removed: tuple[str, ...], added: tuple[str, ...]) -> bool:
+    def object_(self, a: Normalized, b: Normalized, al: Alignment) -> bool:
         """`"development of team member"` vs `"development of team leader"` -> `object` (a word replaced)."""
-        return bool(removed) and bool(added)
+        return bool(al.removed) and bool(al.added)
 
-    def scope_(self, a: Normalized, b: Normalized, removed: tuple[str, ...], added: tuple[str, ...]) -> bool:
+    def scope_(self, a: Normalized, b: Normalized, al: Alignment) -> bool:
         """`"share learnings"` vs `"share learnings with team"` -> `scope`."""
-        return bool(self.scope & set(removed + added))
+        return bool(self.scope_words & set(al.removed + al.added))
 
-    def added_detail(self, a: Normalized, b: Normalized, removed: tuple[str, ...], added: tuple[str, ...]) -> bool:
+    def _extra(self, a: Normalized, b: Normalized, al: Alignment) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The longer side's left-over words and that side's core words, when more than `max_added_words`."""
+        if max(len(al.removed), len(al.added)) <= self.config.max_added_words:
+            return (), ()
+        if len(al.removed) >= len(al.added):
+            return al.removed, self.matcher.core(a.form)[0]
+        return al.added, self.matcher.core(b.form)[0]
+
+    def added_verb(self, a: Normalized, b: Normalized, al: Alignment) -> bool:
+        """`"describe risk to stakeholder"` vs `"forecast and describe risk to stakeholder"` -> `added_verb`
+        (a left-over word opens the statement: an added action or obligation)."""
+        extra, core = self._extra(a, b, al)
+        return bool(extra) and bool(core) and core[0] in extra
+
+    def added_item(self, a: Normalized, b: Normalized, al: Alignment) -> bool:
+        """`"write test and doc"` vs `"write test benchmark and doc"` -> `added_item`: a left-over word next to
+        `and` / `or` in a list (content words so joined, commas already gone) that also holds a word both
+        sides share."""
+        extra, _ = self._extra(a, b, al)
+        if not extra:
+            return False
+        tokens = a.tokens if extra == al.removed else b.tokens
+        joiners = ("and", "or")
+        for i, t in enumerate(tokens):
+            if t not in extra or not ({tokens[i - 1] if i else "", *tokens[i + 1 : i + 2]} & set(joiners)):
+                continue
+            lo = hi = i
+            while lo > 0 and (tokens[lo - 1] in joiners or tokens[lo - 1] not in self.function):
+                lo -= 1
+            while hi + 1 < len(tokens) and (tokens[hi + 1] in joiners or tokens[hi + 1] not in self.function):
+                hi += 1
+            span = tokens[lo : hi + 1]
+            if any(j in span for j in joiners) and any(w not in extra and w not in joiners for w in span):
+                return True
+        return False
+
+    def modifier(self, a: Normalized, b: Normalized, al: Alignment) -> bool:
+        """`"set project direction"` vs `"set small project direction"` -> `modifier` (a left-over word right
+        before a shared word: it narrows or widens what that word covers)."""
+        extra, core = self._extra(a, b, al)
+        return any(w in extra and core[i + 1] not in extra for i, w in enumerate(core[:-1]))
+
+    def added_detail(self, a: Normalized, b: Normalized, al: Alignment) -> bool:
         """`"put customer in center"` vs `"put customer in center with external stakeholder"` -> `added_detail`
-        (more than `max_added_words` content words added)."""
-        return max(len(removed), len(added)) > self.config.max_added_words
+        (more than `max_added_words` content words left over on one side)."""
+        return max(len(al.removed), len(al.added)) > self.config.max_added_words
 
     RULES = (
         ("numbers", numbers),
@@ -119,13 +206,16 @@ class Guards:
         ("proficiency", proficiency_),
         ("object", object_),
         ("scope", scope_),
+        ("added_verb", added_verb),
+        ("added_item", added_item),
+        ("modifier", modifier),
         ("added_detail", added_detail),
     )
 
     def check(self, a: Normalized, b: Normalized) -> GuardHit | None:
         """The first rule that keeps `a` and `b` apart, or None when they may merge."""
-        removed, added = self.diff(a, b)
+        al = self.align(a, b)
         for name, rule in self.RULES:
-            if rule(self, a, b, removed, added):
-                return GuardHit(name, removed, added)
+            if rule(self, a, b, al):
+                return GuardHit(name, al.removed, al.added, al)
         return None

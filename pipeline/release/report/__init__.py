@@ -342,13 +342,16 @@ def _levels(ladder: Ladder) -> ReportSection:
 LEVEL_CHOICES = {"ic": tuple(f"IC{i}" for i in range(1, 7)), "management": tuple(f"M{i}" for i in range(1, 5))}
 """Levels a reviewer can pick for a role, by path."""
 
-# Near-misses most likely the same first: by score, then by how weak the reason to keep them apart is (no
-# guard, then guards that look at wording before those that see a different number or quantity).
+# Near-misses most likely the same first: by the matcher's likelihood, then score, then by how weak the reason
+# to keep them apart is (no guard, then guards that look at wording before those that see a different number
+# or quantity).
 NEAR_MISS_RULE_ORDER = (
     "no_chaining",
     "below_threshold",
     "added_detail",
+    "added_verb",
     "scope",
+    "modifier",
     "object",
     "proficiency",
     "negation",
@@ -362,9 +365,9 @@ places would otherwise make the page megabytes long. The rest are in ladder.json
 BEH --occurrence FILE#L<line>` splits any of them."""
 
 
-def near_miss_rank(n: NearMiss) -> tuple[float, int, str, str, str, str]:
+def near_miss_rank(n: NearMiss) -> tuple[float, float, int, str, str, str, str]:
     rule = NEAR_MISS_RULE_ORDER.index(n.rule) if n.rule in NEAR_MISS_RULE_ORDER else len(NEAR_MISS_RULE_ORDER)
-    return (-n.score, rule, n.a_text, n.b_text, n.a_id, n.b_id)
+    return (-n.likelihood, -n.score, rule, n.a_text, n.b_text, n.a_id, n.b_id)
 
 
 def _action(label: str, field: str = "", choices: Iterable[str] = (), **decision: object) -> Action:
@@ -471,18 +474,21 @@ def _threads(ladder: Ladder) -> ReportSection:
 
 def _merges(ladder: Ladder) -> ReportSection:
     clusters = sorted(ladder.normalization.clusters, key=lambda c: (c.representative, c.behavior_id))
-    table = Table("", ["Behavior", "Members (occurrences, score)", "Where (line · role · level)", "Rule", "Tracks"])
+    table = Table(
+        "", ["Behavior", "Members (occurrences, score)", "Where (line · role · level)", "Rule", "Why", "Tracks"]
+    )
     places = _Places(ladder)
     for c in clusters:
-        members = [
-            f"{m.text} (×{m.occurrences}, {_num(m.score)})" for m in sorted(c.members, key=lambda m: (-m.score, m.text))
-        ]
+        ordered = sorted(c.members, key=lambda m: (-m.score, m.text))
+        members = [f"{m.text} (×{m.occurrences}, {_num(m.score)})" for m in ordered]
+        why = [f"{m.text}: {m.why}" for m in ordered if m.why and m.text != c.representative]
         table.rows.append(
             _row(
                 _list([c.representative, c.behavior_id]),
                 _list(members),
                 Cell(style="refs", items=tuple(places.of(c.behavior_id, OCCURRENCES_SHOWN))),
                 c.rule,
+                _list(why),
                 ", ".join(c.tracks),
                 tracks=c.tracks,
                 actions=places.split_actions(c.behavior_id),
@@ -499,7 +505,10 @@ def _merges(ladder: Ladder) -> ReportSection:
 
 def _near_misses(ladder: Ladder) -> ReportSection:
     misses = sorted(ladder.normalization.near_misses, key=near_miss_rank)
-    table = Table("", ["A → B (word by word)", "Ids", "Where (line · role · level)", "Score", "Kept apart by"])
+    table = Table(
+        "",
+        ["A → B (word by word)", "Ids", "Where (line · role · level)", "Score", "Likely same", "Kept apart by", "Why"],
+    )
     places = _Places(ladder)
     for n in misses:
         table.rows.append(
@@ -508,7 +517,9 @@ def _near_misses(ladder: Ladder) -> ReportSection:
                 _list([f"{n.a_id}", f"{n.b_id}"]),
                 Cell(style="refs", items=tuple(places.pair(n.a_id, n.b_id))),
                 _num(n.score),
+                _num(n.likelihood),
                 n.rule,
+                n.why,
                 tracks=n.tracks,
                 actions=places.pair_actions(n.a_id, n.b_id),
             )

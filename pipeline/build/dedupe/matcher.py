@@ -1,0 +1,239 @@
+"""Align two statements' content words and classify what is left over.
+
+Two statements say the same thing when every content word of one finds a partner in the other (same lemma,
+spelling variant, synonym or paraphrase, derived form) and what is left is only framing, manner or filler.
+Words left over that change the demand (a number, a quantifier, a proficiency or scope word, an added verb,
+list item, modifier or object, a negation) keep them apart; the guards (`guards.py`) name the class.
+
+The steps, in order (`Matcher.align`):
+1. `core`: drop function words and framing (`framing_phrases`, the role-as-subject frame
+   `role_frame_pattern`, the means frame "shows X by doing Y" -> "doing Y"); manner words
+   (`manner_words`) are set aside as ignorable;
+2. `align`: pair words equal after `canonical` (synonym or paraphrase group, derivational stem);
+3. compounds: `stakeholder` aligns with `stake holder`; then spelling variants (`Guards`' variant rule:
+   shared prefix, `variant_ratio`), which need the merge threshold to merge;
+4. head nouns: a generic person noun (`head_nouns`) left over right after an aligned word whose form
+   changed into a modifier (`nonengineer` / `nonengineering partner`) is the head that form needs, not a
+   new demand.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+from pipeline.build.normalize_text import Normalized
+from pipeline.build.settings import DedupeSettings
+
+# Derivational and inflectional endings, longest first; a stem keeps at least 3 letters.
+_SUFFIXES = (
+    "ization",
+    "ational",
+    "fulness",
+    "iveness",
+    "ingness",
+    "ation",
+    "ition",
+    "iness",
+    "ement",
+    "ness",
+    "ment",
+    "ance",
+    "ence",
+    "ship",
+    "able",
+    "ible",
+    "ical",
+    "ion",
+    "ing",
+    "ity",
+    "ive",
+    "ful",
+    "ous",
+    "ily",
+    "al",
+    "ed",
+    "er",
+    "ly",
+    "ic",
+    "y",
+    "e",
+    "s",
+)
+# Endings that turn a word into a modifier of a following noun ("non-engineering partners").
+_MODIFIER_ENDINGS = ("ing", "al", "ic", "ive", "ary", "ful", "ed")
+
+NUMBER_VALUES = {
+    w: str(i)
+    for i, w in enumerate(
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"],
+    )
+} | {"dozen": "12", "hundred": "100", "thousand": "1000", "once": "1", "twice": "2"}
+
+
+@cache
+def stem(word: str) -> str:
+    """Strip one derivational or inflectional ending, then a final `i`/`e`/`y`: `"readiness"` -> `"read"`,
+    `"ready"` -> `"read"`, `"mentorship"` -> `"mentor"`, `"communication"` -> `"communic"`."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 3 and word[-1] in "iey":
+        word = word[:-1]
+    return word
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """What two statements share and where they differ, after framing is dropped."""
+
+    aligned: tuple[tuple[str, str], ...]  # (word in A, word in B) paired although written differently
+    ignored: tuple[tuple[str, str, str], ...]  # (side "A"|"B", word, class) left over but not a demand
+    removed: tuple[str, ...]  # content words only in A that may change the demand
+    added: tuple[str, ...]  # content words only in B that may change the demand
+    shared: tuple[str, ...]  # words written the same on both sides (core words)
+    fuzzy: tuple[tuple[str, str], ...] = ()  # the aligned pairs that are only spelled alike (typos, variants)
+
+    def describe(self, flip: bool = False) -> str:
+        """One line for the report: `"aligned: nonengineer~nonengineering; ignored: clearly (manner, A)"`;
+        `flip` tells it from B's side (B's words first, A and B swapped)."""
+        a, b = ("B", "A") if flip else ("A", "B")
+        parts = []
+        if self.aligned:
+            parts.append("aligned: " + ", ".join(f"{y}~{x}" if flip else f"{x}~{y}" for x, y in self.aligned))
+        if self.ignored:
+            sides = {"A": a, "B": b}
+            parts.append("ignored: " + ", ".join(f"{w} ({cls}, {sides[side]})" for side, w, cls in self.ignored))
+        if self.removed or self.added:
+            left = [f"{w} ({a})" for w in self.removed] + [f"{w} ({b})" for w in self.added]
+            parts.append("left over: " + ", ".join(sorted(left, key=lambda x: x[-2])))
+        return "; ".join(parts) if parts else "same content words"
+
+
+class Matcher:
+    """Aligns content words of two normalized statements; build once per config."""
+
+    def __init__(self, config: DedupeSettings, variants: Callable[[str, str], bool]) -> None:
+        self.config = config
+        self.function = frozenset(config.function_words)
+        self.manner = frozenset(config.manner_words)
+        self.head_nouns = frozenset(config.head_nouns)
+        self.framing = sorted({tuple(p.split()) for p in config.framing_phrases}, key=lambda p: (-len(p), p))
+        self.role_frame = re.compile(config.role_frame_pattern) if config.role_frame_pattern else None
+        self.means_frame = re.compile(config.means_frame_pattern) if config.means_frame_pattern else None
+        group = {w: g[0] for g in config.synonyms for w in g}
+        group.update({w: g[0] for g in config.paraphrases for w in g})
+        self.group = group
+        self.variants = variants
+        self._core_cache: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
+
+    def canonical(self, word: str) -> str:
+        """`"readiness"` and `"ready"` -> `"read"`; a synonym or paraphrase -> its group's first word's stem;
+        a number in words -> its digits (`"three"` -> `"3"`)."""
+        if word in NUMBER_VALUES:
+            return NUMBER_VALUES[word]
+        return stem(self.group.get(word, word))
+
+    def core(self, form: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """Content words that carry the demand, the manner words set aside, and the framing dropped.
+
+        `"staff engineer are know as expert on system"` -> `(("expert", "system"), (), ("staff engineer are
+        know as",))`; `"show commitment to quality by review design clearly"` -> `(("review", "design"),
+        ("clearly",), ("show commitment to quality by",))`.
+        """
+        cached = self._core_cache.get(form)
+        if cached is not None:
+            return cached
+        text = form
+        framing: list[str] = []
+        for frame in (self.role_frame, self.means_frame):
+            if frame is not None:
+                found = frame.match(text)
+                if found:
+                    framing.append(found.group(0).strip())
+                    text = text[found.end() :]
+        tokens = text.split()
+        kept: list[str] = []
+        i = 0
+        while i < len(tokens):
+            phrase = next((p for p in self.framing if tuple(tokens[i : i + len(p)]) == p), None)
+            if phrase is not None:
+                framing.append(" ".join(phrase))
+                i += len(phrase)
+                continue
+            kept.append(tokens[i])
+            i += 1
+        words = tuple(t for t in kept if t not in self.function and t not in self.manner)
+        manner = tuple(t for t in kept if t in self.manner)
+        self._core_cache[form] = (words, manner, tuple(framing))
+        return self._core_cache[form]
+
+    def core_key(self, form: str) -> tuple[str, ...]:
+        """Sorted distinct canonical core words: forms with one key say the same thing up to framing and
+        word order (candidate pairs for rewordings). `"clearly explain design"` -> `("design", "explain")`."""
+        return tuple(sorted({self.canonical(w) for w in self.core(form)[0]}))
+
+    @staticmethod
+    def _pair_off(ra: list[str], rb: list[str], same: Callable[[str, str], bool], found: list[tuple[str, str]]) -> None:
+        """Remove from `ra` and `rb` each word of `ra` and the first word of `rb` it is `same` with."""
+        for x in list(ra):
+            y = next((y for y in rb if same(x, y)), None)
+            if y is not None:
+                ra.remove(x)
+                rb.remove(y)
+                found.append((x, y))
+
+    def align(self, a: Normalized, b: Normalized) -> Alignment:
+        """Align `a`'s and `b`'s core words; see the module docstring for the steps.
+
+        `"explain design to nonengineers clearly"`, `"clearly explain design to nonengineering partner"` ->
+        aligned `(("nonengineers", "nonengineering"),)`, ignored `partner` (head noun, B), nothing left over.
+        """
+        wa, ma, fa = self.core(a.form)
+        wb, mb, fb = self.core(b.form)
+        ignored: list[tuple[str, str, str]] = []
+        ignored += [("A", f, "framing") for f in fa if f not in fb]
+        ignored += [("B", f, "framing") for f in fb if f not in fa]
+        ignored += [("A", w, "manner") for w in sorted(set(ma) - set(mb))]
+        ignored += [("B", w, "manner") for w in sorted(set(mb) - set(ma))]
+        ra, rb = list(wa), list(wb)
+        shared = []
+        for w in list(ra):  # same word on both sides
+            if w in rb:
+                ra.remove(w)
+                rb.remove(w)
+                shared.append(w)
+        aligned: list[tuple[str, str]] = []
+        fuzzy: list[tuple[str, str]] = []
+        self._pair_off(ra, rb, lambda x, y: self.canonical(x) == self.canonical(y), aligned)
+        # a compound written as one word on one side and two on the other ("stakeholder" / "stake holder")
+        for one, rest_one, two, rest_two, flip in ((ra, ra, wb, rb, False), (rb, rb, wa, ra, True)):
+            for w in list(one):
+                for x, y in zip(two, two[1:], strict=False):
+                    if x + y == w and x in rest_two and y in rest_two:
+                        rest_one.remove(w)
+                        rest_two.remove(x)
+                        rest_two.remove(y)
+                        aligned.append((f"{x} {y}", w) if flip else (w, f"{x} {y}"))
+                        break
+        self._pair_off(ra, rb, self.variants, fuzzy)
+        aligned += fuzzy
+        # a head noun the changed form of an aligned word needs ("nonengineering partner")
+        for side, words, rest, pick in (("A", wa, ra, 0), ("B", wb, rb, 1)):
+            modifiers = {pair[pick] for pair in aligned if pair[pick].endswith(_MODIFIER_ENDINGS)}
+            modifiers -= {pair[1 - pick] for pair in aligned}
+            for i, w in enumerate(words[1:], start=1):
+                if w in rest and w in self.head_nouns and words[i - 1] in modifiers:
+                    rest.remove(w)
+                    ignored.append((side, w, "head noun"))
+        return Alignment(
+            aligned=tuple(aligned),
+            ignored=tuple(ignored),
+            removed=tuple(sorted(ra)),
+            added=tuple(sorted(rb)),
+            shared=tuple(sorted(shared)),
+            fuzzy=tuple(fuzzy),
+        )

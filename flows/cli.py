@@ -191,6 +191,13 @@ def run(
     cache_dir: Annotated[
         Path | None, typer.Option("--cache-dir", help="Parse cache folder (default: OUT/.cache).")
     ] = None,
+    no_decisions: Annotated[
+        bool, typer.Option("--no-decisions", help="Ignore reviewer decisions (decisions.yaml here and --decisions).")
+    ] = False,
+    strict_decisions: Annotated[
+        bool,
+        typer.Option("--strict-decisions", help="Fail (exit 1) when a reviewer decision is stale or refused."),
+    ] = False,
     follow_links: Annotated[
         bool,
         typer.Option(
@@ -207,8 +214,7 @@ def run(
     from pipeline.release.commit import output_lock
 
     cfg = load_config(config)
-    if decisions is None and Path(DEFAULT_DECISIONS).is_file():
-        decisions = Path(DEFAULT_DECISIONS)
+    decisions = _decisions_path(decisions, no_decisions, announce=not (quiet or as_json))
     load_decisions(decisions)  # fail fast on a bad decisions file, before Prefect starts
     scan = scan_inputs(raw, cfg, follow_links or None)  # fail fast, before Prefect starts, on a missing/empty folder
     files, skipped = scan.files, scan.skipped
@@ -266,10 +272,12 @@ def run(
                 "rejected_files": rejected,
             }
         )
+        _report_decisions(summary.decisions, strict_decisions, show=False)
         if summary.rejected:
             raise typer.Exit(EXIT_REJECTED)
         return
     if quiet:
+        _report_decisions(summary.decisions, strict_decisions, show=False)
         if summary.rejected:
             raise typer.Exit(EXIT_REJECTED)
         return
@@ -296,8 +304,39 @@ def run(
         )
     if summary.release_status:
         console.print(summary.release_status + " Review report.html, then `ladder publish`.", markup=False)
+    _report_decisions(summary.decisions, strict_decisions)
     if summary.rejected:
         raise typer.Exit(EXIT_REJECTED)
+
+
+def _decisions_path(decisions: Path | None, no_decisions: bool, *, announce: bool = True) -> Path | None:
+    """The decisions file a run reads: none with --no-decisions, else --decisions, else decisions.yaml here
+    (announced unless `announce` is off, so a file left in the folder never changes a run silently)."""
+    if no_decisions:
+        if announce and (decisions is not None or Path(DEFAULT_DECISIONS).is_file()):
+            console.print("reviewer decisions ignored (--no-decisions)", markup=False, soft_wrap=True)
+        return None
+    if decisions is None and Path(DEFAULT_DECISIONS).is_file():
+        if announce:
+            console.print(
+                f"using reviewer decisions from {DEFAULT_DECISIONS} in this folder (--no-decisions ignores it)",
+                markup=False,
+                soft_wrap=True,
+            )
+        return Path(DEFAULT_DECISIONS)
+    return decisions
+
+
+def _report_decisions(outcomes: list, strict: bool, *, show: bool = True) -> None:
+    """Print (when `show`) how many decisions were applied and each stale or refused one; with `strict`, fail
+    on those."""
+    from pipeline.build.decisions import decision_lines
+
+    for line in decision_lines(outcomes) if show else []:
+        console.print(line, markup=False, soft_wrap=True)
+    bad = [o for o in outcomes if o.status != "applied"]
+    if strict and bad:
+        raise fail(f"{len(bad)} reviewer decision(s) stale or refused (--strict-decisions): see above")
 
 
 @contextmanager
@@ -624,16 +663,146 @@ def bench_cmd(
     console.print(format_report(report), markup=False, soft_wrap=True)
 
 
+# ------------------------------------------------------------------------------------ reviewer decisions
+
+
+@app.command("review")
+@handles_errors
+def review_cmd(
+    out: OutOpt = Path("normalized"),
+    raw: RawOpt = Path("raw"),
+    config: ConfigOpt = None,
+    decisions: Annotated[
+        Path | None,
+        typer.Option("--decisions", help="Decisions file the page appends to (default: decisions.yaml here)."),
+    ] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option("--cache-dir", help="Parse cache folder (default: OUT/.cache).")
+    ] = None,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (default: loopback only; the token guards others).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port (default: a free one).")] = 0,
+) -> None:
+    """Serve the last run's report with buttons for reviewer decisions and a rebuild; Ctrl-C stops it."""
+    import threading
+
+    from pipeline.release.review import ReviewServer, ReviewSession, check_ready
+
+    check_ready(out)
+    path = decisions if decisions is not None else Path(DEFAULT_DECISIONS)
+    session = ReviewSession(out_dir=out, raw_dir=raw, decisions_path=path, config_path=config, cache_dir=cache_dir)
+    try:
+        server = ReviewServer(session, host, port).start()
+    except OSError as exc:
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    console.print(
+        f"reviewing {out}/report.html; decisions go to {path} (rebuild reads {raw}/ through the cache)",
+        markup=False,
+        soft_wrap=True,
+    )
+    console.print("open this URL (it carries the session's token); Ctrl-C stops the server:", markup=False)
+    console.print(f"    {server.url}", markup=False, soft_wrap=True)
+    try:
+        threading.Event().wait()
+    finally:
+        server.stop()
+
+
+decide_app = typer.Typer(
+    help="Append a reviewer decision to the decisions file (what `ladder review` does from the page).",
+    no_args_is_help=True,
+)
+app.add_typer(decide_app, name="decide")
+DecisionsFileOpt = Annotated[
+    Path, typer.Option("--decisions", help="Decisions file to append to (created when missing).")
+]
+NoteOpt = Annotated[str, typer.Option("--note", help="Why (kept with the decision and shown in the report).")]
+ByOpt = Annotated[str | None, typer.Option("--by", help="Who decides (default: your login name).")]
+
+
+def _decide(path: Path, data: dict, note: str, by: str | None) -> None:
+    from pipeline.build.decisions import append_decision, current_user, decision_yaml, now_utc, parse_decision
+
+    decision = parse_decision({**data, "note": note, "by": current_user() if by is None else by, "at": now_utc()})
+    total = len(append_decision(path, decision).decisions)
+    console.print(
+        f"appended to {path} ({total} decisions; the next `ladder run` applies them):", markup=False, soft_wrap=True
+    )
+    console.print(decision_yaml(decision).rstrip("\n"), markup=False, soft_wrap=True)
+
+
+@decide_app.command("merge")
+@handles_errors
+def decide_merge(
+    behaviors: Annotated[list[str], typer.Argument(help="Two or more behavior ids (beh_…).")],
+    decisions: DecisionsFileOpt = Path(DEFAULT_DECISIONS),
+    note: NoteOpt = "",
+    by: ByOpt = None,
+) -> None:
+    """These behaviors are one."""
+    _decide(decisions, {"action": "merge", "behaviors": behaviors}, note, by)
+
+
+@decide_app.command("split")
+@handles_errors
+def decide_split(
+    behavior: Annotated[str, typer.Argument(help="Behavior id (beh_…).")],
+    occurrence: Annotated[
+        str | None, typer.Option("--occurrence", help="Only this occurrence: FILE#L<line> (as in the report).")
+    ] = None,
+    decisions: DecisionsFileOpt = Path(DEFAULT_DECISIONS),
+    note: NoteOpt = "",
+    by: ByOpt = None,
+) -> None:
+    """This behavior is several (or: this one occurrence is not it)."""
+    _decide(decisions, {"action": "split", "behavior": behavior, "occurrence": occurrence}, note, by)
+
+
+@decide_app.command("keep-apart")
+@handles_errors
+def decide_keep_apart(
+    behaviors: Annotated[list[str], typer.Argument(help="Two or more behavior ids (beh_…).")],
+    decisions: DecisionsFileOpt = Path(DEFAULT_DECISIONS),
+    note: NoteOpt = "",
+    by: ByOpt = None,
+) -> None:
+    """These behaviors are different: do not report them as a near-miss again."""
+    _decide(decisions, {"action": "keep-apart", "behaviors": behaviors}, note, by)
+
+
+@decide_app.command("rename")
+@handles_errors
+def decide_rename(
+    competency: Annotated[str, typer.Argument(help="Competency id (comp_…).")],
+    name: Annotated[str, typer.Argument(help="The new canonical name.")],
+    decisions: DecisionsFileOpt = Path(DEFAULT_DECISIONS),
+    note: NoteOpt = "",
+    by: ByOpt = None,
+) -> None:
+    """Give a canonical competency another name (its id stays)."""
+    _decide(decisions, {"action": "rename", "competency": competency, "name": name}, note, by)
+
+
+@decide_app.command("level")
+@handles_errors
+def decide_level(
+    role: Annotated[str, typer.Argument(help="Role id (role_…).")],
+    level: Annotated[str, typer.Argument(help="IC1.. on the IC path, M1.. on management.")],
+    decisions: DecisionsFileOpt = Path(DEFAULT_DECISIONS),
+    note: NoteOpt = "",
+    by: ByOpt = None,
+) -> None:
+    """Put a role on another canonical level."""
+    _decide(decisions, {"action": "level", "role": role, "level": level}, note, by)
+
+
 def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
         err_console.print("ladder: interrupted")
         sys.exit(130)
-
-
-if __name__ == "__main__":
-    main()
 
 
 if __name__ == "__main__":

@@ -413,12 +413,18 @@ class Split(Record):
     parts: list[str]
 
 
+DecisionStatus = Literal["applied", "stale", "refused"]
+
+
 class DecisionOutcome(Record):
     """A reviewer decision and whether it still matched something in this run."""
 
-    action: str = Field(description="merge | split | rename | level")
+    action: str = Field(description="merge | split | keep-apart | rename | level")
     target: str = Field(description="The ids or names the decision names.")
-    status: Literal["applied", "stale"]
+    status: DecisionStatus = Field(
+        description="applied; stale: an id the run no longer has; refused: the ids exist but it cannot be done "
+        "(the detail says why)"
+    )
     detail: str = ""
 
 

@@ -14,7 +14,7 @@ from pipeline.build.decisions import Decisions
 from pipeline.config import Config
 from pipeline.errors import LadderError, RejectedDocument
 from pipeline.ingest import budget, display_name, ingest_bytes, read_input
-from pipeline.models import DocKind, Document, Ladder, ParsedDocument, Rejection
+from pipeline.models import DecisionOutcome, DocKind, Document, Ladder, ParsedDocument, Rejection
 from pipeline.parse import parse_document
 from pipeline.progress import stage
 from pipeline.release.commit import OutputSet, output_lock, recover
@@ -94,6 +94,9 @@ class RunSummary(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     outputs: list[str] = Field(default_factory=list)
     release_status: str = Field("", description="The report's one line on the diff against the latest release.")
+    decisions: list[DecisionOutcome] = Field(
+        default_factory=list, description="Each reviewer decision and whether it was applied, stale or refused."
+    )
     outputs_reused: bool = Field(
         False, description="True when nothing the outputs depend on changed and the last run's files were kept."
     )
@@ -143,6 +146,7 @@ def summarize(
         warnings=sorted(warnings),
         outputs=[p.as_posix() for p in outputs],
         release_status=headline(diff) if diff is not None else "",
+        decisions=ladder.normalization.decisions,
     )
 
 

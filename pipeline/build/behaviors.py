@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from pipeline.build.decisions import DecisionLog, apply_behavior_decisions
+from pipeline.build.decisions import DecisionLog, apply_keep_apart, apply_occurrence_decisions, occurrence_ref
 from pipeline.build.dedupe import DedupeResult, behavior_id, dedupe
 from pipeline.build.progression import kept_apart_within_groups, progression_links
 from pipeline.build.settings import DedupeSettings
@@ -60,14 +60,21 @@ def _merge_cluster(
 
 
 def group_behaviors(occurrences: list[Occurrence], config: DedupeSettings, log: DecisionLog) -> GroupedBehaviors:
-    """Behaviors of `occurrences` (as `atomized_occurrences` orders them); merge and split decisions applied,
-    one outcome each in `log`."""
+    """Behaviors of `occurrences` (as `atomized_occurrences` orders them); merge, split and keep-apart decisions
+    applied, one outcome each in `log`."""
     result = dedupe([o.text for o in occurrences], config)
-    clusters, decided = apply_behavior_decisions(result.clusters, log)
+    by_ref = {  # only a split decision needs the occurrences
+        occurrence_ref(o.source_file, o.source_ref, o.part): (result.forms[o.text].form, o.text)
+        for o in (occurrences if log.decisions.of("split") else [])
+    }
+    clusters, decided, moved = apply_occurrence_decisions(result.clusters, log, by_ref)
     key_of_form = {f: key for key, members in clusters.items() for f in members}
     grouped: dict[str, list[Occurrence]] = defaultdict(list)
     for o in occurrences:
-        grouped[key_of_form[result.forms[o.text].form]].append(o)
+        form = result.forms[o.text].form
+        if moved:  # an occurrence a split decision moved out is grouped under its own key
+            form = moved.get(occurrence_ref(o.source_file, o.source_ref, o.part), form)
+        grouped[key_of_form[form]].append(o)
     behaviors: list[Behavior] = []
     merge_log: list[MergeCluster] = []
     for key in sorted(grouped):
@@ -110,6 +117,8 @@ def group_behaviors(occurrences: list[Occurrence], config: DedupeSettings, log: 
     return GroupedBehaviors(
         behaviors=behaviors,
         clusters=sorted(merge_log, key=lambda c: (-len(c.members), c.representative)),
-        near_misses=sorted(near.values(), key=lambda n: (-n.score, n.a_id, n.b_id)),
+        near_misses=sorted(
+            apply_keep_apart(list(near.values()), set(by_id), log), key=lambda n: (-n.score, n.a_id, n.b_id)
+        ),
         progressions=progression_links(behaviors, kept_apart, behavior_of_form),
     )

@@ -1,8 +1,8 @@
 """Place roles: the tracks of the parsed documents, their roles, and each role's canonical level.
 
 Levels come from `levels.assign_levels` (title words, numbers, menu order); a reviewer's `level` decision
-then overrides the automatic level of its role when the level is on the role's path, and is reported stale
-otherwise. A role named by several documents of one track keeps the first document's record (documents come
+then overrides the automatic level of its role when the level is on the role's path, and is reported refused
+otherwise (stale when the run has no such role). A role named by several documents of one track keeps the first document's record (documents come
 sorted by file).
 """
 
@@ -14,7 +14,7 @@ from pipeline.build.decisions import DecisionLog
 from pipeline.build.levels import assign_levels, level_path
 from pipeline.build.settings import LevelSettings
 from pipeline.ids import name_key, stable_id
-from pipeline.models import LevelAssignment, ParsedDocument, Role, Track
+from pipeline.models import DecisionStatus, LevelAssignment, ParsedDocument, Role, Track
 
 
 def track_id(name: str) -> str:
@@ -45,19 +45,21 @@ class PlacedRoles:
         return sorted(self.roles.values(), key=lambda r: (r.track, r.order))
 
 
-def _decided(assignment: LevelAssignment, log: DecisionLog, status: dict[int, tuple[bool, str]]) -> LevelAssignment:
+def _decided(
+    assignment: LevelAssignment, log: DecisionLog, status: dict[int, tuple[DecisionStatus, str]]
+) -> LevelAssignment:
     """`assignment` after the level decisions on its role, in file order (a later one on the same role wins)."""
     automatic = assignment
     for d in log.decisions.levels():
         if d.role != automatic.role_id:
             continue
         if level_path(d.level) != automatic.path:
-            status[id(d)] = (False, f"{d.level} is not on the {automatic.path} path of this role")
+            status[id(d)] = ("refused", f"{d.level} is not on the {automatic.path} path of this role")
             continue
         assignment = automatic.model_copy(
             update={"level": d.level, "basis": f"decision (was {automatic.level}: {automatic.basis})"}
         )
-        status[id(d)] = (True, f"{automatic.level} -> {d.level}")
+        status[id(d)] = ("applied", f"{automatic.level} -> {d.level}")
     return assignment
 
 
@@ -65,11 +67,11 @@ def place_roles(parsed: list[ParsedDocument], config: LevelSettings, log: Decisi
     """Tracks, roles on canonical levels and level decisions applied, from parsed documents in file order.
 
     A document with roles adds its track (`ParsedDocument.track_name`) and its roles in menu order; one
-    outcome per level decision goes to `log`: applied, or stale when its role is missing or its level is on
-    the other path.
+    outcome per level decision goes to `log`: applied, stale when its role is missing, or refused when its level
+    is on the other path.
     """
     out = PlacedRoles()
-    status: dict[int, tuple[bool, str]] = {}  # id(decision) -> (applied, detail)
+    status: dict[int, tuple[DecisionStatus, str]] = {}  # id(decision) -> (status, detail)
     for p in parsed:
         if not p.roles:
             continue
@@ -103,6 +105,6 @@ def place_roles(parsed: list[ParsedDocument], config: LevelSettings, log: Decisi
                 track.role_ids.append(rid)
             out.role_of[(p.doc_id, r.title)] = out.roles[rid]
     for d in log.decisions.levels():
-        applied, detail = status.get(id(d), (False, "no role with this id"))
-        log.record(d, "applied" if applied else "stale", detail)
+        outcome, detail = status.get(id(d), ("stale", "no role with this id"))
+        log.record(d, outcome, detail)
     return out

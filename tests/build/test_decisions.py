@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from pipeline.build import build_ladder
-from pipeline.build.decisions import DecisionLog, Decisions, apply_behavior_decisions, load_decisions
+from pipeline.build.decisions import (
+    SPLIT_MARK,
+    DecisionLog,
+    Decisions,
+    apply_behavior_decisions,
+    load_decisions,
+    occurrence_ref,
+)
 from pipeline.build.dedupe import behavior_id
 from pipeline.config import Config
 from pipeline.errors import ConfigError, LadderError
@@ -36,7 +43,7 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 def test_example_file_loads() -> None:
     d = load_decisions(ROOT / "decisions.example.yaml")
-    assert [x.action for x in d.decisions] == ["merge", "split", "rename", "level"]
+    assert [x.action for x in d.decisions] == ["merge", "split", "split", "keep-apart", "rename", "level"]
 
 
 def test_missing_file_gives_no_decisions_only_when_none(tmp_path: Path) -> None:
@@ -48,10 +55,10 @@ def test_missing_file_gives_no_decisions_only_when_none(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("- merge", "expected a mapping with a `decisions:` list (actions: merge, split, rename, level)"),
+        ("- merge", "expected a mapping with a `decisions:` list (actions: merge, split, keep-apart, rename, level)"),
         (
             "decisions:\n  - action: join\n    behaviors: [a, b]\n",
-            "decisions[0]: action 'join' is not one of merge, split, rename, level",
+            "decisions[0]: action 'join' is not one of merge, split, keep-apart, rename, level",
         ),
         (
             "decisions:\n  - action: merge\n    behaviors: [beh_a]\n",
@@ -93,9 +100,8 @@ def test_apply_merge_and_split_on_clusters() -> None:
         ("split", "stale", "no behavior with this id"),
         (
             "split",
-            "stale",
-            "the behavior holds a single normalized statement; texts that differ only in case, "
-            "punctuation, articles, inflection or subject prefix cannot be split",
+            "refused",
+            "every occurrence is written the same way; split one out with occurrence: FILE#L<line>",
         ),
     ]
 
@@ -135,20 +141,20 @@ def test_run_honors_decisions(results, tmp_path: Path) -> None:
     survivor = next(b for b in ladder.behaviors if b.id in (members.id, leaders.id))
     assert len(survivor.occurrences) == len(members.occurrences) + len(leaders.occurrences)
     assert any(c.rule == "decision" and c.behavior_id == survivor.id for c in ladder.normalization.clusters)
-    assert merged_before.behavior_id in ids  # texts with one normalized form cannot be split: stale
+    assert merged_before.behavior_id in ids  # the most written text keeps the id
+    split_texts = {m.text for m in merged_before.members}
+    assert len(split_texts) == len(merged_before.members) >= 2
+    parts = [b for b in ladder.behaviors if b.text in split_texts]
+    assert sorted(b.text for b in parts) == sorted(split_texts)  # one behavior per way it is written
+    assert [b.id for b in parts if b.text == merged_before.representative] == [merged_before.behavior_id]
     assert next(c for c in ladder.competencies if c.id == comp.id).name == "Coaching and Development"
     assert next(r for r in ladder.roles if r.id == role.id).level == "IC3"
     assert [(o.action, o.status, o.detail) for o in ladder.normalization.decisions] == [
         ("merge", "applied", f"now {survivor.id}"),
-        (
-            "split",
-            "stale",
-            "the behavior holds a single normalized statement; texts that differ only in case, "
-            "punctuation, articles, inflection or subject prefix cannot be split",
-        ),
+        ("split", "applied", f"into {len(split_texts)} behaviors, one per way it is written"),
         ("rename", "applied", "'Coach and develop' -> 'Coaching and Development'"),
         ("level", "applied", "IC2 -> IC3"),
-        ("level", "stale", "M2 is not on the ic path of this role"),
+        ("level", "refused", "M2 is not on the ic path of this role"),
         ("rename", "stale", "no competency with this id"),
     ]
 
@@ -170,3 +176,59 @@ def test_split_undoes_a_merge_and_keeps_ids(results, tmp_path: Path) -> None:
     again = _build(results, both)
     assert [x.id for x in again.behaviors] == [x.id for x in base.behaviors]
     assert [(o.action, o.status) for o in again.normalization.decisions] == [("merge", "applied"), ("split", "applied")]
+
+
+def test_split_one_occurrence_out_and_keep_apart(results, tmp_path: Path) -> None:
+    base = _build(results)
+    cluster = next(c for c in base.normalization.clusters if c.rule == "normalized")
+    behavior = next(b for b in base.behaviors if b.id == cluster.behavior_id)
+    occ = behavior.occurrences[-1]
+    ref = occurrence_ref(occ.source_file, occ.source_ref, occ.part)
+    near = base.normalization.near_misses[0]
+    path = _write(
+        tmp_path,
+        f"""decisions:
+  - action: split
+    behavior: {behavior.id}
+    occurrence: "{ref}"
+    note: a different level
+    by: ana
+    at: "2026-12-01T21:00:00Z"
+  - action: split
+    behavior: {behavior.id}
+    occurrence: "{ref}"
+  - action: split
+    behavior: {behavior.id}
+    occurrence: "nowhere.txt#L1"
+  - action: keep-apart
+    behaviors: [{near.a_id}, {near.b_id}]
+  - action: keep-apart
+    behaviors: [{near.a_id}, beh_000000000000]
+  - action: merge
+    behaviors: [{near.a_id}, {near.a_id}]
+""",
+    )
+    ladder = _build(results, load_decisions(path))
+    new_id = behavior_id(f"{_form(base, occ.text)}{SPLIT_MARK}at:{ref}")
+    after = {b.id: b for b in ladder.behaviors}
+    assert [o.source_ref for o in after[new_id].occurrences] == [occ.source_ref]
+    assert len(after[behavior.id].occurrences) == len(behavior.occurrences) - 1
+    assert len(ladder.behaviors) == len(base.behaviors) + 1
+    assert (near.a_id, near.b_id) not in {(n.a_id, n.b_id) for n in ladder.normalization.near_misses}
+    assert len(ladder.normalization.near_misses) == len(base.normalization.near_misses) - 1
+    assert [(o.action, o.status, o.detail) for o in ladder.normalization.decisions] == [
+        ("split", "applied", f"the occurrence is now {new_id}"),
+        ("split", "refused", f"that occurrence is in {new_id}"),
+        ("split", "stale", "no occurrence at nowhere.txt#L1"),
+        ("keep-apart", "applied", "1 near-miss silenced"),
+        ("keep-apart", "stale", "no behavior with id beh_000000000000"),
+        ("merge", "refused", "these ids are already one behavior"),
+    ]
+    again = _build(results, load_decisions(path))
+    assert again.model_dump_json() == ladder.model_dump_json()
+
+
+def _form(ladder, text: str) -> str:
+    from pipeline.build.dedupe import dedupe
+
+    return dedupe([text], CFG.normalize).forms[text].form

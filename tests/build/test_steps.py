@@ -19,10 +19,7 @@ from pipeline.models import ParsedDocument
 from tests.factories import behavior, competency, decisions, parsed, role
 
 CFG = NormalizeConfig()
-SINGLE_FORM = (
-    "the behavior holds a single normalized statement; texts that differ only in case, punctuation, articles, "
-    "inflection or subject prefix cannot be split"
-)
+WRITTEN_ONE_WAY = "every occurrence is written the same way; split one out with occurrence: FILE#L<line>"
 
 
 def _scale() -> ParsedDocument:
@@ -73,7 +70,7 @@ def test_place_roles_reads_only_level_settings() -> None:
     assert [(r.title, r.level) for r in placed.sorted_roles()] == [("Partner Success Manager", "IC3")]
 
 
-def test_place_roles_level_decisions_applied_and_stale() -> None:
+def test_place_roles_level_decisions_applied_stale_and_refused() -> None:
     rid = role_id("Scale", "Scale CSM")
     log = DecisionLog(
         decisions(
@@ -89,7 +86,7 @@ def test_place_roles_level_decisions_applied_and_stale() -> None:
     ]
     assert [(o.action, o.target, o.status, o.detail) for o in log.ordered()] == [
         ("level", "role_000000000000", "stale", "no role with this id"),
-        ("level", rid, "stale", "M2 is not on the ic path of this role"),
+        ("level", rid, "refused", "M2 is not on the ic path of this role"),
         ("level", rid, "applied", "IC2 -> IC4"),
     ]
 
@@ -290,7 +287,7 @@ def test_group_behaviors_merges_near_misses_progressions(plan_occurrences) -> No
     ]
     assert [(n.a_id, n.b_id, n.score, n.rule) for n in out.near_misses] == [
         (three, six, 97.14, "numbers"),
-        (quarterly, reviews, 86.11, "below_threshold"),
+        (quarterly, reviews, 86.11, "modifier"),  # the matcher: "quarterly" is the one word left over
     ]
     assert [
         (p.from_behavior, p.to_behavior, p.from_level, p.to_level, p.removed_words, p.added_words)
@@ -316,7 +313,7 @@ def test_group_behaviors_merge_and_split_decisions(plan_occurrences) -> None:
     assert [(c.representative, c.rule) for c in out.clusters] == [(THREE, "decision"), (REVIEWS, "normalized")]
     assert out.progressions == []
     assert [(o.action, o.target, o.status, o.detail) for o in log.ordered()] == [
-        ("split", three, "stale", SINGLE_FORM),
+        ("split", three, "refused", WRITTEN_ONE_WAY),
         ("merge", f"{three}, {six}", "applied", f"now {three}"),
         ("merge", f"beh_000000000000, {three}", "stale", "no behavior with id beh_000000000000"),
     ]

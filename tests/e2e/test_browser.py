@@ -59,8 +59,12 @@ PROBE = """
   function shownRows(id){return Array.prototype.filter.call(
     document.querySelectorAll('#'+id+' tr[data-tracks]'),function(tr){return !tr.hidden;}).length;}
   out.filtered={repairs:shownRows('repairs'),merges:shownRows('merges'),levels:shownRows('levels'),
-    scaleColumn:visible(document.querySelector('#levels th[data-track="Scale CSM"]')),
     decisions:shownRows('decisions'),decisionRows:document.querySelectorAll('#decisions tbody tr').length};
+  var search=document.getElementById('search');
+  search.value='role_scale2';search.dispatchEvent(new Event('input'));
+  select.value='';select.dispatchEvent(new Event('change'));
+  out.searched={levels:shownRows('levels'),merges:shownRows('merges'),url:location.search};
+  search.value='';search.dispatchEvent(new Event('input'));
   var box=document.querySelector('#filters input[value="repairs"]');
   box.checked=false;box.dispatchEvent(new Event('change'));
   out.repairsSectionShown=visible(document.getElementById('repairs'));
@@ -151,11 +155,12 @@ def test_filters_by_track_and_kind(chromium: str, tmp_path: Path) -> None:
     assert seen["filtered"] == {
         "repairs": 0,  # both repairs are in the Scale CSM document
         "merges": 1,  # the renewals cluster spans both tracks
-        "levels": 1,  # High Touch CSM has a role on IC2 only
-        "scaleColumn": False,
+        "levels": 1,  # High Touch CSM has one role
         "decisions": 0,
         "decisionRows": 2,  # decisions are not about a track: never hidden by the track filter
     }
+    assert seen["searched"]["levels"] == 1  # the search matches the role id shown in its row
+    assert seen["searched"]["merges"] == 0
     assert seen["repairsSectionShown"] is False
     assert seen["mergesSectionShown"] is True
 

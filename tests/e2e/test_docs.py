@@ -14,6 +14,7 @@ from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 COMMANDS = {c.name or get_command_name(c.callback.__name__): c for c in app.registered_commands if c.callback}
+GROUPS = {g.name: g for g in app.registered_groups if g.name}  # commands with subcommands: `ladder decide merge …`
 # `ladder <command>` in inline code or at the start of a line of a code block
 MENTIONED = set(re.findall(r"(?:`|^\s*(?:\$\s*)?)ladder ([a-z][a-z-]*)", README, re.MULTILINE))
 
@@ -37,7 +38,15 @@ def test_command_is_in_readme_and_has_help(name: str) -> None:
 
 
 def test_readme_names_no_missing_command() -> None:
-    assert MENTIONED - set(COMMANDS) == set()
+    assert MENTIONED - set(COMMANDS) - set(GROUPS) == set()
+
+
+@pytest.mark.parametrize("name", sorted(GROUPS))
+def test_command_group_is_in_readme_and_has_help(name: str) -> None:
+    assert name in MENTIONED, f"README.md never shows `ladder {name}`"
+    group = GROUPS[name]
+    help_text = group.help or (group.typer_instance.info.help if group.typer_instance else None)
+    assert isinstance(help_text, str) and help_text.strip(), f"`ladder {name}` has no help text"
 
 
 @pytest.mark.parametrize("section", list(Config.model_fields))

@@ -68,22 +68,27 @@ def test_markdown_sections_show_every_item() -> None:
         "| scale.txt | `L7` | mojibake\\_apostrophe | ~~groupās~~ **group's** |",
         "",
     ]
-    assert "| High Touch CSM | Ownership \\& impact | Ownership | alias\\_table |" in md
-    assert "| Scale CSM | Customer insight | Customer insight | fuzzy (91.5) |" in md
-    assert section_block(md, "Level alignment")[4:8] == [
-        "| Path | Level | High Touch CSM | Scale CSM |",
-        "| --- | --- | --- | --- |",
-        "| ic | IC1 |  | CSM I (0–2 y) |",
-        "| ic | IC2 | CSM | CSM II (2–4 y) |",
+    assert "| High Touch CSM | Ownership \\& impact | Ownership; comp\\_owner | alias\\_table |" in md
+    assert "| Scale CSM | Customer insight | Customer insight; comp\\_insight | fuzzy (91.5) |" in md
+    assert section_block(md, "Level alignment")[4:9] == [
+        "| Track | Path | Level | Role | Role id | Source |",
+        "| --- | --- | --- | --- | --- | --- |",
+        "| High Touch CSM | ic | IC2 | CSM | `role_high1` | `high.md#L2` |",
+        "| Scale CSM | ic | IC1 | CSM I (0–2 y) | `role_scale1` | `scale.txt#L3` |",
+        "| Scale CSM | ic | IC2 | CSM II (2–4 y) | `role_scale2` | `scale.txt#L20` |",
     ]
     assert "| Scale CSM | CSM II | IC2 | menu order |" in md
     assert (
-        "| Owns renewals end to end | Owns renewals end to end (×2, 100); Owns renewals end-to-end (×1, 96.2) "
-        "| normalized | Owns renewals end-to-end: merged: same normalized form | High Touch CSM, Scale CSM |" in md
+        "| Owns renewals end to end; beh\\_renewals "
+        "| Owns renewals end to end (×2, 100); Owns renewals end-to-end (×1, 96.2) "
+        "| scale.txt\\#L6 · Scale CSM / CSM I · IC1; scale.txt\\#L22 · Scale CSM / CSM II · IC2; "
+        "high.md\\#L4 · High Touch CSM / CSM · IC2 | normalized "
+        "| Owns renewals end-to-end: merged: same normalized form | High Touch CSM, Scale CSM |" in md
     )
     assert (
         "| ~~Finds basic data insights~~ **\\<script\\>alert(1)\\</script\\> Flags churn risk early** "
-        "| beh\\_data; beh\\_hostile | 84 | 0.28 | below\\_threshold "
+        "| beh\\_data; beh\\_hostile | A: scale.txt\\#L8 · Scale CSM / CSM I · IC1; "
+        "B: scale.txt\\#L24 · Scale CSM / CSM II · IC2 | 84 | 0.28 | below\\_threshold "
         "| kept apart: score 84 below 88 (left over: insight (A), churn (B)) |" in md
     )
     assert (
@@ -160,10 +165,14 @@ def test_document_structure_section_warns_about_what_to_fix() -> None:
     html = render_html(ladder, first_diff(ladder))
     assert '<section id="documents" data-kind="documents">' in html
     assert (
-        '<tr data-tracks="[&quot;Scale CSM&quot;]"><td>scale.txt</td><td>career_page</td><td>0.90</td><td>2</td>'
-        "<td>levels: H2 headings CSM I–CSM II; competencies: H3 headings</td></tr>" in html
+        '<tr data-tracks="[&quot;Scale CSM&quot;]"><td data-label="File">scale.txt</td>'
+        '<td data-label="Kind">career_page</td><td data-label="Confidence">0.90</td><td data-label="Roles">2</td>'
+        '<td data-label="Structure found">levels: H2 headings CSM I–CSM II; competencies: H3 headings</td></tr>' in html
     )
-    assert "<td>empty.md</td><td>career page with no roles: its levels were not recognised</td>" in html
+    assert (
+        '<td data-label="File">empty.md</td>'
+        '<td data-label="Warning">career page with no roles: its levels were not recognised</td>' in html
+    )
 
 
 def test_empty_diff_is_one_line() -> None:
@@ -263,3 +272,53 @@ def test_report_tables_are_capped_with_a_note(monkeypatch) -> None:
     note = "more rows not shown: the full lists are in ladder.json (normalization) and `ladder diff`."
     assert note in files["report.html"]
     assert "more rows not shown" in files["report.md"]
+
+
+def test_rows_offer_decisions_as_yaml_snippets() -> None:
+    ladder = with_log(make_ladder())
+    page = render_html(ladder, first_diff(ladder))
+    labels = re.findall(r'<div class="act" data-label="([^"]*)"', page)
+    assert labels == [
+        "Rename",
+        "Rename",
+        "Set level",
+        "Set level",
+        "Set level",
+        "Split all",
+        "Split out scale.txt#L6",
+        "Split out scale.txt#L22",
+        "Split out high.md#L4",
+        "Merge",
+        "Keep apart",
+    ]
+    assert (
+        '<div class="act" data-label="Split out scale.txt#L22" data-decision="{&quot;action&quot;: &quot;split&quot;, '
+        '&quot;behavior&quot;: &quot;beh_renewals&quot;, &quot;occurrence&quot;: &quot;scale.txt#L22&quot;}">'
+        '<details><summary>Split out scale.txt#L22: copy as YAML</summary><pre class="yaml">- action: split\n'
+        "  behavior: beh_renewals\n  occurrence: scale.txt#L22\n</pre></details></div>"
+    ) in page
+    assert (
+        '<pre class="yaml">- action: level\n  role: role_scale1\n  level: IC1  # change level: IC1, IC2, IC3, IC4, '
+        "IC5, IC6\n</pre>"
+    ) in page
+    assert '<pre class="yaml">- action: keep-apart\n  behaviors:\n  - beh_data\n  - beh_hostile\n</pre>' in page
+
+
+def test_near_misses_ranked_by_likelihood_then_score_then_weakest_guard() -> None:
+    ladder = with_log(make_ladder())
+    base = ladder.normalization.near_misses[0].model_copy(update={"likelihood": 0.3})
+    ladder.normalization.near_misses = [
+        base.model_copy(update={"score": 80.0, "rule": "numbers", "a_text": "a"}),
+        base.model_copy(update={"score": 80.0, "rule": "below_threshold", "a_text": "b"}),
+        base.model_copy(update={"score": 90.0, "rule": "numbers", "a_text": "c"}),
+        base.model_copy(update={"score": 70.0, "rule": "numbers", "a_text": "d", "likelihood": 0.9}),
+    ]
+    md = render_markdown(ladder, first_diff(ladder))
+    rows = [line.split(" | ") for line in section_block(md, "Near-misses to confirm") if line.startswith("| ~~")]
+    # columns: A → B, ids, where, score, likely same, kept apart by, why
+    assert [(r[3], r[4], r[5]) for r in rows] == [
+        ("70", "0.9", "numbers"),
+        ("90", "0.3", "numbers"),
+        ("80", "0.3", "below\\_threshold"),
+        ("80", "0.3", "numbers"),
+    ]

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from pipeline.build.decisions import decision_yaml, occurrence_ref, parse_decision
 from pipeline.build.levels import level_sort_key
-from pipeline.models import Ladder, ref_order
+from pipeline.models import Ladder, NearMiss, Occurrence, ref_order
 from pipeline.release.diff import ENTITY_KINDS, SINGULAR, DatasetDiff, FieldChange, WordOp, word_diff
 from pipeline.release.emit import atomic_write_text
 
@@ -58,15 +59,29 @@ class Cell:
     """One table cell: plain text, an id or reference (`code`), a word diff, or a list of texts."""
 
     text: str = ""
-    style: str = "plain"  # plain | code | diff | list
+    style: str = "plain"  # plain | code | diff | list | refs (a list of places: file#line · role · level)
     words: tuple[WordOp, ...] = ()
     items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Action:
+    """A reviewer decision a row offers: a button in `ladder review`, a "copy as YAML" snippet in the page.
+
+    `field` names what the reviewer picks or types (a role's level from `choices`, a competency's name);
+    the decision holds its current value."""
+
+    label: str
+    decision: tuple[tuple[str, object], ...]
+    field: str = ""
+    choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Row:
     cells: tuple[Cell, ...]
     tracks: tuple[str, ...] | None = None  # None: not about any track, shown whatever the track filter
+    actions: tuple[Action, ...] = ()
 
 
 @dataclass
@@ -105,8 +120,12 @@ def _list(items: Iterable[str]) -> Cell:
     return Cell(style="list", items=tuple(items))
 
 
-def _row(*cells: object, tracks: Iterable[str] | None = None) -> Row:
-    return Row(cells=tuple(_c(c) for c in cells), tracks=None if tracks is None else tuple(sorted(set(tracks))))
+def _row(*cells: object, tracks: Iterable[str] | None = None, actions: Iterable[Action] = ()) -> Row:
+    return Row(
+        cells=tuple(_c(c) for c in cells),
+        tracks=None if tracks is None else tuple(sorted(set(tracks))),
+        actions=tuple(actions),
+    )
 
 
 def _num(value: float | None) -> str:
@@ -264,7 +283,10 @@ def _competencies(ladder: Ladder) -> ReportSection:
     if log:
         for m in sorted(log, key=lambda m: (m.canonical, m.track, m.name)):
             how = f"{m.how} ({_num(m.score)})" if m.score is not None else m.how
-            table.rows.append(_row(m.track, m.name, m.canonical, how, tracks=[m.track]))
+            rename = _action("Rename", field="name", action="rename", competency=m.competency_id, name=m.canonical)
+            table.rows.append(
+                _row(m.track, m.name, _list([m.canonical, m.competency_id]), how, tracks=[m.track], actions=[rename])
+            )
     else:
         # Before de-duplication fills the log, the aliases still say which name each track uses.
         for c in ladder.competencies:
@@ -305,10 +327,7 @@ def _levels(ladder: Ladder) -> ReportSection:
             years = f" ({_num(r.years_min)}–{_num(r.years_max)} y)"
         label = r.title + years + ("" if r.defined else " — not defined")
         by_level.setdefault((r.path, r.level), {}).setdefault(r.track, []).append(label)
-    matrix = Table("", ["Path", "Level", *tracks], track_columns=tracks)
-    for (path, level), cells in sorted(by_level.items(), key=lambda kv: (kv[0][0] != "ic", _level_order(kv[0][1]))):
-        matrix.rows.append(_row(path, level, *[_list(cells.get(t, [])) for t in tracks], tracks=cells.keys()))
-    tables = [matrix]
+    tables = [_levels_by_track(ladder)]
     basis = Table("How each level was decided", ["Track", "Role", "Level", "Basis"])
     for a in sorted(ladder.normalization.levels, key=lambda a: (a.track, _level_order(a.level), a.role)):
         basis.rows.append(_row(a.track, a.role, a.level, a.basis, tracks=[a.track]))
@@ -316,6 +335,113 @@ def _levels(ladder: Ladder) -> ReportSection:
         tables.append(basis)
     lead = f"{_n(len(ladder.roles), 'role')} of {_n(len(tracks), 'track')} on {_n(len(by_level), 'canonical level')}."
     return ReportSection("levels", len(ladder.roles), lead, tables)
+
+
+# ------------------------------------------------------------------------------- review: where and actions
+
+LEVEL_CHOICES = {"ic": tuple(f"IC{i}" for i in range(1, 7)), "management": tuple(f"M{i}" for i in range(1, 5))}
+"""Levels a reviewer can pick for a role, by path."""
+
+# Near-misses most likely the same first: by the matcher's likelihood, then score, then by how weak the reason
+# to keep them apart is (no guard, then guards that look at wording before those that see a different number
+# or quantity).
+NEAR_MISS_RULE_ORDER = (
+    "no_chaining",
+    "below_threshold",
+    "added_detail",
+    "added_verb",
+    "scope",
+    "modifier",
+    "object",
+    "proficiency",
+    "negation",
+    "quantity",
+    "numbers",
+)
+PLACES_SHOWN = 3
+OCCURRENCES_SHOWN = 10
+"""Occurrences listed (each with its "split out" action) per merge row; a behavior written in hundreds of
+places would otherwise make the page megabytes long. The rest are in ladder.json, `ladder decide split
+BEH --occurrence FILE#L<line>` splits any of them."""
+
+
+def near_miss_rank(n: NearMiss) -> tuple[float, float, int, str, str, str, str]:
+    rule = NEAR_MISS_RULE_ORDER.index(n.rule) if n.rule in NEAR_MISS_RULE_ORDER else len(NEAR_MISS_RULE_ORDER)
+    return (-n.likelihood, -n.score, rule, n.a_text, n.b_text, n.a_id, n.b_id)
+
+
+def _action(label: str, field: str = "", choices: Iterable[str] = (), **decision: object) -> Action:
+    return Action(label=label, decision=tuple(decision.items()), field=field, choices=tuple(choices))
+
+
+class _Places:
+    """Where each behavior is written (`file#L3 · Track / Role · IC2`) and the decisions a reviewer can take."""
+
+    def __init__(self, ladder: Ladder) -> None:
+        self.behaviors = {b.id: b for b in ladder.behaviors}
+
+    @staticmethod
+    def _place(o: Occurrence) -> str:
+        return f"{occurrence_ref(o.source_file, o.source_ref, o.part)} · {o.track} / {o.role} · {o.level}"
+
+    def of(self, behavior: str, limit: int | None = None) -> list[str]:
+        b = self.behaviors.get(behavior)
+        if b is None:
+            return []
+        places = [self._place(o) for o in b.occurrences[:limit]]
+        if limit is not None and len(b.occurrences) > limit:
+            places.append(f"… {len(b.occurrences) - limit} more (ladder.json)")
+        return places
+
+    def pair(self, a: str, b: str) -> list[str]:
+        out = []
+        for name, bid in (("A", a), ("B", b)):
+            places = self.of(bid, PLACES_SHOWN)
+            out += [f"{name}: {p}" for p in places]
+        return out
+
+    def split_actions(self, behavior: str) -> list[Action]:
+        b = self.behaviors.get(behavior)
+        if b is None:
+            return []
+        actions = [_action("Split all", action="split", behavior=behavior)]
+        for o in b.occurrences[:OCCURRENCES_SHOWN]:
+            ref = occurrence_ref(o.source_file, o.source_ref, o.part)
+            actions.append(_action(f"Split out {ref}", action="split", behavior=behavior, occurrence=ref))
+        return actions
+
+    def pair_actions(self, a: str, b: str) -> list[Action]:
+        return [
+            _action("Merge", action="merge", behaviors=[a, b]),
+            _action("Keep apart", action="keep-apart", behaviors=[a, b]),
+        ]
+
+
+def _levels_by_track(ladder: Ladder) -> Table:
+    """One row per role, grouped by track (IC path, then management, by level): readable at any number of tracks."""
+    table = Table("", ["Track", "Path", "Level", "Role", "Role id", "Source"])
+    files = {d.id: d.file for d in ladder.documents}
+    for r in sorted(ladder.roles, key=lambda r: (r.track, r.path != "ic", _level_order(r.level), r.order, r.title)):
+        years = ""
+        if r.years_min is not None or r.years_max is not None:
+            years = f" ({_num(r.years_min)}–{_num(r.years_max)} y)"
+        label = r.title + years + ("" if r.defined else " — not defined")
+        choices = LEVEL_CHOICES.get(r.path, (r.level,))
+        table.rows.append(
+            _row(
+                r.track,
+                r.path,
+                r.level,
+                label,
+                _code(r.id),
+                _code(f"{files.get(r.doc_id, r.doc_id)}#{r.source_ref}"),
+                tracks=[r.track],
+                actions=[
+                    _action("Set level", field="level", choices=choices, action="level", role=r.id, level=r.level)
+                ],
+            )
+        )
+    return table
 
 
 def _threads(ladder: Ladder) -> ReportSection:
@@ -348,13 +474,25 @@ def _threads(ladder: Ladder) -> ReportSection:
 
 def _merges(ladder: Ladder) -> ReportSection:
     clusters = sorted(ladder.normalization.clusters, key=lambda c: (c.representative, c.behavior_id))
-    table = Table("", ["Behavior", "Members (occurrences, score)", "Rule", "Why", "Tracks"])
+    table = Table(
+        "", ["Behavior", "Members (occurrences, score)", "Where (line · role · level)", "Rule", "Why", "Tracks"]
+    )
+    places = _Places(ladder)
     for c in clusters:
         ordered = sorted(c.members, key=lambda m: (-m.score, m.text))
         members = [f"{m.text} (×{m.occurrences}, {_num(m.score)})" for m in ordered]
         why = [f"{m.text}: {m.why}" for m in ordered if m.why and m.text != c.representative]
         table.rows.append(
-            _row(Cell(text=c.representative), _list(members), c.rule, _list(why), ", ".join(c.tracks), tracks=c.tracks)
+            _row(
+                _list([c.representative, c.behavior_id]),
+                _list(members),
+                Cell(style="refs", items=tuple(places.of(c.behavior_id, OCCURRENCES_SHOWN))),
+                c.rule,
+                _list(why),
+                ", ".join(c.tracks),
+                tracks=c.tracks,
+                actions=places.split_actions(c.behavior_id),
+            )
         )
     statements = sum(len(c.members) for c in clusters)
     return ReportSection(
@@ -366,23 +504,29 @@ def _merges(ladder: Ladder) -> ReportSection:
 
 
 def _near_misses(ladder: Ladder) -> ReportSection:
-    misses = sorted(ladder.normalization.near_misses, key=lambda n: (-n.likelihood, -n.score, n.a_text, n.b_text))
-    table = Table("", ["A → B (word by word)", "Ids", "Score", "Likely same", "Kept apart by", "Why"])
+    misses = sorted(ladder.normalization.near_misses, key=near_miss_rank)
+    table = Table(
+        "",
+        ["A → B (word by word)", "Ids", "Where (line · role · level)", "Score", "Likely same", "Kept apart by", "Why"],
+    )
+    places = _Places(ladder)
     for n in misses:
         table.rows.append(
             _row(
                 _diff_cell(n.a_text, n.b_text),
                 _list([f"{n.a_id}", f"{n.b_id}"]),
+                Cell(style="refs", items=tuple(places.pair(n.a_id, n.b_id))),
                 _num(n.score),
                 _num(n.likelihood),
                 n.rule,
                 n.why,
                 tracks=n.tracks,
+                actions=places.pair_actions(n.a_id, n.b_id),
             )
         )
     lead = (
-        f"{_n(len(misses), 'pair')} kept apart that may be the same behavior, most likely first: confirm with a "
-        "merge or split decision."
+        f"{_n(len(misses), 'pair')} kept apart that may be the same behavior, most likely first: merge them, "
+        "or keep them apart (the pair is then not reported again)."
     )
     return ReportSection("near-misses", len(misses), lead, [table])
 
@@ -435,7 +579,10 @@ def _decisions(ladder: Ladder) -> ReportSection:
     for d in items:
         table.rows.append(_row(d.status, d.action, d.target, d.detail))
     applied = sum(d.status == "applied" for d in items)
-    lead = f"{_n(applied, 'reviewer decision')} applied, {len(items) - applied} stale (they no longer match anything)."
+    refused = sum(d.status == "refused" for d in items)
+    lead = f"{_n(applied, 'reviewer decision')} applied, {len(items) - applied - refused} stale (they no longer match anything)."
+    if refused:
+        lead += f" {refused} refused (the detail says why)."
     return ReportSection("decisions", len(items), lead, [table])
 
 
@@ -533,7 +680,7 @@ def _md_cell(cell: Cell) -> str:
             text = md_escape(w.text)
             parts.append(text if w.op == "equal" else f"~~{text}~~" if w.op == "delete" else f"**{text}**")
         return " ".join(parts)
-    if cell.style == "list":
+    if cell.style in ("list", "refs"):
         return "; ".join(md_escape(i) for i in cell.items)
     return md_escape(cell.text)
 
@@ -570,8 +717,9 @@ def artifact_markdown(ladder: Ladder, diff: DatasetDiff) -> str:
 
 # The stylesheet and the script are package files (package data in pyproject.toml), inlined in every report so
 # it is one self-contained file. report.js: rows carry their tracks as a JSON list; a track filter hides rows
-# (and level columns) of other tracks, the kind checkboxes hide whole sections. Without JavaScript every row
-# stays visible.
+# (and level columns) of other tracks, the search box rows whose text lacks one of its words, the kind
+# checkboxes whole sections; tables longer than a page are paged. The filters are kept in the URL
+# (?track=…&q=…&hide=…) so a link shows the same rows. Without JavaScript every row stays visible.
 _CSS = resources.files(__name__).joinpath("report.css").read_text(encoding="utf-8")
 _JS = resources.files(__name__).joinpath("report.js").read_text(encoding="utf-8")
 
@@ -589,11 +737,35 @@ def _html_cell(cell: Cell) -> str:
             tag = {"equal": "span", "delete": "del", "insert": "ins"}[w.op]
             parts.append(f"<{tag}>{_e(w.text)}</{tag}>")
         return " ".join(parts)
+    if cell.style == "refs":
+        return '<ul class="refs">' + "".join(f"<li>{_e(i)}</li>" for i in cell.items) + "</ul>"
     if cell.style == "list":
         if len(cell.items) < 2:
             return "".join(_e(i) for i in cell.items)
         return "<ul>" + "".join(f"<li>{_e(i)}</li>" for i in cell.items) + "</ul>"
     return _e(cell.text)
+
+
+def _html_action(a: Action) -> str:
+    """An action as a "copy as YAML" snippet; `ladder review` adds a button from its `data-*` attributes."""
+    decision = dict(a.decision)
+    yaml_text = decision_yaml(parse_decision(decision))
+    if a.field:
+        yaml_text = (
+            yaml_text.rstrip("\n") + f"  # change {a.field}" + (f": {', '.join(a.choices)}\n" if a.choices else "\n")
+        )
+    attrs = [
+        f'data-label="{_e(a.label)}"',
+        f'data-decision="{_e(json.dumps(decision, ensure_ascii=False))}"',
+    ]
+    if a.field:
+        attrs.append(f'data-field="{_e(a.field)}"')
+    if a.choices:
+        attrs.append(f'data-choices="{_e(json.dumps(list(a.choices)))}"')
+    return (
+        f'<div class="act" {" ".join(attrs)}><details><summary>{_e(a.label)}: copy as YAML</summary>'
+        f'<pre class="yaml">{_e(yaml_text)}</pre></details></div>'
+    )
 
 
 def _html_table(t: Table, max_rows: int | None = None) -> list[str]:
@@ -604,13 +776,20 @@ def _html_table(t: Table, max_rows: int | None = None) -> list[str]:
     for h in t.headers:
         attr = f' data-track="{_e(h)}"' if h in t.track_columns else ""
         heads.append(f"<th{attr}>{_e(h)}</th>")
+    with_actions = any(r.actions for r in t.rows)
+    if with_actions:
+        heads.append('<th class="acts">Decide</th>')
     out.append("<table><thead><tr>" + "".join(heads) + "</tr></thead><tbody>")
     rows = t.rows if max_rows is None else t.rows[:max_rows]
     for r in rows:
         cells = []
         for h, c in zip(t.headers, r.cells, strict=True):
             attr = f' data-track="{_e(h)}"' if h in t.track_columns else ""
-            cells.append(f"<td{attr}>{_html_cell(c)}</td>")
+            cells.append(f'<td data-label="{_e(h)}"{attr}>{_html_cell(c)}</td>')
+        if with_actions:
+            cells.append(
+                '<td data-label="Decide" class="acts">' + "".join(_html_action(a) for a in r.actions) + "</td>"
+            )
         attr = "" if r.tracks is None else f' data-tracks="{_e(json.dumps(list(r.tracks), ensure_ascii=False))}"'
         out.append(f"<tr{attr}>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
@@ -645,6 +824,10 @@ def render_html(ladder: Ladder, diff: DatasetDiff, *, max_rows: int | None = Non
     out.append('<label>Track <select id="track-filter"><option value="">All tracks</option>')
     out += [f'<option value="{_e(t)}">{_e(t)}</option>' for t in tracks]
     out.append("</select></label>")
+    out.append(
+        '<label>Search <input type="search" id="search" placeholder="text, id, track, level"'
+        ' aria-label="Search rows"></label>'
+    )
     out.append("<fieldset><legend>Show</legend>")
     for s in sections:
         out.append(

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pipeline.ingest.tree import children
-from pipeline.models import Document, Node, ParsedBehavior, ParsedCompetency, ParsedDocument, ParsedRole
+from pipeline.models import Document, Node, ParsedBehavior, ParsedCompetency, ParsedDocument, ParsedRole, line_of
 from pipeline.parse.settings import StructureConfig
 
 if TYPE_CHECKING:
@@ -81,11 +81,6 @@ class Found:
 
 def _key(text: str) -> str:
     return re.sub(r"[^\w&]+", " ", text.casefold()).strip()
-
-
-def line_of(ref: str) -> int:
-    m = re.match(r"L(\d+)", ref)
-    return int(m.group(1)) if m else 0
 
 
 class Rules:

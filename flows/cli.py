@@ -629,13 +629,15 @@ def synth_cmd(
     )
 
 
-def _int_list(text: str) -> list[int]:
+def _int_list(text: str, option: str = "--sizes", minimum: int = 1) -> list[int]:
     try:
         values = [int(x.replace("_", "")) for x in text.split(",") if x.strip()]
     except ValueError:
         values = []
-    if not values or min(values) < 1:
-        raise fail(f"--sizes: expected comma-separated whole numbers >= 1 such as 10000,100000, got {text!r}", 2)
+    if not values or min(values) < minimum:
+        raise fail(
+            f"{option}: expected comma-separated whole numbers >= {minimum} such as 10000,100000, got {text!r}", 2
+        )
     return values
 
 
@@ -653,12 +655,25 @@ def bench_cmd(
         int, typer.Option("--parse-docs", help="Documents written and parsed for the throughput figures (0: skip).")
     ] = 500,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic corpus.")] = 0,
+    e2e_docs: Annotated[
+        str,
+        typer.Option(
+            "--e2e-docs",
+            help="Documents for the end-to-end rows (the ingestion flow, first run), comma-separated; add 10000 "
+            "for 10^4 (about 5 minutes); 0: skip.",
+        ),
+    ] = "1000",
 ) -> None:
-    """Measure de-duplication, parsing and the parse cache on synthetic ladders; print the tables."""
+    """Measure de-duplication, parsing, the parse cache and whole runs on synthetic ladders; print the tables."""
     from pipeline.devtools.bench import format_report, run_bench
 
     report = run_bench(
-        _int_list(sizes), sample, parse_docs, seed, progress=lambda m: err_console.print(m, markup=False)
+        _int_list(sizes),
+        sample,
+        parse_docs,
+        seed,
+        progress=lambda m: err_console.print(m, markup=False),
+        e2e_docs=[n for n in _int_list(e2e_docs, "--e2e-docs", 0) if n],
     )
     console.print(format_report(report), markup=False, soft_wrap=True)
 

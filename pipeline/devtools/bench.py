@@ -7,7 +7,10 @@ Three measurements, each in a fresh subprocess so its peak memory (`ru_maxrss`) 
    candidate generation (content-word keys) and prefix filtering on rare words, with wall times, the
    speed ratio, and the recall of each against what exhaustive comparison merges;
 3. ingest + parse throughput (documents/s, words/s) on written documents, and the same documents again
-   through the parse cache (what an unchanged re-run pays).
+   through the parse cache (what an unchanged re-run pays);
+4. end to end (`--e2e-docs`): documents written, then the ingestion flow run on them as `ladder run --no-cache`
+   does (Prefect's temporary server, parse tasks, build, outputs, report), with the wall time of each stage, the
+   peak RSS of the flow process and the peak RSS summed over the flow and every process it started.
 
 Pairwise scores count pairs of *distinct texts* (an exact repeat is trivially the same behavior, and would
 drown the figures): precision = share of merged pairs that the truth calls the same; recall = share of the
@@ -16,7 +19,9 @@ truth's same-pairs that were merged.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import resource
 import subprocess
@@ -25,7 +30,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Hashable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +39,8 @@ from pipeline.errors import InputError, LadderError
 DEFAULT_SIZES = (10_000, 100_000)
 DEFAULT_SAMPLE = 20_000
 DEFAULT_PARSE_DOCS = 500
+DEFAULT_E2E_DOCS = (1_000,)
+SAMPLE_EVERY_S = 0.2
 
 
 def _peak_mb() -> float:
@@ -125,6 +132,20 @@ class ParseResult:
     @property
     def cache_speedup(self) -> float:
         return round(self.parse_s / self.cached_s, 1) if self.cached_s else float("inf")
+
+
+@dataclass
+class EndToEndResult:
+    documents: int
+    occurrences: int
+    behaviors: int
+    wall_s: float
+    until_build_s: float  # start, Prefect's server, scan, ingest + parse
+    build_s: float
+    write_s: float  # dataset, tables, release comparison, report
+    peak_flow_mb: float
+    peak_total_mb: float
+    output_mb: float
 
 
 # ------------------------------------------------------------------------------- child measurements
@@ -228,6 +249,88 @@ def measure_parse(docs: int, seed: int) -> ParseResult:
     return ParseResult(documents=docs, words=words, parse_s=round(first, 3), cached_s=round(again, 3))
 
 
+class _StageClock(logging.Handler):
+    """Records when each stage message of `pipeline.progress` arrives (`stage(...)` calls)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.seen: list[tuple[float, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.seen.append((time.perf_counter(), record.getMessage()))
+
+    def first(self, prefix: str, default: float) -> float:
+        return next((t for t, message in self.seen if message.startswith(prefix)), default)
+
+
+class _TreeMemory:
+    """Samples the RSS summed over this process and all its descendants every `SAMPLE_EVERY_S`; keeps the peak."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> _TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for proc in [me, *me.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):  # ended between listing and reading
+                    total += proc.memory_info().rss
+            self.peak_mb = max(self.peak_mb, round(total / 2**20, 1))
+            self._stop.wait(SAMPLE_EVERY_S)
+
+
+def measure_end_to_end(docs: int, seed: int) -> EndToEndResult:
+    """Write `docs` synthetic documents, then run the ingestion flow on them with no cache (a first run)."""
+    from flows.ingest import run_ingest
+    from pipeline.devtools.synth import write_corpus
+    from pipeline.progress import LOGGER_NAME
+
+    with tempfile.TemporaryDirectory(prefix="ladder-bench-e2e-") as tmp:
+        corpus = write_corpus(Path(tmp) / "corpus", docs, seed)
+        out = Path(tmp) / "out"
+        clock = _StageClock()
+        logger = logging.getLogger(LOGGER_NAME)
+        logger.addHandler(clock)
+        logger.setLevel(logging.INFO)
+        try:
+            with _TreeMemory() as memory:
+                t0 = time.perf_counter()
+                summary = run_ingest(corpus.raw_dir, out, cache=False)
+                end = time.perf_counter()
+        finally:
+            logger.removeHandler(clock)
+        built = clock.first("building the dataset", end)
+        writing = clock.first("writing the dataset", end)
+        output = sum(p.stat().st_size for p in out.iterdir() if p.is_file())
+    return EndToEndResult(
+        documents=docs,
+        occurrences=summary.behavior_occurrences,
+        behaviors=summary.behaviors,
+        wall_s=round(end - t0, 1),
+        until_build_s=round(built - t0, 1),
+        build_s=round(writing - built, 1),
+        write_s=round(end - writing, 1),
+        peak_flow_mb=_peak_mb(),
+        peak_total_mb=memory.peak_mb,
+        output_mb=round(output / 2**20, 1),
+    )
+
+
 def _child(args: list[str]) -> None:
     kind, n, seed = args[0], int(args[1]), int(args[2])
     if kind == "size":
@@ -236,8 +339,10 @@ def _child(args: list[str]) -> None:
         payload = [asdict(r) for r in measure_sample(n, seed)]
     elif kind == "parse":
         payload = asdict(measure_parse(n, seed))
+    elif kind == "e2e":
+        payload = asdict(measure_end_to_end(n, seed))
     else:
-        raise InputError(f"unknown bench measurement {kind!r} (valid: size, sample, parse)")
+        raise InputError(f"unknown bench measurement {kind!r} (valid: size, sample, parse, e2e)")
     print(json.dumps(payload))
 
 
@@ -262,12 +367,20 @@ class BenchReport:
     sizes: list[SizeResult]
     sample: list[SampleResult]
     parse: ParseResult | None
+    end_to_end: list[EndToEndResult] = field(default_factory=list)
 
 
-def run_bench(sizes: Sequence[int], sample: int, parse_docs: int, seed: int = 0, progress=None) -> BenchReport:
+def run_bench(
+    sizes: Sequence[int],
+    sample: int,
+    parse_docs: int,
+    seed: int = 0,
+    progress=None,
+    e2e_docs: Sequence[int] = (),
+) -> BenchReport:
     """Every measurement, each in its own subprocess; `progress(message)` is told what starts."""
-    if any(n < 1 for n in sizes) or sample < 0 or parse_docs < 0:
-        raise InputError("bench: sizes must be >= 1, --sample and --parse-docs >= 0")
+    if any(n < 1 for n in sizes) or sample < 0 or parse_docs < 0 or any(n < 1 for n in e2e_docs):
+        raise InputError("bench: sizes and --e2e-docs must be >= 1, --sample and --parse-docs >= 0")
     say = progress or (lambda message: None)
     results = []
     for n in sizes:
@@ -281,7 +394,11 @@ def run_bench(sizes: Sequence[int], sample: int, parse_docs: int, seed: int = 0,
     if parse_docs:
         say(f"ingesting and parsing {parse_docs:,} documents, then again through the cache")
         parse = ParseResult(**_run_child("parse", parse_docs, seed))
-    return BenchReport(results, sample_results, parse)
+    end_to_end = []
+    for n in e2e_docs:
+        say(f"end to end: writing {n:,} documents, then running the ingestion flow on them")
+        end_to_end.append(EndToEndResult(**_run_child("e2e", n, seed)))
+    return BenchReport(results, sample_results, parse, end_to_end)
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -315,6 +432,18 @@ SAMPLE_COLUMNS = [
     "recall",
 ]
 PARSE_COLUMNS = ["documents", "words", "parse s", "docs/s", "words/s", "cached s", "cache speed-up"]
+E2E_COLUMNS = [
+    "documents",
+    "occurrences",
+    "behaviors",
+    "wall s",
+    "until build s",
+    "build s",
+    "write s",
+    "peak MB (flow)",
+    "peak MB (all processes)",
+    "outputs MB",
+]
 
 
 def format_report(report: BenchReport) -> str:
@@ -379,6 +508,34 @@ def format_report(report: BenchReport) -> str:
                         f"{p.cached_s:.3f}",
                         f"{p.cache_speedup:.1f}x",
                     ]
+                ],
+            )
+        )
+    if report.end_to_end:
+        parts += [
+            "",
+            "End to end, first run (`ladder run --no-cache`): until build = Prefect's start-up, scan, ingest + parse;",
+            "write = dataset, tables, release comparison, report; peak MB (all processes) sums the flow, its parse",
+            "workers and Prefect's server, sampled every 0.2 s",
+            "",
+        ]
+        parts.append(
+            _table(
+                E2E_COLUMNS,
+                [
+                    [
+                        f"{r.documents:,}",
+                        f"{r.occurrences:,}",
+                        f"{r.behaviors:,}",
+                        f"{r.wall_s:.1f}",
+                        f"{r.until_build_s:.1f}",
+                        f"{r.build_s:.1f}",
+                        f"{r.write_s:.1f}",
+                        f"{r.peak_flow_mb:,.0f}",
+                        f"{r.peak_total_mb:,.0f}",
+                        f"{r.output_mb:,.1f}",
+                    ]
+                    for r in report.end_to_end
                 ],
             )
         )

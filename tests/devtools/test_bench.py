@@ -6,6 +6,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from pipeline.devtools.bench import (
+    E2E_COLUMNS,
     PARSE_COLUMNS,
     SAMPLE_COLUMNS,
     SIZE_COLUMNS,
@@ -49,7 +50,7 @@ def test_bench_prints_the_three_tables() -> None:
 
 def test_cli_bench_and_bad_sizes() -> None:
     runner = CliRunner()
-    ok = runner.invoke(app, ["bench", "--sizes", "150", "--sample", "0", "--parse-docs", "0"])
+    ok = runner.invoke(app, ["bench", "--sizes", "150", "--sample", "0", "--parse-docs", "0", "--e2e-docs", "0"])
     assert ok.exit_code == 0, ok.output
     assert _header(SIZE_COLUMNS).replace(" ", "") in ok.stdout.replace(" ", "")
     bad = runner.invoke(app, ["bench", "--sizes", "ten"])
@@ -58,6 +59,24 @@ def test_cli_bench_and_bad_sizes() -> None:
         "ladder: error: --sizes: expected comma-separated whole numbers >= 1 such as 10000,100000, got 'ten'"
         in bad.output
     )
+
+
+def test_end_to_end_row_runs_the_flow_on_written_documents() -> None:
+    """The e2e row runs the real flow (Prefect's temporary server) on 3 synthetic pages of seed 0."""
+    report = run_bench([], sample=0, parse_docs=0, seed=0, e2e_docs=[3])
+    [row] = report.end_to_end
+    assert (row.documents, row.occurrences, row.behaviors) == (3, 317, 116)
+    assert 0 < row.until_build_s <= row.wall_s and row.peak_total_mb >= row.peak_flow_mb > 0
+    assert row.output_mb > 0
+    lines = format_report(report).splitlines()
+    assert any(line.replace(" ", "") == _header(E2E_COLUMNS).replace(" ", "") for line in lines)
+    assert any(line.split("|")[1].strip() == "3" for line in lines if line.startswith("|"))
+
+
+def test_cli_bench_bad_e2e_docs() -> None:
+    bad = CliRunner().invoke(app, ["bench", "--sizes", "150", "--e2e-docs", "-1"])
+    assert bad.exit_code == 2
+    assert "ladder: error: --e2e-docs: expected comma-separated whole numbers >= 0" in bad.output
 
 
 def test_cli_synth(tmp_path) -> None:

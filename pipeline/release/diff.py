@@ -12,12 +12,12 @@ added or re-assigned -> minor, text fixes only -> patch, nothing -> none.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable
 from typing import Literal
 
 from pydantic import Field
+from rapidfuzz.distance import Indel
 
 from pipeline.errors import ReleaseError
 from pipeline.models import Behavior, Competency, Ladder, Occurrence, Record, Role, Track, ref_order
@@ -198,15 +198,33 @@ def bump_version(version: str, bump: Bump) -> str:
 
 def word_diff(before: str, after: str) -> list[WordOp]:
     """`word_diff("Finds basic data", "Finds advanced data")` ->
-    equal "Finds", delete "basic", insert "advanced", equal "data"."""
+    equal "Finds", delete "basic", insert "advanced", equal "data".
+
+    The words kept are a longest common subsequence of the two word lists (rapidfuzz's `Indel` over the
+    words mapped to ints, linear in memory and fast in C); between two kept runs the deleted words come
+    first, then the inserted ones, as one run each."""
     a, b = _WORDS.findall(before), _WORDS.findall(after)
+    ids: dict[str, int] = {}
+    ia = [ids.setdefault(w, len(ids)) for w in a]
+    ib = [ids.setdefault(w, len(ids)) for w in b]
+    kept: list[list[int]] = []  # [i1, i2, j1]: a[i1:i2] == b[j1:j1 + i2 - i1], adjacent runs joined
+    for op in Indel.opcodes(ia, ib):
+        if op.tag != "equal":
+            continue
+        if kept and kept[-1][1] == op.src_start and kept[-1][2] + kept[-1][1] - kept[-1][0] == op.dest_start:
+            kept[-1][1] = op.src_end
+        else:
+            kept.append([op.src_start, op.src_end, op.dest_start])
     ops: list[WordOp] = []
-    # autojunk would treat frequent words ("the", "and") as junk on long texts and give odd alignments.
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag in ("equal", "delete", "replace") and i2 > i1:
-            ops.append(WordOp(op="equal" if tag == "equal" else "delete", text=" ".join(a[i1:i2])))
-        if tag in ("insert", "replace") and j2 > j1:
-            ops.append(WordOp(op="insert", text=" ".join(b[j1:j2])))
+    i = j = 0
+    for i1, i2, j1 in [*kept, [len(a), len(a), len(b)]]:
+        if i1 > i:
+            ops.append(WordOp(op="delete", text=" ".join(a[i:i1])))
+        if j1 > j:
+            ops.append(WordOp(op="insert", text=" ".join(b[j:j1])))
+        if i2 > i1:
+            ops.append(WordOp(op="equal", text=" ".join(a[i1:i2])))
+        i, j = i2, j1 + (i2 - i1)
     return ops
 
 

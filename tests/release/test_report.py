@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 
+from pipeline.build.decisions import parse_decision
 from pipeline.models import Ladder, SourceDocument
 from pipeline.release.diff import diff_ladders
 from pipeline.release.report import (
@@ -292,16 +295,42 @@ def test_rows_offer_decisions_as_yaml_snippets() -> None:
         "Keep apart",
     ]
     assert (
-        '<div class="act" data-label="Split out scale.txt#L22" data-decision="{&quot;action&quot;: &quot;split&quot;, '
-        '&quot;behavior&quot;: &quot;beh_renewals&quot;, &quot;occurrence&quot;: &quot;scale.txt#L22&quot;}">'
-        '<details><summary>Split out scale.txt#L22: copy as YAML</summary><pre class="yaml">- action: split\n'
-        "  behavior: beh_renewals\n  occurrence: scale.txt#L22\n</pre></details></div>"
+        '<div class="act" data-label="Split out scale.txt#L22" data-decision=\'{"action":"split",'
+        '"behavior":"beh_renewals","occurrence":"scale.txt#L22"}\'><details><summary>Split out scale.txt#L22: '
+        "copy as YAML</summary></details></div>"
     ) in page
     assert (
-        '<pre class="yaml">- action: level\n  role: role_scale1\n  level: IC1  # change level: IC1, IC2, IC3, IC4, '
-        "IC5, IC6\n</pre>"
+        '<div class="act" data-label="Set level" data-decision=\'{"action":"level","role":"role_scale1",'
+        '"level":"IC1"}\' data-field="level" data-choices=\'["IC1","IC2","IC3","IC4","IC5","IC6"]\'>'
     ) in page
-    assert '<pre class="yaml">- action: keep-apart\n  behaviors:\n  - beh_data\n  - beh_hostile\n</pre>' in page
+    # The snippets' YAML is written in the browser from these attributes (tests/e2e/test_browser.py); no YAML
+    # is rendered on the server, and every decision the page offers is one `ladder decide` accepts.
+    assert 'class="yaml"' not in page.split("<script>")[0]
+    decisions = [json.loads(html.unescape(d)) for d in re.findall(r"data-decision='([^']*)'", page)]
+    assert [parse_decision(d).action for d in decisions] == [
+        "rename",
+        "rename",
+        "level",
+        "level",
+        "level",
+        "split",
+        "split",
+        "split",
+        "split",
+        "merge",
+        "keep-apart",
+    ]
+
+
+def test_decision_attributes_escape_document_text() -> None:
+    ladder = with_log(make_ladder())
+    [m, *_] = ladder.normalization.competency_mapping
+    ladder.normalization.competency_mapping[0] = m.model_copy(update={"canonical": "Ownership & 'impact' <b>"})
+    page = render_html(ladder, first_diff(ladder))
+    assert (
+        "data-decision='{\"action\":\"rename\",\"competency\":\"" + m.competency_id + "\",\"name\":"
+        "\"Ownership &amp; &#x27;impact&#x27; &lt;b&gt;\"}' data-field=\"name\""
+    ) in page
 
 
 def test_near_misses_ranked_by_likelihood_then_score_then_weakest_guard() -> None:

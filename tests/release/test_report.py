@@ -328,8 +328,8 @@ def test_decision_attributes_escape_document_text() -> None:
     ladder.normalization.competency_mapping[0] = m.model_copy(update={"canonical": "Ownership & 'impact' <b>"})
     page = render_html(ladder, first_diff(ladder))
     assert (
-        "data-decision='{\"action\":\"rename\",\"competency\":\"" + m.competency_id + "\",\"name\":"
-        "\"Ownership &amp; &#x27;impact&#x27; &lt;b&gt;\"}' data-field=\"name\""
+        'data-decision=\'{"action":"rename","competency":"' + m.competency_id + '","name":'
+        '"Ownership &amp; &#x27;impact&#x27; &lt;b&gt;"}\' data-field="name"'
     ) in page
 
 

@@ -215,6 +215,7 @@ def word_diff(before: str, after: str) -> list[WordOp]:
             kept[-1][1] = op.src_end
         else:
             kept.append([op.src_start, op.src_end, op.dest_start])
+    _slide_runs(kept, ia, ib)
     ops: list[WordOp] = []
     i = j = 0
     for i1, i2, j1 in [*kept, [len(a), len(a), len(b)]]:
@@ -226,6 +227,41 @@ def word_diff(before: str, after: str) -> list[WordOp]:
             ops.append(WordOp(op="equal", text=" ".join(a[i1:i2])))
         i, j = i2, j1 + (i2 - i1)
     return ops
+
+
+def _slide_runs(kept: list[list[int]], a: list[int], b: list[int]) -> None:
+    """Among the alignments that keep as many words, prefer long kept runs, as difflib's longest-block-first
+    matching does: an insertion (or deletion) between two kept runs whose words repeat at its edge slides
+    along them to where the longer kept run is longest, and a kept run it slides over entirely is gone.
+
+    `"begins to take"` -> `"is able to begin to take"`: the common subsequence may keep the first "to"
+    (insert "is able", keep "to", insert "begin to", keep "take"); slid, it reads insert "is able to
+    begin", keep "to take"."""
+    k = 0
+    while k < len(kept) - 1:
+        (i1, i2, j1), (ni1, ni2, nj1) = kept[k], kept[k + 1]
+        n1, n2 = i2 - i1, ni2 - ni1
+        if ni1 == i2:  # an insertion b[g1:g2] between the two runs
+            seq, g1, g2 = b, j1 + n1, nj1
+        elif nj1 == j1 + n1:  # a deletion a[g1:g2]
+            seq, g1, g2 = a, i2, ni1
+        else:
+            k += 1
+            continue
+        left = 0
+        while left < n1 and seq[g2 - 1 - left] == seq[g1 - 1 - left]:
+            left += 1
+        right = 0
+        while right < n2 and g2 + right < len(seq) and seq[g1 + right] == seq[g2 + right]:
+            right += 1
+        best = max(range(-left, right + 1), key=lambda t: (max(n1 + t, n2 - t), t == 0))
+        if max(n1 + best, n2 - best) <= max(n1, n2):
+            k += 1
+            continue
+        kept[k] = [i1, i2 + best, j1]
+        kept[k + 1] = [ni1 + best, ni2, nj1 + best]
+        kept[:] = [r for r in kept if r[1] > r[0]]
+        k = max(k - 1, 0)
 
 
 def diff_ladders(

@@ -351,3 +351,70 @@ def test_near_misses_ranked_by_likelihood_then_score_then_weakest_guard() -> Non
         ("80", "0.3", "below\\_threshold"),
         ("80", "0.3", "numbers"),
     ]
+
+
+def test_near_misses_are_ranked_then_capped_before_they_are_diffed(monkeypatch) -> None:
+    import pipeline.release.report as report
+
+    ladder = with_log(make_ladder())
+    base = ladder.normalization.near_misses[0]
+    ladder.normalization.near_misses = [
+        base.model_copy(update={"likelihood": like, "a_text": f"text {i}", "b_text": f"other {i}"})
+        for i, like in enumerate([0.1, 0.9, 0.5, 0.7, 0.3])
+    ]
+    diffed: list[tuple[str, str]] = []
+    real = report.word_diff
+    monkeypatch.setattr(report, "word_diff", lambda a, b: diffed.append((a, b)) or real(a, b))
+    built = report.build_report(ladder, first_diff(ladder), 2)
+    [section] = [s for s in built.sections if s.kind == "near-misses"]
+    [table] = section.tables
+    assert section.count == 5 and table.total == 5 and table.left_out == 3
+    assert [r.cells[4].text for r in table.rows] == ["0.9", "0.7"]
+    assert [d for d in diffed if d[0].startswith("text")] == [("text 1", "other 1"), ("text 3", "other 3")]
+    md = report.report_markdown(built)
+    assert section_block(md, "Near-misses to confirm")[-3:] == [
+        "",
+        "… 3 more rows not shown: the full lists are in ladder.json (normalization) and \\`ladder diff\\`.",
+        "",
+    ]
+    page = report.report_html(built)
+    assert page.count('<p class="more">… 3 more rows not shown: the full lists are in ladder.json') == 1
+
+
+def test_artifact_says_where_rows_are_when_report_md_is_capped_too(monkeypatch) -> None:
+    import pipeline.release.report as report
+
+    many = make_ladder().model_copy(deep=True)
+    [rejected] = many.rejected
+    many.rejected = [rejected.model_copy(update={"file": f"f{i:03}.bin"}) for i in range(60)]
+    monkeypatch.setattr(report, "REPORT_MAX_ROWS", 55)
+    built = report.build_report(many, first_diff(many), report.REPORT_MAX_ROWS)
+    assert section_block(report.report_artifact(built), "Rejected files")[-3:] == [
+        "",
+        "… 10 more rows not shown: the full lists are in ladder.json (normalization) and \\`ladder diff\\`.",
+        "",
+    ]
+    assert section_block(report.report_markdown(built), "Rejected files")[-4:] == [
+        "| f054.bin | binary file (12% control characters) |",
+        "",
+        "… 5 more rows not shown: the full lists are in ladder.json (normalization) and \\`ladder diff\\`.",
+        "",
+    ]
+    assert report.artifact_markdown(many, first_diff(many)) == report.report_artifact(built)
+
+
+def test_a_run_builds_the_report_once_for_its_files_and_the_artifact(tmp_path, monkeypatch) -> None:
+    import pipeline.release.report as report
+    from pipeline.config import Config
+    from pipeline.run import write_outputs
+
+    ladder = with_log(make_ladder())
+    calls = []
+    real = report.build_sections
+    monkeypatch.setattr(report, "build_sections", lambda *a: calls.append(1) or real(*a))
+    paths, built = write_outputs(ladder, tmp_path, Config())
+    assert len(calls) == 1
+    assert (tmp_path / "report.md").read_text(encoding="utf-8") == report.report_markdown(built)
+    assert (tmp_path / "report.html").read_text(encoding="utf-8") == report.report_html(built)
+    assert report.report_artifact(built) == artifact_markdown(ladder, built.diff)
+    assert {p.name for p in paths} >= {"report.md", "report.html"}

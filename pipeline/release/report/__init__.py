@@ -798,7 +798,9 @@ def artifact_markdown(ladder: Ladder, diff: DatasetDiff) -> str:
 # it is one self-contained file. report.js: rows carry their tracks as a JSON list; a track filter hides rows
 # (and level columns) of other tracks, the search box rows whose text lacks one of its words, the kind
 # checkboxes whole sections; tables longer than a page are paged. The filters are kept in the URL
-# (?track=…&q=…&hide=…) so a link shows the same rows. Without JavaScript every row stays visible.
+# (?track=…&q=…&hide=…) so a link shows the same rows. Without JavaScript every row stays visible. Each
+# action's decision is in the page once, as JSON in its `data-decision`; report.js writes the "copy as YAML"
+# snippet from it when the snippet is opened (the page carries no YAML).
 _CSS = resources.files(__name__).joinpath("report.css").read_text(encoding="utf-8")
 _JS = resources.files(__name__).joinpath("report.js").read_text(encoding="utf-8")
 

@@ -418,3 +418,22 @@ def test_a_run_builds_the_report_once_for_its_files_and_the_artifact(tmp_path, m
     assert (tmp_path / "report.html").read_text(encoding="utf-8") == report.report_html(built)
     assert report.report_artifact(built) == artifact_markdown(ladder, built.diff)
     assert {p.name for p in paths} >= {"report.md", "report.html"}
+
+
+def test_a_pair_that_is_a_near_miss_and_a_progression_is_diffed_once(monkeypatch) -> None:
+    import pipeline.release.report as report
+
+    ladder = with_log(make_ladder())
+    texts = {b.id: b.text for b in ladder.behaviors}
+    [p] = ladder.progressions
+    pair = (texts[p.from_behavior], texts[p.to_behavior])
+    near = ladder.normalization.near_misses[0]
+    ladder.normalization.near_misses = [near.model_copy(update={"a_text": pair[0], "b_text": pair[1]})]
+    diffed: list[tuple[str, str]] = []
+    real = report.word_diff
+    monkeypatch.setattr(report, "word_diff", lambda a, b: diffed.append((a, b)) or real(a, b))
+    md = report.report_markdown(report.build_report(ladder, first_diff(ladder), None))
+    assert diffed.count(pair) == 1
+    cell = report._md_cell(report._diff_cell(*pair))
+    assert section_block(md, "Near-misses to confirm")[6].startswith(f"| {cell} |")
+    assert f"| {cell} |" in "\n".join(section_block(md, "Progressions"))

@@ -227,7 +227,7 @@ def build_sections(ladder: Ladder, diff: DatasetDiff, limit: int | None = None) 
         _merges(ladder, places, limit),
         _near_misses(ladder, places, limit),
         _splits(ladder, limit),
-        _progressions(ladder, limit),
+        _progressions(ladder, places, limit),
         _decisions(ladder, limit),
         _rejected(ladder, limit),
         _diff_section(diff, limit),
@@ -429,10 +429,20 @@ def _action(label: str, field: str = "", choices: Iterable[str] = (), **decision
 
 
 class _Places:
-    """Where each behavior is written (`file#L3 · Track / Role · IC2`) and the decisions a reviewer can take."""
+    """Where each behavior is written (`file#L3 · Track / Role · IC2`), the decisions a reviewer can take, and
+    the word diffs of behavior pairs, for one report build."""
 
     def __init__(self, ladder: Ladder) -> None:
         self.behaviors = {b.id: b for b in ladder.behaviors}
+        self.diffs: dict[tuple[str, str], Cell] = {}
+
+    def diff_cell(self, before: str, after: str) -> Cell:
+        """The word diff of two behavior texts, computed once per pair for the whole report (a pair is often
+        both a near-miss and a progression)."""
+        cell = self.diffs.get((before, after))
+        if cell is None:
+            cell = self.diffs[before, after] = _diff_cell(before, after)
+        return cell
 
     @staticmethod
     def _place(o: Occurrence) -> str:
@@ -571,7 +581,7 @@ def _near_misses(ladder: Ladder, places: _Places, limit: int | None = None) -> R
     for n in shown:
         table.rows.append(
             _row(
-                _diff_cell(n.a_text, n.b_text),
+                places.diff_cell(n.a_text, n.b_text),
                 _list([f"{n.a_id}", f"{n.b_id}"]),
                 Cell(style="refs", items=tuple(places.pair(n.a_id, n.b_id))),
                 _num(n.score),
@@ -601,7 +611,7 @@ def _splits(ladder: Ladder, limit: int | None = None) -> ReportSection:
     )
 
 
-def _progressions(ladder: Ladder, limit: int | None = None) -> ReportSection:
+def _progressions(ladder: Ladder, places: _Places, limit: int | None = None) -> ReportSection:
     texts = {b.id: b.text for b in ladder.behaviors}
     names = {c.id: c.name for c in ladder.competencies}
     items = sorted(
@@ -623,7 +633,7 @@ def _progressions(ladder: Ladder, limit: int | None = None) -> ReportSection:
                 p.track,
                 names.get(p.competency_id, p.competency_id),
                 f"{p.from_level} → {p.to_level}",
-                _diff_cell(before, after),
+                places.diff_cell(before, after),
                 f"{p.rule} ({_num(p.score)})",
                 tracks=[p.track],
             )

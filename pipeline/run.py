@@ -21,7 +21,14 @@ from pipeline.release.commit import OutputSet, output_lock, recover
 from pipeline.release.diff import DatasetDiff
 from pipeline.release.emit import emit_dataset
 from pipeline.release.publish import diff_against_latest
-from pipeline.release.report import artifact_markdown, headline, write_report
+from pipeline.release.report import (
+    REPORT_MAX_ROWS,
+    Report,
+    build_report,
+    headline,
+    report_artifact,
+    write_report_files,
+)
 
 
 class FileResult(BaseModel):
@@ -158,9 +165,10 @@ def assemble(results: list[FileResult], config: Config, decisions: Decisions | N
     return build_ladder(documents, parsed, rejected, config, decisions)
 
 
-def write_outputs(ladder: Ladder, out_dir: Path, config: Config) -> tuple[list[Path], DatasetDiff]:
+def write_outputs(ladder: Ladder, out_dir: Path, config: Config) -> tuple[list[Path], Report]:
     """Everything a run writes to the output folder: the dataset, its tables, and the report with the
-    diff against the latest published release in `out_dir/releases/` (returned for the flow's artifact).
+    diff against the latest published release in `out_dir/releases/` (the report, built once, is returned for
+    the flow's artifact; its `diff` for the summary).
 
     The files are written as one set (see `pipeline.release.commit`): after a crash the folder holds the
     previous run's files or this run's, never a mix.
@@ -173,11 +181,12 @@ def write_outputs(ladder: Ladder, out_dir: Path, config: Config) -> tuple[list[P
             stage("comparing with the latest release")
             diff = diff_against_latest(ladder, out_dir)
             stage("writing the report")
-            staged += write_report(ladder, diff, outputs.folder)
+            report = build_report(ladder, diff, REPORT_MAX_ROWS)
+            staged += write_report_files(report, outputs.folder)
         except BaseException:
             outputs.discard()
             raise
-        return outputs.commit(staged), diff
+        return outputs.commit(staged), report
 
 
 def build_and_write(
@@ -207,9 +216,9 @@ def _build_and_write(
         return summary, record.artifact_markdown
     stage(f"building the dataset from {len(results):,} files")
     ladder = assemble(results, config, decisions)
-    paths, diff = write_outputs(ladder, out_dir, config)
-    summary = summarize(ladder, results, paths, diff)
-    markdown = artifact_markdown(ladder, diff)
+    paths, report = write_outputs(ladder, out_dir, config)
+    summary = summarize(ladder, results, paths, report.diff)
+    markdown = report_artifact(report)
     if reuse:
         build_cache.remember(out_dir, key, summary.model_dump(mode="json"), markdown, paths)
     return summary, markdown

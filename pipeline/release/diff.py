@@ -12,12 +12,12 @@ added or re-assigned -> minor, text fixes only -> patch, nothing -> none.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable
 from typing import Literal
 
 from pydantic import Field
+from rapidfuzz.distance import Indel
 
 from pipeline.errors import ReleaseError
 from pipeline.models import Behavior, Competency, Ladder, Occurrence, Record, Role, Track, ref_order
@@ -198,16 +198,70 @@ def bump_version(version: str, bump: Bump) -> str:
 
 def word_diff(before: str, after: str) -> list[WordOp]:
     """`word_diff("Finds basic data", "Finds advanced data")` ->
-    equal "Finds", delete "basic", insert "advanced", equal "data"."""
+    equal "Finds", delete "basic", insert "advanced", equal "data".
+
+    The words kept are a longest common subsequence of the two word lists (rapidfuzz's `Indel` over the
+    words mapped to ints, linear in memory and fast in C); between two kept runs the deleted words come
+    first, then the inserted ones, as one run each."""
     a, b = _WORDS.findall(before), _WORDS.findall(after)
+    ids: dict[str, int] = {}
+    ia = [ids.setdefault(w, len(ids)) for w in a]
+    ib = [ids.setdefault(w, len(ids)) for w in b]
+    kept: list[list[int]] = []  # [i1, i2, j1]: a[i1:i2] == b[j1:j1 + i2 - i1], adjacent runs joined
+    for op in Indel.opcodes(ia, ib):
+        if op.tag != "equal":
+            continue
+        if kept and kept[-1][1] == op.src_start and kept[-1][2] + kept[-1][1] - kept[-1][0] == op.dest_start:
+            kept[-1][1] = op.src_end
+        else:
+            kept.append([op.src_start, op.src_end, op.dest_start])
+    _slide_runs(kept, ia, ib)
     ops: list[WordOp] = []
-    # autojunk would treat frequent words ("the", "and") as junk on long texts and give odd alignments.
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag in ("equal", "delete", "replace") and i2 > i1:
-            ops.append(WordOp(op="equal" if tag == "equal" else "delete", text=" ".join(a[i1:i2])))
-        if tag in ("insert", "replace") and j2 > j1:
-            ops.append(WordOp(op="insert", text=" ".join(b[j1:j2])))
+    i = j = 0
+    for i1, i2, j1 in [*kept, [len(a), len(a), len(b)]]:
+        if i1 > i:
+            ops.append(WordOp(op="delete", text=" ".join(a[i:i1])))
+        if j1 > j:
+            ops.append(WordOp(op="insert", text=" ".join(b[j:j1])))
+        if i2 > i1:
+            ops.append(WordOp(op="equal", text=" ".join(a[i1:i2])))
+        i, j = i2, j1 + (i2 - i1)
     return ops
+
+
+def _slide_runs(kept: list[list[int]], a: list[int], b: list[int]) -> None:
+    """Among the alignments that keep as many words, prefer long kept runs, as difflib's longest-block-first
+    matching does: an insertion (or deletion) between two kept runs whose words repeat at its edge slides
+    along them to where the longer kept run is longest, and a kept run it slides over entirely is gone.
+
+    `"begins to take"` -> `"is able to begin to take"`: the common subsequence may keep the first "to"
+    (insert "is able", keep "to", insert "begin to", keep "take"); slid, it reads insert "is able to
+    begin", keep "to take"."""
+    k = 0
+    while k < len(kept) - 1:
+        (i1, i2, j1), (ni1, ni2, nj1) = kept[k], kept[k + 1]
+        n1, n2 = i2 - i1, ni2 - ni1
+        if ni1 == i2:  # an insertion b[g1:g2] between the two runs
+            seq, g1, g2 = b, j1 + n1, nj1
+        elif nj1 == j1 + n1:  # a deletion a[g1:g2]
+            seq, g1, g2 = a, i2, ni1
+        else:
+            k += 1
+            continue
+        left = 0
+        while left < n1 and seq[g2 - 1 - left] == seq[g1 - 1 - left]:
+            left += 1
+        right = 0
+        while right < n2 and g2 + right < len(seq) and seq[g1 + right] == seq[g2 + right]:
+            right += 1
+        best = max(range(-left, right + 1), key=lambda t: (max(n1 + t, n2 - t), t == 0))
+        if max(n1 + best, n2 - best) <= max(n1, n2):
+            k += 1
+            continue
+        kept[k] = [i1, i2 + best, j1]
+        kept[k + 1] = [ni1 + best, ni2, nj1 + best]
+        kept[:] = [r for r in kept if r[1] > r[0]]
+        k = max(k - 1, 0)
 
 
 def diff_ladders(

@@ -179,3 +179,136 @@ def test_screenshot_of_first_screen(chromium: str, tmp_path: Path) -> None:
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", data[16:24]) == (1200, 900)
+
+
+# Values a decision can carry (competency names and file names come from the documents): plain words, YAML
+# indicators, values PyYAML would read as another type, quotes, spaces at the edges, unicode and control
+# characters. The page's YAML must be byte for byte what `ladder decide` writes (`decision_yaml`).
+YAML_VALUES = [
+    "Teamwork and Collaboration",
+    "Ownership & impact",
+    "Craft: quality",
+    "Craft:quality",
+    "a #b",
+    "a#b",
+    "#lead",
+    "yes",
+    "No",
+    "off",
+    "null",
+    "~",
+    "",
+    "123",
+    "0o7",
+    "017",
+    "1.5",
+    "1e3",
+    "1.0e+3",
+    ".inf",
+    "0x1F",
+    "1:30",
+    "2024-01-01",
+    "2024-1-1 10:00:00",
+    "- dash",
+    "-dash",
+    "--x",
+    "---",
+    "...x",
+    "? q",
+    "?q",
+    ":colon",
+    "x:",
+    "<<",
+    "=",
+    "it's",
+    '"quoted"',
+    "'single'",
+    " lead",
+    "trail ",
+    "tab\there",
+    "über café",
+    "emoji 🚀",
+    "\u00a0nbsp",
+    "zero\u200bwidth",
+    "bom\ufeff",
+    "bell\x07",
+    "del\x7f",
+    "back\\slash",
+    "[x]",
+    "{y}",
+    "a, b",
+    "%lead",
+    "@at",
+    "`tick",
+    "!bang",
+    "&amp",
+    "*star",
+    "|pipe",
+    ">gt",
+    "handbook 03 (final).txt#L41.2",
+]
+# Line breaks: PyYAML writes these single-quoted over several lines, the page double-quoted on one; both
+# read back as the same decision.
+YAML_MULTILINE = ["two\nlines", "trailing break\n", "space \nbreak", "\nlead", "line\u2028sep", "next\x85line"]
+
+
+def _yaml_cases(values: list[str]) -> list[dict]:
+    cases: list[dict] = []
+    for v in values:
+        if v:  # a name is never empty
+            cases.append({"decision": {"action": "rename", "competency": "comp_1", "name": v}, "field": "name"})
+        cases.append({"decision": {"action": "split", "behavior": "beh_1", "occurrence": v}})
+        cases.append({"decision": {"action": "keep-apart", "behaviors": [v, "beh_2"]}})
+    cases.append({"decision": {"action": "merge", "behaviors": ["beh_1", "beh_2", "beh_3"]}})
+    cases.append({"decision": {"action": "split", "behavior": "beh_1"}})
+    levels = ["IC1", "IC2", "IC3"]
+    cases.append(
+        {"decision": {"action": "level", "role": "role_1", "level": "IC2"}, "field": "level", "choices": levels}
+    )
+    return cases
+
+
+def _server_yaml(case: dict) -> str:
+    from pipeline.build.decisions import decision_yaml, parse_decision
+
+    text = decision_yaml(parse_decision(case["decision"]))
+    if case.get("field"):
+        choices = case.get("choices")
+        text = text.rstrip("\n") + f"  # change {case['field']}" + (f": {', '.join(choices)}\n" if choices else "\n")
+    return text
+
+
+def test_copied_yaml_is_what_ladder_decide_writes(chromium: str, tmp_path: Path) -> None:
+    import yaml
+
+    from pipeline.build.decisions import parse_decision
+
+    cases = _yaml_cases(YAML_VALUES) + _yaml_cases(YAML_MULTILINE)
+    data = json.dumps(cases, ensure_ascii=True).replace("</", "<\\/")
+    # Each case through the page's own function, and every action the report offers through the same attributes
+    # report.js reads when a snippet is opened.
+    probe = (
+        "<script>(function(){var cases=" + data + ";"
+        "var out={cases:cases.map(function(c){return ladderDecisionYaml(c.decision,c.field||null,c.choices||null);}),"
+        "acts:Array.prototype.map.call(document.querySelectorAll('.act'),function(a){return {"
+        "decision:JSON.parse(a.getAttribute('data-decision')),field:a.getAttribute('data-field'),"
+        "choices:JSON.parse(a.getAttribute('data-choices')||'null'),yaml:ladderDecisionYaml("
+        "JSON.parse(a.getAttribute('data-decision')),a.getAttribute('data-field'),"
+        "JSON.parse(a.getAttribute('data-choices')||'null'))};})};"
+        "var pre=document.createElement('pre');pre.id='probe';pre.textContent=JSON.stringify(out);"
+        "document.body.appendChild(pre);})();</script>"
+    )
+    ladder = hostile_ladder()
+    page = tmp_path / "report.html"
+    page.write_text(render_html(ladder, diff_ladders(None, ladder)).replace("</body>", probe + "</body>"), "utf-8")
+    dom = run_chromium(chromium, tmp_path, page, "--dump-dom")
+    match = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
+    assert match, dom[-2000:]
+    seen = json.loads(html.unescape(match.group(1)))
+    exact = len(_yaml_cases(YAML_VALUES))
+    assert seen["cases"][:exact] == [_server_yaml(c) for c in cases[:exact]]
+    for case, text in zip(cases[exact:], seen["cases"][exact:], strict=True):
+        [item] = yaml.safe_load(text)
+        assert parse_decision(item) == parse_decision(case["decision"]), text
+    assert len(seen["acts"]) == 11
+    assert [a["yaml"] for a in seen["acts"]] == [_server_yaml(a) for a in seen["acts"]]

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import pipeline.release.review as review
-from pipeline.build.decisions import SPLIT_MARK, occurrence_ref
+from pipeline.build.decisions import SPLIT_MARK, decision_yaml, occurrence_ref, parse_decision
 from pipeline.build.dedupe import behavior_id, dedupe
 from pipeline.config import Config
 from pipeline.release.diff import diff_ladders, summary_lines
@@ -105,6 +105,9 @@ def test_review_split_merge_rebuild_in_a_browser(session: review.ReviewSession, 
             merge_row.get_by_role("button", name=f"Split out {ref}", exact=True).click()
             page.locator("#made li").first.wait_for()
             near_row = page.locator("#near-misses tbody tr").filter(has_text=near.a_id).filter(has_text=near.b_id)
+            # the "copy as YAML" snippet is written by the page when opened: what `ladder decide` writes
+            near_row.locator("summary", has_text="Merge: copy as YAML").click()
+            copied = near_row.locator("pre.yaml").first.text_content()
             page.fill("#review-note", "same demand")
             near_row.get_by_role("button", name="Merge", exact=True).click()
             page.locator("#made li").nth(1).wait_for()
@@ -147,6 +150,8 @@ def test_review_split_merge_rebuild_in_a_browser(session: review.ReviewSession, 
         f"    by: ana\n    at: '{AT}'\n"
     )
     assert [m.splitlines()[0] for m in made] == ["- action: split", "- action: merge"]
+    assert copied == f"- action: merge\n  behaviors:\n  - {near.a_id}\n  - {near.b_id}\n"
+    assert copied == decision_yaml(parse_decision({"action": "merge", "behaviors": [near.a_id, near.b_id]}))
     after = load_candidate(session.out_dir)
     form = dedupe([occ.text], Config().normalize).forms[occ.text].form
     split_id = behavior_id(f"{form}{SPLIT_MARK}at:{ref}")

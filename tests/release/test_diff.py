@@ -263,3 +263,103 @@ def test_diff_against_a_path_has_no_suggested_version() -> None:
     diff = diff_ladders(make_ladder(), new, base_label="old/ladder.json", target_label="new/ladder.json")
     assert summary_lines(diff)[0] == "Changes in new/ladder.json since old/ladder.json:"
     assert summary_lines(diff)[-1] == "Suggested bump: patch"
+
+
+def _difflib_word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """The word diff the report used before rapidfuzz: difflib's longest-block-first matching."""
+    import difflib
+
+    a, b = before.split(), after.split()
+    ops = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag in ("equal", "delete", "replace") and i2 > i1:
+            ops.append(("equal" if tag == "equal" else "delete", " ".join(a[i1:i2])))
+        if tag in ("insert", "replace") and j2 > j1:
+            ops.append(("insert", " ".join(b[j1:j2])))
+    return ops
+
+
+def _ops(before: str, after: str) -> list[tuple[str, str]]:
+    return [(w.op, w.text) for w in word_diff(before, after)]
+
+
+def _lcs(a: list[str], b: list[str]) -> int:
+    row = [0] * (len(b) + 1)
+    for x in a:
+        prev = 0
+        for j, y in enumerate(b, 1):
+            prev, row[j] = row[j], prev + 1 if x == y else max(row[j], row[j - 1])
+    return row[-1]
+
+
+def test_word_diff_keeps_a_longest_common_subsequence_and_rebuilds_both_texts() -> None:
+    rng = random.Random(7)
+    vocabulary = ["owns", "the", "team", "and", "data", "leads", "small", "projects", "a", "with"]
+    for _ in range(400):
+        a = [rng.choice(vocabulary) for _ in range(rng.randint(0, 14))]
+        b = [rng.choice(vocabulary) for _ in range(rng.randint(0, 14))]
+        ops = _ops(" ".join(a), " ".join(b))
+        assert " ".join(t for op, t in ops if op != "insert").split() == a
+        assert " ".join(t for op, t in ops if op != "delete").split() == b
+        assert sum(len(t.split()) for op, t in ops if op == "equal") == _lcs(a, b)
+        # runs alternate: never two runs of the same kind in a row, and a deletion comes before its insertion
+        assert all(x[0] != y[0] for x, y in zip(ops, ops[1:], strict=False))
+        assert all((x[0], y[0]) != ("insert", "delete") for x, y in zip(ops, ops[1:], strict=False))
+
+
+def test_word_diff_matches_difflib_on_the_bundled_report_but_one_pair() -> None:
+    """Every pair the bundled raw/ report diffs (near-misses, progressions, repairs), against difflib: the same
+    runs except one pair (reported as a near-miss and as a progression), where the common subsequence keeps
+    8 words and difflib's longest-block-first matching 6."""
+    from pipeline.release.publish import load_candidate
+    from tests.conftest import ROOT
+
+    ladder = load_candidate(ROOT / "tests" / "golden")
+    texts = {b.id: b.text for b in ladder.behaviors}
+    pairs = [(n.a_text, n.b_text) for n in ladder.normalization.near_misses]
+    pairs += [(texts[p.from_behavior], texts[p.to_behavior]) for p in ladder.progressions]
+    pairs += [(r.before, r.after) for d in ladder.documents for r in d.repairs]
+    assert len(pairs) == 72
+    differ = [p for p in pairs if _ops(*p) != _difflib_word_diff(*p)]
+    a = "Consistently participates and shares knowledge and best practices in the team (answering Slack questions, "
+    a += "leading brainstorms, sharing in team meetings)"
+    b = "Regularly participates in brainstorms, shares best practices and answers questions in Slack in order to "
+    b += "upskill the knowledge and skills of the team"
+    assert differ == [(a, b), (a, b)]
+    kept = [[t for op, t in ops if op == "equal"] for ops in (_ops(a, b), _difflib_word_diff(a, b))]
+    assert kept == [
+        ["participates", "shares", "best practices", "in", "Slack", "in", "team"],
+        ["participates", "and", "knowledge and", "the team"],
+    ]
+
+
+def test_word_diff_slides_a_change_to_keep_the_longer_run_whole() -> None:
+    # The common subsequence could keep the first "to" (three runs of change); slid, the kept run is whole.
+    assert _ops("Begins to take ownership of renewals", "Is able to begin to take ownership of renewals") == [
+        ("delete", "Begins"),
+        ("insert", "Is able to begin"),
+        ("equal", "to take ownership of renewals"),
+    ]
+    assert _ops("Is able to simplify the plan", "Is able to begin to simplify the plan") == [
+        ("equal", "Is able"),
+        ("insert", "to begin"),
+        ("equal", "to simplify the plan"),
+    ]
+    assert _ops("Is able to begin to identify gaps in forecasts", "Is able to identify gaps in forecasts") == [
+        ("equal", "Is able"),
+        ("delete", "to begin"),
+        ("equal", "to identify gaps in forecasts"),
+    ]
+    # runs of equal length: the change stays where the first run is longest (difflib: the earliest block)
+    assert _ops("Is able to begin to identify gaps", "Is able to identify gaps") == [
+        ("equal", "Is able to"),
+        ("delete", "begin to"),
+        ("equal", "identify gaps"),
+    ]
+    for before, after in (
+        ("Begins to take ownership of renewals", "Is able to begin to take ownership of renewals"),
+        ("Is able to simplify the plan", "Is able to begin to simplify the plan"),
+        ("Is able to begin to identify gaps in forecasts", "Is able to identify gaps in forecasts"),
+        ("Is able to begin to identify gaps", "Is able to identify gaps"),
+    ):
+        assert _ops(before, after) == _difflib_word_diff(before, after)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 
+from pipeline.build.decisions import parse_decision
 from pipeline.models import Ladder, SourceDocument
 from pipeline.release.diff import diff_ladders
 from pipeline.release.report import (
@@ -292,16 +295,42 @@ def test_rows_offer_decisions_as_yaml_snippets() -> None:
         "Keep apart",
     ]
     assert (
-        '<div class="act" data-label="Split out scale.txt#L22" data-decision="{&quot;action&quot;: &quot;split&quot;, '
-        '&quot;behavior&quot;: &quot;beh_renewals&quot;, &quot;occurrence&quot;: &quot;scale.txt#L22&quot;}">'
-        '<details><summary>Split out scale.txt#L22: copy as YAML</summary><pre class="yaml">- action: split\n'
-        "  behavior: beh_renewals\n  occurrence: scale.txt#L22\n</pre></details></div>"
+        '<div class="act" data-label="Split out scale.txt#L22" data-decision=\'{"action":"split",'
+        '"behavior":"beh_renewals","occurrence":"scale.txt#L22"}\'><details><summary>Split out scale.txt#L22: '
+        "copy as YAML</summary></details></div>"
     ) in page
     assert (
-        '<pre class="yaml">- action: level\n  role: role_scale1\n  level: IC1  # change level: IC1, IC2, IC3, IC4, '
-        "IC5, IC6\n</pre>"
+        '<div class="act" data-label="Set level" data-decision=\'{"action":"level","role":"role_scale1",'
+        '"level":"IC1"}\' data-field="level" data-choices=\'["IC1","IC2","IC3","IC4","IC5","IC6"]\'>'
     ) in page
-    assert '<pre class="yaml">- action: keep-apart\n  behaviors:\n  - beh_data\n  - beh_hostile\n</pre>' in page
+    # The snippets' YAML is written in the browser from these attributes (tests/e2e/test_browser.py); no YAML
+    # is rendered on the server, and every decision the page offers is one `ladder decide` accepts.
+    assert 'class="yaml"' not in page.split("<script>")[0]
+    decisions = [json.loads(html.unescape(d)) for d in re.findall(r"data-decision='([^']*)'", page)]
+    assert [parse_decision(d).action for d in decisions] == [
+        "rename",
+        "rename",
+        "level",
+        "level",
+        "level",
+        "split",
+        "split",
+        "split",
+        "split",
+        "merge",
+        "keep-apart",
+    ]
+
+
+def test_decision_attributes_escape_document_text() -> None:
+    ladder = with_log(make_ladder())
+    [m, *_] = ladder.normalization.competency_mapping
+    ladder.normalization.competency_mapping[0] = m.model_copy(update={"canonical": "Ownership & 'impact' <b>"})
+    page = render_html(ladder, first_diff(ladder))
+    assert (
+        'data-decision=\'{"action":"rename","competency":"' + m.competency_id + '","name":'
+        '"Ownership &amp; &#x27;impact&#x27; &lt;b&gt;"}\' data-field="name"'
+    ) in page
 
 
 def test_near_misses_ranked_by_likelihood_then_score_then_weakest_guard() -> None:
@@ -322,3 +351,89 @@ def test_near_misses_ranked_by_likelihood_then_score_then_weakest_guard() -> Non
         ("80", "0.3", "below\\_threshold"),
         ("80", "0.3", "numbers"),
     ]
+
+
+def test_near_misses_are_ranked_then_capped_before_they_are_diffed(monkeypatch) -> None:
+    import pipeline.release.report as report
+
+    ladder = with_log(make_ladder())
+    base = ladder.normalization.near_misses[0]
+    ladder.normalization.near_misses = [
+        base.model_copy(update={"likelihood": like, "a_text": f"text {i}", "b_text": f"other {i}"})
+        for i, like in enumerate([0.1, 0.9, 0.5, 0.7, 0.3])
+    ]
+    diffed: list[tuple[str, str]] = []
+    real = report.word_diff
+    monkeypatch.setattr(report, "word_diff", lambda a, b: diffed.append((a, b)) or real(a, b))
+    built = report.build_report(ladder, first_diff(ladder), 2)
+    [section] = [s for s in built.sections if s.kind == "near-misses"]
+    [table] = section.tables
+    assert section.count == 5 and table.total == 5 and table.left_out == 3
+    assert [r.cells[4].text for r in table.rows] == ["0.9", "0.7"]
+    assert [d for d in diffed if d[0].startswith("text")] == [("text 1", "other 1"), ("text 3", "other 3")]
+    md = report.report_markdown(built)
+    assert section_block(md, "Near-misses to confirm")[-3:] == [
+        "",
+        "… 3 more rows not shown: the full lists are in ladder.json (normalization) and \\`ladder diff\\`.",
+        "",
+    ]
+    page = report.report_html(built)
+    assert page.count('<p class="more">… 3 more rows not shown: the full lists are in ladder.json') == 1
+
+
+def test_artifact_says_where_rows_are_when_report_md_is_capped_too(monkeypatch) -> None:
+    import pipeline.release.report as report
+
+    many = make_ladder().model_copy(deep=True)
+    [rejected] = many.rejected
+    many.rejected = [rejected.model_copy(update={"file": f"f{i:03}.bin"}) for i in range(60)]
+    monkeypatch.setattr(report, "REPORT_MAX_ROWS", 55)
+    built = report.build_report(many, first_diff(many), report.REPORT_MAX_ROWS)
+    assert section_block(report.report_artifact(built), "Rejected files")[-3:] == [
+        "",
+        "… 10 more rows not shown: the full lists are in ladder.json (normalization) and \\`ladder diff\\`.",
+        "",
+    ]
+    assert section_block(report.report_markdown(built), "Rejected files")[-4:] == [
+        "| f054.bin | binary file (12% control characters) |",
+        "",
+        "… 5 more rows not shown: the full lists are in ladder.json (normalization) and \\`ladder diff\\`.",
+        "",
+    ]
+    assert report.artifact_markdown(many, first_diff(many)) == report.report_artifact(built)
+
+
+def test_a_run_builds_the_report_once_for_its_files_and_the_artifact(tmp_path, monkeypatch) -> None:
+    import pipeline.release.report as report
+    from pipeline.config import Config
+    from pipeline.run import write_outputs
+
+    ladder = with_log(make_ladder())
+    calls = []
+    real = report.build_sections
+    monkeypatch.setattr(report, "build_sections", lambda *a: calls.append(1) or real(*a))
+    paths, built = write_outputs(ladder, tmp_path, Config())
+    assert len(calls) == 1
+    assert (tmp_path / "report.md").read_text(encoding="utf-8") == report.report_markdown(built)
+    assert (tmp_path / "report.html").read_text(encoding="utf-8") == report.report_html(built)
+    assert report.report_artifact(built) == artifact_markdown(ladder, built.diff)
+    assert {p.name for p in paths} >= {"report.md", "report.html"}
+
+
+def test_a_pair_that_is_a_near_miss_and_a_progression_is_diffed_once(monkeypatch) -> None:
+    import pipeline.release.report as report
+
+    ladder = with_log(make_ladder())
+    texts = {b.id: b.text for b in ladder.behaviors}
+    [p] = ladder.progressions
+    pair = (texts[p.from_behavior], texts[p.to_behavior])
+    near = ladder.normalization.near_misses[0]
+    ladder.normalization.near_misses = [near.model_copy(update={"a_text": pair[0], "b_text": pair[1]})]
+    diffed: list[tuple[str, str]] = []
+    real = report.word_diff
+    monkeypatch.setattr(report, "word_diff", lambda a, b: diffed.append((a, b)) or real(a, b))
+    md = report.report_markdown(report.build_report(ladder, first_diff(ladder), None))
+    assert diffed.count(pair) == 1
+    cell = report._md_cell(report._diff_cell(*pair))
+    assert section_block(md, "Near-misses to confirm")[6].startswith(f"| {cell} |")
+    assert f"| {cell} |" in "\n".join(section_block(md, "Progressions"))

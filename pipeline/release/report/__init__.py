@@ -1,6 +1,10 @@
 """Normalization report: what a run did and what it changes, as Markdown and as one self-contained HTML page.
 
-Both renderings come from the same list of sections (`build_sections`), so they always say the same thing.
+The sections are built once (`build_report`) and the one `Report` is rendered three ways: report.md
+(`report_markdown`), report.html (`report_html`) and the Prefect artifact (`report_artifact`), so they always
+say the same thing. A table that grows with the corpus holds its first `REPORT_MAX_ROWS` rows in report order
+(near-misses most likely first) and counts the rest: only the rows shown are built (and word-diffed), and each
+rendering ends such a table with a line saying how many more there are and where (ladder.json).
 Every piece of document text is escaped (html.escape for the page, backslash escapes for Markdown): a
 behavior reading `<script>…</script>` shows as text. Output is a pure function of the `Ladder` and the
 `DatasetDiff` — no dates, no paths — so unchanged inputs give byte-identical reports.
@@ -11,12 +15,13 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
-from pipeline.build.decisions import decision_yaml, occurrence_ref, parse_decision
+from pipeline.build.decisions import occurrence_ref
 from pipeline.build.levels import level_sort_key
 from pipeline.models import Ladder, NearMiss, Occurrence, ref_order
 from pipeline.release.diff import ENTITY_KINDS, SINGULAR, DatasetDiff, FieldChange, WordOp, word_diff
@@ -25,12 +30,18 @@ from pipeline.release.emit import atomic_write_text
 ARTIFACT_KEY = "ladder-normalization-report"
 """Fixed key of the Prefect markdown artifact, so the UI shows the report's history across runs."""
 
+T = TypeVar("T")
+
 ARTIFACT_MAX_ROWS = 50
-# A reviewer reads hundreds of rows, not 10^5: past this each table of report.md / report.html stops with a
-# line saying how many rows were left out and where the full data is (ladder.json, `ladder diff`).
-REPORT_MAX_ROWS = 2000
+"""Rows shown per table in the Prefect artifact; report.md shows up to `REPORT_MAX_ROWS`, ladder.json all."""
+REPORT_MAX_ROWS = 500
+"""A reviewer reads hundreds of rows, not 10^5: past this each table of report.md / report.html stops with a
+line saying how many rows were left out and where the full data is (ladder.json, `ladder diff`). Rows past
+it are never built. At 1,000 synthetic documents this keeps report.html near 4 MB; a browser lays out a page
+of 13,000 table rows (2,000 per table) in over a minute. A constant, not a setting: a release's report
+(`ladder publish`, written without the run's configuration) must show the same rows as the run's."""
 _MORE = "… {n} more rows not shown: the full lists are in ladder.json (normalization) and `ladder diff`."
-"""Rows shown per table in the Prefect artifact; the files in `normalized/` hold every row."""
+_MORE_ARTIFACT = "… {n} more rows in normalized/report.md."
 
 TITLE = "Ladder normalization report"
 
@@ -90,6 +101,12 @@ class Table:
     headers: list[str]
     rows: list[Row] = field(default_factory=list)
     track_columns: list[str] = field(default_factory=list)  # column headers that are track names
+    left_out: int = 0  # rows past the builder's cap: counted, never built
+
+    @property
+    def total(self) -> int:
+        """Rows the table has in full, built or not."""
+        return len(self.rows) + self.left_out
 
 
 @dataclass
@@ -102,6 +119,17 @@ class ReportSection:
     @property
     def title(self) -> str:
         return KINDS[self.kind]
+
+
+@dataclass
+class Report:
+    """The report built once (`build_report`): what every rendering (Markdown, HTML, artifact) shows."""
+
+    headline: str
+    dataset: str
+    tracks: list[str]
+    sections: list[ReportSection]
+    diff: DatasetDiff
 
 
 def _c(value: object) -> Cell:
@@ -126,6 +154,13 @@ def _row(*cells: object, tracks: Iterable[str] | None = None, actions: Iterable[
         tracks=None if tracks is None else tuple(sorted(set(tracks))),
         actions=tuple(actions),
     )
+
+
+def _cap(items: Sequence[T], limit: int | None) -> tuple[Sequence[T], int]:
+    """`(items[:limit], how many are left out)`: the rows a capped table builds, and the count it reports."""
+    if limit is None or len(items) <= limit:
+        return items, 0
+    return items[:limit], len(items) - limit
 
 
 def _num(value: float | None) -> str:
@@ -173,25 +208,42 @@ def dataset_line(ladder: Ladder) -> str:
     )
 
 
-def build_sections(ladder: Ladder, diff: DatasetDiff) -> list[ReportSection]:
-    """Every section of the report, in `KINDS` order (forum threads only when the run read one)."""
+def build_sections(ladder: Ladder, diff: DatasetDiff, limit: int | None = None) -> list[ReportSection]:
+    """Every section of the report, in `KINDS` order (forum threads only when the run read one).
+
+    `limit` caps the rows each table builds (in report order); the rest are only counted (`Table.left_out`)."""
     threads = (
-        [_threads(ladder)] if ladder.level_benchmarks or any(d.kind == "forum_thread" for d in ladder.documents) else []
+        [_threads(ladder, limit)]
+        if ladder.level_benchmarks or any(d.kind == "forum_thread" for d in ladder.documents)
+        else []
     )
+    places = _Places(ladder)
     return [
-        _documents(ladder),
-        _repairs(ladder),
-        _competencies(ladder),
-        _levels(ladder),
+        _documents(ladder, limit),
+        _repairs(ladder, limit),
+        _competencies(ladder, limit),
+        _levels(ladder, limit),
         *threads,
-        _merges(ladder),
-        _near_misses(ladder),
-        _splits(ladder),
-        _progressions(ladder),
-        _decisions(ladder),
-        _rejected(ladder),
-        _diff_section(diff),
+        _merges(ladder, places, limit),
+        _near_misses(ladder, places, limit),
+        _splits(ladder, limit),
+        _progressions(ladder, places, limit),
+        _decisions(ladder, limit),
+        _rejected(ladder, limit),
+        _diff_section(diff, limit),
     ]
+
+
+def build_report(ladder: Ladder, diff: DatasetDiff, limit: int | None) -> Report:
+    """The report of `ladder` and its `diff`, built once for every rendering; tables capped at `limit` rows
+    (`REPORT_MAX_ROWS` for the files and the artifact)."""
+    return Report(
+        headline=headline(diff),
+        dataset=dataset_line(ladder),
+        tracks=sorted({t.name for t in ladder.tracks}),
+        sections=build_sections(ladder, diff, limit),
+        diff=diff,
+    )
 
 
 def _doc_tracks(ladder: Ladder) -> dict[str, list[str]]:
@@ -243,17 +295,19 @@ def document_warnings(ladder: Ladder) -> list[tuple[str, str]]:
     return out
 
 
-def _documents(ladder: Ladder) -> ReportSection:
+def _documents(ladder: Ladder, limit: int | None = None) -> ReportSection:
     tracks = _doc_tracks(ladder)
     roles = _roles_per_doc(ladder)
     table = Table("", ["File", "Kind", "Confidence", "Roles", "Structure found"])
-    for d in sorted(ladder.documents, key=lambda d: d.file):
+    docs, table.left_out = _cap(sorted(ladder.documents, key=lambda d: d.file), limit)
+    for d in docs:
         table.rows.append(
             _row(d.file, d.kind, f"{d.kind_confidence:.2f}", roles.get(d.id, 0), d.structure, tracks=tracks[d.file])
         )
     warnings = document_warnings(ladder)
     notes = Table("Warnings", ["File", "Warning"])
-    for file, warning in warnings:
+    shown, notes.left_out = _cap(warnings, limit)
+    for file, warning in shown:
         notes.rows.append(_row(file, warning, tracks=tracks[file]))
     lead = f"{_n(len(ladder.documents), 'document')} read; " + (
         f"{_n(len(warnings), 'warning')}: look at these first." if warnings else "no warnings."
@@ -261,13 +315,14 @@ def _documents(ladder: Ladder) -> ReportSection:
     return ReportSection("documents", len(ladder.documents), lead, [table, notes])
 
 
-def _repairs(ladder: Ladder) -> ReportSection:
+def _repairs(ladder: Ladder, limit: int | None = None) -> ReportSection:
     tracks = _doc_tracks(ladder)
     repairs = sorted(
         (r for d in ladder.documents for r in d.repairs), key=lambda r: (r.file, ref_order(r.ref), r.rule, r.before)
     )
     table = Table("", ["File", "Line", "Rule", "Before → after"])
-    for r in repairs:
+    shown, table.left_out = _cap(repairs, limit)
+    for r in shown:
         before, after = _visible(r.before), _visible(r.after)
         table.rows.append(_row(r.file, _code(r.ref), r.rule, _diff_cell(before, after), tracks=tracks.get(r.file, ())))
     files = len({r.file for r in repairs})
@@ -277,48 +332,45 @@ def _repairs(ladder: Ladder) -> ReportSection:
     return ReportSection("repairs", len(repairs), lead, [table])
 
 
-def _competencies(ladder: Ladder) -> ReportSection:
+def _competencies(ladder: Ladder, limit: int | None = None) -> ReportSection:
     log = ladder.normalization.competency_mapping
     table = Table("", ["Track", "Name as written", "Canonical", "How"])
     if log:
-        for m in sorted(log, key=lambda m: (m.canonical, m.track, m.name)):
+        mapped, table.left_out = _cap(sorted(log, key=lambda m: (m.canonical, m.track, m.name)), limit)
+        for m in mapped:
             how = f"{m.how} ({_num(m.score)})" if m.score is not None else m.how
             rename = _action("Rename", field="name", action="rename", competency=m.competency_id, name=m.canonical)
             table.rows.append(
                 _row(m.track, m.name, _list([m.canonical, m.competency_id]), how, tracks=[m.track], actions=[rename])
             )
+        # The canonical cell lists the name and the id, so every name written counts (as it always has).
+        renamed = sum(1 for m in log if m.name)
     else:
         # Before de-duplication fills the log, the aliases still say which name each track uses.
-        for c in ladder.competencies:
-            for a in c.aliases:
-                table.rows.append(_row(a.track, a.name, c.name, a.how, tracks=[a.track]))
-        table.rows.sort(key=lambda r: (r.cells[2].text, r.cells[0].text, r.cells[1].text))
+        aliases = sorted((c.name, a.track, a.name, a.how) for c in ladder.competencies for a in c.aliases)
+        renamed = sum(1 for canonical, _track, name, _how in aliases if name != canonical)
+        shown, table.left_out = _cap(aliases, limit)
+        for canonical, track, name, how in shown:
+            table.rows.append(_row(track, name, canonical, how, tracks=[track]))
     tables = [table]
     names = {c.id: c.name for c in ladder.competencies}
+    comp_tracks = {c.id: sorted({a.track for a in c.aliases}) for c in ladder.competencies}
     covers = Table("Competencies that cover others", ["Competency", "Covers"])
-    for c in sorted(ladder.competencies, key=lambda c: (c.name, c.id)):
-        if c.covers:
-            covers.rows.append(
-                _row(c.name, _list(sorted(names.get(i, i) for i in c.covers)), tracks=_comp_tracks(ladder, c.id))
-            )
+    covering, covers.left_out = _cap(
+        [c for c in sorted(ladder.competencies, key=lambda c: (c.name, c.id)) if c.covers], limit
+    )
+    for c in covering:
+        covers.rows.append(_row(c.name, _list(sorted(names.get(i, i) for i in c.covers)), tracks=comp_tracks[c.id]))
     if covers.rows:
         tables.append(covers)
-    renamed = sum(1 for r in table.rows if r.cells[1].text != r.cells[2].text)
     lead = (
-        f"{_n(len(table.rows), 'name')} mapped to {_n(len(ladder.competencies), 'competency', 'competencies')}; "
+        f"{_n(table.total, 'name')} mapped to {_n(len(ladder.competencies), 'competency', 'competencies')}; "
         f"{renamed} written differently from the canonical name."
     )
-    return ReportSection("competencies", len(table.rows), lead, tables)
+    return ReportSection("competencies", table.total, lead, tables)
 
 
-def _comp_tracks(ladder: Ladder, competency_id: str) -> list[str]:
-    for c in ladder.competencies:
-        if c.id == competency_id:
-            return sorted({a.track for a in c.aliases})
-    return []
-
-
-def _levels(ladder: Ladder) -> ReportSection:
+def _levels(ladder: Ladder, limit: int | None = None) -> ReportSection:
     tracks = sorted({r.track for r in ladder.roles})
     by_level: dict[tuple[str, str], dict[str, list[str]]] = {}
     for r in sorted(ladder.roles, key=lambda r: (r.track, r.order, r.title)):
@@ -327,9 +379,11 @@ def _levels(ladder: Ladder) -> ReportSection:
             years = f" ({_num(r.years_min)}–{_num(r.years_max)} y)"
         label = r.title + years + ("" if r.defined else " — not defined")
         by_level.setdefault((r.path, r.level), {}).setdefault(r.track, []).append(label)
-    tables = [_levels_by_track(ladder)]
+    tables = [_levels_by_track(ladder, limit)]
     basis = Table("How each level was decided", ["Track", "Role", "Level", "Basis"])
-    for a in sorted(ladder.normalization.levels, key=lambda a: (a.track, _level_order(a.level), a.role)):
+    decided = sorted(ladder.normalization.levels, key=lambda a: (a.track, _level_order(a.level), a.role))
+    shown, basis.left_out = _cap(decided, limit)
+    for a in shown:
         basis.rows.append(_row(a.track, a.role, a.level, a.basis, tracks=[a.track]))
     if basis.rows:
         tables.append(basis)
@@ -375,10 +429,20 @@ def _action(label: str, field: str = "", choices: Iterable[str] = (), **decision
 
 
 class _Places:
-    """Where each behavior is written (`file#L3 · Track / Role · IC2`) and the decisions a reviewer can take."""
+    """Where each behavior is written (`file#L3 · Track / Role · IC2`), the decisions a reviewer can take, and
+    the word diffs of behavior pairs, for one report build."""
 
     def __init__(self, ladder: Ladder) -> None:
         self.behaviors = {b.id: b for b in ladder.behaviors}
+        self.diffs: dict[tuple[str, str], Cell] = {}
+
+    def diff_cell(self, before: str, after: str) -> Cell:
+        """The word diff of two behavior texts, computed once per pair for the whole report (a pair is often
+        both a near-miss and a progression)."""
+        cell = self.diffs.get((before, after))
+        if cell is None:
+            cell = self.diffs[before, after] = _diff_cell(before, after)
+        return cell
 
     @staticmethod
     def _place(o: Occurrence) -> str:
@@ -417,11 +481,13 @@ class _Places:
         ]
 
 
-def _levels_by_track(ladder: Ladder) -> Table:
+def _levels_by_track(ladder: Ladder, limit: int | None = None) -> Table:
     """One row per role, grouped by track (IC path, then management, by level): readable at any number of tracks."""
     table = Table("", ["Track", "Path", "Level", "Role", "Role id", "Source"])
     files = {d.id: d.file for d in ladder.documents}
-    for r in sorted(ladder.roles, key=lambda r: (r.track, r.path != "ic", _level_order(r.level), r.order, r.title)):
+    roles = sorted(ladder.roles, key=lambda r: (r.track, r.path != "ic", _level_order(r.level), r.order, r.title))
+    shown, table.left_out = _cap(roles, limit)
+    for r in shown:
         years = ""
         if r.years_min is not None or r.years_max is not None:
             years = f" ({_num(r.years_min)}–{_num(r.years_max)} y)"
@@ -444,12 +510,13 @@ def _levels_by_track(ladder: Ladder) -> Table:
     return table
 
 
-def _threads(ladder: Ladder) -> ReportSection:
+def _threads(ladder: Ladder, limit: int | None = None) -> ReportSection:
     """How each thread was recognized, and its level benchmarks next to the roles on the same canonical level."""
     threads = [d for d in ladder.documents if d.kind == "forum_thread"]
     files = {d.id: d.file for d in ladder.documents}
     found = Table("How each thread was recognized", ["File", "Confidence", "Evidence"])
-    for d in sorted(threads, key=lambda d: d.file):
+    shown_threads, found.left_out = _cap(sorted(threads, key=lambda d: d.file), limit)
+    for d in shown_threads:
         found.rows.append(_row(d.file, f"{d.kind_confidence:g}", _list(d.kind_evidence)))
     roles: dict[str, list[str]] = {}
     for r in sorted(ladder.roles, key=lambda r: (r.track, r.order, r.title)):
@@ -459,7 +526,8 @@ def _threads(ladder: Ladder) -> ReportSection:
         ladder.level_benchmarks,
         key=lambda b: (_level_order(b.canonical_level or "~"), files.get(b.doc_id, ""), ref_order(b.source_ref)),
     )
-    for b in benchmarks:
+    shown, table.left_out = _cap(benchmarks, limit)
+    for b in shown:
         years = "" if b.years_min is None and b.years_max is None else f"{_num(b.years_min)}–{_num(b.years_max)}"
         post = f"{b.author or '?'} ({files.get(b.doc_id, b.doc_id)} {b.post_ref or b.source_ref})"
         level = b.canonical_level or "not placed"
@@ -472,13 +540,13 @@ def _threads(ladder: Ladder) -> ReportSection:
     return ReportSection("threads", len(benchmarks), lead, [found, table] if threads else [table])
 
 
-def _merges(ladder: Ladder) -> ReportSection:
+def _merges(ladder: Ladder, places: _Places, limit: int | None = None) -> ReportSection:
     clusters = sorted(ladder.normalization.clusters, key=lambda c: (c.representative, c.behavior_id))
     table = Table(
         "", ["Behavior", "Members (occurrences, score)", "Where (line · role · level)", "Rule", "Why", "Tracks"]
     )
-    places = _Places(ladder)
-    for c in clusters:
+    shown, table.left_out = _cap(clusters, limit)
+    for c in shown:
         ordered = sorted(c.members, key=lambda m: (-m.score, m.text))
         members = [f"{m.text} (×{m.occurrences}, {_num(m.score)})" for m in ordered]
         why = [f"{m.text}: {m.why}" for m in ordered if m.why and m.text != c.representative]
@@ -503,17 +571,17 @@ def _merges(ladder: Ladder) -> ReportSection:
     )
 
 
-def _near_misses(ladder: Ladder) -> ReportSection:
+def _near_misses(ladder: Ladder, places: _Places, limit: int | None = None) -> ReportSection:
     misses = sorted(ladder.normalization.near_misses, key=near_miss_rank)
     table = Table(
         "",
         ["A → B (word by word)", "Ids", "Where (line · role · level)", "Score", "Likely same", "Kept apart by", "Why"],
     )
-    places = _Places(ladder)
-    for n in misses:
+    shown, table.left_out = _cap(misses, limit)  # ranked, then capped: only the rows shown are word-diffed
+    for n in shown:
         table.rows.append(
             _row(
-                _diff_cell(n.a_text, n.b_text),
+                places.diff_cell(n.a_text, n.b_text),
                 _list([f"{n.a_id}", f"{n.b_id}"]),
                 Cell(style="refs", items=tuple(places.pair(n.a_id, n.b_id))),
                 _num(n.score),
@@ -531,10 +599,11 @@ def _near_misses(ladder: Ladder) -> ReportSection:
     return ReportSection("near-misses", len(misses), lead, [table])
 
 
-def _splits(ladder: Ladder) -> ReportSection:
+def _splits(ladder: Ladder, limit: int | None = None) -> ReportSection:
     splits = sorted(ladder.normalization.splits, key=lambda s: (s.source_file, ref_order(s.source_ref), s.bullet))
     table = Table("", ["File", "Line", "Bullet", "Behaviors"])
-    for s in splits:
+    shown, table.left_out = _cap(splits, limit)
+    for s in shown:
         table.rows.append(_row(s.source_file, _code(s.source_ref), s.bullet, _list(s.parts), tracks=[s.track]))
     parts = sum(len(s.parts) for s in splits)
     return ReportSection(
@@ -542,7 +611,7 @@ def _splits(ladder: Ladder) -> ReportSection:
     )
 
 
-def _progressions(ladder: Ladder) -> ReportSection:
+def _progressions(ladder: Ladder, places: _Places, limit: int | None = None) -> ReportSection:
     texts = {b.id: b.text for b in ladder.behaviors}
     names = {c.id: c.name for c in ladder.competencies}
     items = sorted(
@@ -556,14 +625,15 @@ def _progressions(ladder: Ladder) -> ReportSection:
         ),
     )
     table = Table("", ["Track", "Competency", "Levels", "What changes", "Rule"])
-    for p in items:
+    shown, table.left_out = _cap(items, limit)
+    for p in shown:
         before, after = texts.get(p.from_behavior, p.from_behavior), texts.get(p.to_behavior, p.to_behavior)
         table.rows.append(
             _row(
                 p.track,
                 names.get(p.competency_id, p.competency_id),
                 f"{p.from_level} → {p.to_level}",
-                _diff_cell(before, after),
+                places.diff_cell(before, after),
                 f"{p.rule} ({_num(p.score)})",
                 tracks=[p.track],
             )
@@ -573,10 +643,11 @@ def _progressions(ladder: Ladder) -> ReportSection:
     )
 
 
-def _decisions(ladder: Ladder) -> ReportSection:
+def _decisions(ladder: Ladder, limit: int | None = None) -> ReportSection:
     items = sorted(ladder.normalization.decisions, key=lambda d: (d.status, d.action, d.target))
     table = Table("", ["Status", "Action", "Target", "Detail"])
-    for d in items:
+    shown, table.left_out = _cap(items, limit)
+    for d in shown:
         table.rows.append(_row(d.status, d.action, d.target, d.detail))
     applied = sum(d.status == "applied" for d in items)
     refused = sum(d.status == "refused" for d in items)
@@ -586,15 +657,16 @@ def _decisions(ladder: Ladder) -> ReportSection:
     return ReportSection("decisions", len(items), lead, [table])
 
 
-def _rejected(ladder: Ladder) -> ReportSection:
+def _rejected(ladder: Ladder, limit: int | None = None) -> ReportSection:
     items = sorted(ladder.rejected, key=lambda r: r.file)
     table = Table("", ["File", "Reason"])
-    for r in items:
+    shown, table.left_out = _cap(items, limit)
+    for r in shown:
         table.rows.append(_row(r.file, r.reason))
     return ReportSection("rejected", len(items), f"{_n(len(items), 'file')} could not be used.", [table])
 
 
-def _diff_section(diff: DatasetDiff) -> ReportSection:
+def _diff_section(diff: DatasetDiff, limit: int | None = None) -> ReportSection:
     counts = diff.counts
     summary = Table("Counts", ["What", "Added", "Removed", "Changed / moved"])
     for kind, c in counts.items():
@@ -604,22 +676,24 @@ def _diff_section(diff: DatasetDiff) -> ReportSection:
     if diff.base is not None:
         for what in ("added", "removed"):
             table = Table(what.capitalize(), ["Kind", "Id", "Name or text"])
-            for kind in ENTITY_KINDS:
-                for e in getattr(diff.entities(kind), what):
-                    table.rows.append(_row(SINGULAR[kind], _code(e.id), e.label, tracks=e.tracks))
+            entities = [(kind, e) for kind in ENTITY_KINDS for e in getattr(diff.entities(kind), what)]
+            shown, table.left_out = _cap(entities, limit)
+            for kind, e in shown:
+                table.rows.append(_row(SINGULAR[kind], _code(e.id), e.label, tracks=e.tracks))
             if table.rows:
                 tables.append(table)
         changed = Table("Changed", ["Kind", "Name or text", "Field", "Change"])
-        for kind in ENTITY_KINDS:
-            for e in diff.entities(kind).changed:
-                for f in e.fields:
-                    changed.rows.append(
-                        _row(SINGULAR[kind], e.label, f"{f.field} ({f.kind})", _change_cell(f), tracks=e.tracks)
-                    )
+        fields = [(kind, e, f) for kind in ENTITY_KINDS for e in diff.entities(kind).changed for f in e.fields]
+        shown_fields, changed.left_out = _cap(fields, limit)
+        for kind, e, f in shown_fields:
+            changed.rows.append(
+                _row(SINGULAR[kind], e.label, f"{f.field} ({f.kind})", _change_cell(f), tracks=e.tracks)
+            )
         if changed.rows:
             tables.append(changed)
         moved = Table("Occurrences moved", ["File", "Line", "Text", "What moved"])
-        for m in diff.occurrences_moved:
+        shown_moved, moved.left_out = _cap(diff.occurrences_moved, limit)
+        for m in shown_moved:
             changes = [
                 f"{name}: {a} → {b}"
                 for name, a, b in (
@@ -635,7 +709,8 @@ def _diff_section(diff: DatasetDiff) -> ReportSection:
             tables.append(moved)
         for what, items in (("added", diff.occurrences_added), ("removed", diff.occurrences_removed)):
             table = Table(f"Occurrences {what}", ["File", "Line", "Text", "Behavior"])
-            for o in items:
+            shown_occurrences, table.left_out = _cap(items, limit)
+            for o in shown_occurrences:
                 table.rows.append(
                     _row(o.source_file, _code(o.source_ref), o.text, _code(o.behavior_id), tracks=[o.track])
                 )
@@ -685,10 +760,12 @@ def _md_cell(cell: Cell) -> str:
     return md_escape(cell.text)
 
 
-def render_markdown(ladder: Ladder, diff: DatasetDiff, *, max_rows: int | None = None, more: str = _MORE) -> str:
-    """The report as Markdown (`normalized/report.md`); `max_rows` caps each table (for the artifact)."""
-    sections = build_sections(ladder, diff)
-    out = [f"# {TITLE}", "", md_escape(headline(diff)), "", md_escape(dataset_line(ladder)), ""]
+def report_markdown(report: Report, *, max_rows: int | None = None, more: str | None = None) -> str:
+    """The report as Markdown (`normalized/report.md`); `max_rows` shows fewer rows than were built (the
+    artifact). A table cut short ends with a line saying how many rows are not shown: `more` (with `{n}`)
+    when the rows cut here are all in report.md, else where the full lists are."""
+    sections = report.sections
+    out = [f"# {TITLE}", "", md_escape(report.headline), "", md_escape(report.dataset), ""]
     out += ["| Kind of change | Count |", "| --- | ---: |"]
     out += [f"| {s.title} | {s.count} |" for s in sections]
     for s in sections:
@@ -703,14 +780,26 @@ def render_markdown(ladder: Ladder, diff: DatasetDiff, *, max_rows: int | None =
             out.append("|" + " --- |" * len(t.headers))
             rows = t.rows if max_rows is None else t.rows[:max_rows]
             out += ["| " + " | ".join(_md_cell(c) for c in r.cells) + " |" for r in rows]
-            if len(rows) < len(t.rows):
-                out += ["", md_escape(more.format(n=len(t.rows) - len(rows)))]
+            if len(rows) < t.total:
+                note = more if more is not None and not t.left_out else _MORE
+                out += ["", md_escape(note.format(n=t.total - len(rows)))]
     return "\n".join(out) + "\n"
 
 
+def report_artifact(report: Report) -> str:
+    """Markdown for the Prefect artifact with key `ARTIFACT_KEY`: the report, tables capped at
+    `ARTIFACT_MAX_ROWS` rows."""
+    return report_markdown(report, max_rows=ARTIFACT_MAX_ROWS, more=_MORE_ARTIFACT)
+
+
+def render_markdown(ladder: Ladder, diff: DatasetDiff, *, max_rows: int | None = None) -> str:
+    """`report_markdown` of the report of `ladder` and `diff`, tables capped at `max_rows` (None: every row)."""
+    return report_markdown(build_report(ladder, diff, max_rows))
+
+
 def artifact_markdown(ladder: Ladder, diff: DatasetDiff) -> str:
-    """Markdown for the Prefect artifact with key `ARTIFACT_KEY`: the report, tables capped at 50 rows."""
-    return render_markdown(ladder, diff, max_rows=ARTIFACT_MAX_ROWS, more="… {n} more rows in normalized/report.md.")
+    """`report_artifact` of the report of `ladder` and `diff` (when it is not built for the files anyway)."""
+    return report_artifact(build_report(ladder, diff, REPORT_MAX_ROWS))
 
 
 # ---------------------------------------------------------------------------------------------- html
@@ -719,7 +808,10 @@ def artifact_markdown(ladder: Ladder, diff: DatasetDiff) -> str:
 # it is one self-contained file. report.js: rows carry their tracks as a JSON list; a track filter hides rows
 # (and level columns) of other tracks, the search box rows whose text lacks one of its words, the kind
 # checkboxes whole sections; tables longer than a page are paged. The filters are kept in the URL
-# (?track=…&q=…&hide=…) so a link shows the same rows. Without JavaScript every row stays visible.
+# (?track=…&q=…&hide=…) so a link shows the same rows. Without JavaScript every row stays visible. Each
+# action's decision is in the page once, as JSON in its `data-decision`; report.js writes the "copy as YAML"
+# snippet from it when the snippet is opened (the page carries no YAML). report.css lets the browser skip
+# laying out sections off screen (`content-visibility: auto`), so a page of thousands of rows opens quickly.
 _CSS = resources.files(__name__).joinpath("report.css").read_text(encoding="utf-8")
 _JS = resources.files(__name__).joinpath("report.js").read_text(encoding="utf-8")
 
@@ -746,29 +838,24 @@ def _html_cell(cell: Cell) -> str:
     return _e(cell.text)
 
 
+def _json_attr(value: object) -> str:
+    """`{"a": "x'y"}` -> `'{"a":"x&#x27;y"}'`: compact JSON in a single-quoted attribute (no `&quot;` per quote)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return "'" + text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#x27;") + "'"
+
+
 def _html_action(a: Action) -> str:
-    """An action as a "copy as YAML" snippet; `ladder review` adds a button from its `data-*` attributes."""
-    decision = dict(a.decision)
-    yaml_text = decision_yaml(parse_decision(decision))
-    if a.field:
-        yaml_text = (
-            yaml_text.rstrip("\n") + f"  # change {a.field}" + (f": {', '.join(a.choices)}\n" if a.choices else "\n")
-        )
-    attrs = [
-        f'data-label="{_e(a.label)}"',
-        f'data-decision="{_e(json.dumps(decision, ensure_ascii=False))}"',
-    ]
+    """An action as its decision's data: report.js writes the "copy as YAML" snippet from `data-decision` (and
+    `data-field`, `data-choices`) when it is opened; `ladder review` adds a button from the same attributes."""
+    attrs = [f'data-label="{_e(a.label)}"', f"data-decision={_json_attr(dict(a.decision))}"]
     if a.field:
         attrs.append(f'data-field="{_e(a.field)}"')
     if a.choices:
-        attrs.append(f'data-choices="{_e(json.dumps(list(a.choices)))}"')
-    return (
-        f'<div class="act" {" ".join(attrs)}><details><summary>{_e(a.label)}: copy as YAML</summary>'
-        f'<pre class="yaml">{_e(yaml_text)}</pre></details></div>'
-    )
+        attrs.append(f"data-choices={_json_attr(list(a.choices))}")
+    return f'<div class="act" {" ".join(attrs)}><details><summary>{_e(a.label)}: copy as YAML</summary></details></div>'
 
 
-def _html_table(t: Table, max_rows: int | None = None) -> list[str]:
+def _html_table(t: Table) -> list[str]:
     out = []
     if t.caption:
         out.append(f"<h3>{_e(t.caption)}</h3>")
@@ -780,8 +867,7 @@ def _html_table(t: Table, max_rows: int | None = None) -> list[str]:
     if with_actions:
         heads.append('<th class="acts">Decide</th>')
     out.append("<table><thead><tr>" + "".join(heads) + "</tr></thead><tbody>")
-    rows = t.rows if max_rows is None else t.rows[:max_rows]
-    for r in rows:
+    for r in t.rows:
         cells = []
         for h, c in zip(t.headers, r.cells, strict=True):
             attr = f' data-track="{_e(h)}"' if h in t.track_columns else ""
@@ -793,15 +879,19 @@ def _html_table(t: Table, max_rows: int | None = None) -> list[str]:
         attr = "" if r.tracks is None else f' data-tracks="{_e(json.dumps(list(r.tracks), ensure_ascii=False))}"'
         out.append(f"<tr{attr}>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
-    if len(rows) < len(t.rows):
-        out.append(f'<p class="more">{_e(_MORE.format(n=len(t.rows) - len(rows)))}</p>')
+    if t.left_out:
+        out.append(f'<p class="more">{_e(_MORE.format(n=t.left_out))}</p>')
     return out
 
 
 def render_html(ladder: Ladder, diff: DatasetDiff, *, max_rows: int | None = None) -> str:
+    """`report_html` of the report of `ladder` and `diff`, tables capped at `max_rows` (None: every row)."""
+    return report_html(build_report(ladder, diff, max_rows))
+
+
+def report_html(report: Report) -> str:
     """The report as one self-contained page (`normalized/report.html`): inline CSS and JS, no external assets."""
-    sections = build_sections(ladder, diff)
-    tracks = sorted({t.name for t in ladder.tracks})
+    sections, tracks = report.sections, report.tracks
     out = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -814,8 +904,8 @@ def render_html(ladder: Ladder, diff: DatasetDiff, *, max_rows: int | None = Non
         "<body>",
         "<main>",
         f"<h1>{_e(TITLE)}</h1>",
-        f'<p class="headline" id="headline">{_e(headline(diff))}</p>',
-        f'<p id="dataset">{_e(dataset_line(ladder))}</p>',
+        f'<p class="headline" id="headline">{_e(report.headline)}</p>',
+        f'<p id="dataset">{_e(report.dataset)}</p>',
         '<ul class="tiles" id="counts">',
     ]
     for s in sections:
@@ -842,7 +932,7 @@ def render_html(ladder: Ladder, diff: DatasetDiff, *, max_rows: int | None = Non
         if not tables:
             out.append('<p class="empty">Nothing to report.</p>')
         for t in tables:
-            out += _html_table(t, max_rows)
+            out += _html_table(t)
         out.append("</section>")
     out += ["</main>", f"<script>{_JS}</script>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
@@ -851,18 +941,25 @@ def render_html(ladder: Ladder, diff: DatasetDiff, *, max_rows: int | None = Non
 # ------------------------------------------------------------------------------------------- writing
 
 
+def report_texts(report: Report) -> dict[str, str]:
+    """`{"report.md": …, "report.html": …}` of a built report."""
+    return {"report.md": report_markdown(report), "report.html": report_html(report)}
+
+
 def report_files(ladder: Ladder, diff: DatasetDiff) -> dict[str, str]:
-    """`{"report.md": …, "report.html": …}` for the run's output folder or a release."""
-    return {
-        "report.md": render_markdown(ladder, diff, max_rows=REPORT_MAX_ROWS),
-        "report.html": render_html(ladder, diff, max_rows=REPORT_MAX_ROWS),
-    }
+    """`{"report.md": …, "report.html": …}` for the run's output folder or a release (built once)."""
+    return report_texts(build_report(ladder, diff, REPORT_MAX_ROWS))
+
+
+def write_report_files(report: Report, out_dir: Path) -> list[Path]:
+    """Write report.md and report.html of a built report atomically into `out_dir`; return their paths."""
+    written = []
+    for name, text in report_texts(report).items():
+        atomic_write_text(Path(out_dir) / name, text)
+        written.append(Path(out_dir) / name)
+    return written
 
 
 def write_report(ladder: Ladder, diff: DatasetDiff, out_dir: Path) -> list[Path]:
     """Write report.md and report.html atomically into `out_dir`; return their paths."""
-    written = []
-    for name, text in report_files(ladder, diff).items():
-        atomic_write_text(Path(out_dir) / name, text)
-        written.append(Path(out_dir) / name)
-    return written
+    return write_report_files(build_report(ladder, diff, REPORT_MAX_ROWS), out_dir)

@@ -64,7 +64,66 @@
   select.addEventListener('change',function(){pages.clear();apply();});
   search.addEventListener('input',function(){pages.clear();apply();});
   boxes.forEach(function(b){b.addEventListener('change',apply);});
-  document.querySelectorAll('pre.yaml').forEach(function(pre){
+  // "Copy as YAML": a row's decision (data-decision, ids and values) written as the decisions file's YAML
+  // list item, byte for byte what `ladder decide` writes (PyYAML safe_dump: plain scalars where PyYAML
+  // writes them plain, else quoted as PyYAML quotes them). Built when the snippet is first opened.
+  var ORDER=['action','behaviors','behavior','occurrence','competency','name','role','level','note','by','at'];
+  var BREAKS='\n\x85\u2028\u2029', SPACES='\0 \t\r\n\x85\u2028\u2029';
+  var IMPLICIT=[
+    /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/,
+    /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
+    /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/,
+    /^(?:<<|=|~|null|Null|NULL|)$/,
+    /^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$/
+  ];
+  var ESCAPES={'\0':'0','\x07':'a','\x08':'b','\t':'t','\n':'n','\x0B':'v','\x0C':'f','\r':'r','\x1B':'e',
+    '"':'"','\\':'\\','\x85':'N','\xA0':'_','\u2028':'L','\u2029':'P'};
+  function hex(c,n){var h=c.toString(16).toUpperCase();while(h.length<n){h='0'+h;}return h;}
+  function scalar(s){
+    var chars=Array.from(s), n=chars.length, block=s.slice(0,3)==='---'||s.slice(0,3)==='...';
+    var breaks=false, special=false, edge=false, breakSpace=false, spaceBreak=false, prevSpace=false, prevBreak=false;
+    var before=true, after=n===1||SPACES.indexOf(chars[1])>=0;
+    chars.forEach(function(ch,i){
+      var c=ch.codePointAt(0), isBreak=BREAKS.indexOf(ch)>=0;
+      if(i===0){
+        if('#,[]{}&*!|>\'"%@`'.indexOf(ch)>=0||('?:-'.indexOf(ch)>=0&&after)){block=true;}
+      }else if((ch===':'&&after)||(ch==='#'&&before)){block=true;}
+      if(isBreak){breaks=true;}
+      if(!(ch==='\n'||(c>=0x20&&c<=0x7E))&&!((c===0x85||(c>=0xA0&&c<=0xD7FF)||(c>=0xE000&&c<=0xFFFD)||
+          (c>=0x10000&&c<0x10FFFF))&&c!==0xFEFF)){special=true;}
+      if(ch===' '){if(i===0||i===n-1){edge=true;}if(prevBreak){breakSpace=true;}prevSpace=true;prevBreak=false;}
+      else if(isBreak){if(i===0||i===n-1){edge=true;}if(prevSpace){spaceBreak=true;}prevSpace=false;prevBreak=true;}
+      else{prevSpace=false;prevBreak=false;}
+      before=SPACES.indexOf(ch)>=0;after=i+2>=n||SPACES.indexOf(chars[i+2])>=0;
+    });
+    var quotable=!breakSpace&&!spaceBreak&&!special;
+    if(quotable&&!edge&&!breaks&&!block&&n>0&&!IMPLICIT.some(function(re){return re.test(s);})){return s;}
+    if(quotable&&!breaks){return "'"+s.replace(/'/g,"''")+"'";}
+    return '"'+chars.map(function(ch){
+      var c=ch.codePointAt(0);
+      if('"\\\x85\u2028\u2029\uFEFF'.indexOf(ch)<0&&((c>=0x20&&c<=0x7E)||(c>=0xA0&&c<=0xD7FF)||(c>=0xE000&&c<=0xFFFD))){return ch;}
+      return '\\'+(ESCAPES[ch]||(c<=0xFF?'x'+hex(c,2):c<=0xFFFF?'u'+hex(c,4):'U'+hex(c,8)));
+    }).join('')+'"';
+  }
+  function rank(k){var i=ORDER.indexOf(k);return i<0?ORDER.length:i;}
+  function decisionYaml(decision,field,choices){
+    var keys=Object.keys(decision).filter(function(k){return decision[k]!==''&&decision[k]!==null;});
+    keys.sort(function(a,b){return rank(a)-rank(b);});
+    var lines=[];
+    keys.forEach(function(k,i){
+      var v=decision[k], head=(i?'  ':'- ')+k+':';
+      if(Array.isArray(v)){lines.push(head);v.forEach(function(x){lines.push('  - '+scalar(String(x)));});}
+      else{lines.push(head+' '+scalar(String(v)));}
+    });
+    var text=lines.join('\n');
+    if(field){text+='  # change '+field+(choices&&choices.length?': '+choices.join(', '):'');}
+    return text+'\n';
+  }
+  window.ladderDecisionYaml=decisionYaml;
+  function snippet(act){
+    var pre=document.createElement('pre');pre.className='yaml';
+    pre.textContent=decisionYaml(JSON.parse(act.getAttribute('data-decision')),act.getAttribute('data-field'),
+      JSON.parse(act.getAttribute('data-choices')||'null'));
     var b=document.createElement('button');b.type='button';b.className='copy';b.textContent='Copy';
     b.addEventListener('click',function(){
       function done(){b.textContent='Copied';}
@@ -72,7 +131,12 @@
       var r=document.createRange();r.selectNodeContents(pre);var sel=getSelection();sel.removeAllRanges();sel.addRange(r);
       try{document.execCommand('copy');done();}catch(e){}
     });
-    pre.parentNode.appendChild(b);
-  });
+    return [pre,b];
+  }
+  document.addEventListener('toggle',function(ev){
+    var d=ev.target, act=d.parentNode;
+    if(!d.open||!act||!act.classList||!act.classList.contains('act')||d.querySelector('pre.yaml')){return;}
+    snippet(act).forEach(function(el){d.appendChild(el);});
+  },true);
   apply();
 })();

@@ -7,7 +7,10 @@ Three measurements, each in a fresh subprocess so its peak memory (`ru_maxrss`) 
    candidate generation (content-word keys) and prefix filtering on rare words, with wall times, the
    speed ratio, and the recall of each against what exhaustive comparison merges;
 3. ingest + parse throughput (documents/s, words/s) on written documents, and the same documents again
-   through the parse cache (what an unchanged re-run pays).
+   through the parse cache (what an unchanged re-run pays); then ingest alone (`ingest_bytes`: decode,
+   repair, HTML parse, document tree, kind detection) on the HTML documents against BeautifulSoup parsing
+   the same pages with the "lxml" and "html.parser" builders (no tree of ours), in CPU seconds of the
+   process (`time.process_time`, steadier than wall time on a shared machine), with the ratios.
 
 Pairwise scores count pairs of *distinct texts* (an exact repeat is trivially the same behavior, and would
 drown the figures): precision = share of merged pairs that the truth calls the same; recall = share of the
@@ -113,6 +116,10 @@ class ParseResult:
     words: int
     parse_s: float
     cached_s: float
+    html_documents: int = 0
+    ingest_cpu_s: float = 0.0
+    soup_lxml_cpu_s: float = 0.0
+    soup_parser_cpu_s: float = 0.0
 
     @property
     def docs_per_s(self) -> float:
@@ -125,6 +132,9 @@ class ParseResult:
     @property
     def cache_speedup(self) -> float:
         return round(self.parse_s / self.cached_s, 1) if self.cached_s else float("inf")
+
+    def html_docs_per_s(self, cpu_s: float) -> float:
+        return round(self.html_documents / cpu_s, 1) if cpu_s else 0.0
 
 
 # ------------------------------------------------------------------------------- child measurements
@@ -225,7 +235,42 @@ def measure_parse(docs: int, seed: int) -> ParseResult:
         again = time.perf_counter() - t0
         if cache.hits != len(files):
             raise LadderError(f"bench: expected {len(files)} cache hits on the second pass, got {cache.hits}")
-    return ParseResult(documents=docs, words=words, parse_s=round(first, 3), cached_s=round(again, 3))
+        pages = [(p.name, p.read_bytes()) for p in files if p.suffix == ".html"]
+    ingest_s, lxml_s, parser_s = measure_html_ingest(pages, config)
+    return ParseResult(
+        documents=docs,
+        words=words,
+        parse_s=round(first, 3),
+        cached_s=round(again, 3),
+        html_documents=len(pages),
+        ingest_cpu_s=round(ingest_s, 3),
+        soup_lxml_cpu_s=round(lxml_s, 3),
+        soup_parser_cpu_s=round(parser_s, 3),
+    )
+
+
+def measure_html_ingest(pages: Sequence[tuple[str, bytes]], config: Any) -> tuple[float, float, float]:
+    """CPU seconds to ingest `pages` (name, bytes), and for BeautifulSoup to parse them with lxml and html.parser."""
+    import warnings
+
+    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
+
+    from pipeline.ingest import ingest_bytes
+
+    texts = [data.decode("utf-8") for _, data in pages]
+    t0 = time.process_time()
+    for name, data in pages:
+        ingest_bytes(data, name, config)
+    ingest_s = time.process_time() - t0
+    soup_s = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        for builder in ("lxml", "html.parser"):
+            t0 = time.process_time()
+            for text in texts:
+                BeautifulSoup(text, builder)
+            soup_s.append(time.process_time() - t0)
+    return ingest_s, soup_s[0], soup_s[1]
 
 
 def _child(args: list[str]) -> None:
@@ -315,6 +360,14 @@ SAMPLE_COLUMNS = [
     "recall",
 ]
 PARSE_COLUMNS = ["documents", "words", "parse s", "docs/s", "words/s", "cached s", "cache speed-up"]
+INGEST_COLUMNS = [
+    "HTML documents",
+    "ingest docs/s",
+    "BeautifulSoup lxml docs/s",
+    "BeautifulSoup html.parser docs/s",
+    "ingest / lxml",
+    "ingest / html.parser",
+]
 
 
 def format_report(report: BenchReport) -> str:
@@ -382,6 +435,26 @@ def format_report(report: BenchReport) -> str:
                 ],
             )
         )
+        if p.html_documents:
+            ingest, lxml, parser = (
+                p.html_docs_per_s(s) for s in (p.ingest_cpu_s, p.soup_lxml_cpu_s, p.soup_parser_cpu_s)
+            )
+            parts += ["", "Ingest alone against BeautifulSoup on the same HTML documents (CPU time)", ""]
+            parts.append(
+                _table(
+                    INGEST_COLUMNS,
+                    [
+                        [
+                            f"{p.html_documents:,}",
+                            f"{ingest:,.1f}",
+                            f"{lxml:,.1f}",
+                            f"{parser:,.1f}",
+                            f"{ingest / lxml:.2f}" if lxml else "-",
+                            f"{ingest / parser:.2f}" if parser else "-",
+                        ]
+                    ],
+                )
+            )
     return "\n".join(parts) + "\n"
 
 

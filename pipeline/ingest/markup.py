@@ -2,7 +2,8 @@
 
 The tree is the one BeautifulSoup builds with Python's `html.parser` (an end tag closes the most recent open
 element of its name and everything opened inside it; an end tag with no open element of its name is
-ignored; void elements hold nothing; `&…;` references decoded as BeautifulSoup decodes them), kept as small
+ignored; void elements hold nothing; `&…;` references decoded and whitespace-only strings collapsed as
+BeautifulSoup does), kept as small
 `Element`s: tag name, line of the start tag, the attributes the tree reads, and the children (elements and
 text strings). Text BeautifulSoup does not count as text (comments, declarations, the content of `script`,
 `style`, `template`, `rt` and `rp`) is left out; `CData` marks the content of `<![CDATA[…]]>`, which only
@@ -32,6 +33,8 @@ _VOID = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "emb
 _OPTIONAL_END = {"p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "option", "html", "body", "head"}
 _EMPTY = set(HTMLTreeBuilder.DEFAULT_EMPTY_ELEMENT_TAGS or ())  # elements BeautifulSoup never opens
 _HIDDEN = set(HTMLTreeBuilder.DEFAULT_STRING_CONTAINERS)  # their text is not text to BeautifulSoup
+_PRESERVE = set(HTMLTreeBuilder.DEFAULT_PRESERVE_WHITESPACE_TAGS or ())  # whitespace-only text kept as is inside
+_SPACES = "\x20\x0a\x09\x0c\x0d"  # what BeautifulSoup collapses a whitespace-only string of to one character
 _KEPT_ATTRS = ("colspan", "rowspan")
 _ENTITIES = EntitySubstitution.HTML_ENTITY_TO_CHARACTER
 
@@ -210,6 +213,7 @@ def _scan(html: str) -> Page:
     open_els: list[Element] = [root]
     open_names: dict[str, int] = {}
     hidden = 0  # open elements whose text BeautifulSoup does not count as text
+    keep_spaces = 0  # open `pre` / `textarea` elements
     damage: list[tuple[str, int]] = []
     errors: list[str] = []
     tags = 0
@@ -220,10 +224,13 @@ def _scan(html: str) -> Page:
 
     def add_text(a: int, b: int) -> None:
         if a < b and not hidden:
-            open_els[-1].kids.append(_text(html, a, b))
+            text = _text(html, a, b)
+            if not keep_spaces and not text.strip(_SPACES):
+                text = "\n" if "\n" in text else " "
+            open_els[-1].kids.append(text)
 
     def pop_to(name: str) -> None:
-        nonlocal hidden
+        nonlocal hidden, keep_spaces
         if not open_names.get(name):
             return
         while True:
@@ -231,6 +238,8 @@ def _scan(html: str) -> Page:
             open_names[el.name] -= 1
             if el.name in _HIDDEN:
                 hidden -= 1
+            if el.name in _PRESERVE:
+                keep_spaces -= 1
             if el.name == name:
                 return
 
@@ -267,6 +276,8 @@ def _scan(html: str) -> Page:
             open_names[name] = open_names.get(name, 0) + 1
             if name in _HIDDEN:
                 hidden += 1
+            if name in _PRESERVE:
+                keep_spaces += 1
             if name not in _VOID:
                 damage.append((name, line))
             if name in _CDATA_END:  # its content is text up to `</name>`

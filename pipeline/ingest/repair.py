@@ -7,15 +7,17 @@ mojibake detector (`ftfy.badness.is_bad`) fires on it, or it holds a character o
 rewrites (an HTML entity's `&`, C1 and other control characters, ligatures, full-width forms, lone
 surrogates), or it is not in NFC. `_needs_ftfy` tests that with compiled regexes over the whole text, so
 clean text never reaches ftfy; when it fires, each line is tested again and only those lines are fixed. A
-rule is applied line by line only when its pattern matches somewhere in the text (after ftfy and the rules
-before it); a pattern holding a negative lookaround or a `\\A` / `\\Z` anchor, whose match on a lone line
-may not be one in the whole text, is always applied line by line.
+rule is applied line by line only when the text (after ftfy and the rules before it) holds a character every
+match of its pattern consumes (when the pattern shows one, as the bundled rules' `ā` and `Ā`), and its
+pattern matches somewhere in the text; the second test is left out for a pattern holding a negative
+lookaround or a `\\A` / `\\Z` anchor, whose match on a lone line may not be one in the whole text.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+import re._parser as sre_parse
 import unicodedata
 from functools import lru_cache
 
@@ -72,11 +74,56 @@ def _needs_ftfy(text: str) -> bool:
     return bool(BADNESS_RE.search(text) or _FTFY_CHARS.search(text) or not unicodedata.is_normalized("NFC", text))
 
 
+def _required(seq: list) -> frozenset[str] | None:
+    """Characters one of which every match of the parsed pattern `seq` consumes (None: no such set found)."""
+    for op, av in seq:
+        name = str(op)
+        if name == "LITERAL":
+            return frozenset(chr(av))
+        if name == "IN" and av and all(str(o) == "LITERAL" for o, _ in av):
+            return frozenset(chr(c) for _, c in av)
+        if name == "BRANCH":
+            sets = [_required(list(branch)) for branch in av[1]]
+            if all(x is not None for x in sets):
+                return frozenset().union(*(x for x in sets if x is not None))
+        elif name == "SUBPATTERN":
+            if av[1] or av[2]:  # scoped flags (a case-insensitive group): no literal is certain
+                return None
+            found = _required(list(av[3]))
+            if found is not None:
+                return found
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and av[0] >= 1:
+            found = _required(list(av[2]))
+            if found is not None:
+                return found
+    return None
+
+
+def _literals(pattern: str) -> frozenset[str] | None:
+    """Characters one of which every match of `pattern` holds, when the pattern shows them (case-sensitive)."""
+    try:
+        parsed = sre_parse.parse(pattern, re.MULTILINE)
+    except re.error:
+        return None
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    return _required(list(parsed))
+
+
 @lru_cache(maxsize=16)
-def _rules(rules: tuple[tuple[str, str, str], ...]) -> list[tuple[str, re.Pattern[str], str, bool]]:
-    """Compiled rules: name, pattern, replacement, and whether a search over the whole text may gate it."""
+def _rules(
+    rules: tuple[tuple[str, str, str], ...],
+) -> list[tuple[str, re.Pattern[str], str, frozenset[str] | None, bool]]:
+    """Compiled rules: name, pattern, replacement, characters one of which a match holds, and whether a
+    search over the whole text may gate it."""
     return [
-        (name, re.compile(pattern, flags=re.MULTILINE), replacement, not any(s in pattern for s in _LINE_ONLY))
+        (
+            name,
+            re.compile(pattern, flags=re.MULTILINE),
+            replacement,
+            _literals(pattern),
+            not any(s in pattern for s in _LINE_ONLY),
+        )
         for name, pattern, replacement in rules
     ]
 
@@ -162,7 +209,9 @@ def repair_text(text: str, file: str, config: IngestConfig) -> tuple[str, list[R
                 found.setdefault(n, []).extend(_windows(file, n, "ftfy", line, fixed))
                 lines[n - 1] = fixed
         text = "\n".join(lines)
-    for name, pattern, replacement, gated in rules:
+    for name, pattern, replacement, literals, gated in rules:
+        if literals is not None and not any(c in text for c in literals):
+            continue
         if gated and not pattern.search(text):
             continue
         lines = text.split("\n")

@@ -30,7 +30,6 @@ from pipeline.models import Block, Node
 
 MAX_DEPTH = 200  # structural nesting kept; deeper content becomes the text of the node at this depth
 
-_SPACES = re.compile(r"[\s\u00a0\u200b\ufeff]+")
 _BULLET = re.compile(r"^(?P<indent>[ \t]*)(?:[•●▪◦○·‣⁃■□➢►✓✔–—\-*+]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+(?P<text>\S.*)$")
 # `**Title`, `***Heading`, `## Heading` lines in plain text: a Markdown marker the file's format does not render
 _TEXT_HEADING = re.compile(r"^(?P<marks>#{1,6}\s+|\*{2,3}(?=\S))(?P<text>[^*].*?)\**\s*$")
@@ -65,8 +64,14 @@ _BLOCK = {
 
 
 def clean(text: str) -> str:
-    """Collapse every run of whitespace (including no-break spaces) to one space and trim."""
-    return _SPACES.sub(" ", text).strip()
+    """Collapse every run of whitespace (including no-break and zero-width spaces) to one space and trim.
+
+    `str.split()` splits on what the regex `\\s` matches (no-break spaces included); zero-width spaces and
+    byte-order marks, which it keeps, become spaces first.
+    """
+    if "\u200b" in text or "\ufeff" in text:
+        text = text.replace("\u200b", " ").replace("\ufeff", " ")
+    return " ".join(text.split())
 
 
 class _Builder:

@@ -11,9 +11,9 @@ from pipeline.config import Config
 from pipeline.errors import RejectedDocument
 from pipeline.ingest import decode
 from pipeline.ingest.markup import CData, Element, Page, _soup_page, html_damage, parse_page
-from pipeline.ingest.repair import _needs_ftfy, repair_text
+from pipeline.ingest.repair import _literals, _needs_ftfy, repair_text
 from pipeline.ingest.settings import IngestConfig, RepairRule
-from pipeline.ingest.tree import page_tree
+from pipeline.ingest.tree import clean, page_tree
 
 ROOT = Path(__file__).resolve().parents[2]
 LADDERS = ROOT.parent / "shared" / "ladders" / "raw"
@@ -202,3 +202,25 @@ def test_control_characters_counted() -> None:
         decode(text.encode("utf-8"), "f.txt", config)
     assert str(err.value).endswith("cannot decode: 3 control characters as utf-8; not UTF-8, UTF-16 or cp1252 text")
     assert decode(("y" * 300 + "\x01\x02").encode(), "f.txt", config) == ("y" * 300 + "\x01\x02", "utf-8")
+
+
+def test_rule_literals_gate_only_what_every_match_holds() -> None:
+    rules = IngestConfig().repair_rules
+    assert [_literals(r.pattern) for r in rules] == [frozenset("\u0101"), frozenset("\u0100")]
+    assert _literals(r"(x|y)+z") == frozenset("xy")
+    assert _literals(r"[ab]c") == frozenset("ab")
+    for pattern in (r"(?i)teh", r"[^a]", r"x{0,2}", r"(?i:a)b", r"\w+"):
+        assert _literals(pattern) is None, pattern
+
+
+def test_clean_collapses_what_the_whitespace_regex_did() -> None:
+    import re
+    import sys
+
+    old = re.compile(r"[\s\u00a0\u200b\ufeff]+")
+    for code in range(sys.maxunicode + 1):
+        if 0xD800 <= code < 0xE000:
+            continue
+        text = f" a{chr(code)}{chr(code)}b "
+        assert clean(text) == old.sub(" ", text).strip(), hex(code)
+    assert clean("\ufeff Owns\u200b\u200bthe\xa0\xa0roadmap \n") == "Owns the roadmap"

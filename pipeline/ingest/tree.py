@@ -7,7 +7,8 @@ thousands of levels deep still serializes as a plain JSON list.
 - Markdown through markdown-it-py (CommonMark + GFM tables, YAML front matter kept out of the text and its
   `title` returned). Raw HTML blocks go through the HTML path and land in the same tree, refs offset to the
   Markdown line.
-- HTML through beautifulsoup4: tables stay tables (row/column refs, `colspan` / `rowspan` expanded), `<p>`
+- HTML through `markup.parse_page` (the tree BeautifulSoup's html.parser builder builds, read in the same
+  pass as the tag damage): tables stay tables (row/column refs, `colspan` / `rowspan` expanded), `<p>`
   runs inside a cell stay separate paragraphs, an `<li>` left open is closed by the next one as browsers do,
   navigation and site furniture are dropped. Nesting deeper than `MAX_DEPTH` is flattened into text.
 - Plain text: one node per line, bullets as items nested by indentation, and lines opened by `#` or `**` /

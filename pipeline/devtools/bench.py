@@ -8,9 +8,10 @@ Three measurements, each in a fresh subprocess so its peak memory (`ru_maxrss`) 
    speed ratio, and the recall of each against what exhaustive comparison merges;
 3. ingest + parse throughput (documents/s, words/s) on written documents, and the same documents again
    through the parse cache (what an unchanged re-run pays); then ingest alone (`ingest_bytes`: decode,
-   repair, HTML parse, document tree, kind detection) on the HTML documents against BeautifulSoup parsing
-   the same pages with the "lxml" and "html.parser" builders (no tree of ours), in CPU seconds of the
-   process (`time.process_time`, steadier than wall time on a shared machine), with the ratios.
+   repair, HTML parse, document tree, kind detection; and without the kind detection, timed again on the
+   same documents and taken off) on the HTML documents against BeautifulSoup parsing the same pages with
+   the "lxml" and "html.parser" builders (no tree of ours), in CPU seconds of the process
+   (`time.process_time`, steadier than wall time on a shared machine), with the ratios.
 
 Pairwise scores count pairs of *distinct texts* (an exact repeat is trivially the same behavior, and would
 drown the figures): precision = share of merged pairs that the truth calls the same; recall = share of the
@@ -118,6 +119,7 @@ class ParseResult:
     cached_s: float
     html_documents: int = 0
     ingest_cpu_s: float = 0.0
+    kind_cpu_s: float = 0.0
     soup_lxml_cpu_s: float = 0.0
     soup_parser_cpu_s: float = 0.0
 
@@ -236,7 +238,7 @@ def measure_parse(docs: int, seed: int) -> ParseResult:
         if cache.hits != len(files):
             raise LadderError(f"bench: expected {len(files)} cache hits on the second pass, got {cache.hits}")
         pages = [(p.name, p.read_bytes()) for p in files if p.suffix == ".html"]
-    ingest_s, lxml_s, parser_s = measure_html_ingest(pages, config)
+    ingest_s, kind_s, lxml_s, parser_s = measure_html_ingest(pages, config)
     return ParseResult(
         documents=docs,
         words=words,
@@ -244,24 +246,29 @@ def measure_parse(docs: int, seed: int) -> ParseResult:
         cached_s=round(again, 3),
         html_documents=len(pages),
         ingest_cpu_s=round(ingest_s, 3),
+        kind_cpu_s=round(kind_s, 3),
         soup_lxml_cpu_s=round(lxml_s, 3),
         soup_parser_cpu_s=round(parser_s, 3),
     )
 
 
-def measure_html_ingest(pages: Sequence[tuple[str, bytes]], config: Any) -> tuple[float, float, float]:
-    """CPU seconds to ingest `pages` (name, bytes), and for BeautifulSoup to parse them with lxml and html.parser."""
+def measure_html_ingest(pages: Sequence[tuple[str, bytes]], config: Any) -> tuple[float, float, float, float]:
+    """CPU seconds to ingest `pages` (name, bytes), of that the kind detection (timed again on the same documents),
+    and for BeautifulSoup to parse them with lxml and html.parser."""
     import warnings
 
     from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 
-    from pipeline.ingest import ingest_bytes
+    from pipeline.ingest import ingest_bytes, kind_of
 
     texts = [data.decode("utf-8") for _, data in pages]
     t0 = time.process_time()
-    for name, data in pages:
-        ingest_bytes(data, name, config)
+    docs = [ingest_bytes(data, name, config) for name, data in pages]
     ingest_s = time.process_time() - t0
+    t0 = time.process_time()
+    for doc in docs:
+        kind_of(doc.blocks, doc.nodes, config)
+    kind_s = time.process_time() - t0
     soup_s = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
@@ -270,7 +277,7 @@ def measure_html_ingest(pages: Sequence[tuple[str, bytes]], config: Any) -> tupl
             for text in texts:
                 BeautifulSoup(text, builder)
             soup_s.append(time.process_time() - t0)
-    return ingest_s, soup_s[0], soup_s[1]
+    return ingest_s, kind_s, soup_s[0], soup_s[1]
 
 
 def _child(args: list[str]) -> None:
@@ -367,6 +374,8 @@ INGEST_COLUMNS = [
     "BeautifulSoup html.parser docs/s",
     "ingest / lxml",
     "ingest / html.parser",
+    "without kind detection docs/s",
+    "without kind / lxml",
 ]
 
 
@@ -436,8 +445,9 @@ def format_report(report: BenchReport) -> str:
             )
         )
         if p.html_documents:
-            ingest, lxml, parser = (
-                p.html_docs_per_s(s) for s in (p.ingest_cpu_s, p.soup_lxml_cpu_s, p.soup_parser_cpu_s)
+            ingest, lxml, parser, bare = (
+                p.html_docs_per_s(s)
+                for s in (p.ingest_cpu_s, p.soup_lxml_cpu_s, p.soup_parser_cpu_s, p.ingest_cpu_s - p.kind_cpu_s)
             )
             parts += ["", "Ingest alone against BeautifulSoup on the same HTML documents (CPU time)", ""]
             parts.append(
@@ -451,6 +461,8 @@ def format_report(report: BenchReport) -> str:
                             f"{parser:,.1f}",
                             f"{ingest / lxml:.2f}" if lxml else "-",
                             f"{ingest / parser:.2f}" if parser else "-",
+                            f"{bare:,.1f}",
+                            f"{bare / lxml:.2f}" if lxml else "-",
                         ]
                     ],
                 )

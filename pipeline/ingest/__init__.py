@@ -23,7 +23,7 @@ from pipeline.ingest.classify import detect_kind
 from pipeline.ingest.markup import parse_page
 from pipeline.ingest.repair import repair_text
 from pipeline.ingest.tree import build_tree, flat_blocks, page_tree
-from pipeline.models import DocKind, Document, Rejection
+from pipeline.models import Block, DocKind, Document, Node, Rejection
 from pipeline.yamlfile import read_yaml
 
 _FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
@@ -257,6 +257,11 @@ def _check_text(text: str, file: str, enc: str, config: Config) -> str:
     return text
 
 
+def kind_of(blocks: list[Block], nodes: list[Node], config: Config) -> tuple[DocKind, float]:
+    """The detected kind of a document cut into `blocks` / `nodes`, and its confidence."""
+    return detect_kind(blocks, config.kinds, config.career_page, config.prose, nodes)
+
+
 def ingest_bytes(data: bytes, file: str, config: Config, kind_override: DocKind | None = None) -> Document:
     """Turn one file's bytes into a `Document`, or raise `RejectedDocument`."""
     if len(data) > config.ingest.max_bytes:
@@ -281,7 +286,7 @@ def ingest_bytes(data: bytes, file: str, config: Config, kind_override: DocKind 
         raise RejectedDocument(file, "no text content")
     if not title:
         title = next((b.text for b in blocks if b.kind == "heading"), blocks[0].text)
-    kind, confidence = detect_kind(blocks, config.kinds, config.career_page, config.prose, nodes)
+    kind, confidence = kind_of(blocks, nodes, config)
     source = "detected"
     if kind_override is not None:
         kind, confidence, source = kind_override, 1.0, "manifest"

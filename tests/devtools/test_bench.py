@@ -62,12 +62,22 @@ def test_ingest_table_ratios() -> None:
         cached_s=0.1,
         html_documents=4,
         ingest_cpu_s=0.08,
+        kind_cpu_s=0.04,
         soup_lxml_cpu_s=0.1,
         soup_parser_cpu_s=0.16,
     )
     text = format_report(BenchReport([], [], parse))
     row = text.splitlines()[-1]
-    assert [c.strip() for c in row.strip("|").split("|")] == ["4", "50.0", "40.0", "25.0", "1.25", "2.00"]
+    assert [c.strip() for c in row.strip("|").split("|")] == [
+        "4",
+        "50.0",
+        "40.0",
+        "25.0",
+        "1.25",
+        "2.00",
+        "100.0",
+        "2.50",
+    ]
 
 
 def test_cli_bench_and_bad_sizes() -> None:

@@ -1,13 +1,17 @@
 """`ladder bench`: how the pipeline scales, on synthetic ladders (`synth.py`) whose truth is known.
 
-Three measurements, each in a fresh subprocess so its peak memory (`ru_maxrss`) is its own:
+Four measurements, each in a fresh subprocess so its peak memory (`ru_maxrss`) is its own:
 1. per size N (behavior occurrences): de-duplication wall time, peak memory, candidate pairs scored (vs
    all pairs of distinct forms), clusters, and pairwise precision / recall against the generator's truth;
 2. on a sample small enough for it: the exhaustive rapidfuzz `process.cdist` baseline, the default
    candidate generation (content-word keys) and prefix filtering on rare words, with wall times, the
    speed ratio, and the recall of each against what exhaustive comparison merges;
 3. ingest + parse throughput (documents/s, words/s) on written documents, and the same documents again
-   through the parse cache (what an unchanged re-run pays);
+   through the parse cache (what an unchanged re-run pays); then ingest alone (`ingest_bytes`: decode,
+   repair, HTML parse, document tree, kind detection; and without the kind detection, timed again on the
+   same documents and taken off) on the HTML documents against BeautifulSoup parsing the same pages with
+   the "lxml" and "html.parser" builders (no tree of ours), in CPU seconds of the process
+   (`time.process_time`, steadier than wall time on a shared machine), with the ratios;
 4. end to end (`--e2e-docs`): documents written, then the ingestion flow run on them as `ladder run --no-cache`
    does (Prefect's temporary server, parse tasks, build, outputs, report), with the wall time of each stage, the
    peak RSS of the flow process and the peak RSS summed over the flow and every process it started.
@@ -120,6 +124,11 @@ class ParseResult:
     words: int
     parse_s: float
     cached_s: float
+    html_documents: int = 0
+    ingest_cpu_s: float = 0.0
+    kind_cpu_s: float = 0.0
+    soup_lxml_cpu_s: float = 0.0
+    soup_parser_cpu_s: float = 0.0
 
     @property
     def docs_per_s(self) -> float:
@@ -132,6 +141,9 @@ class ParseResult:
     @property
     def cache_speedup(self) -> float:
         return round(self.parse_s / self.cached_s, 1) if self.cached_s else float("inf")
+
+    def html_docs_per_s(self, cpu_s: float) -> float:
+        return round(self.html_documents / cpu_s, 1) if cpu_s else 0.0
 
 
 @dataclass
@@ -246,7 +258,47 @@ def measure_parse(docs: int, seed: int) -> ParseResult:
         again = time.perf_counter() - t0
         if cache.hits != len(files):
             raise LadderError(f"bench: expected {len(files)} cache hits on the second pass, got {cache.hits}")
-    return ParseResult(documents=docs, words=words, parse_s=round(first, 3), cached_s=round(again, 3))
+        pages = [(p.name, p.read_bytes()) for p in files if p.suffix == ".html"]
+    ingest_s, kind_s, lxml_s, parser_s = measure_html_ingest(pages, config)
+    return ParseResult(
+        documents=docs,
+        words=words,
+        parse_s=round(first, 3),
+        cached_s=round(again, 3),
+        html_documents=len(pages),
+        ingest_cpu_s=round(ingest_s, 3),
+        kind_cpu_s=round(kind_s, 3),
+        soup_lxml_cpu_s=round(lxml_s, 3),
+        soup_parser_cpu_s=round(parser_s, 3),
+    )
+
+
+def measure_html_ingest(pages: Sequence[tuple[str, bytes]], config: Any) -> tuple[float, float, float, float]:
+    """CPU seconds to ingest `pages` (name, bytes), of that the kind detection (timed again on the same documents),
+    and for BeautifulSoup to parse them with lxml and html.parser."""
+    import warnings
+
+    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
+
+    from pipeline.ingest import ingest_bytes, kind_of
+
+    texts = [data.decode("utf-8") for _, data in pages]
+    t0 = time.process_time()
+    docs = [ingest_bytes(data, name, config) for name, data in pages]
+    ingest_s = time.process_time() - t0
+    t0 = time.process_time()
+    for doc in docs:
+        kind_of(doc.blocks, doc.nodes, config)
+    kind_s = time.process_time() - t0
+    soup_s = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        for builder in ("lxml", "html.parser"):
+            t0 = time.process_time()
+            for text in texts:
+                BeautifulSoup(text, builder)
+            soup_s.append(time.process_time() - t0)
+    return ingest_s, kind_s, soup_s[0], soup_s[1]
 
 
 class _StageClock(logging.Handler):
@@ -444,6 +496,16 @@ E2E_COLUMNS = [
     "peak MB (all processes)",
     "outputs MB",
 ]
+INGEST_COLUMNS = [
+    "HTML documents",
+    "ingest docs/s",
+    "BeautifulSoup lxml docs/s",
+    "BeautifulSoup html.parser docs/s",
+    "ingest / lxml",
+    "ingest / html.parser",
+    "without kind detection docs/s",
+    "without kind / lxml",
+]
 
 
 def format_report(report: BenchReport) -> str:
@@ -511,6 +573,29 @@ def format_report(report: BenchReport) -> str:
                 ],
             )
         )
+        if p.html_documents:
+            ingest, lxml, parser, bare = (
+                p.html_docs_per_s(s)
+                for s in (p.ingest_cpu_s, p.soup_lxml_cpu_s, p.soup_parser_cpu_s, p.ingest_cpu_s - p.kind_cpu_s)
+            )
+            parts += ["", "Ingest alone against BeautifulSoup on the same HTML documents (CPU time)", ""]
+            parts.append(
+                _table(
+                    INGEST_COLUMNS,
+                    [
+                        [
+                            f"{p.html_documents:,}",
+                            f"{ingest:,.1f}",
+                            f"{lxml:,.1f}",
+                            f"{parser:,.1f}",
+                            f"{ingest / lxml:.2f}" if lxml else "-",
+                            f"{ingest / parser:.2f}" if parser else "-",
+                            f"{bare:,.1f}",
+                            f"{bare / lxml:.2f}" if lxml else "-",
+                        ]
+                    ],
+                )
+            )
     if report.end_to_end:
         parts += [
             "",

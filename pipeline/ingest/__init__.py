@@ -19,17 +19,19 @@ if TYPE_CHECKING:
 
 from pipeline.errors import ConfigError, InputError, RejectedDocument
 from pipeline.ids import content_id
-from pipeline.ingest.blocks import html_damage
 from pipeline.ingest.classify import detect_kind
+from pipeline.ingest.markup import parse_page
 from pipeline.ingest.repair import repair_text
-from pipeline.ingest.tree import build_tree, flat_blocks
-from pipeline.models import DocKind, Document, Rejection
+from pipeline.ingest.tree import build_tree, flat_blocks, page_tree
+from pipeline.models import Block, DocKind, Document, Node, Rejection
 from pipeline.yamlfile import read_yaml
 
 _FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 _KINDS: tuple[DocKind, ...] = ("career_page", "role_descriptions", "forum_thread", "article")
 _README_NAMES = {"readme.md", "readme.txt", "readme"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# control characters that do not occur in text: C0 but tab, newline, carriage return and form feed; DEL and C1
+_BINARY = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 def display_name(path: Path, raw_dir: Path) -> str:
@@ -247,12 +249,17 @@ def decode(data: bytes, file: str, config: Config) -> tuple[str, str]:
 def _check_text(text: str, file: str, enc: str, config: Config) -> str:
     if "\x00" in text:  # one rule wherever the NUL is: a text document never holds one
         raise RejectedDocument(file, "binary file (contains NUL bytes), not a text document")
-    control = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\n\r\f") or 0x7F <= ord(ch) < 0xA0)
+    control = len(_BINARY.findall(text))
     if control > max(2, len(text) * config.ingest.max_control_ratio):
         raise RejectedDocument(
             file, f"cannot decode: {control} control characters as {enc}; not UTF-8, UTF-16 or cp1252 text"
         )
     return text
+
+
+def kind_of(blocks: list[Block], nodes: list[Node], config: Config) -> tuple[DocKind, float]:
+    """The detected kind of a document cut into `blocks` / `nodes`, and its confidence."""
+    return detect_kind(blocks, config.kinds, config.career_page, config.prose, nodes)
 
 
 def ingest_bytes(data: bytes, file: str, config: Config, kind_override: DocKind | None = None) -> Document:
@@ -265,20 +272,21 @@ def ingest_bytes(data: bytes, file: str, config: Config, kind_override: DocKind 
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     fmt = _FORMATS.get(Path(file).suffix.lower(), "text")
     text, repairs = repair_text(text, file, config.ingest)
-    title = ""
-    if fmt == "html":
-        tags, errors = html_damage(text)
-        if tags == 0:
+    if fmt == "html":  # one parse gives the damage and the tree
+        page = parse_page(text)
+        if page.tags == 0:
             raise RejectedDocument(file, "malformed HTML: no tags found in a .html file")
-        if len(errors) >= config.ingest.html_max_tag_errors:
-            raise RejectedDocument(file, f"malformed HTML: {len(errors)} tag errors (first: {errors[0]})")
-    nodes, title = build_tree(text, fmt)
+        if len(page.errors) >= config.ingest.html_max_tag_errors:
+            raise RejectedDocument(file, f"malformed HTML: {len(page.errors)} tag errors (first: {page.errors[0]})")
+        nodes, title = page_tree(page)
+    else:
+        nodes, title = build_tree(text, fmt)
     blocks = flat_blocks(nodes, text_format=fmt == "text")
     if not blocks:
         raise RejectedDocument(file, "no text content")
     if not title:
         title = next((b.text for b in blocks if b.kind == "heading"), blocks[0].text)
-    kind, confidence = detect_kind(blocks, config.kinds, config.career_page, config.prose, nodes)
+    kind, confidence = kind_of(blocks, nodes, config)
     source = "detected"
     if kind_override is not None:
         kind, confidence, source = kind_override, 1.0, "manifest"

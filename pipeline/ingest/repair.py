@@ -1,14 +1,29 @@
 """Text repair: ftfy for mojibake and friends, then configured rules for damage ftfy leaves.
 
 Every change is recorded as a `Repair` (file, line, rule, before, after) so a reviewer can check it.
+
+Repair runs only where damage can be: ftfy (with the settings used here) changes a line only if its own
+mojibake detector (`ftfy.badness.is_bad`) fires on it, or it holds a character one of its other fixes
+rewrites (an HTML entity's `&`, C1 and other control characters, ligatures, full-width forms, lone
+surrogates), or it is not in NFC. `_needs_ftfy` tests that with compiled regexes over the whole text, so
+clean text never reaches ftfy; when it fires, each line is tested again and only those lines are fixed. A
+rule is applied line by line only when the text (after ftfy and the rules before it) holds a character every
+match of its pattern consumes (when the pattern shows one, as the bundled rules' `ā` and `Ā`), and its
+pattern matches somewhere in the text; the second test is left out for a pattern holding a negative
+lookaround or a `\\A` / `\\Z` anchor, whose match on a lone line may not be one in the whole text.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+import re._parser as sre_parse
+import unicodedata
+from functools import lru_cache
 
 import ftfy
+from ftfy import chardata
+from ftfy.badness import BADNESS_RE
 
 from pipeline.ingest import budget
 from pipeline.ingest.settings import IngestConfig
@@ -18,6 +33,99 @@ _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_line_breaks=False, normali
 _WINDOW = 24
 _MAX_ALIGN = 400  # characters of a changed span aligned character by character
 _MAX_SHOWN = 240  # characters of a repair's before/after kept in the record
+
+
+def _char_class(codes: set[int]) -> str:
+    """A regex character class of `codes`, as ranges."""
+    parts, ordered = [], sorted(codes)
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        lo, hi = re.escape(chr(ordered[i])), re.escape(chr(ordered[j]))
+        parts.append(lo if i == j else f"{lo}-{hi}")
+        i = j + 1
+    return "[" + "".join(parts) + "]"
+
+
+# characters ftfy's fixes other than the mojibake repair rewrite: `&` (entities), C1 controls, surrogates,
+# terminal escapes and other control characters, ligatures, full-width forms; and the line-start case of its
+# detector (`^[ÃÂ] `, anchored to the start of a line, which a search over the whole text would miss)
+_FTFY_CHARS = re.compile(
+    _char_class(
+        {ord("&"), 0x1B}
+        | set(range(0x80, 0xA0))
+        | set(range(0xD800, 0xE000))
+        | set(chardata.CONTROL_CHARS)
+        | set(chardata.LIGATURES)
+        | set(chardata.WIDTH_MAP)
+    )
+    + "|[ÃÂ] "
+)
+# patterns whose match on a lone line may not be a match in the whole text
+_LINE_ONLY = ("(?!", "(?<!", "\\A", "\\Z", "(?-")
+
+
+def _needs_ftfy(text: str) -> bool:
+    """Whether ftfy could change any line of `text` (False: it would return every line unchanged)."""
+    if text.isascii():
+        return False
+    return bool(BADNESS_RE.search(text) or _FTFY_CHARS.search(text) or not unicodedata.is_normalized("NFC", text))
+
+
+def _required(seq: list) -> frozenset[str] | None:
+    """Characters one of which every match of the parsed pattern `seq` consumes (None: no such set found)."""
+    for op, av in seq:
+        name = str(op)
+        if name == "LITERAL":
+            return frozenset(chr(av))
+        if name == "IN" and av and all(str(o) == "LITERAL" for o, _ in av):
+            return frozenset(chr(c) for _, c in av)
+        if name == "BRANCH":
+            sets = [_required(list(branch)) for branch in av[1]]
+            if all(x is not None for x in sets):
+                return frozenset().union(*(x for x in sets if x is not None))
+        elif name == "SUBPATTERN":
+            if av[1] or av[2]:  # scoped flags (a case-insensitive group): no literal is certain
+                return None
+            found = _required(list(av[3]))
+            if found is not None:
+                return found
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and av[0] >= 1:
+            found = _required(list(av[2]))
+            if found is not None:
+                return found
+    return None
+
+
+def _literals(pattern: str) -> frozenset[str] | None:
+    """Characters one of which every match of `pattern` holds, when the pattern shows them (case-sensitive)."""
+    try:
+        parsed = sre_parse.parse(pattern, re.MULTILINE)
+    except re.error:
+        return None
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    return _required(list(parsed))
+
+
+@lru_cache(maxsize=16)
+def _rules(
+    rules: tuple[tuple[str, str, str], ...],
+) -> list[tuple[str, re.Pattern[str], str, frozenset[str] | None, bool]]:
+    """Compiled rules: name, pattern, replacement, characters one of which a match holds, and whether a
+    search over the whole text may gate it."""
+    return [
+        (
+            name,
+            re.compile(pattern, flags=re.MULTILINE),
+            replacement,
+            _literals(pattern),
+            not any(s in pattern for s in _LINE_ONLY),
+        )
+        for name, pattern, replacement in rules
+    ]
 
 
 def _common_affixes(a: str, b: str) -> tuple[int, int]:
@@ -88,18 +196,30 @@ def _windows(file: str, lineno: int, rule: str, before: str, after: str) -> list
 
 def repair_text(text: str, file: str, config: IngestConfig) -> tuple[str, list[Repair]]:
     """Repair `text` line by line; returns the repaired text and the repairs made, in line order."""
-    rules = [(r.name, re.compile(r.pattern, flags=re.MULTILINE), r.replacement) for r in config.repair_rules]
-    repairs: list[Repair] = []
-    lines = text.split("\n")
-    for n, line in enumerate(lines, start=1):
-        budget.check("text repair")
-        fixed = ftfy.fix_text(line, config=_FTFY) if not line.isascii() else line
-        if fixed != line:
-            repairs.extend(_windows(file, n, "ftfy", line, fixed))
-        for name, pattern, replacement in rules:
-            after = pattern.sub(replacement, fixed)
-            if after != fixed:
-                repairs.extend(_windows(file, n, name, fixed, after))
-                fixed = after
-        lines[n - 1] = fixed
-    return "\n".join(lines), repairs
+    rules = _rules(tuple((r.name, r.pattern, r.replacement) for r in config.repair_rules))
+    found: dict[int, list[Repair]] = {}
+    if _needs_ftfy(text):
+        lines = text.split("\n")
+        for n, line in enumerate(lines, start=1):
+            budget.check("text repair")
+            if not _needs_ftfy(line):
+                continue
+            fixed = ftfy.fix_text(line, config=_FTFY)
+            if fixed != line:
+                found.setdefault(n, []).extend(_windows(file, n, "ftfy", line, fixed))
+                lines[n - 1] = fixed
+        text = "\n".join(lines)
+    for name, pattern, replacement, literals, gated in rules:
+        if literals is not None and not any(c in text for c in literals):
+            continue
+        if gated and not pattern.search(text):
+            continue
+        lines = text.split("\n")
+        for n, line in enumerate(lines, start=1):
+            budget.check("text repair")
+            after = pattern.sub(replacement, line)
+            if after != line:
+                found.setdefault(n, []).extend(_windows(file, n, name, line, after))
+                lines[n - 1] = after
+        text = "\n".join(lines)
+    return text, [r for n in sorted(found) for r in found[n]]

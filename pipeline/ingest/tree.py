@@ -7,7 +7,8 @@ thousands of levels deep still serializes as a plain JSON list.
 - Markdown through markdown-it-py (CommonMark + GFM tables, YAML front matter kept out of the text and its
   `title` returned). Raw HTML blocks go through the HTML path and land in the same tree, refs offset to the
   Markdown line.
-- HTML through beautifulsoup4: tables stay tables (row/column refs, `colspan` / `rowspan` expanded), `<p>`
+- HTML through `markup.parse_page` (the tree BeautifulSoup's html.parser builder builds, read in the same
+  pass as the tag damage): tables stay tables (row/column refs, `colspan` / `rowspan` expanded), `<p>`
   runs inside a cell stay separate paragraphs, an `<li>` left open is closed by the next one as browsers do,
   navigation and site furniture are dropped. Nesting deeper than `MAX_DEPTH` is flattened into text.
 - Plain text: one node per line, bullets as items nested by indentation, and lines opened by `#` or `**` /
@@ -19,19 +20,17 @@ thousands of levels deep still serializes as a plain JSON list.
 from __future__ import annotations
 
 import re
-import warnings
 
 import yaml
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from pipeline.ingest.markup import Element, Page, parse_page
 from pipeline.models import Block, Node
 
 MAX_DEPTH = 200  # structural nesting kept; deeper content becomes the text of the node at this depth
 
-_SPACES = re.compile(r"[\s\u00a0\u200b\ufeff]+")
 _BULLET = re.compile(r"^(?P<indent>[ \t]*)(?:[•●▪◦○·‣⁃■□➢►✓✔–—\-*+]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+(?P<text>\S.*)$")
 # `**Title`, `***Heading`, `## Heading` lines in plain text: a Markdown marker the file's format does not render
 _TEXT_HEADING = re.compile(r"^(?P<marks>#{1,6}\s+|\*{2,3}(?=\S))(?P<text>[^*].*?)\**\s*$")
@@ -66,8 +65,14 @@ _BLOCK = {
 
 
 def clean(text: str) -> str:
-    """Collapse every run of whitespace (including no-break spaces) to one space and trim."""
-    return _SPACES.sub(" ", text).strip()
+    """Collapse every run of whitespace (including no-break and zero-width spaces) to one space and trim.
+
+    `str.split()` splits on what the regex `\\s` matches (no-break spaces included); zero-width spaces and
+    byte-order marks, which it keeps, become spaces first.
+    """
+    if "\u200b" in text or "\ufeff" in text:
+        text = text.replace("\u200b", " ").replace("\ufeff", " ")
+    return " ".join(text.split())
 
 
 class _Builder:
@@ -121,21 +126,21 @@ def text_tree(text: str) -> list[Node]:
 # ------------------------------------------------------------------------------------------------ HTML
 
 
-def _inline_parts(el: Tag) -> tuple[str, str | None]:
+def _inline_parts(el: Element) -> tuple[str, str | None]:
     """Text of an element without its nested lists and tables, and its bold lead label if it has one."""
     parts: list[str] = []
     label: str | None = None
     first = True
-    stack: list[object] = [el]
+    stack: list[Element | str] = [el]
     while stack:
         cur = stack.pop()
-        if isinstance(cur, NavigableString):
-            if type(cur) is NavigableString:
-                parts.append(str(cur))
-                if str(cur).strip():
+        if not isinstance(cur, Element):
+            if type(cur) is str:  # not CData
+                parts.append(cur)
+                if cur.strip():
                     first = False
             continue
-        if not isinstance(cur, Tag) or cur.name in _DROP:
+        if cur.name in _DROP:
             continue
         if cur is not el and cur.name in ("ul", "ol", "table"):
             continue
@@ -146,7 +151,7 @@ def _inline_parts(el: Tag) -> tuple[str, str | None]:
             if strong:
                 label = strong
                 first = False
-        stack.extend(reversed(list(cur.children)))
+        stack.extend(reversed(cur.kids))
     text = clean("".join(parts))
     if label is not None:
         rest = text[len(label) :] if text.startswith(label) else None
@@ -161,13 +166,16 @@ def html_tree(
     html: str, line_offset: int = 0, builder: _Builder | None = None, parent: int = -1
 ) -> tuple[list[Node], str]:
     """HTML (a page, or a fragment found in Markdown at `line_offset`) into nodes; returns nodes and `<title>`."""
+    return page_tree(parse_page(html), line_offset, builder, parent)
+
+
+def page_tree(
+    page: Page, line_offset: int = 0, builder: _Builder | None = None, parent: int = -1
+) -> tuple[list[Node], str]:
+    """The nodes of a parsed HTML page (`markup.parse_page`) and its `<title>`: what `html_tree` returns."""
     b = builder or _Builder()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        soup = BeautifulSoup(html, "html.parser")
-    title_tag = soup.find("title")
-    title = clean(title_tag.get_text()) if isinstance(title_tag, Tag) else ""
-    root = soup.body if isinstance(soup.body, Tag) else soup
+    title = clean(page.title.get_text()) if page.title is not None else ""
+    root = page.body if page.body is not None else page.root
     start = len(b.nodes)
     _HtmlWalker(b, line_offset).walk(root, parent)
     _cell_texts(b.nodes, start)
@@ -196,7 +204,7 @@ def _inside(nodes: list[Node], i: int, ancestor: int) -> bool:
 
 
 class _HtmlWalker:
-    """Iterative walk over a BeautifulSoup tree that appends nodes to a builder."""
+    """Iterative walk over a page's element tree that appends nodes to a builder."""
 
     def __init__(self, b: _Builder, line_offset: int) -> None:
         self.b = b
@@ -204,8 +212,8 @@ class _HtmlWalker:
         self.runs: list[dict] = []
         self.grids: dict[int, dict] = {}
 
-    def line_of(self, el: object) -> int:
-        return (getattr(el, "sourceline", None) or 1) + self.offset
+    def line_of(self, el: Element) -> int:
+        return (el.line or 1) + self.offset
 
     def flush(self) -> None:
         if not self.runs:
@@ -222,39 +230,39 @@ class _HtmlWalker:
         else:
             self.b.add("para", run["parent"], line or 1 + self.offset, text)
 
-    def walk(self, root: Tag, parent: int) -> None:
+    def walk(self, root: Element, parent: int) -> None:
         self.runs.append({"parent": parent, "item": None, "parts": [], "line": None})
         stack: list[tuple] = [("exit",)]
-        stack.extend(("node", c, parent, 0, 0) for c in reversed(list(root.children)))
+        stack.extend(("node", c, parent, 0, 0, root) for c in reversed(root.kids))
         while stack:
             ev = stack.pop()
             if ev[0] == "exit":
                 self.flush()
                 self.runs.pop()
                 continue
-            _, el, par, depth, ldepth = ev
-            if isinstance(el, NavigableString):
-                if type(el) is NavigableString and self.runs:
+            _, el, par, depth, ldepth, container = ev
+            if not isinstance(el, Element):
+                if type(el) is str and self.runs:  # not CData
                     run = self.runs[-1]
-                    if str(el).strip() and run["line"] is None:
-                        run["line"] = self.line_of(el.parent)
-                    run["parts"].append(str(el))
+                    if run["line"] is None and el.strip():
+                        run["line"] = self.line_of(container)
+                    run["parts"].append(el)
                 continue
-            if not isinstance(el, Tag) or el.name in _DROP:
+            if el.name in _DROP:
                 continue
             name = el.name
             if depth >= MAX_DEPTH:  # too deep to keep the structure: the rest is text
                 self.flush()
                 self.b.add("para", par, self.line_of(el), clean(el.get_text(" ")))
                 continue
-            kids = list(el.children)
+            kids = el.kids
             if name in _HEADINGS:
                 self.flush()
                 self.b.add("heading", par, self.line_of(el), clean(el.get_text()), level=_HEADINGS[name])
             elif name in ("ul", "ol"):
                 self.flush()
                 idx = self.b.add("list", par, self.line_of(el), level=ldepth + 1)
-                self._push(stack, kids, idx, depth + 1, ldepth + 1, run=None)
+                self._push(stack, el, idx, depth + 1, ldepth + 1, run=None)
             elif name == "li":
                 self.flush()
                 # an `<li>` directly inside an open `<li>` is its sibling, as browsers read it
@@ -262,29 +270,29 @@ class _HtmlWalker:
                     par = self.b.nodes[par].parent
                 label = _inline_parts(el)[1]
                 idx = self.b.add("item", par, self.line_of(el), level=max(1, ldepth), label=label)
-                self._push(stack, kids, idx, depth + 1, ldepth, run={"parent": idx, "item": idx})
+                self._push(stack, el, idx, depth + 1, ldepth, run={"parent": idx, "item": idx})
             elif name == "table":
                 self.flush()
                 idx = self.b.add("table", par, self.line_of(el))
                 self.grids[idx] = {"row": -1, "taken": set()}
-                self._push(stack, kids, idx, depth + 1, ldepth, run=None)
+                self._push(stack, el, idx, depth + 1, ldepth, run=None)
             elif name == "tr":
                 self.flush()
                 table = par
                 while table >= 0 and self.b.nodes[table].kind != "table":
                     table = self.b.nodes[table].parent
                 if table < 0 or table not in self.grids:  # a row outside a table: read as a block
-                    self._push(stack, kids, par, depth + 1, ldepth, run={"parent": par, "item": None})
+                    self._push(stack, el, par, depth + 1, ldepth, run={"parent": par, "item": None})
                     continue
                 grid = self.grids[table]
                 grid["row"] += 1
                 idx = self.b.add("row", table, self.line_of(el), row=grid["row"])
-                self._push(stack, kids, idx, depth + 1, ldepth, run=None)
+                self._push(stack, el, idx, depth + 1, ldepth, run=None)
             elif name in ("td", "th"):
                 self.flush()
                 row = par
                 if row < 0 or self.b.nodes[row].kind != "row":
-                    self._push(stack, kids, par, depth + 1, ldepth, run={"parent": par, "item": None})
+                    self._push(stack, el, par, depth + 1, ldepth, run={"parent": par, "item": None})
                     continue
                 table = self.b.nodes[row].parent
                 grid = self.grids[table]
@@ -292,34 +300,34 @@ class _HtmlWalker:
                 c = 0
                 while (r, c) in grid["taken"]:
                     c += 1
-                span = _int(el.get("colspan"), 1)
-                rspan = _int(el.get("rowspan"), 1)
+                span = _int(el.attrs.get("colspan"), 1)
+                rspan = _int(el.attrs.get("rowspan"), 1)
                 for dr in range(rspan):
                     for dc in range(span):
                         grid["taken"].add((r + dr, c + dc))
                 line = self.line_of(el)
                 idx = self.b.add("cell", row, line, row=r, col=c, span=span, rowspan=rspan, header=name == "th")
                 self.b.nodes[idx].ref = f"L{line}:r{r + 1}c{c + 1}"
-                self._push(stack, kids, idx, depth + 1, ldepth, run={"parent": idx, "item": None})
+                self._push(stack, el, idx, depth + 1, ldepth, run={"parent": idx, "item": None})
             elif name == "blockquote":
                 self.flush()
                 idx = self.b.add("quote", par, self.line_of(el))
-                self._push(stack, kids, idx, depth + 1, ldepth, run={"parent": idx, "item": None})
+                self._push(stack, el, idx, depth + 1, ldepth, run={"parent": idx, "item": None})
             elif name in _BLOCK or name in ("thead", "tbody", "tfoot"):
                 self.flush()
                 item = self.runs[-1]["item"] if self.runs and self.runs[-1]["item"] == par else None
-                self._push(stack, kids, par, depth + 1, ldepth, run={"parent": par, "item": item})
+                self._push(stack, el, par, depth + 1, ldepth, run={"parent": par, "item": item})
             elif name == "br":
                 if self.runs:
                     self.runs[-1]["parts"].append(" ")
             else:  # inline element: its strings join the current run
-                stack.extend(("node", c, par, depth + 1, ldepth) for c in reversed(kids))
+                stack.extend(("node", c, par, depth + 1, ldepth, el) for c in reversed(kids))
 
-    def _push(self, stack: list[tuple], kids: list, par: int, depth: int, ldepth: int, run: dict | None) -> None:
-        """Schedule the children; with `run`, they get their own text run, flushed when they are done."""
+    def _push(self, stack: list[tuple], el: Element, par: int, depth: int, ldepth: int, run: dict | None) -> None:
+        """Schedule the children of `el`; with `run`, they get their own text run, flushed when they are done."""
         if run is not None:
             stack.append(("exit",))
-        stack.extend(("node", c, par, depth, ldepth) for c in reversed(kids))
+        stack.extend(("node", c, par, depth, ldepth, el) for c in reversed(el.kids))
         if run is not None:
             # the run is opened now, so the text of these children lands in it
             self.runs.append({"parent": run["parent"], "item": run["item"], "parts": [], "line": None})

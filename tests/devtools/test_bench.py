@@ -7,9 +7,12 @@ from typer.testing import CliRunner
 from flows.cli import app
 from pipeline.devtools.bench import (
     E2E_COLUMNS,
+    INGEST_COLUMNS,
     PARSE_COLUMNS,
     SAMPLE_COLUMNS,
     SIZE_COLUMNS,
+    BenchReport,
+    ParseResult,
     format_report,
     measure_sample,
     pair_scores,
@@ -43,9 +46,39 @@ def test_bench_prints_the_three_tables() -> None:
     assert report.parse is not None and report.parse.documents == 2
     lines = text.splitlines()
     assert lines[0] == "De-duplication by size (synthetic occurrences; precision/recall against the generator's truth)"
-    for columns in (SIZE_COLUMNS, SAMPLE_COLUMNS, PARSE_COLUMNS):
+    html = report.parse.html_documents
+    assert 0 <= html <= 2
+    assert ("Ingest alone against BeautifulSoup on the same HTML documents (CPU time)" in lines) == (html > 0)
+    columns_shown = [SIZE_COLUMNS, SAMPLE_COLUMNS, PARSE_COLUMNS] + ([INGEST_COLUMNS] if html else [])
+    for columns in columns_shown:
         assert any(line.replace(" ", "") == _header(columns).replace(" ", "") for line in lines), columns
     assert any(line.split("|")[1].strip() == "200" for line in lines if line.startswith("|"))
+
+
+def test_ingest_table_ratios() -> None:
+    parse = ParseResult(
+        documents=10,
+        words=1000,
+        parse_s=1.0,
+        cached_s=0.1,
+        html_documents=4,
+        ingest_cpu_s=0.08,
+        kind_cpu_s=0.04,
+        soup_lxml_cpu_s=0.1,
+        soup_parser_cpu_s=0.16,
+    )
+    text = format_report(BenchReport([], [], parse))
+    row = text.splitlines()[-1]
+    assert [c.strip() for c in row.strip("|").split("|")] == [
+        "4",
+        "50.0",
+        "40.0",
+        "25.0",
+        "1.25",
+        "2.00",
+        "100.0",
+        "2.50",
+    ]
 
 
 def test_cli_bench_and_bad_sizes() -> None:

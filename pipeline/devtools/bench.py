@@ -509,7 +509,7 @@ INGEST_COLUMNS = [
 
 
 def format_report(report: BenchReport) -> str:
-    """The three tables as Markdown (what `ladder bench` prints and docs/scaling.md quotes)."""
+    """The tables as Markdown (what `ladder bench` prints and the README quotes)."""
     parts = ["De-duplication by size (synthetic occurrences; precision/recall against the generator's truth)", ""]
     parts.append(
         _table(

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pipeline.parse.settings import ProseConfig
+from pipeline.settings import compiled
 
 if TYPE_CHECKING:
     from pipeline.models import Block
@@ -41,6 +42,45 @@ def key(text: str) -> str:
     return " ".join(_WORDS.split(text.casefold())).strip()
 
 
+def _any(patterns: list[str] | tuple[str, ...]) -> str:
+    """One alternation of `patterns`: `(?:p1)|(?:p2)`."""
+    return "|".join(f"(?:{p})" for p in patterns)
+
+
+_NAMED_GROUP = re.compile(r"(?<!\\)\(\?P<\w+>")
+
+
+def _gate(cfg: ProseConfig) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
+    """Two patterns, one tried at the start of a line and one anywhere in it, that match every line on which
+    some rule of `line_type` matches (and more: all are tried ignoring case). None when the rules cannot be
+    combined (a back-reference to a named group, an inline global flag): then every line is typed in full."""
+    at_start = [
+        cfg.rule_pattern,
+        cfg.signature_pattern,
+        *cfg.quote_meta_patterns,
+        *(r.pattern for r in cfg.depth_patterns),
+        *(p for p in cfg.badge_patterns if p.startswith("^")),
+        *(r.pattern for r in cfg.post_header_rules),
+        *cfg.author_line_patterns,
+        _NAME.pattern,
+        cfg.handle_pattern,
+    ]
+    anywhere = [
+        *cfg.quote_block_patterns,
+        *cfg.quote_line_patterns,
+        *(p for p in cfg.badge_patterns if not p.startswith("^")),
+        *cfg.date_patterns,
+        _PAREN_TAIL.pattern,
+    ]
+    try:
+        first, second = compiled(
+            (_NAMED_GROUP.sub("(?:", _any(at_start)), _NAMED_GROUP.sub("(?:", _any(anywhere))), re.IGNORECASE
+        )
+    except re.error:
+        return None
+    return first, second
+
+
 @dataclass(frozen=True)
 class Header:
     author: str
@@ -54,33 +94,43 @@ class Signals:
     def __init__(self, cfg: ProseConfig) -> None:
         flags = re.IGNORECASE
         self.cfg = cfg
-        self.rule = re.compile(cfg.rule_pattern)
-        self.signature = re.compile(cfg.signature_pattern)
-        self.badges = [re.compile(p, flags) for p in cfg.badge_patterns]
-        self.dates = [re.compile(p, flags) for p in cfg.date_patterns]
+        self.rule, self.signature = compiled((cfg.rule_pattern, cfg.signature_pattern))
+        self.badges = compiled(cfg.badge_patterns, flags)
+        self.dates = compiled(cfg.date_patterns, flags)
         # one pass to ask "any badge / any date here?" before trying the patterns one by one; patterns anchored
         # at the start are tried at the start only (kind detection types every line of every document)
         anchored = [p for p in cfg.badge_patterns if p.startswith("^")]
         floating = [p for p in cfg.badge_patterns if not p.startswith("^")]
-        self.badge_start = re.compile("|".join(f"(?:{p})" for p in anchored) or r"(?!)", flags)
-        self.badge_anywhere = re.compile("|".join(f"(?:{p})" for p in floating) or r"(?!)", flags)
-        self.any_date = re.compile("|".join(f"(?:{p})" for p in cfg.date_patterns), flags)
+        self.badge_start, self.badge_anywhere, self.any_date = compiled(
+            (_any(anchored) or r"(?!)", _any(floating) or r"(?!)", _any(cfg.date_patterns)), flags
+        )
         # every default date has a digit or says "yesterday" / "today": a line with neither needs no date search
         self.date_hint = (
-            re.compile(r"\d|yesterday|today", flags)
+            compiled([r"\d|yesterday|today"], flags)[0]
             if all("\\d" in p or "yesterday" in p for p in cfg.date_patterns)
             else None
         )
-        self.authors = [re.compile(p, flags) for p in cfg.author_line_patterns]
-        self.headers = [(re.compile(r.pattern, flags), r) for r in cfg.post_header_rules]
-        self.handle = re.compile(cfg.handle_pattern, flags)
-        self.depths = [re.compile(r.pattern, flags) for r in cfg.depth_patterns]
-        self.mentions = [re.compile(r.pattern, flags) for r in cfg.reply_mention_patterns]
-        self.inline_furniture = [re.compile(r.pattern, flags) for r in cfg.inline_furniture_patterns]
-        self.quote_block = [re.compile(p, flags) for p in cfg.quote_block_patterns]
-        self.quote_line = [re.compile(p, flags) for p in cfg.quote_line_patterns]
-        self.quote_meta = [re.compile(p, flags) for p in cfg.quote_meta_patterns]
+        self.authors = compiled(cfg.author_line_patterns, flags)
+        self.headers = list(
+            zip(compiled([r.pattern for r in cfg.post_header_rules], flags), cfg.post_header_rules, strict=True)
+        )
+        self.handle = compiled([cfg.handle_pattern], flags)[0]
+        self.depths = compiled([r.pattern for r in cfg.depth_patterns], flags)
+        self.mentions = compiled([r.pattern for r in cfg.reply_mention_patterns], flags)
+        self.inline_furniture = compiled([r.pattern for r in cfg.inline_furniture_patterns], flags)
+        self.quote_block = compiled(cfg.quote_block_patterns, flags)
+        self.quote_line = compiled(cfg.quote_line_patterns, flags)
+        self.quote_meta = compiled(cfg.quote_meta_patterns, flags)
         self.role_nouns = {w.casefold() for w in cfg.role_nouns}
+        self.gate = _gate(cfg)
+
+    def maybe_signal(self, text: str) -> bool:
+        """False when no rule `line_type` tries can match `text` (it is body text): one or two regex calls
+        instead of dozens. Always True when the rules could not be combined into one pattern."""
+        if self.gate is None:
+            return True
+        at_start, anywhere = self.gate
+        return bool(at_start.match(text) or anywhere.search(text))
 
     # ------------------------------------------------------------------------------------ pieces
     def date(self, text: str) -> str | None:
@@ -218,6 +268,8 @@ def line_type(b: Block, sig: Signals) -> str:
         if t.startswith(">"):
             return "quote_line"
         return "quote_meta" if sig.meta(t) else "body"
+    if not sig.maybe_signal(t):
+        return "body"
     if sig.rule.match(t):
         return "rule"
     if sig.signature.match(t):

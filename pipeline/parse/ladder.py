@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.ingest.tree import children
 from pipeline.models import Document, Node, ParsedBehavior, ParsedCompetency, ParsedDocument, ParsedRole, line_of
+from pipeline.parse.regex_needs import needs
 from pipeline.parse.settings import StructureConfig
 from pipeline.settings import compiled
 
@@ -98,6 +99,7 @@ class Rules:
         self.mgmt = compiled(cfg.management_markers, re.IGNORECASE)
         self.empty = compiled(cfg.empty_cell_patterns, re.IGNORECASE)
         self.years = compiled(cfg.years_patterns, re.IGNORECASE)
+        self.years_needs = [needs(p, re.IGNORECASE) for p in cfg.years_patterns]  # "experience", "year"
 
     def page_wide(self, title: str) -> bool:
         return any(rx.search(title) for rx in self.not_role)
@@ -118,7 +120,12 @@ class Rules:
         return bool(re.search(r"\b(?:years?|experience|yoe)\b", text, re.IGNORECASE)) and len(text.split()) <= 5
 
     def is_years(self, text: str) -> bool:
-        return len(text.split()) <= 25 and any(rx.search(text) for rx in self.years)
+        if len(text.split()) > 25:
+            return False
+        for rx, need in zip(self.years, self.years_needs, strict=True):
+            if (need is None or need.found_in(text)) and rx.search(text):
+                return True
+        return False
 
     def path_of(self, *texts: str) -> str | None:
         for t in texts:
@@ -593,17 +600,19 @@ def promote_text_headings(nodes: list[Node], cfg: StructureConfig) -> list[Node]
     return out
 
 
-def _heading_context(tree: Tree) -> dict[int, list[str]]:
+def _heading_context(tree: Tree) -> dict[int, tuple[str, ...]]:
     """For every top-level node, the titles of the headings it sits under (outermost first)."""
-    ctx: dict[int, list[str]] = {}
+    ctx: dict[int, tuple[str, ...]] = {}
     open_heads: list[tuple[int, str]] = []
+    titles: tuple[str, ...] = ()  # the titles of open_heads, made again only when a heading opens
     for j in tree.top:
         n = tree.nodes[j]
-        ctx[j] = [t for _, t in open_heads]
+        ctx[j] = titles
         if n.kind == "heading":
             while open_heads and open_heads[-1][0] >= n.level:
                 open_heads.pop()
             open_heads.append((n.level, n.text))
+            titles = tuple(t for _, t in open_heads)
     return ctx
 
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 from pipeline.models import Block, DocKind, Node
 from pipeline.parse.forum_signals import thread_evidence
+from pipeline.parse.regex_needs import needs
 
 _FORUM_CUES = [
     re.compile(p, re.IGNORECASE)
@@ -32,6 +33,8 @@ _FORUM_CUES = [
         r"\b(?:wrote|replied|posted)\s*:?\s*$",
     )
 ]
+# what a line needs before each cue can match (`regex_needs`): most lines hold none of it
+_FORUM_NEEDS = [needs(p.pattern, p.flags) for p in _FORUM_CUES]
 _YEARS = re.compile(r"\b\d+(?:\.\d+)?\s*(?:\+|[-–]\s*\d+(?:\.\d+)?)?\s*years?\b(?:\s+of\s+experience)?", re.IGNORECASE)
 _ROLE_INTRO = re.compile(r"^(?:[Tt]he|[Aa]n?|[Oo]ur)\s+(?:[A-Z][\w&/-]*\s+){1,6}(?:will|is|leads?|owns?)\b")
 _QUESTION_HEAD = re.compile(r"^(?:\d+[.)]\s*)?[A-Z][^.!]{10,120}\?\s*$")
@@ -66,7 +69,12 @@ def _features(blocks: list[Block], max_heading_words: int) -> dict[str, float]:
         "headings": sum(1 for b in blocks if b.kind == "heading"),
         "recurring": len(recurring),
         "levelled_titles": len(levelled),
-        "forum": sum(1 for t in texts for p in _FORUM_CUES if p.search(t)),
+        "forum": sum(
+            1
+            for t in texts
+            for p, need in zip(_FORUM_CUES, _FORUM_NEEDS, strict=True)
+            if (need is None or need.found_in(t)) and p.search(t)
+        ),
         "years": sum(1 for t in texts if _YEARS.search(t)),
         "role_intros": sum(1 for t in texts if _ROLE_INTRO.match(t)),
         "questions": sum(1 for t in texts if _QUESTION_HEAD.match(t)),

@@ -6,6 +6,7 @@ The Prefect flow (`flows/ingest.py`) orchestrates exactly these functions; tests
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
@@ -13,7 +14,7 @@ from pipeline.build import build_ladder
 from pipeline.build.decisions import Decisions
 from pipeline.config import Config
 from pipeline.errors import LadderError, RejectedDocument
-from pipeline.ingest import budget, display_name, ingest_bytes, read_input
+from pipeline.ingest import budget, display_name, ingest_for_parse, read_input
 from pipeline.models import DecisionOutcome, DocKind, Document, Ladder, ParsedDocument, Rejection
 from pipeline.parse import parse_document
 from pipeline.progress import stage
@@ -29,6 +30,9 @@ from pipeline.release.report import (
     report_artifact,
     write_report_files,
 )
+
+if TYPE_CHECKING:
+    from pipeline.parse.ladder import LadderMemo
 
 
 class FileResult(BaseModel):
@@ -58,17 +62,17 @@ def process_bytes(data: bytes, rel: str, config: Config, kind_override: DocKind 
     """
     with budget.document_budget(rel, config.ingest):
         try:
-            doc = ingest_bytes(data, rel, config, kind_override)
+            doc, ladders = ingest_for_parse(data, rel, config, kind_override)
             budget.check_blocks(doc, config.ingest)
             budget.check("cutting into blocks")
         except RejectedDocument as exc:
             return FileResult(file=rel, rejection=Rejection(file=exc.file, reason=exc.reason))
-        return _parse(doc, rel, config)
+        return _parse(doc, rel, config, ladders)
 
 
-def _parse(doc: Document, rel: str, config: Config) -> FileResult:
+def _parse(doc: Document, rel: str, config: Config, ladders: LadderMemo | None = None) -> FileResult:
     try:
-        parsed = parse_document(doc, config)
+        parsed = parse_document(doc, config, ladders)
         budget.check("parsing")
     except RejectedDocument as exc:
         return FileResult(file=rel, rejection=Rejection(file=rel, reason=exc.reason))

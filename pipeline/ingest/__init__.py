@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pipeline.config import Config
+    from pipeline.parse.ladder import LadderMemo
 
 from pipeline.errors import ConfigError, InputError, RejectedDocument
 from pipeline.ids import content_id
@@ -257,13 +258,25 @@ def _check_text(text: str, file: str, enc: str, config: Config) -> str:
     return text
 
 
-def kind_of(blocks: list[Block], nodes: list[Node], config: Config) -> tuple[DocKind, float]:
-    """The detected kind of a document cut into `blocks` / `nodes`, and its confidence."""
-    return detect_kind(blocks, config.kinds, config.career_page, config.prose, nodes)
+def kind_of(
+    blocks: list[Block], nodes: list[Node], config: Config, ladders: LadderMemo | None = None
+) -> tuple[DocKind, float]:
+    """The detected kind of a document cut into `blocks` / `nodes`, and its confidence; the ladder detection
+    it does is kept in `ladders` when given (the parser reuses it)."""
+    return detect_kind(blocks, config.kinds, config.career_page, config.prose, nodes, ladders)
 
 
 def ingest_bytes(data: bytes, file: str, config: Config, kind_override: DocKind | None = None) -> Document:
     """Turn one file's bytes into a `Document`, or raise `RejectedDocument`."""
+    return ingest_for_parse(data, file, config, kind_override)[0]
+
+
+def ingest_for_parse(
+    data: bytes, file: str, config: Config, kind_override: DocKind | None = None
+) -> tuple[Document, LadderMemo]:
+    """`ingest_bytes`, and the ladder detection kind detection did on the document, for `parse_document`."""
+    from pipeline.parse.ladder import LadderMemo
+
     if len(data) > config.ingest.max_bytes:
         raise RejectedDocument(
             file, f"too large: {len(data):,} bytes (limit {config.ingest.max_bytes:,}; set ingest.max_bytes)"
@@ -286,11 +299,12 @@ def ingest_bytes(data: bytes, file: str, config: Config, kind_override: DocKind 
         raise RejectedDocument(file, "no text content")
     if not title:
         title = next((b.text for b in blocks if b.kind == "heading"), blocks[0].text)
-    kind, confidence = kind_of(blocks, nodes, config)
+    ladders = LadderMemo(nodes, config.career_page.structure, config.career_page.path_markers)
+    kind, confidence = kind_of(blocks, nodes, config, ladders)
     source = "detected"
     if kind_override is not None:
         kind, confidence, source = kind_override, 1.0, "manifest"
-    return Document(
+    doc = Document(
         id=content_id(data),
         file=file,
         format=fmt,
@@ -304,6 +318,7 @@ def ingest_bytes(data: bytes, file: str, config: Config, kind_override: DocKind 
         nodes=nodes,
         repairs=repairs,
     )
+    return doc, ladders
 
 
 def ingest_file(path: Path, raw_dir: Path, config: Config, manifest: dict[str, DocKind] | None = None) -> Document:

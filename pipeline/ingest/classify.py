@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pipeline.ingest.settings import KindConfig
+    from pipeline.parse.ladder import LadderMemo
     from pipeline.parse.settings import CareerPageConfig, ProseConfig
 
 from pipeline.models import Block, DocKind, Node
 from pipeline.parse.forum_signals import thread_evidence
+from pipeline.parse.regex_needs import needs
 
 _FORUM_CUES = [
     re.compile(p, re.IGNORECASE)
@@ -31,6 +33,8 @@ _FORUM_CUES = [
         r"\b(?:wrote|replied|posted)\s*:?\s*$",
     )
 ]
+# what a line needs before each cue can match (`regex_needs`): most lines hold none of it
+_FORUM_NEEDS = [needs(p.pattern, p.flags) for p in _FORUM_CUES]
 _YEARS = re.compile(r"\b\d+(?:\.\d+)?\s*(?:\+|[-–]\s*\d+(?:\.\d+)?)?\s*years?\b(?:\s+of\s+experience)?", re.IGNORECASE)
 _ROLE_INTRO = re.compile(r"^(?:[Tt]he|[Aa]n?|[Oo]ur)\s+(?:[A-Z][\w&/-]*\s+){1,6}(?:will|is|leads?|owns?)\b")
 _QUESTION_HEAD = re.compile(r"^(?:\d+[.)]\s*)?[A-Z][^.!]{10,120}\?\s*$")
@@ -65,7 +69,12 @@ def _features(blocks: list[Block], max_heading_words: int) -> dict[str, float]:
         "headings": sum(1 for b in blocks if b.kind == "heading"),
         "recurring": len(recurring),
         "levelled_titles": len(levelled),
-        "forum": sum(1 for t in texts for p in _FORUM_CUES if p.search(t)),
+        "forum": sum(
+            1
+            for t in texts
+            for p, need in zip(_FORUM_CUES, _FORUM_NEEDS, strict=True)
+            if (need is None or need.found_in(t)) and p.search(t)
+        ),
         "years": sum(1 for t in texts if _YEARS.search(t)),
         "role_intros": sum(1 for t in texts if _ROLE_INTRO.match(t)),
         "questions": sum(1 for t in texts if _QUESTION_HEAD.match(t)),
@@ -75,21 +84,25 @@ def _features(blocks: list[Block], max_heading_words: int) -> dict[str, float]:
     }
 
 
-def level_axis(nodes: list[Node], career_page: CareerPageConfig) -> float:
+def level_axis(nodes: list[Node], career_page: CareerPageConfig, ladders: LadderMemo | None = None) -> float:
     """Career-page evidence from the tree, whatever the prose: 1.0 when it has a level axis (two or more levels
     as headings or a ladder table), 0.6 when plain-text lines that look like levels head two or more levels or
-    it reads as one level of a ladder (a level-like title over two or more competencies), else 0."""
-    from pipeline.parse.ladder import Rules, detect, promote_text_headings
+    it reads as one level of a ladder (a level-like title over two or more competencies), else 0.
+
+    `ladders`: the document's ladder detection, kept for the career-page parser (made here when not given or
+    made for other nodes or settings)."""
+    from pipeline.parse.ladder import LadderMemo, Rules
 
     cp = career_page
-    found = detect(nodes, cp.structure, single_level=False, path_markers=cp.path_markers)
-    if len(found.levels) >= 2:
+    memo = ladders
+    if memo is None or not memo.serves(nodes, cp.structure, cp.path_markers):
+        memo = LadderMemo(nodes, cp.structure, cp.path_markers)
+    if len(memo.found(single_level=False).levels) >= 2:
         return 1.0
-    if not any(n.kind == "heading" for n in nodes):  # plain text: level-like short lines as headings
-        promoted = detect(promote_text_headings(nodes, cp.structure), cp.structure, False, cp.path_markers)
-        if len(promoted.levels) >= 2:
-            return 0.6
-    found = detect(nodes, cp.structure, single_level=True, path_markers=cp.path_markers)
+    # plain text: level-like short lines as headings
+    if not any(n.kind == "heading" for n in nodes) and len(memo.promoted().levels) >= 2:
+        return 0.6
+    found = memo.found(single_level=True)
     if len(found.levels) == 1:
         lv = found.levels[0]
         if Rules(cp.structure).level_like(lv.title) and sum(1 for c in lv.comps if c.name) >= 2:
@@ -98,9 +111,14 @@ def level_axis(nodes: list[Node], career_page: CareerPageConfig) -> float:
 
 
 def kind_scores(
-    blocks: list[Block], career_page: CareerPageConfig, prose: ProseConfig, nodes: list[Node] | None = None
+    blocks: list[Block],
+    career_page: CareerPageConfig,
+    prose: ProseConfig,
+    nodes: list[Node] | None = None,
+    ladders: LadderMemo | None = None,
 ) -> dict[str, float]:
-    """Score per kind in 0..1 (exposed for the report and for tests); `nodes`: the tree, for the level axis.
+    """Score per kind in 0..1 (exposed for the report and for tests); `nodes`: the tree, for the level axis;
+    `ladders`: the document's ladder detection, filled here and handed on to the career-page parser.
 
     Kind detection borrows the parsers' own notions, passed in explicitly: the career-page parser's structure
     (`career_page`: a block of at most `max_heading_words` words may be a role or competency heading; the
@@ -126,7 +144,7 @@ def kind_scores(
         + 0.35 * min(1.0, f["avg_para_words"] / 40)
         + 0.3 * min(1.0, f["questions"] / 3)
     ) * (1.0 if f["recurring"] < 3 else 0.5)
-    axis = level_axis(nodes, career_page) if nodes else 0.0
+    axis = level_axis(nodes, career_page, ladders) if nodes else 0.0
     if axis >= 1.0:  # a level axis makes a career page, however much prose surrounds it
         career, forum, roles, article = max(career, 0.9), forum * 0.5, roles * 0.5, article * 0.5
     elif axis > 0:
@@ -145,9 +163,12 @@ def detect_kind(
     career_page: CareerPageConfig,
     prose: ProseConfig,
     nodes: list[Node] | None = None,
+    ladders: LadderMemo | None = None,
 ) -> tuple[DocKind, float]:
-    """Best-scoring kind and its confidence; `unknown` when no kind reaches `kinds.min_confidence`."""
-    scores = kind_scores(blocks, career_page, prose, nodes)
+    """Best-scoring kind and its confidence; `unknown` when no kind reaches `kinds.min_confidence`.
+
+    Pass `ladders` (a `LadderMemo` of `nodes`) to keep the ladder detection for the parser: it runs once."""
+    scores = kind_scores(blocks, career_page, prose, nodes, ladders)
     kind, best = max(scores.items(), key=lambda kv: (kv[1], kv[0]))
     if best < kinds.min_confidence:
         return "unknown", best

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pipeline.config import Config
+    from pipeline.parse.ladder import LadderMemo
 
 from pipeline.errors import LadderError, ParseError
 from pipeline.models import Document, ParsedDocument
@@ -29,8 +30,11 @@ PARSERS: dict[str, Parser] = {
 }
 
 
-def parse_document(doc: Document, config: Config) -> ParsedDocument:
-    """Parse `doc` with the parser of its kind; a kind with no parser gives an empty result with a warning."""
+def parse_document(doc: Document, config: Config, ladders: LadderMemo | None = None) -> ParsedDocument:
+    """Parse `doc` with the parser of its kind; a kind with no parser gives an empty result with a warning.
+
+    `ladders`: the ladder detection kind detection did on `doc` (`ingest_for_parse`), reused by the career-page
+    parser instead of detecting again."""
     parser = PARSERS.get(doc.kind)
     if doc.kind == "unknown":  # reported, not guessed: the user names the kind in the manifest
         return ParsedDocument(
@@ -51,6 +55,8 @@ def parse_document(doc: Document, config: Config) -> ParsedDocument:
             warnings=[f"{doc.file}: kind {doc.kind!r} is ingested but has no parser; nothing extracted"],
         )
     try:
+        if doc.kind == "career_page" and ladders is not None:
+            return parse_career_page(doc, config, ladders)
         return parser(doc, config)
     except LadderError:
         raise

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 from pipeline.errors import ParseError
 from pipeline.ids import name_key
 from pipeline.models import Block, Document, ParsedBehavior, ParsedCompetency, ParsedDocument, ParsedRole
-from pipeline.parse.ladder import Found, detect, ladder_document, line_of, promote_text_headings
+from pipeline.parse.ladder import Found, LadderMemo, ladder_document, line_of
+from pipeline.settings import compiled
 
 _SENTENCE_END = (".", "!", "?", ";", ":")
 _NA_SUFFIX = re.compile(r"\s*\(\s*n\s*/\s*a\s*\)\s*$", re.IGNORECASE)
@@ -72,13 +73,14 @@ class _Skeleton:
 class _Rules:
     def __init__(self, cfg: CareerPageConfig) -> None:
         self.cfg = cfg
-        self.not_defined = [re.compile(p, re.IGNORECASE) for p in cfg.not_defined_patterns]
-        self.not_applicable = [re.compile(p, re.IGNORECASE) for p in cfg.not_applicable_patterns]
-        self.markers = [(re.compile(p, re.IGNORECASE), path) for p, path in cfg.path_markers.items()]
-        self.management = [re.compile(p, re.IGNORECASE) for p in cfg.management_title_patterns]
-        self.management_summary = [re.compile(p, re.IGNORECASE) for p in cfg.management_summary_patterns]
+        flags = re.IGNORECASE
+        self.not_defined = compiled(cfg.not_defined_patterns, flags)
+        self.not_applicable = compiled(cfg.not_applicable_patterns, flags)
+        self.markers = list(zip(compiled(cfg.path_markers, flags), cfg.path_markers.values(), strict=True))
+        self.management = compiled(cfg.management_title_patterns, flags)
+        self.management_summary = compiled(cfg.management_summary_patterns, flags)
         self.labels = {name_key(x) for x in cfg.behaviors_labels}
-        self.tracks = [re.compile(p, re.IGNORECASE) for p in cfg.track_patterns]
+        self.tracks = compiled(cfg.track_patterns, flags)
 
     def short(self, b: Block) -> bool:
         """Could be a name (role, competency, label, menu entry): short and not a sentence."""
@@ -276,17 +278,23 @@ def _tree_track(doc: Document, found: Found, rules: _Rules) -> str:
     return " ".join(words) or doc.title
 
 
-def parse_career_page(doc: Document, config: Config) -> ParsedDocument:
+def parse_career_page(doc: Document, config: Config, ladders: LadderMemo | None = None) -> ParsedDocument:
     """Parse a career page into roles, competency sections and behavior bullets.
 
     A page is read by its tree (`pipeline.parse.ladder`: level headings, ladder tables) unless it has a role
     menu (a run of short lines whose entries come back as sections) that names every level the tree found and
     more, or it is plain text with a menu; then by the menu / heading / recurrence skeletons below. A page none
     of those reads is taken as one level of a ladder written one level per document.
+
+    `ladders`: the ladder detection kind detection did on this document (`LadderMemo`), reused when it was
+    made for these nodes and settings.
     """
     rules = _Rules(config.career_page)
     structure, markers = config.career_page.structure, config.career_page.path_markers
-    found = detect(doc.nodes, structure, single_level=False, path_markers=markers)
+    memo = ladders
+    if memo is None or not memo.serves(doc.nodes, structure, markers):
+        memo = LadderMemo(doc.nodes, structure, markers)
+    found = memo.found(single_level=False)
     # a role menu wins when it names every level the tree found and more (levels listed but not written yet);
     # it is looked for only where it can matter: plain text, or a tree that found no level or skipped some
     skel = _menu_skeleton(doc, rules) if doc.format == "text" or not found.levels or found.skipped else None
@@ -299,10 +307,10 @@ def parse_career_page(doc: Document, config: Config) -> ParsedDocument:
         skel = _heading_skeleton(doc, rules) or _recurrence_skeleton(doc, rules)
     if skel is None or not skel.roles:
         if doc.format == "text":  # level-like short lines as headings
-            promoted = detect(promote_text_headings(doc.nodes, structure), structure, False, markers)
+            promoted = memo.promoted()
             if promoted.levels:
                 return ladder_document(doc, config, promoted, _tree_track(doc, promoted, rules))
-        single = detect(doc.nodes, structure, single_level=True, path_markers=markers)
+        single = memo.found(single_level=True)
         if single.levels:
             return ladder_document(doc, config, single, _tree_track(doc, single, rules))
         raise ParseError(f"{doc.file}: no role menu or role headings found; is it a career page?")

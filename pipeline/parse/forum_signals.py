@@ -21,7 +21,9 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from pipeline.parse.regex_needs import needs
 from pipeline.parse.settings import ProseConfig
+from pipeline.settings import compiled
 
 if TYPE_CHECKING:
     from pipeline.models import Block
@@ -32,6 +34,7 @@ _NAME = re.compile(
 _WORDS = re.compile(r"[^\w]+")
 _EMAIL = re.compile(r"\s*<[^<>]*@[^<>]*>\s*")
 _PAREN_TAIL = re.compile(r"\s*\([^()]{1,40}\)\s*$")
+_DIGIT = re.compile(r"[0-9]")
 _MAX_HEADER_CHARS = 200  # a header line is short; a longer line is never read as one
 _DATE_FILLER = {"at", "on", "edited", "ago", "op", "am", "pm", "utc", "gmt"}
 
@@ -39,6 +42,11 @@ _DATE_FILLER = {"at", "on", "edited", "ago", "op", "am", "pm", "utc", "gmt"}
 def key(text: str) -> str:
     """Comparison form of a line: `"Hi, Will -"` -> `"hi will"`."""
     return " ".join(_WORDS.split(text.casefold())).strip()
+
+
+def _any(patterns: list[str] | tuple[str, ...]) -> str:
+    """One alternation of `patterns`: `(?:p1)|(?:p2)`."""
+    return "|".join(f"(?:{p})" for p in patterns)
 
 
 @dataclass(frozen=True)
@@ -54,43 +62,80 @@ class Signals:
     def __init__(self, cfg: ProseConfig) -> None:
         flags = re.IGNORECASE
         self.cfg = cfg
-        self.rule = re.compile(cfg.rule_pattern)
-        self.signature = re.compile(cfg.signature_pattern)
-        self.badges = [re.compile(p, flags) for p in cfg.badge_patterns]
-        self.dates = [re.compile(p, flags) for p in cfg.date_patterns]
+        self.rule, self.signature = compiled((cfg.rule_pattern, cfg.signature_pattern))
+        self.badges = compiled(cfg.badge_patterns, flags)
+        self.dates = compiled(cfg.date_patterns, flags)
         # one pass to ask "any badge / any date here?" before trying the patterns one by one; patterns anchored
         # at the start are tried at the start only (kind detection types every line of every document)
         anchored = [p for p in cfg.badge_patterns if p.startswith("^")]
         floating = [p for p in cfg.badge_patterns if not p.startswith("^")]
-        self.badge_start = re.compile("|".join(f"(?:{p})" for p in anchored) or r"(?!)", flags)
-        self.badge_anywhere = re.compile("|".join(f"(?:{p})" for p in floating) or r"(?!)", flags)
-        self.any_date = re.compile("|".join(f"(?:{p})" for p in cfg.date_patterns), flags)
+        self.badge_start, self.badge_anywhere, self.any_date = compiled(
+            (_any(anchored) or r"(?!)", _any(floating) or r"(?!)", _any(cfg.date_patterns)), flags
+        )
         # every default date has a digit or says "yesterday" / "today": a line with neither needs no date search
         self.date_hint = (
-            re.compile(r"\d|yesterday|today", flags)
+            compiled([r"\d|yesterday|today"], flags)[0]
             if all("\\d" in p or "yesterday" in p for p in cfg.date_patterns)
             else None
         )
-        self.authors = [re.compile(p, flags) for p in cfg.author_line_patterns]
-        self.headers = [(re.compile(r.pattern, flags), r) for r in cfg.post_header_rules]
-        self.handle = re.compile(cfg.handle_pattern, flags)
-        self.depths = [re.compile(r.pattern, flags) for r in cfg.depth_patterns]
-        self.mentions = [re.compile(r.pattern, flags) for r in cfg.reply_mention_patterns]
-        self.inline_furniture = [re.compile(r.pattern, flags) for r in cfg.inline_furniture_patterns]
-        self.quote_block = [re.compile(p, flags) for p in cfg.quote_block_patterns]
-        self.quote_line = [re.compile(p, flags) for p in cfg.quote_line_patterns]
-        self.quote_meta = [re.compile(p, flags) for p in cfg.quote_meta_patterns]
+        # each with what a line needs before the pattern can match (`regex_needs`): most lines are not headers
+        self.authors = list(
+            zip(
+                compiled(cfg.author_line_patterns, flags),
+                [needs(p, flags) for p in cfg.author_line_patterns],
+                strict=True,
+            )
+        )
+        self.headers = list(
+            zip(
+                compiled([r.pattern for r in cfg.post_header_rules], flags),
+                cfg.post_header_rules,
+                [needs(r.pattern, flags) for r in cfg.post_header_rules],
+                strict=True,
+            )
+        )
+        self.badge_anywhere_needs = needs(_any(floating), flags) if floating else None
+        self.handle = compiled([cfg.handle_pattern], flags)[0]
+        self.depths = compiled([r.pattern for r in cfg.depth_patterns], flags)
+        self.mentions = compiled([r.pattern for r in cfg.reply_mention_patterns], flags)
+        self.inline_furniture = compiled([r.pattern for r in cfg.inline_furniture_patterns], flags)
+        self.quote_block = compiled(cfg.quote_block_patterns, flags)
+        self.quote_line = compiled(cfg.quote_line_patterns, flags)
+        self.quote_needs = [needs(p, flags) for p in (*cfg.quote_block_patterns, *cfg.quote_line_patterns)]
+        self.date_needs = [needs(p, flags) for p in cfg.date_patterns]
+        self.quote_meta = compiled(cfg.quote_meta_patterns, flags)
         self.role_nouns = {w.casefold() for w in cfg.role_nouns}
 
     # ------------------------------------------------------------------------------------ pieces
-    def date(self, text: str) -> str | None:
-        """First date in `text`, as written: `"edited October 2020 in CS"` -> `"October 2020"`."""
-        if (self.date_hint is not None and not self.date_hint.search(text)) or not self.any_date.search(text):
+    def dated(self, text: str) -> bool:
+        """False when `text` cannot hold a date (the cheap test before the date patterns)."""
+        if self.date_hint is None:
+            return True
+        if text.isascii():  # the same test as `date_hint`, without a case-folding regex scan
+            low = text.lower()
+            return bool(_DIGIT.search(text)) or "yesterday" in low or "today" in low
+        return bool(self.date_hint.search(text))
+
+    def date(self, text: str, dated: bool | None = None) -> str | None:
+        """First date in `text`, as written: `"edited October 2020 in CS"` -> `"October 2020"`; `dated`: the
+        answer of `dated(text)` when the caller has it."""
+        if not (self.dated(text) if dated is None else dated):
             return None
-        for rx in self.dates:
+        for rx, need in zip(self.dates, self.date_needs, strict=True):
+            if need is not None and not need.found_in(text):
+                continue
             m = rx.search(text)
             if m:
                 return m.group(0)
+        return None
+
+    def quoted(self, text: str) -> str | None:
+        """`"quote_block"` for `"Original Message:"`, `"quote_line"` for `"> earlier text"`, else None."""
+        n = len(self.quote_block)
+        for i, rx in enumerate((*self.quote_block, *self.quote_line)):
+            need = self.quote_needs[i]
+            if (need is None or need.found_in(text)) and rx.search(text):
+                return "quote_block" if i < n else "quote_line"
         return None
 
     def is_date(self, text: str) -> bool:
@@ -107,7 +152,10 @@ class Signals:
         return bool(_NAME.match(text)) and not any(ch.isdigit() for ch in text) and not text.isupper()
 
     def is_furniture(self, text: str) -> bool:
-        return bool(self.badge_start.match(text) or self.badge_anywhere.search(text))
+        if self.badge_start.match(text):
+            return True
+        need = self.badge_anywhere_needs
+        return (need is None or need.found_in(text)) and bool(self.badge_anywhere.search(text))
 
     def person(self, text: str) -> str | None:
         """An author as written in a header, or None: `"u/csm_lena"` -> `"csm_lena"`, `"Omar Haddad (Customer)"`
@@ -124,14 +172,18 @@ class Signals:
             return t
         return None
 
-    def header(self, text: str) -> Header | None:
-        """A one-line post header: `"@rui-santos commented on Mar 3, 2023"` -> `Header("rui-santos", "Mar 3, 2023")`."""
+    def header(self, text: str, dated: bool | None = None) -> Header | None:
+        """A one-line post header: `"@rui-santos commented on Mar 3, 2023"` -> `Header("rui-santos", "Mar 3, 2023")`.
+        `dated`: the answer of `dated(text)` when the caller has it."""
         if len(text) > _MAX_HEADER_CHARS:
             return None
-        dated = self.date_hint is None or bool(self.date_hint.search(text))
-        for rx, rule in self.headers:
+        if dated is None:
+            dated = self.dated(text)
+        for rx, rule, need in self.headers:
             if rule.date is not None and not dated:
                 continue  # a rule whose example has a date needs one (cheap test first)
+            if need is not None and not need.found_in(text):
+                continue
             m = rx.match(text)
             if not m:
                 continue
@@ -152,7 +204,9 @@ class Signals:
         """`"Posted by Jo Doe · Mar 3, 2024"` -> `("Jo Doe", "Mar 3, 2024")`."""
         if len(text) > _MAX_HEADER_CHARS:
             return None
-        for rx in self.authors:
+        for rx, need in self.authors:
+            if need is not None and not need.found_in(text):
+                continue
             m = rx.match(text)
             if not m:
                 continue
@@ -222,24 +276,24 @@ def line_type(b: Block, sig: Signals) -> str:
         return "rule"
     if sig.signature.match(t):
         return "signature"
-    if any(rx.search(t) for rx in sig.quote_block):
-        return "quote_block"
-    if any(rx.search(t) for rx in sig.quote_line):
-        return "quote_line"
+    quoted = sig.quoted(t)
+    if quoted is not None:
+        return quoted
     if sig.meta(t):
         return "quote_meta"
     if sig.depth(t) is not None:
         return "depth"
     if sig.is_furniture(t):
         return "badge"
-    if sig.header(t):
+    dated = sig.dated(t)
+    if sig.header(t, dated):
         return "header"
     if sig.author(t):
         return "author"
-    d = sig.date(t)
+    d = sig.date(t, dated)
     if d and len(t.split()) <= len(d.split()) + 3:
         return "date"
-    if sig.is_name(t) or (_PAREN_TAIL.search(t) and sig.is_name(sig.person(t) or "")):
+    if sig.is_name(t) or ("(" in t and _PAREN_TAIL.search(t) and sig.is_name(sig.person(t) or "")):
         return "name"  # "Victor Chen (Globex)" too
     if sig.handle.match(t) and sig.person(t):
         return "handle"

@@ -27,6 +27,7 @@ from pipeline.errors import ParseError
 from pipeline.models import Block, Document, ForumPost, LevelBenchmark, ParsedDocument
 from pipeline.parse.forum_signals import Signals, find_headers, key, line_type, thread_evidence
 from pipeline.parse.nlp import entities, entity_value, experience_years, get_nlp
+from pipeline.settings import compiled
 
 _TIER_WORDS = re.compile(r"^(?:tier|level)\s*(\d)$", re.IGNORECASE)
 _LABEL_LINE = re.compile(r"^(?P<label>[^:–—]{1,60}?)\s*(?::|\s[-–—]\s)\s*(?P<body>\S.*)$")
@@ -53,9 +54,9 @@ class _Rules(Signals):
     def __init__(self, cfg: ProseConfig) -> None:
         super().__init__(cfg)
         flags = re.IGNORECASE
-        self.promotion = [re.compile(p, flags) for p in cfg.promotion_patterns]
-        self.ownership = [re.compile(p, flags) for p in cfg.ownership_patterns]
-        self.addition = [re.compile(p, flags) for p in cfg.addition_patterns]
+        self.promotion = compiled(cfg.promotion_patterns, flags)
+        self.ownership = compiled(cfg.ownership_patterns, flags)
+        self.addition = compiled(cfg.addition_patterns, flags)
 
 
 def _line_type(b: Block, rules: _Rules) -> str:

@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING
 
 from pipeline.ingest.tree import children
 from pipeline.models import Document, Node, ParsedBehavior, ParsedCompetency, ParsedDocument, ParsedRole, line_of
+from pipeline.parse.regex_needs import needs
 from pipeline.parse.settings import StructureConfig
+from pipeline.settings import compiled
 
 if TYPE_CHECKING:
     from pipeline.config import Config
@@ -88,15 +90,16 @@ class Rules:
 
     def __init__(self, cfg: StructureConfig, path_markers: dict[str, str] | None = None) -> None:
         self.cfg = cfg
-        self.markers = [(re.compile(p, re.IGNORECASE), v) for p, v in (path_markers or {}).items()]
-        self.code = re.compile(cfg.level_code_pattern)
-        self.roman = re.compile(cfg.roman_suffix_pattern)
-        self.words = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in cfg.level_words) + r")\b", re.IGNORECASE)
-        self.not_role = [re.compile(p, re.IGNORECASE) for p in cfg.not_role_patterns]
-        self.ic = [re.compile(p, re.IGNORECASE) for p in cfg.ic_markers]
-        self.mgmt = [re.compile(p, re.IGNORECASE) for p in cfg.management_markers]
-        self.empty = [re.compile(p, re.IGNORECASE) for p in cfg.empty_cell_patterns]
-        self.years = [re.compile(p, re.IGNORECASE) for p in cfg.years_patterns]
+        markers = path_markers or {}
+        self.markers = list(zip(compiled(markers, re.IGNORECASE), markers.values(), strict=True))
+        self.code, self.roman = compiled((cfg.level_code_pattern, cfg.roman_suffix_pattern))
+        self.words = compiled([r"\b(?:" + "|".join(re.escape(w) for w in cfg.level_words) + r")\b"], re.IGNORECASE)[0]
+        self.not_role = compiled(cfg.not_role_patterns, re.IGNORECASE)
+        self.ic = compiled(cfg.ic_markers, re.IGNORECASE)
+        self.mgmt = compiled(cfg.management_markers, re.IGNORECASE)
+        self.empty = compiled(cfg.empty_cell_patterns, re.IGNORECASE)
+        self.years = compiled(cfg.years_patterns, re.IGNORECASE)
+        self.years_needs = [needs(p, re.IGNORECASE) for p in cfg.years_patterns]  # "experience", "year"
 
     def page_wide(self, title: str) -> bool:
         return any(rx.search(title) for rx in self.not_role)
@@ -117,7 +120,12 @@ class Rules:
         return bool(re.search(r"\b(?:years?|experience|yoe)\b", text, re.IGNORECASE)) and len(text.split()) <= 5
 
     def is_years(self, text: str) -> bool:
-        return len(text.split()) <= 25 and any(rx.search(text) for rx in self.years)
+        if len(text.split()) > 25:
+            return False
+        for rx, need in zip(self.years, self.years_needs, strict=True):
+            if (need is None or need.found_in(text)) and rx.search(text):
+                return True
+        return False
 
     def path_of(self, *texts: str) -> str | None:
         for t in texts:
@@ -592,17 +600,19 @@ def promote_text_headings(nodes: list[Node], cfg: StructureConfig) -> list[Node]
     return out
 
 
-def _heading_context(tree: Tree) -> dict[int, list[str]]:
+def _heading_context(tree: Tree) -> dict[int, tuple[str, ...]]:
     """For every top-level node, the titles of the headings it sits under (outermost first)."""
-    ctx: dict[int, list[str]] = {}
+    ctx: dict[int, tuple[str, ...]] = {}
     open_heads: list[tuple[int, str]] = []
+    titles: tuple[str, ...] = ()  # the titles of open_heads, made again only when a heading opens
     for j in tree.top:
         n = tree.nodes[j]
-        ctx[j] = [t for _, t in open_heads]
+        ctx[j] = titles
         if n.kind == "heading":
             while open_heads and open_heads[-1][0] >= n.level:
                 open_heads.pop()
             open_heads.append((n.level, n.text))
+            titles = tuple(t for _, t in open_heads)
     return ctx
 
 
@@ -614,9 +624,69 @@ def detect(
 ) -> Found:
     """Find the levels of a document's tree. With `single_level`, a document with no level axis is read as one
     level titled by its first heading (one document per level), when it has a list under that heading."""
+    return LadderMemo(nodes, cfg, path_markers).found(single_level)
+
+
+class LadderMemo:
+    """The ladder detection of one document's tree, done once and shared: kind detection asks it for the level
+    axis (`pipeline.ingest.classify.level_axis`) and the career-page parser reads the same answers.
+
+    Made per document and passed explicitly; `found(False)` and `found(True)` share the level-axis work (they
+    differ only when no level axis is found), `promoted()` is the detection over `promote_text_headings`.
+    The `Found` objects it returns are shared between callers: read them, never change them.
+    """
+
+    def __init__(self, nodes: list[Node], cfg: StructureConfig, path_markers: dict[str, str] | None = None) -> None:
+        self.nodes = nodes
+        self.cfg = cfg
+        self.path_markers = path_markers
+        self._axes: tuple[Tree, Rules, Found, list[Level]] | None = None
+        self._found: dict[bool, Found] = {}
+        self._promoted: Found | None = None
+
+    def serves(self, nodes: list[Node], cfg: StructureConfig, path_markers: dict[str, str] | None = None) -> bool:
+        """True when this memo was made for these nodes and settings (the same objects, or equal ones)."""
+        return (
+            (self.cfg is cfg or self.cfg == cfg)
+            and (self.path_markers or {}) == (path_markers or {})
+            and len(self.nodes) == len(nodes)
+            and all(a is b or a == b for a, b in zip(self.nodes, nodes, strict=True))
+        )
+
+    def found(self, single_level: bool) -> Found:
+        """`detect(nodes, cfg, single_level, path_markers)`, computed once per value of `single_level`."""
+        if single_level not in self._found:
+            if self._axes is None:
+                self._axes = _detect_axes(self.nodes, Rules(self.cfg, self.path_markers))
+            tree, rules, found, levels = self._axes
+            if levels or not single_level:  # the one-level reading only applies when no axis was found
+                self._found[single_level] = _finish(found, levels)
+            else:
+                self._found[single_level] = _finish(*_one_level(tree, rules, _copy(found)))
+        return self._found[single_level]
+
+    def promoted(self) -> Found:
+        """`detect(promote_text_headings(nodes, cfg), cfg, False, path_markers)`, computed once."""
+        if self._promoted is None:
+            promoted = promote_text_headings(self.nodes, self.cfg)
+            self._promoted = LadderMemo(promoted, self.cfg, self.path_markers).found(False)
+        return self._promoted
+
+
+def _copy(found: Found) -> Found:
+    return Found(
+        list(found.levels),
+        list(found.axes),
+        list(found.comp_kinds),
+        list(found.behavior_kinds),
+        list(found.skipped),
+    )
+
+
+def _detect_axes(nodes: list[Node], rules: Rules) -> tuple[Tree, Rules, Found, list[Level]]:
+    """The heading and table level axes of a tree: the levels found (in line order), before the one-level reading."""
     from pipeline.parse.matrix import table_levels
 
-    rules = Rules(cfg, path_markers)
     tree = Tree(nodes)
     found = Found()
     ctx = _heading_context(tree)
@@ -664,28 +734,40 @@ def detect(
             found.note(found.behavior_kinds, "cells and cell list items")
     found.axes.extend(a for a in table_axes)
     levels.sort(key=lambda lv: lv.line)
-    if not levels and single_level:
-        heads = [j for j in tree.top if nodes[j].kind == "heading"]
-        if not heads and tree.top and nodes[tree.top[0]].kind == "para":
-            t = nodes[tree.top[0]].text  # plain text: a short first line is the title
-            if len(t.split()) <= rules.cfg.max_title_words and not t.endswith((".", ":", "!", "?")):
-                heads = [tree.top[0]]
-        if heads:
-            first = heads[0]
-            body = tree.top[tree.pos[first] + 1 :]
-            if any(nodes[j].kind == "list" for j in body):
-                h = nodes[first]
-                lv = Level(title=h.text, ref=h.ref, line=line_of(h.ref))
-                fill_level(tree, lv, body, rules, found, {})
-                lv.path = rules.path_of(h.text) or _ic_summary(lv, rules)
-                if lv.comps:
-                    levels.append(lv)
-                    found.axes.append(f"one level per document ({h.text!r})")
-    found.levels = [lv for lv in levels if any(c.behaviors for c in lv.comps) or _not_defined(lv)]
+    return tree, rules, found, levels
+
+
+def _one_level(tree: Tree, rules: Rules, found: Found) -> tuple[Found, list[Level]]:
+    """No level axis: the whole document as one level titled by its first heading, when a list follows it."""
+    nodes = tree.nodes
+    levels: list[Level] = []
+    heads = [j for j in tree.top if nodes[j].kind == "heading"]
+    if not heads and tree.top and nodes[tree.top[0]].kind == "para":
+        t = nodes[tree.top[0]].text  # plain text: a short first line is the title
+        if len(t.split()) <= rules.cfg.max_title_words and not t.endswith((".", ":", "!", "?")):
+            heads = [tree.top[0]]
+    if heads:
+        first = heads[0]
+        body = tree.top[tree.pos[first] + 1 :]
+        if any(nodes[j].kind == "list" for j in body):
+            h = nodes[first]
+            lv = Level(title=h.text, ref=h.ref, line=line_of(h.ref))
+            fill_level(tree, lv, body, rules, found, {})
+            lv.path = rules.path_of(h.text) or _ic_summary(lv, rules)
+            if lv.comps:
+                levels.append(lv)
+                found.axes.append(f"one level per document ({h.text!r})")
+    return found, levels
+
+
+def _finish(found: Found, levels: list[Level]) -> Found:
+    """A new `Found` with the levels that have behaviors (or are marked not defined); the others are skipped."""
+    out = _copy(found)
+    out.levels = [lv for lv in levels if any(c.behaviors for c in lv.comps) or _not_defined(lv)]
     for lv in levels:
-        if lv not in found.levels:
-            found.note(found.skipped, f"{lv.title} (no behaviors)")
-    return found
+        if lv not in out.levels:
+            out.note(out.skipped, f"{lv.title} (no behaviors)")
+    return out
 
 
 _NOT_DEFINED = re.compile(r"\(\s*n\s*/\s*a\s*\)|\bnot (?:yet )?defined\b|\bnot yet available\b|\bcoming soon\b", re.I)
@@ -736,9 +818,9 @@ def ladder_document(doc: Document, config: Config, found: Found, track: str) -> 
     yet" is kept with `defined: false` and no behaviors.
     """
     cp = config.career_page
-    management = [re.compile(p, re.IGNORECASE) for p in cp.management_title_patterns]
-    leads = [re.compile(p, re.IGNORECASE) for p in cp.management_summary_patterns]
-    not_defined = [re.compile(p, re.IGNORECASE) for p in cp.not_defined_patterns]
+    management = compiled(cp.management_title_patterns, re.IGNORECASE)
+    leads = compiled(cp.management_summary_patterns, re.IGNORECASE)
+    not_defined = compiled(cp.not_defined_patterns, re.IGNORECASE)
     if len(found.levels) == 1 and found.axes and found.axes[0].startswith("one level"):
         track = re.sub(r"\s*\([^)]*\)\s*$", "", found.levels[0].title) or track
     roles: list[ParsedRole] = []

@@ -143,7 +143,7 @@ def blocked_pairs(forms: list[str], config: DedupeSettings, cutoff: float) -> di
 
 _KEY_PREFIX = 5  # `Guards._variants` needs a shared prefix of >= 5 letters; cut there, such variants share a key
 _SKELETON = 3  # consonant skeletons this long absorb typos and vowel changes: bord/board, curent/current
-_PAIR_CHUNK = 1_000_000  # pairs per cpdist call: bounds the memory of the string lists
+PAIR_CHUNK = 1_000_000  # pairs per cpdist call: bounds the memory of the string lists
 # Prefix blocks add the near misses that differ in several words (progressions such as "Can analyze basic
 # data ..." -> "Analyzes advanced data ... and obtains custom data points"); smallest blocks first, within
 # this many pairs (a few seconds of scoring), so small corpora get every block and large ones the rare words.
@@ -246,6 +246,50 @@ def bucket_pairs(bucket: np.ndarray, member: np.ndarray, forms: list[str]) -> np
     return _unique(np.concatenate([np.asarray(pairs, dtype=np.int64), *chunks]))
 
 
+def group_pairs(groups: list[list[int]], forms: list[str], config: DedupeSettings) -> np.ndarray:
+    """Pair codes `i * len(forms) + j` (i < j, sorted, unique) of candidate pairs inside each group of form
+    indices (a track + competency, for progressions), never across groups.
+
+    A group's forms meet under the same keys as `content_key_pairs` (a word changed or added) and under their
+    rarest words inside the group as `candidate_blocks` picks them (a level change that rewrites several
+    words: "basic plays" -> "expert in plays"); every key is a bucket of `bucket_pairs`, so a group of at most
+    `BUCKET_MAX` forms is compared all-to-all and a bigger one costs at most `2 * BUCKET_WINDOW` pairs per
+    form and key. `group_pairs([[0, 1, 2]], ["a b", "a c", "d e"], DedupeSettings())` -> every pair of the
+    three (the group is small).
+    """
+    guards = Guards(config)
+    depth = max(1, config.max_added_words)
+    share = config.block_prefix_share
+    key_id: dict[tuple[int | str, ...], int] = {}
+    entries: list[int] = []
+    for g, members in enumerate(groups):
+        members = sorted(set(members))
+        if len(members) < 2:
+            continue
+        if len(members) <= BUCKET_MAX:  # the whole group is one bucket
+            for i in members:
+                entries += (key_id.setdefault((g,), len(key_id)), i)
+            continue
+        token_sets = {i: sorted(set(forms[i].split())) for i in members}
+        df = Counter(t for ts in token_sets.values() for t in ts)
+        for i in members:
+            level: set[tuple[int | str, ...]] = set()
+            for scheme, keys in enumerate(content_key_sets(forms[i], guards)):
+                found: set[tuple[int | str, ...]] = {(g, scheme, *keys)}
+                for _ in range(min(depth, max(0, len(keys) - 1))):
+                    found |= {key[:x] + key[x + 1 :] for key in found for x in range(2, len(key))}
+                level |= found
+            ranked = sorted(token_sets[i], key=lambda t: (df[t], t))
+            p = max(1, len(ranked) - int(np.ceil(share * len(ranked))) + 1)
+            level |= {(g, 2, t) for t in ranked[:p]}
+            for key in level:
+                entries += (key_id.setdefault(key, len(key_id)), i)
+    if not entries:
+        return np.zeros(0, dtype=np.int64)
+    flat = np.asarray(entries, dtype=np.int64).reshape(-1, 2)
+    return bucket_pairs(flat[:, 0], flat[:, 1], forms)
+
+
 def _backwards_rank(forms: list[str]) -> np.ndarray:
     """Rank of each form when its words are read backwards: `["a b", "b a"]` -> `[1, 0]`."""
     order = sorted(range(len(forms)), key=lambda i: (forms[i].split()[::-1], i))
@@ -284,8 +328,8 @@ def score_index_pairs(
     scorer, _ = _scorer(config)
     strings = _scoring_strings(forms, config)
     scores: dict[tuple[int, int], float] = {}
-    for start in range(0, len(ii), _PAIR_CHUNK):
-        ci, cj = ii[start : start + _PAIR_CHUNK].tolist(), jj[start : start + _PAIR_CHUNK].tolist()
+    for start in range(0, len(ii), PAIR_CHUNK):
+        ci, cj = ii[start : start + PAIR_CHUNK].tolist(), jj[start : start + PAIR_CHUNK].tolist()
         sc = process.cpdist(
             [strings[i] for i in ci],
             [strings[j] for j in cj],

@@ -653,12 +653,25 @@ def bench_cmd(
         int, typer.Option("--parse-docs", help="Documents written and parsed for the throughput figures (0: skip).")
     ] = 500,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic corpus.")] = 0,
+    adversarial: Annotated[
+        int,
+        typer.Option(
+            "--adversarial",
+            help="N for the adversarial corpora: N near-duplicates, N common-word statements, one competency "
+            "of N/5 bullets (0: skip; 100000 is the issue's bound).",
+        ),
+    ] = 0,
 ) -> None:
     """Measure de-duplication, parsing and the parse cache on synthetic ladders; print the tables."""
     from pipeline.devtools.bench import format_report, run_bench
 
     report = run_bench(
-        _int_list(sizes), sample, parse_docs, seed, progress=lambda m: err_console.print(m, markup=False)
+        _int_list(sizes),
+        sample,
+        parse_docs,
+        seed,
+        progress=lambda m: err_console.print(m, markup=False),
+        adversarial=adversarial,
     )
     console.print(format_report(report), markup=False, soft_wrap=True)
 

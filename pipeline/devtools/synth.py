@@ -946,32 +946,258 @@ _TEMPLATE_SLOTS = (
     ("stakeholders", "stakeholder", "sponsors", "stakeholders"),
 )
 _TEMPLATE_TAILS = ("", "", "carefully", "every quarter", "on time", "as needed", "in detail")
-_COMMON_WORDS = (
-    "make time work people team good new help get take know see come think look want give use find tell "
-    "ask feel try leave call keep need day way thing part place case point group problem fact hand week "
-    "company system program question number plan change lead run move play show hear talk turn start "
-    "follow stop create speak read allow add spend grow open walk win offer remember love consider appear "
-    "buy wait serve die send expect build stay fall cut reach kill remain suggest raise pass sell require "
-    "report decide pull"
-).split()
+_COMMON_WORDS = [
+    "make",
+    "time",
+    "work",
+    "people",
+    "team",
+    "good",
+    "new",
+    "help",
+    "get",
+    "take",
+    "know",
+    "see",
+    "come",
+    "think",
+    "look",
+    "want",
+    "give",
+    "use",
+    "find",
+    "tell",
+    "ask",
+    "feel",
+    "try",
+    "leave",
+    "call",
+    "keep",
+    "need",
+    "day",
+    "way",
+    "thing",
+    "part",
+    "place",
+    "case",
+    "point",
+    "group",
+    "problem",
+    "fact",
+    "hand",
+    "week",
+    "company",
+    "system",
+    "program",
+    "question",
+    "number",
+    "plan",
+    "change",
+    "lead",
+    "run",
+    "move",
+    "play",
+    "show",
+    "hear",
+    "talk",
+    "turn",
+    "start",
+    "follow",
+    "stop",
+    "create",
+    "speak",
+    "read",
+    "allow",
+    "add",
+    "spend",
+    "grow",
+    "open",
+    "walk",
+    "win",
+    "offer",
+    "remember",
+    "love",
+    "consider",
+    "appear",
+    "buy",
+    "wait",
+    "serve",
+    "die",
+    "send",
+    "expect",
+    "build",
+    "stay",
+    "fall",
+    "cut",
+    "reach",
+    "kill",
+    "remain",
+    "suggest",
+    "raise",
+    "pass",
+    "sell",
+    "require",
+    "report",
+    "decide",
+    "pull",
+]
 _FUNCTION_WORDS = ("the", "of", "and", "to", "in", "for", "with", "on", "at", "by", "from", "as", "into")
-_BUSINESS_WORDS = (
-    "account adoption agenda alignment analysis architecture audit backlog benchmark billing budget campaign "
-    "capacity certification churn coaching compliance contract cost coverage dashboard deadline delivery "
-    "demo deployment design documentation escalation estimate event feedback forecast funnel governance "
-    "handoff hiring incident insight integration interview invoice launch license meeting metric migration "
-    "milestone onboarding outage partner payment pipeline policy portfolio pricing priority process "
-    "procurement product proposal prototype quota release renewal report request requirement research "
-    "retention review revenue risk roadmap rollout sales schedule security segment service sponsor sprint "
-    "stakeholder strategy survey target template territory testing ticket training transition upgrade "
-    "usage vendor webinar workflow workshop"
-).split()
-_BUSINESS_VERBS = (
-    "analyze approve automate build clarify coordinate define deliver document draft estimate evaluate "
-    "facilitate track improve lead maintain measure monitor negotiate organize own plan prepare present "
-    "prioritize publish reduce refine resolve review run schedule share simplify standardize summarize "
-    "support test update validate"
-).split()
+_BUSINESS_WORDS = [
+    "account",
+    "adoption",
+    "agenda",
+    "alignment",
+    "analysis",
+    "architecture",
+    "audit",
+    "backlog",
+    "benchmark",
+    "billing",
+    "budget",
+    "campaign",
+    "capacity",
+    "certification",
+    "churn",
+    "coaching",
+    "compliance",
+    "contract",
+    "cost",
+    "coverage",
+    "dashboard",
+    "deadline",
+    "delivery",
+    "demo",
+    "deployment",
+    "design",
+    "documentation",
+    "escalation",
+    "estimate",
+    "event",
+    "feedback",
+    "forecast",
+    "funnel",
+    "governance",
+    "handoff",
+    "hiring",
+    "incident",
+    "insight",
+    "integration",
+    "interview",
+    "invoice",
+    "launch",
+    "license",
+    "meeting",
+    "metric",
+    "migration",
+    "milestone",
+    "onboarding",
+    "outage",
+    "partner",
+    "payment",
+    "pipeline",
+    "policy",
+    "portfolio",
+    "pricing",
+    "priority",
+    "process",
+    "procurement",
+    "product",
+    "proposal",
+    "prototype",
+    "quota",
+    "release",
+    "renewal",
+    "report",
+    "request",
+    "requirement",
+    "research",
+    "retention",
+    "review",
+    "revenue",
+    "risk",
+    "roadmap",
+    "rollout",
+    "sales",
+    "schedule",
+    "security",
+    "segment",
+    "service",
+    "sponsor",
+    "sprint",
+    "stakeholder",
+    "strategy",
+    "survey",
+    "target",
+    "template",
+    "territory",
+    "testing",
+    "ticket",
+    "training",
+    "transition",
+    "upgrade",
+    "usage",
+    "vendor",
+    "webinar",
+    "workflow",
+    "workshop",
+    "asset",
+    "baseline",
+    "briefing",
+    "calendar",
+    "catalog",
+    "charter",
+    "checklist",
+    "curriculum",
+    "dataset",
+    "diagram",
+    "directory",
+    "evidence",
+    "framework",
+    "glossary",
+    "guideline",
+    "handbook",
+    "inventory",
+    "ledger",
+    "manual",
+    "newsletter",
+    "notebook",
+    "objective",
+    "outline",
+]
+_BUSINESS_VERBS = [
+    "approve",
+    "automate",
+    "build",
+    "clarify",
+    "coordinate",
+    "define",
+    "draft",
+    "evaluate",
+    "facilitate",
+    "track",
+    "improve",
+    "lead",
+    "maintain",
+    "measure",
+    "monitor",
+    "negotiate",
+    "organize",
+    "plan",
+    "prepare",
+    "present",
+    "publish",
+    "reduce",
+    "refine",
+    "resolve",
+    "run",
+    "share",
+    "simplify",
+    "standardize",
+    "summarize",
+    "support",
+    "update",
+    "validate",
+]
 
 
 def _typo(word: str, rng: random.Random) -> str:
@@ -1031,29 +1257,33 @@ class CompetencyBullet:
 def huge_competency(n: int, seed: int = 0, levels: int = 5, chains: int = 200) -> list[CompetencyBullet]:
     """`n` bullets of one competency over `levels` levels: `chains` planted progressions (the same statement
     at two consecutive levels with "basic" raised to "advanced": one progression link each), the rest
-    unrelated statements (a verb and three to six business nouns drawn at random, each used once).
+    unrelated statements, each used once.
 
-    What the bench expects: exactly `chains` progression links, all between the planted pairs.
+    A statement is a verb and four nouns picked by a code over a prime `p` (word k of statement (a, b, c)
+    is number `a + k*b + k*k*c mod p` of slot k's list): two statements share at most two of their five
+    words and have at least three of their own each, so no two are related (`progression.related`). The
+    seed shuffles which statements are used and at which level. What the bench expects: exactly `chains`
+    progression links, all between the planted pairs.
     """
-    if n < 2 * chains or levels < 2:
-        raise InputError(f"huge competency: need n >= 2 * chains and levels >= 2, got n={n}, chains={chains}")
+    p = 29  # p**3 = 24,389 statements; the verb list and four slices of the noun list each hold p words
+    if n < 2 * chains or levels < 2 or n - chains > p**3:
+        raise InputError(
+            f"huge competency: need 2 * chains <= n <= {p**3 + chains} and levels >= 2, got n={n}, chains={chains}"
+        )
     rng = random.Random(f"huge-competency:{seed}")
+    slots = [_BUSINESS_VERBS[:p]] + [_BUSINESS_WORDS[k * p : (k + 1) * p] for k in range(4)]
+    codes = rng.sample(range(p**3), n - chains)
+
+    def statement(code: int) -> list[str]:
+        a, b, c = code % p, code // p % p, code // p // p
+        return [slots[k][(a + k * b + k * k * c) % p] for k in range(5)]
+
     out: list[CompetencyBullet] = []
-    seen: set[str] = set()
-
-    def statement() -> str:
-        while True:
-            words = [rng.choice(_BUSINESS_VERBS), *rng.sample(_BUSINESS_WORDS, rng.randint(3, 6))]
-            text = " ".join(words).capitalize()
-            if text not in seen:
-                seen.add(text)
-                return text
-
-    for c in range(chains):
-        verb, *nouns = statement().split()
-        level = c % (levels - 1)
-        out.append(CompetencyBullet(level, f"{verb} basic {' '.join(nouns)}", c))
-        out.append(CompetencyBullet(level + 1, f"{verb} advanced {' '.join(nouns)}", c))
-    for x in range(n - 2 * chains):
-        out.append(CompetencyBullet(x % levels, statement(), -1))
+    for x, code in enumerate(codes[:chains]):
+        verb, *nouns = statement(code)
+        level = x % (levels - 1)
+        out.append(CompetencyBullet(level, f"{verb.capitalize()} basic {' '.join(nouns)}", x))
+        out.append(CompetencyBullet(level + 1, f"{verb.capitalize()} advanced {' '.join(nouns)}", x))
+    for x, code in enumerate(codes[chains:]):
+        out.append(CompetencyBullet(x % levels, " ".join(statement(code)).capitalize(), -1))
     return out

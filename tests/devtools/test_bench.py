@@ -99,7 +99,7 @@ def test_adversarial_rows_on_tiny_sizes() -> None:
         40,
         40,
     )
-    lines = format_adversarial([near, common, huge])
+    lines = "\n".join(format_adversarial([near, common, huge])).splitlines()
     assert lines[0] == "Adversarial corpora (bounded pairwise work: each row in a fresh process)"
     assert lines[2].replace(" ", "") == _header(ADVERSARIAL_COLUMNS).replace(" ", "")
     assert lines[-1].split("|")[1].strip() == "huge_competency" and lines[-1].split("|")[-2].strip() == "40/40"

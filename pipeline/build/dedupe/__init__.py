@@ -8,7 +8,10 @@ or on the number of workers.
 2. candidate pairs by content-word keys (`content_key_pairs`): every form is indexed under its set of
    content words and that set less one word, so forms that differ by at most what the guards let merge
    meet under one key; prefix filtering on rare words (`candidate_blocks`) and exhaustive comparison stay
-   available for measurement (`scored_candidates`, `ladder bench`);
+   available for measurement (`scored_candidates`, `ladder bench`); a key shared by more than `BUCKET_MAX`
+   forms is paired by sort-and-window (`bucket_pairs`), and each form keeps its best
+   `NEAR_MISSES_PER_FORM` pairs that can only be near misses (`best_near_misses`), so the work per form is
+   bounded whatever the text;
 3. score candidates with rapidfuzz (`process.cpdist` on the candidate pairs);
 4. guards keep apart pairs that differ in what they demand (numbers, quantity, negation, proficiency,
    object, scope, added detail), however similar the strings;

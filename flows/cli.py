@@ -663,6 +663,14 @@ def bench_cmd(
             "for 10^4 (about 5 minutes); 0: skip.",
         ),
     ] = "1000",
+    adversarial: Annotated[
+        int,
+        typer.Option(
+            "--adversarial",
+            help="N for the adversarial corpora: N near-duplicates, N common-word statements, one competency "
+            "of N/5 bullets (0: skip; 100000 is the issue's bound).",
+        ),
+    ] = 0,
 ) -> None:
     """Measure de-duplication, parsing, the parse cache and whole runs on synthetic ladders; print the tables."""
     from pipeline.devtools.bench import format_report, run_bench
@@ -674,6 +682,7 @@ def bench_cmd(
         seed,
         progress=lambda m: err_console.print(m, markup=False),
         e2e_docs=[n for n in _int_list(e2e_docs, "--e2e-docs", 0) if n],
+        adversarial=adversarial,
     )
     console.print(format_report(report), markup=False, soft_wrap=True)
 

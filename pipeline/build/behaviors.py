@@ -25,6 +25,7 @@ class GroupedBehaviors:
     clusters: list[MergeCluster]  # merges of at least two texts, largest first
     near_misses: list[NearMiss]  # best score first
     progressions: list[Progression]
+    candidates_scored: int = 0  # candidate pairs de-duplication scored (`DedupeResult.candidates_scored`)
 
 
 def representative(occurrences: list[Occurrence]) -> str:
@@ -121,4 +122,5 @@ def group_behaviors(occurrences: list[Occurrence], config: DedupeSettings, log: 
             apply_keep_apart(list(near.values()), set(by_id), log), key=lambda n: (-n.score, n.a_id, n.b_id)
         ),
         progressions=progression_links(behaviors, kept_apart, behavior_of_form),
+        candidates_scored=result.candidates_scored,
     )

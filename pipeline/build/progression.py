@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from pipeline.build.dedupe import DedupeResult, Guards, PairOutcome
+from pipeline.build.dedupe import Alignment, DedupeResult, Guards, PairOutcome
+from pipeline.build.dedupe.candidates import PAIR_CHUNK, group_pairs
 from pipeline.build.levels import level_path, level_sort_key
 from pipeline.build.settings import DedupeSettings
 from pipeline.errors import InputError
@@ -24,40 +25,62 @@ _NOT_A_PROGRESSION = frozenset({"below_threshold", "no_chaining"})
 _MAX_CHANGED_WORDS = 10
 
 
+def related(al: Alignment | None) -> bool:
+    """Do two statements raise one demand, rather than say different things? Unrelated when they have no
+    content word in common (written the same or aligned), or fewer in common than each side has of its own.
+
+    `"forecast 3 months in advance"` / `"forecast 6 months in advance"`: 3 in common, 1 of its own each ->
+    related; `"develop internal advocate"` / `"develop internal advocate that participate in company
+    initiative"`: the first has nothing of its own -> related; `"maintain dashboard for weekly review"` /
+    `"review contract with legal partner"`: 1 in common, 3 of its own each -> unrelated (token_set_ratio,
+    which forgives words only one side has, can still score such pairs high). No alignment: unrelated.
+    """
+    if al is None:
+        return False
+    common = len(al.shared) + len(al.aligned)
+    return common >= 1 and common >= min(len(al.removed), len(al.added))
+
+
 def kept_apart_within_groups(
     groups: Iterable[Iterable[str]], result: DedupeResult, key_of_form: dict[str, str], config: DedupeSettings
 ) -> list[PairOutcome]:
-    """Guarded pairs inside one (track, competency) group, scored exhaustively, in different behaviors.
+    """Related pairs (`related`) a guard keeps apart inside one (track, competency) group, in different
+    behaviors.
 
     The global candidate generation is tuned for merges; progressions ("3 months" -> "6 months", "basic" ->
-    "advanced") sit in one track and competency, where groups are small enough to compare every pair, so
-    they never depend on blocking. A level change often rewrites more than one word ("Becoming proficient
-    in … basic plays" -> "Becoming an expert in … plays"), so pairs are scored with `token_set_ratio`, which
-    forgives words only one side has, and only pairs a guard keeps apart are returned. Pairs already in
-    `result.kept_apart` are not repeated.
+    "advanced") sit in one track and competency, so candidates are paired inside each group (`group_pairs`:
+    every pair of a group of at most `BUCKET_MAX` forms, bounded sort-and-window pairs per key in a larger
+    one, so one competency of 20,000 bullets costs linear work). A level change often rewrites more than one
+    word ("Becoming proficient in … basic plays" -> "Becoming an expert in … plays"), so pairs are scored with
+    `token_set_ratio`, which forgives words only one side has, and only pairs a guard keeps apart that are
+    `related` are returned. Pairs already in `result.kept_apart` are not repeated.
     """
-    scorer, presort = fuzz.token_set_ratio, False
     guards = Guards(config)
     by_form = {n.form: n for n in result.forms.values()}
+    forms = sorted(by_form)
+    index = {f: i for i, f in enumerate(forms)}
+    members = [sorted({index[result.forms[t].form] for t in group}) for group in groups]
+    n = max(len(forms), 1)
+    codes = group_pairs(members, forms, config)
     seen = {(p.a, p.b) for p in result.kept_apart}
     out: list[PairOutcome] = []
-    for group in groups:
-        forms = sorted({result.forms[t].form for t in group})
-        if len(forms) < 2:
-            continue
-        strings = [" ".join(sorted(f.split())) for f in forms] if presort else forms
-        matrix = process.cdist(
-            strings, strings, scorer=scorer, score_cutoff=config.near_miss_threshold, dtype=np.float32
+    for start in range(0, len(codes), PAIR_CHUNK):
+        ii, jj = (codes[start : start + PAIR_CHUNK] // n).tolist(), (codes[start : start + PAIR_CHUNK] % n).tolist()
+        scores = process.cpdist(
+            [forms[i] for i in ii],
+            [forms[j] for j in jj],
+            scorer=fuzz.token_set_ratio,
+            score_cutoff=config.near_miss_threshold,
+            dtype=np.float32,
+            workers=config.workers,
         )
-        rows, cols = np.nonzero(matrix)
-        for i, j in zip(rows.tolist(), cols.tolist(), strict=False):
-            a, b = forms[i], forms[j]
-            if i >= j or key_of_form[a] == key_of_form[b] or (a, b) in seen:
+        for h in np.nonzero(scores >= max(config.near_miss_threshold, 1e-9))[0].tolist():
+            a, b = forms[ii[h]], forms[jj[h]]
+            if key_of_form[a] == key_of_form[b] or (a, b) in seen:
                 continue
-            seen.add((a, b))
-            score = round(float(matrix[i, j]), 2)
             hit = guards.check(by_form[a], by_form[b])
-            if hit is not None and len(hit.removed) + len(hit.added) <= _MAX_CHANGED_WORDS:
+            if hit is not None and len(hit.removed) + len(hit.added) <= _MAX_CHANGED_WORDS and related(hit.alignment):
+                score = round(float(scores[h]), 2)
                 out.append(PairOutcome(a, b, score, hit.rule, hit.removed, hit.added, hit.alignment))
     return sorted(out, key=lambda p: (p.a, p.b))
 
@@ -69,12 +92,12 @@ def progression_links(
 
     "Begins to find opportunities…" (IC1, IC2) and "Finds opportunities…" (IC3) in one track, kept apart by
     `proficiency` -> one link IC2 -> IC3 with `removed_words=["begin"]`. Pairs whose levels overlap in a
-    track, or that share no competency there, are no progression in it.
+    track, that share no competency there, or that are not `related`, are no progression in it.
     """
     by_id = {b.id: b for b in behaviors}
     best: dict[tuple[str, str, str], Progression] = {}
     for pair in kept_apart:
-        if pair.rule in _NOT_A_PROGRESSION:
+        if pair.rule in _NOT_A_PROGRESSION or not related(pair.alignment):
             continue
         ia, ib = behavior_of_form.get(pair.a), behavior_of_form.get(pair.b)
         if ia is None or ib is None or ia == ib:

@@ -1,6 +1,6 @@
 """`ladder bench`: how the pipeline scales, on synthetic ladders (`synth.py`) whose truth is known.
 
-Four measurements, each in a fresh subprocess so its peak memory (`ru_maxrss`) is its own:
+Up to five measurements, each in a fresh subprocess so its peak memory (`ru_maxrss`) is its own:
 1. per size N (behavior occurrences): de-duplication wall time, peak memory, candidate pairs scored (vs
    all pairs of distinct forms), clusters, and pairwise precision / recall against the generator's truth;
 2. on a sample small enough for it: the exhaustive rapidfuzz `process.cdist` baseline, the default
@@ -14,7 +14,11 @@ Four measurements, each in a fresh subprocess so its peak memory (`ru_maxrss`) i
    (`time.process_time`, steadier than wall time on a shared machine), with the ratios;
 4. end to end (`--e2e-docs`): documents written, then the ingestion flow run on them as `ladder run --no-cache`
    does (Prefect's temporary server, parse tasks, build, outputs, report), with the wall time of each stage, the
-   peak RSS of the flow process and the peak RSS summed over the flow and every process it started.
+   peak RSS of the flow process and the peak RSS summed over the flow and every process it started;
+5. with `--adversarial N`, the inputs that once made pairwise work superlinear (`measure_adversarial`):
+   N near-duplicates of one template, N statements of very common words, and one competency of N / 5
+   bullets over five levels for progressions; wall and CPU time, peak memory, candidates scored, and what
+   came out.
 
 Pairwise scores count pairs of *distinct texts* (an exact repeat is trivially the same behavior, and would
 drown the figures): precision = share of merged pairs that the truth calls the same; recall = share of the
@@ -385,8 +389,10 @@ def measure_end_to_end(docs: int, seed: int) -> EndToEndResult:
 
 def _child(args: list[str]) -> None:
     kind, n, seed = args[0], int(args[1]), int(args[2])
-    if kind == "size":
-        payload: object = asdict(measure_size(n, seed))
+    if kind in ADVERSARIAL_CORPORA:
+        payload: object = asdict(measure_adversarial(kind, n, seed))
+    elif kind == "size":
+        payload = asdict(measure_size(n, seed))
     elif kind == "sample":
         payload = [asdict(r) for r in measure_sample(n, seed)]
     elif kind == "parse":
@@ -420,6 +426,7 @@ class BenchReport:
     sample: list[SampleResult]
     parse: ParseResult | None
     end_to_end: list[EndToEndResult] = field(default_factory=list)
+    adversarial: list[AdversarialResult] = field(default_factory=list)
 
 
 def run_bench(
@@ -429,10 +436,12 @@ def run_bench(
     seed: int = 0,
     progress=None,
     e2e_docs: Sequence[int] = (),
+    adversarial: int = 0,
 ) -> BenchReport:
-    """Every measurement, each in its own subprocess; `progress(message)` is told what starts."""
-    if any(n < 1 for n in sizes) or sample < 0 or parse_docs < 0 or any(n < 1 for n in e2e_docs):
-        raise InputError("bench: sizes and --e2e-docs must be >= 1, --sample and --parse-docs >= 0")
+    """Every measurement, each in its own subprocess; `progress(message)` is told what starts. `adversarial`
+    is N of `run_adversarial` (0: skip)."""
+    if any(n < 1 for n in sizes) or sample < 0 or parse_docs < 0 or any(n < 1 for n in e2e_docs) or adversarial < 0:
+        raise InputError("bench: sizes and --e2e-docs must be >= 1, --sample, --parse-docs and --adversarial >= 0")
     say = progress or (lambda message: None)
     results = []
     for n in sizes:
@@ -450,7 +459,9 @@ def run_bench(
     for n in e2e_docs:
         say(f"end to end: writing {n:,} documents, then running the ingestion flow on them")
         end_to_end.append(EndToEndResult(**_run_child("e2e", n, seed)))
-    return BenchReport(results, sample_results, parse, end_to_end)
+    return BenchReport(
+        results, sample_results, parse, end_to_end, run_adversarial(adversarial, seed, say) if adversarial else []
+    )
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -624,7 +635,162 @@ def format_report(report: BenchReport) -> str:
                 ],
             )
         )
+    if report.adversarial:
+        parts += ["", *format_adversarial(report.adversarial)]
     return "\n".join(parts) + "\n"
+
+
+# ------------------------------------------------------------------------------- adversarial corpora
+
+
+@dataclass
+class AdversarialResult:
+    corpus: str
+    statements: int
+    forms: int
+    seconds: float  # wall time of de-duplication (and, for the competency, grouping and progressions)
+    cpu_s: float  # process time of the same
+    peak_mb: float
+    candidates: int  # candidate pairs scored by de-duplication
+    behaviors: int
+    near_misses: int
+    progressions: int
+    planted: int  # planted progressions (huge competency); 0 for the others
+    planted_found: int  # progression links between the two bullets of one planted pair
+
+
+ADVERSARIAL_CORPORA = ("near_duplicates", "common_words", "huge_competency")
+COMPETENCY_SHARE = 5  # the huge competency has N / 5 bullets (20,000 for N = 10^5)
+
+
+def measure_adversarial(kind: str, n: int, seed: int) -> AdversarialResult:
+    """One adversarial corpus of `synth.py` (run in a fresh process): `near_duplicates` and `common_words`
+    de-duplicate `n` statements; `huge_competency` groups `n` bullets of one competency over five levels
+    (behaviors, near misses, progressions) and counts the planted progressions found."""
+    from pipeline.build.behaviors import group_behaviors
+    from pipeline.build.decisions import DecisionLog
+    from pipeline.build.dedupe import dedupe
+    from pipeline.config import Config
+    from pipeline.devtools import synth
+
+    config = Config().normalize
+    if kind == "huge_competency":
+        from pipeline.models import Occurrence
+
+        bullets = synth.huge_competency(n, seed, chains=min(200, n // 10))
+        occurrences = [
+            Occurrence(
+                doc_id="doc_huge",
+                source_file="huge.md",
+                source_ref=f"L{x + 1}",
+                track="Huge",
+                role=f"Level {b.level + 1}",
+                role_id=f"role_huge_{b.level + 1}",
+                path="ic",
+                level=f"IC{b.level + 1}",
+                competency="Huge",
+                competency_id="comp_huge",
+                text=b.text,
+            )
+            for x, b in enumerate(bullets)
+        ]
+        t0, c0 = time.perf_counter(), time.process_time()
+        grouped = group_behaviors(occurrences, config, DecisionLog(None))
+        took, cpu = time.perf_counter() - t0, time.process_time() - c0
+        chain_of = {b.text: b.chain for b in bullets}
+        text_of = {b.id: b.text for b in grouped.behaviors}
+        found = sum(
+            1
+            for p in grouped.progressions
+            if chain_of[text_of[p.from_behavior]] == chain_of[text_of[p.to_behavior]] >= 0
+        )
+        return AdversarialResult(
+            corpus=kind,
+            statements=n,
+            forms=len({b.text for b in bullets}),
+            seconds=round(took, 1),
+            cpu_s=round(cpu, 1),
+            peak_mb=_peak_mb(),
+            candidates=grouped.candidates_scored,
+            behaviors=len(grouped.behaviors),
+            near_misses=len(grouped.near_misses),
+            progressions=len(grouped.progressions),
+            planted=len({b.chain for b in bullets if b.chain >= 0}),
+            planted_found=found,
+        )
+    if kind not in ADVERSARIAL_CORPORA:
+        raise InputError(f"unknown adversarial corpus {kind!r} (valid: {', '.join(ADVERSARIAL_CORPORA)})")
+    texts = synth.near_duplicate_texts(n, seed) if kind == "near_duplicates" else synth.common_word_texts(n, seed)
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = dedupe(texts, config)
+    took, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return AdversarialResult(
+        corpus=kind,
+        statements=n,
+        forms=len(result.key_of_form),
+        seconds=round(took, 1),
+        cpu_s=round(cpu, 1),
+        peak_mb=_peak_mb(),
+        candidates=result.candidates_scored,
+        behaviors=len(result.clusters),
+        near_misses=len(result.kept_apart),
+        progressions=0,
+        planted=0,
+        planted_found=0,
+    )
+
+
+def run_adversarial(n: int, seed: int, say=lambda message: None) -> list[AdversarialResult]:
+    """The three adversarial corpora, each in its own subprocess: `n` near-duplicates, `n` common-word
+    statements, one competency of `n / COMPETENCY_SHARE` bullets."""
+    out = []
+    for kind in ADVERSARIAL_CORPORA:
+        size = max(2, n // COMPETENCY_SHARE) if kind == "huge_competency" else n
+        say(f"adversarial corpus {kind}: {size:,} statements")
+        out.append(AdversarialResult(**_run_child(kind, size, seed)))
+    return out
+
+
+ADVERSARIAL_COLUMNS = [
+    "corpus",
+    "statements",
+    "forms",
+    "wall s",
+    "CPU s",
+    "peak MB",
+    "candidates scored",
+    "behaviors",
+    "near misses",
+    "progressions",
+    "planted found",
+]
+
+
+def format_adversarial(rows: list[AdversarialResult]) -> list[str]:
+    """The adversarial table as Markdown lines (title, blank line, table)."""
+    return [
+        "Adversarial corpora (bounded pairwise work: each row in a fresh process)",
+        "",
+        _table(
+            ADVERSARIAL_COLUMNS,
+            [
+                [
+                    r.corpus,
+                    f"{r.statements:,}",
+                    f"{r.forms:,}",
+                    f"{r.seconds:.1f}",
+                    f"{r.cpu_s:.1f}",
+                    f"{r.peak_mb:,.0f}",
+                    f"{r.candidates:,}",
+                    f"{r.behaviors:,}",
+                    f"{r.near_misses:,}",
+                    f"{r.progressions:,}",
+                    f"{r.planted_found:,}/{r.planted:,}" if r.planted else "-",
+                ]
+                for r in rows
+            ],
+        ),
+    ]
 
 
 if __name__ == "__main__":

@@ -930,3 +930,360 @@ def write_corpus(out_dir: Path, docs: int, seed: int = 0) -> SynthSummary:
             occurrences += 1
     _write(out_dir / "truth.csv", truth.getvalue().encode("utf-8"))
     return SynthSummary(docs, html, occurrences, len(texts), len(truths), raw, out_dir / "truth.csv")
+
+
+# ------------------------------------------------------------------------------- adversarial corpora
+# Inputs a user with unlucky data would feed the pipeline, for the bench's adversarial rows (`ladder bench
+# --adversarial`): each is a deterministic function of (n, seed), and none is meant to look like a ladder.
+
+_TEMPLATE_SLOTS = (
+    ("Reviews", "Audits", "Checks", "Reviews", "Revises", "Reviews"),
+    ("the", "all", "each", "the", "their", "our"),
+    ("onboarding", "renewal", "adoption", "escalation", "expansion", "support", "training", "pricing"),
+    ("plans", "plan", "playbooks", "plans", "roadmaps"),
+    ("with", "for", "alongside", "with"),
+    ("customer", "client", "partner", "account", "customer"),
+    ("stakeholders", "stakeholder", "sponsors", "stakeholders"),
+)
+_TEMPLATE_TAILS = ("", "", "carefully", "every quarter", "on time", "as needed", "in detail")
+_COMMON_WORDS = [
+    "make",
+    "time",
+    "work",
+    "people",
+    "team",
+    "good",
+    "new",
+    "help",
+    "get",
+    "take",
+    "know",
+    "see",
+    "come",
+    "think",
+    "look",
+    "want",
+    "give",
+    "use",
+    "find",
+    "tell",
+    "ask",
+    "feel",
+    "try",
+    "leave",
+    "call",
+    "keep",
+    "need",
+    "day",
+    "way",
+    "thing",
+    "part",
+    "place",
+    "case",
+    "point",
+    "group",
+    "problem",
+    "fact",
+    "hand",
+    "week",
+    "company",
+    "system",
+    "program",
+    "question",
+    "number",
+    "plan",
+    "change",
+    "lead",
+    "run",
+    "move",
+    "play",
+    "show",
+    "hear",
+    "talk",
+    "turn",
+    "start",
+    "follow",
+    "stop",
+    "create",
+    "speak",
+    "read",
+    "allow",
+    "add",
+    "spend",
+    "grow",
+    "open",
+    "walk",
+    "win",
+    "offer",
+    "remember",
+    "love",
+    "consider",
+    "appear",
+    "buy",
+    "wait",
+    "serve",
+    "die",
+    "send",
+    "expect",
+    "build",
+    "stay",
+    "fall",
+    "cut",
+    "reach",
+    "kill",
+    "remain",
+    "suggest",
+    "raise",
+    "pass",
+    "sell",
+    "require",
+    "report",
+    "decide",
+    "pull",
+]
+_FUNCTION_WORDS = ("the", "of", "and", "to", "in", "for", "with", "on", "at", "by", "from", "as", "into")
+_BUSINESS_WORDS = [
+    "account",
+    "adoption",
+    "agenda",
+    "alignment",
+    "analysis",
+    "architecture",
+    "audit",
+    "backlog",
+    "benchmark",
+    "billing",
+    "budget",
+    "campaign",
+    "capacity",
+    "certification",
+    "churn",
+    "coaching",
+    "compliance",
+    "contract",
+    "cost",
+    "coverage",
+    "dashboard",
+    "deadline",
+    "delivery",
+    "demo",
+    "deployment",
+    "design",
+    "documentation",
+    "escalation",
+    "estimate",
+    "event",
+    "feedback",
+    "forecast",
+    "funnel",
+    "governance",
+    "handoff",
+    "hiring",
+    "incident",
+    "insight",
+    "integration",
+    "interview",
+    "invoice",
+    "launch",
+    "license",
+    "meeting",
+    "metric",
+    "migration",
+    "milestone",
+    "onboarding",
+    "outage",
+    "partner",
+    "payment",
+    "pipeline",
+    "policy",
+    "portfolio",
+    "pricing",
+    "priority",
+    "process",
+    "procurement",
+    "product",
+    "proposal",
+    "prototype",
+    "quota",
+    "release",
+    "renewal",
+    "report",
+    "request",
+    "requirement",
+    "research",
+    "retention",
+    "review",
+    "revenue",
+    "risk",
+    "roadmap",
+    "rollout",
+    "sales",
+    "schedule",
+    "security",
+    "segment",
+    "service",
+    "sponsor",
+    "sprint",
+    "stakeholder",
+    "strategy",
+    "survey",
+    "target",
+    "template",
+    "territory",
+    "testing",
+    "ticket",
+    "training",
+    "transition",
+    "upgrade",
+    "usage",
+    "vendor",
+    "webinar",
+    "workflow",
+    "workshop",
+    "asset",
+    "baseline",
+    "briefing",
+    "calendar",
+    "catalog",
+    "charter",
+    "checklist",
+    "curriculum",
+    "dataset",
+    "diagram",
+    "directory",
+    "evidence",
+    "framework",
+    "glossary",
+    "guideline",
+    "handbook",
+    "inventory",
+    "ledger",
+    "manual",
+    "newsletter",
+    "notebook",
+    "objective",
+    "outline",
+]
+_BUSINESS_VERBS = [
+    "approve",
+    "automate",
+    "build",
+    "clarify",
+    "coordinate",
+    "define",
+    "draft",
+    "evaluate",
+    "facilitate",
+    "track",
+    "improve",
+    "lead",
+    "maintain",
+    "measure",
+    "monitor",
+    "negotiate",
+    "organize",
+    "plan",
+    "prepare",
+    "present",
+    "publish",
+    "reduce",
+    "refine",
+    "resolve",
+    "run",
+    "share",
+    "simplify",
+    "standardize",
+    "summarize",
+    "support",
+    "update",
+    "validate",
+]
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    """One letter dropped or two neighbours swapped (never the first letter)."""
+    if len(word) < 5:
+        return word
+    i = rng.randrange(1, len(word) - 1)
+    return word[:i] + word[i + 1 :] if rng.random() < 0.5 else word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+
+
+def near_duplicate_texts(n: int, seed: int = 0) -> list[str]:
+    """`n` statements from one template: slot words, a number, a tail, and a typo in one word drawn at random,
+    so tens of thousands of distinct forms share their content words but for one (the number or the typo).
+    `near_duplicate_texts(2, 0)` -> two such statements, the same list for the same (n, seed)."""
+    if n < 0:
+        raise InputError(f"number of statements must be >= 0, got {n}")
+    rng = random.Random(f"near-duplicates:{seed}")
+    out = []
+    for _ in range(n):
+        words = [rng.choice(slot) for slot in _TEMPLATE_SLOTS]
+        words.insert(4, str(rng.randint(1, 500)))
+        if rng.random() < 0.7:
+            x = rng.randrange(len(words))
+            words[x] = _typo(words[x], rng)
+        tail = rng.choice(_TEMPLATE_TAILS)
+        out.append(" ".join(words) + (f" {tail}" if tail else "") + rng.choice(("", ".")))
+    return out
+
+
+def common_word_texts(n: int, seed: int = 0) -> list[str]:
+    """`n` statements of 6-14 words drawn from about a hundred of the most common English verbs and nouns,
+    with function words between them: every content word is shared by thousands of statements."""
+    if n < 0:
+        raise InputError(f"number of statements must be >= 0, got {n}")
+    rng = random.Random(f"common-words:{seed}")
+    out = []
+    for _ in range(n):
+        words: list[str] = []
+        for _ in range(rng.randint(4, 9)):
+            words.append(rng.choice(_COMMON_WORDS))
+            if rng.random() < 0.5:
+                words.append(rng.choice(_FUNCTION_WORDS))
+        out.append(" ".join(words).capitalize())
+    return out
+
+
+@dataclass(frozen=True)
+class CompetencyBullet:
+    """One bullet of the huge-competency corpus: its level (0-based) and text, and the planted progression it
+    belongs to (`chain`, -1 for an unrelated bullet)."""
+
+    level: int
+    text: str
+    chain: int
+
+
+def huge_competency(n: int, seed: int = 0, levels: int = 5, chains: int = 200) -> list[CompetencyBullet]:
+    """`n` bullets of one competency over `levels` levels: `chains` planted progressions (the same statement
+    at two consecutive levels with "basic" raised to "advanced": one progression link each), the rest
+    unrelated statements, each used once.
+
+    A statement is a verb and four nouns picked by a code over a prime `p` (word k of statement (a, b, c)
+    is number `a + k*b + k*k*c mod p` of slot k's list): two statements share at most two of their five
+    words and have at least three of their own each, so no two are related (`progression.related`). The
+    seed shuffles which statements are used and at which level. What the bench expects: exactly `chains`
+    progression links, all between the planted pairs.
+    """
+    p = 29  # p**3 = 24,389 statements; the verb list and four slices of the noun list each hold p words
+    if n < 2 * chains or levels < 2 or n - chains > p**3:
+        raise InputError(
+            f"huge competency: need 2 * chains <= n <= {p**3 + chains} and levels >= 2, got n={n}, chains={chains}"
+        )
+    rng = random.Random(f"huge-competency:{seed}")
+    slots = [_BUSINESS_VERBS[:p]] + [_BUSINESS_WORDS[k * p : (k + 1) * p] for k in range(4)]
+    codes = rng.sample(range(p**3), n - chains)
+
+    def statement(code: int) -> list[str]:
+        a, b, c = code % p, code // p % p, code // p // p
+        return [slots[k][(a + k * b + k * k * c) % p] for k in range(5)]
+
+    out: list[CompetencyBullet] = []
+    for x, code in enumerate(codes[:chains]):
+        verb, *nouns = statement(code)
+        level = x % (levels - 1)
+        out.append(CompetencyBullet(level, f"{verb.capitalize()} basic {' '.join(nouns)}", x))
+        out.append(CompetencyBullet(level + 1, f"{verb.capitalize()} advanced {' '.join(nouns)}", x))
+    for x, code in enumerate(codes[chains:]):
+        out.append(CompetencyBullet(x % levels, " ".join(statement(code)).capitalize(), -1))
+    return out

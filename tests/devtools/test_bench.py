@@ -127,3 +127,37 @@ def test_cli_synth(tmp_path) -> None:
     bad = runner.invoke(app, ["synth", "--docs", "0", "--out", str(out)])
     assert bad.exit_code == 1
     assert "ladder: error: --docs must be at least 1, got 0" in bad.output
+
+
+def test_adversarial_rows_on_tiny_sizes() -> None:
+    from pipeline.devtools.bench import (
+        ADVERSARIAL_COLUMNS,
+        ADVERSARIAL_CORPORA,
+        format_adversarial,
+        measure_adversarial,
+    )
+
+    assert ADVERSARIAL_CORPORA == ("near_duplicates", "common_words", "huge_competency")
+    near = measure_adversarial("near_duplicates", 300, 0)
+    common = measure_adversarial("common_words", 300, 0)
+    huge = measure_adversarial("huge_competency", 400, 0)
+    assert (near.statements, near.forms, near.progressions, near.planted) == (300, 300, 0, 0)
+    assert (common.statements, common.forms) == (300, 300)
+    assert (huge.statements, huge.forms, huge.behaviors, huge.planted, huge.planted_found, huge.progressions) == (
+        400,
+        400,
+        400,
+        40,
+        40,
+        40,
+    )
+    lines = "\n".join(format_adversarial([near, common, huge])).splitlines()
+    assert lines[0] == "Adversarial corpora (bounded pairwise work: each row in a fresh process)"
+    assert lines[2].replace(" ", "") == _header(ADVERSARIAL_COLUMNS).replace(" ", "")
+    assert lines[-1].split("|")[1].strip() == "huge_competency" and lines[-1].split("|")[-2].strip() == "40/40"
+
+
+def test_adversarial_is_off_by_default() -> None:
+    report = run_bench([150], sample=0, parse_docs=0, seed=0)
+    assert report.adversarial == []
+    assert "Adversarial corpora" not in format_report(report)

@@ -146,3 +146,21 @@ def test_iter_occurrences_follows_the_documents() -> None:
 def test_write_corpus_needs_a_document(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="--docs must be at least 1, got 0"):
         write_corpus(tmp_path, 0)
+
+
+def test_adversarial_generators_are_deterministic() -> None:
+    from pipeline.devtools.synth import common_word_texts, huge_competency, near_duplicate_texts
+
+    assert near_duplicate_texts(2, 0) == [
+        "Reviews the support plan 345 for customer sponsors carefully.",
+        "Rveiews the renewal plans 259 for customer sponsors as needed.",
+    ]
+    assert near_duplicate_texts(500, 3) == near_duplicate_texts(500, 3)
+    assert len(common_word_texts(1000, 0)) == 1000 and common_word_texts(3, 0) == common_word_texts(3, 0)
+    bullets = huge_competency(100, 0, chains=10)
+    assert len(bullets) == 100 and len({b.text for b in bullets}) == 100
+    assert sorted({b.level for b in bullets}) == [0, 1, 2, 3, 4]
+    assert [b.chain for b in bullets[:4]] == [0, 0, 1, 1]
+    assert bullets[0].text.split()[1:2] == ["basic"] and bullets[1].text.split()[1:2] == ["advanced"]
+    words = [set(b.text.casefold().split()) for b in bullets[20:]]  # unrelated: at most two words in common
+    assert max(len(a & b) for x, a in enumerate(words) for b in words[x + 1 :]) == 2

@@ -8,7 +8,10 @@ or on the number of workers.
 2. candidate pairs by content-word keys (`content_key_pairs`): every form is indexed under its set of
    content words and that set less one word, so forms that differ by at most what the guards let merge
    meet under one key; prefix filtering on rare words (`candidate_blocks`) and exhaustive comparison stay
-   available for measurement (`scored_candidates`, `ladder bench`);
+   available for measurement (`scored_candidates`, `ladder bench`); a key shared by more than `BUCKET_MAX`
+   forms is paired by sort-and-window (`bucket_pairs`), and each form keeps its best
+   `NEAR_MISSES_PER_FORM` pairs that can only be near misses (`best_near_misses`), so the work per form is
+   bounded whatever the text;
 3. score candidates with rapidfuzz (`process.cpdist` on the candidate pairs);
 4. guards keep apart pairs that differ in what they demand (numbers, quantity, negation, proficiency,
    object, scope, added detail), however similar the strings;
@@ -182,6 +185,7 @@ def dedupe(texts: Iterable[str], config: DedupeSettings, candidates: str = "cont
         by_form.setdefault(a.form, a)
     forms = sorted(by_form)
     scored, n_candidates = scored_candidates(forms, config, config.near_miss_threshold, candidates)
+    scored = best_near_misses(scored, config.merge_threshold)
     reworded = reworded_pairs(forms, guards, scored)
     n_candidates += len(reworded)
     edges: dict[tuple[int, int], float] = {}
@@ -223,6 +227,36 @@ def dedupe(texts: Iterable[str], config: DedupeSettings, candidates: str = "cont
         candidates_scored=n_candidates,
         merged_why={(forms[i], forms[j]): text for (i, j), text in why.items() if label[i] == label[j]},
     )
+
+
+NEAR_MISSES_PER_FORM = 8  # pairs scoring below the merge threshold kept per form (its best), for the guards
+
+
+def best_near_misses(
+    scored: dict[tuple[int, int], float], merge_threshold: float, per_form: int = NEAR_MISSES_PER_FORM
+) -> dict[tuple[int, int], float]:
+    """`scored` without the near-miss-only pairs (score below `merge_threshold`) that are not among the
+    `per_form` best of either of their forms (by score, ties by the other form's index).
+
+    Pairs that may merge are all kept; the rest can only ever be reported as near misses, and a form of a
+    near-duplicate template has hundreds of them (10^4 near-duplicates: 440,000 pairs through the guards,
+    most of the run), so each form keeps its best few: the guards see at most `2 * per_form` such pairs per
+    form. `best_near_misses({(0, 1): 80, (0, 2): 79, (1, 2): 78}, 88, 1)` -> `{(0, 1): 80, (0, 2): 79}`.
+    """
+    near = [(i, j, s) for (i, j), s in scored.items() if s < merge_threshold]
+    if not near:
+        return scored
+    ii, jj, ss = (np.asarray(x) for x in zip(*near, strict=True))
+    pair = np.arange(len(near))
+    own, other = np.concatenate([ii, jj]), np.concatenate([jj, ii])  # each pair seen from both its forms
+    order = np.lexsort((other, -np.concatenate([ss, ss]), own))  # by form, best score first, ties by the other
+    grouped = own[order]
+    starts = np.flatnonzero(np.concatenate(([True], grouped[1:] != grouped[:-1])))
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.append(starts, len(order))))
+    keep = np.zeros(len(near), dtype=bool)
+    keep[np.concatenate([pair, pair])[order[rank < per_form]]] = True
+    dropped = {(int(i), int(j)) for i, j in zip(ii[~keep].tolist(), jj[~keep].tolist(), strict=True)}
+    return {p: s for p, s in scored.items() if p not in dropped} if dropped else scored
 
 
 def reworded_pairs(

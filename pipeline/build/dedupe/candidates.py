@@ -143,7 +143,7 @@ def blocked_pairs(forms: list[str], config: DedupeSettings, cutoff: float) -> di
 
 _KEY_PREFIX = 5  # `Guards._variants` needs a shared prefix of >= 5 letters; cut there, such variants share a key
 _SKELETON = 3  # consonant skeletons this long absorb typos and vowel changes: bord/board, curent/current
-_PAIR_CHUNK = 1_000_000  # pairs per cpdist call: bounds the memory of the string lists
+PAIR_CHUNK = 1_000_000  # pairs per cpdist call: bounds the memory of the string lists
 # Prefix blocks add the near misses that differ in several words (progressions such as "Can analyze basic
 # data ..." -> "Analyzes advanced data ... and obtains custom data points"); smallest blocks first, within
 # this many pairs (a few seconds of scoring), so small corpora get every block and large ones the rare words.
@@ -169,40 +169,133 @@ def content_key_sets(form: str, guards: Guards) -> tuple[tuple[str, ...], tuple[
 def content_key_pairs(forms: list[str], config: DedupeSettings) -> tuple[np.ndarray, np.ndarray]:
     """Candidate pairs (i < j, sorted, unique) of forms whose content-word keys are within a deletion of each
     other: each form is indexed under each of its two key sets (`content_key_sets`) and every such set with up
-    to `depth` keys removed.
+    to `depth` keys removed; the forms indexed under one key are paired by `bucket_pairs`.
 
     Why this is (almost) lossless for merges: a merge needs the guards to pass, and they pass only when the
     content words differ by at most `max_added_words` added on one side, after spelling variants and synonyms
     cancel out. Synonyms share both keys, prefix variants share the prefix key, typos mostly share the
     skeleton, so such a pair shares an indexed set at `depth = max(1, max_added_words)`; depth 1 also covers
     one substitution of a word whose keys differ. What it can miss: two such substitutions in both key sets
-    at once (measured against exhaustive comparison by `ladder bench`). Progressions (a number, a proficiency
-    word changed) differ by one word each side and are found too, so they reach the report. Cost: about
-    `2 * (len(keys) + 1)` entries per form, and pairs only among forms that say nearly the same thing —
-    near-linear on ladder text, where prefix filtering on words is not.
+    at once (measured against exhaustive comparison by `ladder bench`), and pairs inside a key shared by more
+    than `BUCKET_MAX` forms that are not near each other in either sort order (`bucket_pairs`). Progressions
+    (a number, a proficiency word changed) differ by one word each side and are found too, so they reach the
+    report. Cost: about `2 * (len(keys) + 1)` entries per form, and at most `2 * BUCKET_WINDOW` pairs per
+    form and key — linear in the number of forms whatever the text.
     """
     guards = Guards(config)
     depth = max(1, config.max_added_words)
-    index: dict[tuple[int | str, ...], list[int]] = defaultdict(list)
+    key_id: dict[tuple[int | str, ...], int] = {}
+    entries: list[int] = []  # (key id, form) flattened: key id at even, form at odd positions
     for i, form in enumerate(forms):
         for scheme, keys in enumerate(content_key_sets(form, guards)):
             level: set[tuple[int | str, ...]] = {(scheme, *keys)}
             for _ in range(min(depth, max(0, len(keys) - 1))):  # never down to the empty set
                 level |= {key[:x] + key[x + 1 :] for key in level for x in range(1, len(key))}
             for key in level:
-                index[key].append(i)
-    n = len(forms)
-    pairs: list[int] = []
+                entries.append(key_id.setdefault(key, len(key_id)))
+                entries.append(i)
+    if not entries:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    flat = np.asarray(entries, dtype=np.int64).reshape(-1, 2)
+    codes = bucket_pairs(flat[:, 0], flat[:, 1], forms)
+    n = max(len(forms), 1)
+    return codes // n, codes % n
+
+
+BUCKET_MAX = 64  # a key shared by more forms than this is not paired all-to-all (sort-and-window instead)
+BUCKET_WINDOW = 8  # in such a bucket, each form meets this many neighbours on each side in each sort order
+
+
+def bucket_pairs(bucket: np.ndarray, member: np.ndarray, forms: list[str]) -> np.ndarray:
+    """Pair codes `i * len(forms) + j` (i < j, sorted, unique) of the forms indexed under one bucket.
+
+    `bucket[x]` is the bucket (any integer) of form `member[x]` (an index into `forms`, which are sorted).
+    A bucket of at most `BUCKET_MAX` forms gives all its pairs; a larger one (10^5 near-duplicates of one
+    template put 40,000 forms under one key: 800 M pairs) gives sort-and-window pairs instead: its forms in
+    text order and in the order of their words read backwards, each form paired with the next
+    `BUCKET_WINDOW` forms of each order. Forms that differ near their end sit together in the first order,
+    near their start in the second, so what a merge needs (one word changed or added) meets within the
+    window whatever the bucket's size; the work is at most `2 * BUCKET_WINDOW` pairs per form and bucket.
+    Sort-and-window was chosen over a second key (a near-duplicate template varies in every slot, so any
+    second key is itself shared by thousands) and over MinHash within the bucket (its signatures cost more
+    than the scoring they save on statements of ten words, and it is not deterministic without a seed).
+    """
+    n = max(len(forms), 1)
+    order = np.lexsort((member, bucket))  # by bucket, forms in text order inside
+    bucket, member = bucket[order], member[order]
+    starts = np.flatnonzero(np.concatenate(([True], bucket[1:] != bucket[:-1])))
+    sizes = np.diff(np.append(starts, len(bucket)))
     chunks: list[np.ndarray] = []
-    for ids in index.values():
-        if len(ids) == 2:  # most groups: a plain append beats numpy's per-call overhead
-            pairs.append(ids[0] * n + ids[1])
-        elif len(ids) > 2:
-            arr = np.asarray(ids, dtype=np.int64)
-            ii, jj = np.triu_indices(len(ids), k=1)
+    pairs: list[int] = []
+    backwards: np.ndarray | None = None
+    for start, size in zip(starts.tolist(), sizes.tolist(), strict=True):
+        if size == 2:  # most buckets: a plain append beats numpy's per-call overhead
+            pairs.append(int(member[start]) * n + int(member[start + 1]))
+        elif 2 < size <= BUCKET_MAX:
+            arr = member[start : start + size]
+            ii, jj = np.triu_indices(size, k=1)
             chunks.append(arr[ii] * n + arr[jj])
-    codes = _unique(np.concatenate([np.asarray(pairs, dtype=np.int64), *chunks]))
-    return codes // max(n, 1), codes % max(n, 1)
+        elif size > BUCKET_MAX:
+            if backwards is None:
+                backwards = _backwards_rank(forms)
+            arr = member[start : start + size]
+            for seq in (arr, arr[np.argsort(backwards[arr], kind="stable")]):
+                for d in range(1, min(BUCKET_WINDOW, size - 1) + 1):
+                    a, b = seq[:-d], seq[d:]
+                    chunks.append(np.minimum(a, b) * n + np.maximum(a, b))
+    return _unique(np.concatenate([np.asarray(pairs, dtype=np.int64), *chunks]))
+
+
+def group_pairs(groups: list[list[int]], forms: list[str], config: DedupeSettings) -> np.ndarray:
+    """Pair codes `i * len(forms) + j` (i < j, sorted, unique) of candidate pairs inside each group of form
+    indices (a track + competency, for progressions), never across groups.
+
+    A group's forms meet under the same keys as `content_key_pairs` (a word changed or added) and under their
+    rarest words inside the group as `candidate_blocks` picks them (a level change that rewrites several
+    words: "basic plays" -> "expert in plays"); every key is a bucket of `bucket_pairs`, so a group of at most
+    `BUCKET_MAX` forms is compared all-to-all and a bigger one costs at most `2 * BUCKET_WINDOW` pairs per
+    form and key. `group_pairs([[0, 1, 2]], ["a b", "a c", "d e"], DedupeSettings())` -> every pair of the
+    three (the group is small).
+    """
+    guards = Guards(config)
+    depth = max(1, config.max_added_words)
+    share = config.block_prefix_share
+    key_id: dict[tuple[int | str, ...], int] = {}
+    entries: list[int] = []
+    for g, members in enumerate(groups):
+        members = sorted(set(members))
+        if len(members) < 2:
+            continue
+        if len(members) <= BUCKET_MAX:  # the whole group is one bucket
+            for i in members:
+                entries += (key_id.setdefault((g,), len(key_id)), i)
+            continue
+        token_sets = {i: sorted(set(forms[i].split())) for i in members}
+        df = Counter(t for ts in token_sets.values() for t in ts)
+        for i in members:
+            level: set[tuple[int | str, ...]] = set()
+            for scheme, keys in enumerate(content_key_sets(forms[i], guards)):
+                found: set[tuple[int | str, ...]] = {(g, scheme, *keys)}
+                for _ in range(min(depth, max(0, len(keys) - 1))):
+                    found |= {key[:x] + key[x + 1 :] for key in found for x in range(2, len(key))}
+                level |= found
+            ranked = sorted(token_sets[i], key=lambda t: (df[t], t))
+            p = max(1, len(ranked) - int(np.ceil(share * len(ranked))) + 1)
+            level |= {(g, 2, t) for t in ranked[:p]}
+            for key in level:
+                entries += (key_id.setdefault(key, len(key_id)), i)
+    if not entries:
+        return np.zeros(0, dtype=np.int64)
+    flat = np.asarray(entries, dtype=np.int64).reshape(-1, 2)
+    return bucket_pairs(flat[:, 0], flat[:, 1], forms)
+
+
+def _backwards_rank(forms: list[str]) -> np.ndarray:
+    """Rank of each form when its words are read backwards: `["a b", "b a"]` -> `[1, 0]`."""
+    order = sorted(range(len(forms)), key=lambda i: (forms[i].split()[::-1], i))
+    rank = np.empty(len(forms), dtype=np.int64)
+    rank[np.asarray(order, dtype=np.int64)] = np.arange(len(forms), dtype=np.int64)
+    return rank
 
 
 def _unique(codes: np.ndarray) -> np.ndarray:
@@ -235,8 +328,8 @@ def score_index_pairs(
     scorer, _ = _scorer(config)
     strings = _scoring_strings(forms, config)
     scores: dict[tuple[int, int], float] = {}
-    for start in range(0, len(ii), _PAIR_CHUNK):
-        ci, cj = ii[start : start + _PAIR_CHUNK].tolist(), jj[start : start + _PAIR_CHUNK].tolist()
+    for start in range(0, len(ii), PAIR_CHUNK):
+        ci, cj = ii[start : start + PAIR_CHUNK].tolist(), jj[start : start + PAIR_CHUNK].tolist()
         sc = process.cpdist(
             [strings[i] for i in ci],
             [strings[j] for j in cj],

@@ -72,6 +72,7 @@ class Guards:
         self.matcher = Matcher(config, self._variants)
         self._align_cache: dict[tuple[str, str], Alignment] = {}
         self._marker_cache: dict[tuple[str, ...], frozenset[str]] = {}
+        self._variant_cache: dict[tuple[str, str], bool] = {}  # word pairs repeat across many statement pairs
         self._phrases_by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         for phrase in self.proficiency:
             self._phrases_by_first[phrase[0]].append(phrase)
@@ -93,6 +94,14 @@ class Guards:
 
     def _variants(self, x: str, y: str) -> bool:
         """`analyze` ~ `analyse`, `accurate` ~ `accuracy`: one word spelled or derived differently."""
+        found = self._variant_cache.get((x, y))
+        if found is None:
+            found = self._is_variant(x, y)
+            if len(self._variant_cache) < 1_000_000:
+                self._variant_cache[(x, y)] = found
+        return found
+
+    def _is_variant(self, x: str, y: str) -> bool:
         if self.synonym.get(x, x) == self.synonym.get(y, y):
             return True
         prefix = 0

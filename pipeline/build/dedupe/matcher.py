@@ -122,6 +122,10 @@ class Matcher:
         self.manner = frozenset(config.manner_words)
         self.head_nouns = frozenset(config.head_nouns)
         self.framing = sorted({tuple(p.split()) for p in config.framing_phrases}, key=lambda p: (-len(p), p))
+        # framing phrases by first word, longest first: only those can start at a token (same first match)
+        self._framing_by_first: dict[str, list[tuple[str, ...]]] = {}
+        for p in self.framing:
+            self._framing_by_first.setdefault(p[0], []).append(p)
         self.role_frame = re.compile(config.role_frame_pattern) if config.role_frame_pattern else None
         self.means_frame = re.compile(config.means_frame_pattern) if config.means_frame_pattern else None
         group = {w: g[0] for g in config.synonyms for w in g}
@@ -129,13 +133,16 @@ class Matcher:
         self.group = group
         self.variants = variants
         self._core_cache: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
+        self._canonical_cache: dict[str, str] = {}
 
     def canonical(self, word: str) -> str:
         """`"readiness"` and `"ready"` -> `"read"`; a synonym or paraphrase -> its group's first word's stem;
         a number in words -> its digits (`"three"` -> `"3"`)."""
-        if word in NUMBER_VALUES:
-            return NUMBER_VALUES[word]
-        return stem(self.group.get(word, word))
+        found = self._canonical_cache.get(word)
+        if found is None:
+            found = NUMBER_VALUES[word] if word in NUMBER_VALUES else stem(self.group.get(word, word))
+            self._canonical_cache[word] = found
+        return found
 
     def core(self, form: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
         """Content words that carry the demand, the manner words set aside, and the framing dropped.
@@ -158,8 +165,9 @@ class Matcher:
         tokens = text.split()
         kept: list[str] = []
         i = 0
+        by_first = self._framing_by_first
         while i < len(tokens):
-            phrase = next((p for p in self.framing if tuple(tokens[i : i + len(p)]) == p), None)
+            phrase = next((p for p in by_first.get(tokens[i], ()) if tuple(tokens[i : i + len(p)]) == p), None)
             if phrase is not None:
                 framing.append(" ".join(phrase))
                 i += len(phrase)
@@ -208,7 +216,8 @@ class Matcher:
                 shared.append(w)
         aligned: list[tuple[str, str]] = []
         fuzzy: list[tuple[str, str]] = []
-        self._pair_off(ra, rb, lambda x, y: self.canonical(x) == self.canonical(y), aligned)
+        canonical = self.canonical
+        self._pair_off(ra, rb, lambda x, y: canonical(x) == canonical(y), aligned)
         # a compound written as one word on one side and two on the other ("stakeholder" / "stake holder")
         for one, rest_one, two, rest_two, flip in ((ra, ra, wb, rb, False), (rb, rb, wa, ra, True)):
             for w in list(one):

@@ -44,7 +44,7 @@ from pipeline.release.emit import (
 )
 from pipeline.release.integrity import INDEX_FILE, append_entry, check_chain, heal
 from pipeline.release.report import report_files
-from pipeline.release.tables import TABLES
+from pipeline.release.tables import TABLES, write_release_tables
 
 RELEASES_DIR = "releases"
 CANDIDATE_FILE = "ladder.json"
@@ -353,11 +353,7 @@ def _write_release_files(ladder: Ladder, folder: Path, changelog: str, diff: Dat
     for name, text in texts.items():
         (folder / name).write_bytes(text.encode("utf-8"))
         done(name)
-    for table in TABLES.values():
-        csv_name, parquet_name = f"{table.name}.csv", f"{table.name}.parquet"
-        with open(folder / csv_name, "wb") as csv_file, open(folder / parquet_name, "wb") as parquet_file:
-            table.write(ladder, csv_file, parquet_file)
-        done(csv_name, parquet_name)
+    write_release_tables(ladder, folder, done)
     return names
 
 

@@ -611,11 +611,18 @@ def release_tables(ladder: Ladder) -> dict[str, tuple[str, bytes]]:
     return out
 
 
-def write_release_tables(ladder: Ladder, folder: Path) -> list[str]:
-    """Write `<table>.csv` and `<table>.parquet` of every table into `folder`, streamed; return the file names."""
+def write_release_tables(
+    ladder: Ladder, folder: Path, written: Callable[[str, str], object] | None = None
+) -> list[str]:
+    """Write `<table>.csv` and `<table>.parquet` of every table into `folder`, streamed (one pass over each
+    table's rows for both files); `written(csv_name, parquet_name)` is called after each table. Returns the
+    file names."""
     names = []
     for name, table in TABLES.items():
-        with open(folder / f"{name}.csv", "wb") as csv_file, open(folder / f"{name}.parquet", "wb") as parquet_file:
+        csv_name, parquet_name = f"{name}.csv", f"{name}.parquet"
+        with open(folder / csv_name, "wb") as csv_file, open(folder / parquet_name, "wb") as parquet_file:
             table.write(ladder, csv_file, parquet_file)
-        names += [f"{name}.csv", f"{name}.parquet"]
+        if written is not None:
+            written(csv_name, parquet_name)
+        names += [csv_name, parquet_name]
     return names

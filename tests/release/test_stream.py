@@ -11,7 +11,15 @@ import pytest
 
 from pipeline.models import Ladder
 from pipeline.release.emit import atomic_writer, dataset_chunks, dataset_json, emit_dataset, json_chunks
-from pipeline.release.tables import OCCURRENCES, TABLES, Column, csv_text, occurrence_rows, write_parquet
+from pipeline.release.tables import (
+    OCCURRENCES,
+    TABLES,
+    Column,
+    csv_text,
+    occurrence_rows,
+    write_parquet,
+    write_release_tables,
+)
 from tests.tiny_ladder import make_ladder, occurrence, with_log
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,3 +138,15 @@ def test_occurrence_rows_come_in_document_order() -> None:
         ("b.md", "L10", 0),
     ]
     assert OCCURRENCES.csv(ladder).splitlines()[1].split(",")[:3] == [occ[4].doc_id, "a.md", "L9"]
+
+
+def test_write_release_tables_streams_every_table(tmp_path: Path) -> None:
+    ladder = with_log(make_ladder())
+    calls: list[tuple[str, str]] = []
+    names = write_release_tables(ladder, tmp_path, lambda c, p: calls.append((c, p)))
+    assert calls == [(f"{t}.csv", f"{t}.parquet") for t in TABLES]
+    assert names == [n for pair in calls for n in pair]
+    assert sorted(names) == sorted(p.name for p in tmp_path.iterdir())
+    for name, table in TABLES.items():
+        assert (tmp_path / f"{name}.csv").read_text(encoding="utf-8") == table.csv(ladder)
+        assert (tmp_path / f"{name}.parquet").read_bytes() == table.parquet(ladder)

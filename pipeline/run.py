@@ -231,12 +231,17 @@ def _build_and_write(
 def run_local(
     raw_dir: Path, out_dir: Path, config: Config, decisions: Decisions | None = None, *, reuse: bool = True
 ) -> RunSummary:
-    """The whole run in this process, without Prefect (same outputs as the flow)."""
+    """The whole run in this process, without Prefect (same outputs as the flow).
+
+    Like the flow, each result is slimmed as soon as its file is parsed (`runtime.batches.slim`: the
+    document's text, blocks and nodes dropped, which nothing after parsing reads).
+    """
     from pipeline.ingest import load_manifest, scan_inputs
+    from pipeline.runtime.batches import slim
 
     scan = scan_inputs(raw_dir, config)
     manifest = load_manifest(raw_dir, config)
-    results = [process_file(p, raw_dir, config, manifest) for p in scan.files]
+    results = [slim(process_file(p, raw_dir, config, manifest)) for p in scan.files]
     results += refused(scan.rejected)
     summary, _markdown = build_and_write(results, out_dir, config, decisions, reuse=reuse)
     return summary

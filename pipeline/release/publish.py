@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,13 +37,14 @@ from pipeline.release.diff import (
 )
 from pipeline.release.emit import (
     atomic_write_text,
-    dataset_json,
+    dataset_chunks,
     schema_json,
     to_json,
+    write_text_chunks,
 )
 from pipeline.release.integrity import INDEX_FILE, append_entry, check_chain, heal
 from pipeline.release.report import report_files
-from pipeline.release.tables import TABLES, release_tables
+from pipeline.release.tables import TABLES, write_release_tables
 
 RELEASES_DIR = "releases"
 CANDIDATE_FILE = "ladder.json"
@@ -305,25 +307,14 @@ def _publish(
     changelog = _changelog_with(Path(normalized_dir) / CHANGELOG_FILE, changelog_entry(plan, created, approval))
 
     release_diff = plan.diff.model_copy(update={"target": f"release {plan.version}"})
-    files: dict[str, bytes] = {
-        CANDIDATE_FILE: dataset_json(ladder).encode("utf-8"),
-        "ladder.schema.json": schema_json().encode("utf-8"),
-        CHANGELOG_FILE: changelog.encode("utf-8"),
-    }
-    for name, text in report_files(ladder, release_diff).items():
-        files[name] = text.encode("utf-8")
-    for table, (csv_text, parquet_bytes) in release_tables(ladder).items():
-        files[f"{table}.csv"] = csv_text.encode("utf-8")
-        files[f"{table}.parquet"] = parquet_bytes
-    files[DATAPACKAGE_FILE] = datapackage_json(plan.version, created, files, approval).encode("utf-8")
-
     tmp = Path(tempfile.mkdtemp(prefix=f".{plan.version}.", suffix=".tmp", dir=root))
     try:
-        for name, data in sorted(files.items()):
-            (tmp / name).write_bytes(data)
-            # Read-only on disk too: a release is never edited in place.
-            (tmp / name).chmod(0o444)
-            fault_point()
+        files = _write_release_files(ladder, tmp, changelog, release_diff)
+        package = datapackage_json(plan.version, created, {name: tmp / name for name in files}, approval)
+        (tmp / DATAPACKAGE_FILE).write_bytes(package.encode("utf-8"))
+        (tmp / DATAPACKAGE_FILE).chmod(0o444)
+        fault_point()
+        files.append(DATAPACKAGE_FILE)
         tmp.chmod(0o755)
         if target.exists():
             raise ReleaseError(
@@ -342,12 +333,51 @@ def _publish(
     return Release(version=plan.version, path=target.as_posix(), files=sorted(files))
 
 
+def _write_release_files(ladder: Ladder, folder: Path, changelog: str, diff: DatasetDiff) -> list[str]:
+    """Write every file of a release but datapackage.json into `folder`, each streamed; return their names.
+
+    Each file is made read-only once written (a release is never edited in place) and counts one file step.
+    """
+    names: list[str] = []
+
+    def done(*written: str) -> None:
+        for name in written:
+            (folder / name).chmod(0o444)
+            fault_point()
+        names.extend(written)
+
+    with open(folder / CANDIDATE_FILE, "wb") as fh:
+        write_text_chunks(fh, dataset_chunks(ladder))
+    done(CANDIDATE_FILE)
+    texts = {"ladder.schema.json": schema_json(), CHANGELOG_FILE: changelog, **report_files(ladder, diff)}
+    for name, text in texts.items():
+        (folder / name).write_bytes(text.encode("utf-8"))
+        done(name)
+    write_release_tables(ladder, folder, done)
+    return names
+
+
 def sha256_of(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-def datapackage(version: str, created: str, files: dict[str, bytes], approval: Approval | None = None) -> dict:
-    """The Frictionless Data Package descriptor of a release: one resource per file, with its sha256.
+def _size_and_hash(data: bytes | Path) -> tuple[int, str]:
+    """Bytes and sha256 of data in memory or of a file (read in pieces)."""
+    if isinstance(data, bytes):
+        return len(data), sha256_of(data)
+    digest, size = hashlib.sha256(), 0
+    with open(data, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, "sha256:" + digest.hexdigest()
+
+
+def datapackage(
+    version: str, created: str, files: Mapping[str, bytes | Path], approval: Approval | None = None
+) -> dict:
+    """The Frictionless Data Package descriptor of a release: one resource per file (its bytes, or the path of
+    the file written), with its sha256.
 
     Tables (CSV and Parquet) carry their Table Schema: typed, described fields, a primary key and foreign
     keys to the same format's tables, so `frictionless validate datapackage.json` checks the joins too.
@@ -357,13 +387,14 @@ def datapackage(version: str, created: str, files: dict[str, bytes], approval: A
         if name == DATAPACKAGE_FILE:
             continue
         stem, _, ext = name.rpartition(".")
+        size, sha256 = _size_and_hash(files[name])
         resource: dict = {
             "name": name.lower().replace("_", "-"),
             "path": name,
             "format": ext,
             "mediatype": _MEDIA.get(ext, "application/octet-stream"),
-            "bytes": len(files[name]),
-            "hash": sha256_of(files[name]),
+            "bytes": size,
+            "hash": sha256,
         }
         if ext == "parquet":
             # Frictionless reads Parquet through pyarrow without counting bytes, so a declared size would be
@@ -398,7 +429,9 @@ def datapackage(version: str, created: str, files: dict[str, bytes], approval: A
     return package
 
 
-def datapackage_json(version: str, created: str, files: dict[str, bytes], approval: Approval | None = None) -> str:
+def datapackage_json(
+    version: str, created: str, files: Mapping[str, bytes | Path], approval: Approval | None = None
+) -> str:
     return to_json(datapackage(version, created, files, approval))
 
 

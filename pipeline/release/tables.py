@@ -10,15 +10,19 @@ Each table is declared once (`TABLES`): its columns with Frictionless types and 
 key and foreign keys, and the function building its rows from a `Ladder`. The same declaration writes the
 CSV, the Parquet file and the `schema` of the resource in `datapackage.json`, so they cannot disagree.
 Rows are a pure function of the dataset, in a fixed order, so the files are byte-identical across runs.
+Rows are produced one at a time and written as they come (`Table.write`): the CSV row by row, the Parquet
+file in row groups of `ROW_GROUP` rows, so no table is ever held whole in memory, as rows or as bytes.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections import Counter
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -26,13 +30,15 @@ import pyarrow.parquet as pq
 from pipeline.build.levels import level_number, level_path, level_sort_key
 from pipeline.build.progression import consecutive_changes
 from pipeline.ids import stable_id
-from pipeline.models import Ladder, ref_order
+from pipeline.models import Ladder, Occurrence, ref_order
 
 FieldType = str  # a Frictionless Table Schema type: string | integer | number | boolean
 
 _ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
 LIST_SEPARATOR = "; "
 """How a list (scope, tracks, changed words) is written in one cell, in CSV and Parquet alike."""
+ROW_GROUP = 65_536
+"""Rows per Parquet row group: the most rows a table writer holds at once."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,7 @@ class Table:
     description: str
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...]
-    rows: Callable[[Ladder], list[dict]]
+    rows: Callable[[Ladder], Iterable[dict]]
     foreign_keys: tuple[ForeignKey, ...] = field(default_factory=tuple)
 
     @property
@@ -69,6 +75,17 @@ class Table:
 
     def parquet(self, ladder: Ladder) -> bytes:
         return parquet_bytes(self.columns, self.rows(ladder))
+
+    def write(self, ladder: Ladder, csv_file: BinaryIO | None = None, parquet_file: BinaryIO | None = None) -> None:
+        """Stream the table's rows into a CSV file, a Parquet file, or both in one pass over the rows."""
+        rows = self.rows(ladder)
+        if parquet_file is None:
+            if csv_file is not None:
+                write_csv(self.column_names, rows, csv_file)
+            return
+        if csv_file is not None:
+            rows = _tee_csv(self.column_names, rows, csv_file)
+        write_parquet(self.columns, rows, parquet_file)
 
     def table_schema(self, resource_suffix: str) -> dict:
         """The Frictionless Table Schema; foreign keys point at the same format's resources (`roles.csv`)."""
@@ -103,24 +120,77 @@ def cell(value: object) -> str:
     return str(value)
 
 
-def csv_text(columns: list[str], rows: list[dict]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([cell(row.get(c)) for c in columns])
+def csv_text(columns: list[str], rows: Iterable[dict]) -> str:
+    buf = io.BytesIO()
+    write_csv(columns, rows, buf)
+    return buf.getvalue().decode("utf-8")
+
+
+def parquet_bytes(columns: tuple[Column, ...], rows: Iterable[dict]) -> bytes:
+    buf = io.BytesIO()
+    write_parquet(columns, rows, buf)
     return buf.getvalue()
 
 
-def parquet_bytes(columns: tuple[Column, ...], rows: list[dict]) -> bytes:
+class _CsvOut:
+    """A csv.writer onto a binary file (UTF-8, `\\n` line ends), left open for its owner."""
+
+    def __init__(self, columns: list[str], fh: BinaryIO) -> None:
+        self.columns = columns
+        self.text = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=False)
+        self.writer = csv.writer(self.text, lineterminator="\n")
+        self.writer.writerow(columns)
+
+    def row(self, row: dict) -> None:
+        self.writer.writerow([cell(row.get(c)) for c in self.columns])
+
+    def close(self) -> None:
+        self.text.flush()
+        self.text.detach()
+
+
+def write_csv(columns: list[str], rows: Iterable[dict], fh: BinaryIO) -> None:
+    """The header and one line per row, written as the rows come."""
+    out = _CsvOut(columns, fh)
+    try:
+        for row in rows:
+            out.row(row)
+    finally:
+        out.close()
+
+
+def _tee_csv(columns: list[str], rows: Iterable[dict], fh: BinaryIO) -> Iterator[dict]:
+    """The rows, each written to the CSV file as it passes."""
+    out = _CsvOut(columns, fh)
+    try:
+        for row in rows:
+            out.row(row)
+            yield row
+    finally:
+        out.close()
+
+
+def write_parquet(columns: tuple[Column, ...], rows: Iterable[dict], fh: BinaryIO, row_group: int = ROW_GROUP) -> None:
+    """The rows as a snappy Parquet file, one row group per `row_group` rows (one, possibly empty, at least)."""
+    schema = pa.schema([(c.name, _ARROW_TYPES[c.type]) for c in columns])
+    with pq.ParquetWriter(fh, schema, compression="snappy") as writer:
+        batch: list[dict] = []
+        written = False
+        for row in rows:
+            batch.append(row)
+            if len(batch) == row_group:
+                writer.write_table(_arrow_table(columns, batch))
+                batch, written = [], True
+        if batch or not written:
+            writer.write_table(_arrow_table(columns, batch))
+
+
+def _arrow_table(columns: tuple[Column, ...], rows: list[dict]) -> pa.Table:
     arrays = {}
     for col in columns:
         values = [_arrow_value(row.get(col.name), col.type) for row in rows]
         arrays[col.name] = pa.array(values, type=_ARROW_TYPES[col.type])
-    table = pa.table(arrays)
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="snappy")
-    return sink.getvalue().to_pybytes()
+    return pa.table(arrays)
 
 
 def _arrow_value(value: object, kind: str) -> object:
@@ -233,31 +303,42 @@ def behavior_rows(ladder: Ladder) -> list[dict]:
     return sorted(rows, key=lambda r: r["behavior_id"])
 
 
-def occurrence_rows(ladder: Ladder) -> list[dict]:
-    """One row per behavior occurrence, in document order."""
+def occurrence_rows(ladder: Ladder) -> Iterator[dict]:
+    """One row per behavior occurrence, in document order (file, line, table cell, part, behavior id).
+
+    Rows are made one at a time: the occurrences are grouped by file and each file's are sorted when its
+    turn comes, so only (occurrence, behavior id) pairs are held, never 10^6 rows.
+    """
     names = {c.id: c.name for c in ladder.competencies}
-    rows = []
+    by_file: dict[str, list[tuple[Occurrence, str]]] = defaultdict(list)
     for b in ladder.behaviors:
         for o in b.occurrences:
-            row = o.model_dump()
-            row["behavior_text"] = row.pop("text")
-            row["behavior_id"] = b.id
-            row["canonical_competency"] = names.get(o.competency_id)
-            row["level_rank"] = level_number(o.level)
-            # A line may hold several statements of one role (a paragraph); the statement itself tells them apart.
-            row["occurrence_id"] = stable_id(
-                "occ",
-                doc=o.doc_id,
-                ref=o.source_ref,
-                part=o.part,
-                role=o.role_id,
-                competency=o.competency_id,
-                behavior=b.id,
-                text=o.text,
-            )
-            rows.append(row)
-    rows.sort(key=lambda r: (r["source_file"], ref_order(r["source_ref"]), r["part"], r["behavior_id"]))
-    return rows
+            by_file[o.source_file].append((o, b.id))
+    for source_file in sorted(by_file):
+        items = by_file.pop(source_file)
+        items.sort(key=lambda ob: (ref_order(ob[0].source_ref), ob[0].part, ob[1]))
+        for o, bid in items:
+            yield _occurrence_row(o, bid, names)
+
+
+def _occurrence_row(o: Occurrence, bid: str, names: dict[str, str]) -> dict:
+    row = o.model_dump()
+    row["behavior_text"] = row.pop("text")
+    row["behavior_id"] = bid
+    row["canonical_competency"] = names.get(o.competency_id)
+    row["level_rank"] = level_number(o.level)
+    # A line may hold several statements of one role (a paragraph); the statement itself tells them apart.
+    row["occurrence_id"] = stable_id(
+        "occ",
+        doc=o.doc_id,
+        ref=o.source_ref,
+        part=o.part,
+        role=o.role_id,
+        competency=o.competency_id,
+        behavior=bid,
+        text=o.text,
+    )
+    return row
 
 
 def progression_rows(ladder: Ladder) -> list[dict]:
@@ -521,9 +602,27 @@ ROLE_COLUMNS = ROLE_TABLE.column_names
 
 
 def release_tables(ladder: Ladder) -> dict[str, tuple[str, bytes]]:
-    """Every table as (CSV text, Parquet bytes), by table name."""
+    """Every table as (CSV text, Parquet bytes), by table name (in memory: `write_release_tables` streams)."""
     out = {}
     for name, table in TABLES.items():
-        rows = table.rows(ladder)
-        out[name] = (csv_text(table.column_names, rows), parquet_bytes(table.columns, rows))
+        csv_buf, parquet_buf = io.BytesIO(), io.BytesIO()
+        table.write(ladder, csv_buf, parquet_buf)
+        out[name] = (csv_buf.getvalue().decode("utf-8"), parquet_buf.getvalue())
     return out
+
+
+def write_release_tables(
+    ladder: Ladder, folder: Path, written: Callable[[str, str], object] | None = None
+) -> list[str]:
+    """Write `<table>.csv` and `<table>.parquet` of every table into `folder`, streamed (one pass over each
+    table's rows for both files); `written(csv_name, parquet_name)` is called after each table. Returns the
+    file names."""
+    names = []
+    for name, table in TABLES.items():
+        csv_name, parquet_name = f"{name}.csv", f"{name}.parquet"
+        with open(folder / csv_name, "wb") as csv_file, open(folder / parquet_name, "wb") as parquet_file:
+            table.write(ladder, csv_file, parquet_file)
+        if written is not None:
+            written(csv_name, parquet_name)
+        names += [csv_name, parquet_name]
+    return names

@@ -1,0 +1,99 @@
+"""The lean build: occurrences made without a second validation, repeated strings held once, slim results."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline import run
+from pipeline.build import atomized_occurrences, canonical_competencies, place_roles
+from pipeline.build.decisions import DecisionLog
+from pipeline.build.settings import NormalizeConfig
+from pipeline.config import Config
+from pipeline.models import Interner, Occurrence, trusted_occurrence
+from tests.conftest import RAW
+from tests.factories import behavior, parsed, role
+
+FIELDS = {
+    "doc_id": "d1",
+    "source_file": "a.md",
+    "source_ref": "L3",
+    "track": "Scale",
+    "role": "CSM",
+    "role_id": "role_1",
+    "path": "ic",
+    "level": "IC2",
+    "competency": "Ownership",
+    "competency_id": "comp_1",
+    "text": "Owns the plan",
+    "part": 1,
+}
+
+
+def test_trusted_occurrence_is_the_validated_one() -> None:
+    trusted, validated = trusted_occurrence(**FIELDS), Occurrence(**FIELDS)
+    assert trusted == validated
+    assert trusted.model_dump_json(indent=2) == validated.model_dump_json(indent=2)
+    assert trusted.model_fields_set == validated.model_fields_set == set(FIELDS)
+    # one fields-set shared by all, left as it is by assignment and copies
+    other = trusted_occurrence(**FIELDS)
+    assert other.model_fields_set is trusted.model_fields_set
+    copied = other.model_copy(update={"text": "Owns the account plan"})
+    other.part = 2
+    assert (copied.text, copied.part, other.part, trusted.part) == ("Owns the account plan", 1, 2, 1)
+    assert trusted.model_fields_set == set(FIELDS)
+
+
+def test_trusted_occurrence_needs_every_field() -> None:
+    with pytest.raises(TypeError, match="needs exactly the fields"):
+        trusted_occurrence(**{k: v for k, v in FIELDS.items() if k != "part"})
+    with pytest.raises(TypeError, match="needs exactly the fields"):
+        trusted_occurrence(**FIELDS, extra="x")
+
+
+def test_interner_gives_one_object_per_value() -> None:
+    same = Interner()
+    a, b = "".join(["Own", "ership"]), "".join(["Owner", "ship"])
+    assert a == b and a is not b
+    assert same(a) is same(b) is a
+    assert same("Impact") == "Impact"
+
+
+def test_atomized_occurrences_share_repeated_strings() -> None:
+    cfg = NormalizeConfig()
+    name_1, name_2 = "".join(["Own", "ership"]), "".join(["Owner", "ship"])
+    doc = parsed(
+        "Scale",
+        roles=[role("CSM", 0)],
+        behaviors=[behavior("CSM", name_1, "Owns the plan", "L3"), behavior("CSM", name_2, "Owns the risk", "L4")],
+    )
+    placed = place_roles([doc], cfg, DecisionLog())
+    comps = canonical_competencies([doc], placed, cfg, DecisionLog())
+    occ = atomized_occurrences([doc], {}, placed, comps, cfg).occurrences
+    assert [(o.competency, o.source_ref, o.text) for o in occ] == [
+        ("Ownership", "L3", "Owns the plan"),
+        ("Ownership", "L4", "Owns the risk"),
+    ]
+    assert occ[0].competency is occ[1].competency
+    assert occ[0].competency_id is occ[1].competency_id
+    assert occ[0].model_fields_set is occ[1].model_fields_set
+
+
+def test_run_local_slims_results_like_the_flow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    seen: list[run.FileResult] = []
+    real = run.build_and_write
+
+    def spy(results: list[run.FileResult], *args: object, **kwargs: object) -> tuple[run.RunSummary, str]:
+        seen.extend(results)
+        return real(results, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(run, "build_and_write", spy)
+    summary = run.run_local(raw, tmp_path / "out", Config())
+    documents = [r.document for r in seen if r.document is not None]
+    assert len(documents) == summary.documents_read > 0
+    assert {(d.text, len(d.blocks), len(d.nodes)) for d in documents} == {("", 0, 0)}
+    assert all(d.title and d.id for d in documents)

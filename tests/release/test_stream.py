@@ -1,0 +1,152 @@
+"""The streamed writers: ladder.json in pieces, tables row by row, Parquet in row groups, atomic files."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.models import Ladder
+from pipeline.release.emit import atomic_writer, dataset_chunks, dataset_json, emit_dataset, json_chunks
+from pipeline.release.tables import (
+    OCCURRENCES,
+    TABLES,
+    Column,
+    csv_text,
+    occurrence_rows,
+    write_parquet,
+    write_release_tables,
+)
+from tests.tiny_ladder import make_ladder, occurrence, with_log
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = ROOT / "tests" / "golden" / "ladder.json"
+
+
+def test_json_chunks_join_to_pydantic_dump() -> None:
+    for ladder in (make_ladder(), with_log(make_ladder()), Ladder.model_validate_json(GOLDEN.read_bytes())):
+        chunks = list(dataset_chunks(ladder))
+        assert "".join(chunks) == dataset_json(ladder) == ladder.model_dump_json(indent=2) + "\n"
+        # streamed: one piece per behavior at least, never the whole list in one string
+        assert len(chunks) > len(ladder.behaviors) + len(ladder.roles)
+        assert max(len(c) for c in chunks) < len(dataset_json(ladder)) // 2
+
+
+def test_json_chunks_of_empty_lists_nested_models_and_unicode() -> None:
+    ladder = Ladder(documents=[], tracks=[], roles=[], competencies=[], behaviors=[], schema_version="é\n1")
+    assert "".join(json_chunks(ladder)) == ladder.model_dump_json(indent=2)
+    assert '"schema_version": "é\\n1",\n  "documents": [],' in "".join(json_chunks(ladder))
+    assert "".join(json_chunks(ladder.normalization, depth=3)).splitlines()[-1] == "      }"
+
+
+def test_golden_dataset_written_streamed_is_byte_identical(tmp_path: Path) -> None:
+    ladder = Ladder.model_validate_json(GOLDEN.read_bytes())
+    written = emit_dataset(ladder, tmp_path)
+    assert [p.name for p in written] == [
+        "ladder.json",
+        "ladder.schema.json",
+        "occurrences.csv",
+        "roles.csv",
+        "rejected.json",
+    ]
+    for name in ("ladder.json", "occurrences.csv", "roles.csv", "rejected.json"):
+        assert (tmp_path / name).read_bytes() == (ROOT / "tests" / "golden" / name).read_bytes(), name
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)  # no temp file left
+
+
+def test_atomic_writer_keeps_the_old_file_when_the_stream_fails(tmp_path: Path) -> None:
+    path = tmp_path / "out.csv"
+    path.write_bytes(b"old\n")
+    with pytest.raises(RuntimeError), atomic_writer(path) as fh:
+        fh.write(b"half a ")
+        raise RuntimeError("stopped")
+    assert path.read_bytes() == b"old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+    with atomic_writer(path) as fh:
+        fh.write(b"new\n")
+    assert path.read_bytes() == b"new\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+COLUMNS = (Column("name", "string", ""), Column("n", "integer", ""), Column("x", "number", ""))
+
+
+def _rows(count: int) -> list[dict]:
+    return [{"name": f"r{i}", "n": i, "x": i / 2 if i % 3 else None} for i in range(count)]
+
+
+def test_parquet_is_written_in_row_groups() -> None:
+    buf = io.BytesIO()
+    write_parquet(COLUMNS, iter(_rows(7)), buf, row_group=3)
+    file = pq.ParquetFile(io.BytesIO(buf.getvalue()))
+    assert file.num_row_groups == 3
+    assert [file.metadata.row_group(i).num_rows for i in range(3)] == [3, 3, 1]
+    assert file.read().to_pylist() == _rows(7)
+
+
+def test_parquet_in_one_group_is_the_one_shot_file() -> None:
+    """Up to one row group, the streamed file is byte for byte what pyarrow's `write_table` gives."""
+    for count in (0, 1, 5):
+        rows = _rows(count)
+        streamed = io.BytesIO()
+        write_parquet(COLUMNS, iter(rows), streamed, row_group=5)
+        table = pa.table(
+            {
+                "name": pa.array([r["name"] for r in rows], pa.string()),
+                "n": pa.array([r["n"] for r in rows], pa.int64()),
+                "x": pa.array([r["x"] for r in rows], pa.float64()),
+            }
+        )
+        once = pa.BufferOutputStream()
+        pq.write_table(table, once, compression="snappy")
+        assert streamed.getvalue() == once.getvalue().to_pybytes(), count
+
+
+def test_table_write_streams_csv_and_parquet_in_one_pass() -> None:
+    ladder = with_log(make_ladder())
+    for table in TABLES.values():
+        csv_buf, parquet_buf = io.BytesIO(), io.BytesIO()
+        table.write(ladder, csv_buf, parquet_buf)
+        assert csv_buf.getvalue().decode("utf-8") == csv_text(table.column_names, list(table.rows(ladder)))
+        assert pq.read_table(io.BytesIO(parquet_buf.getvalue())).num_rows == len(list(table.rows(ladder)))
+        only_csv = io.BytesIO()
+        table.write(ladder, csv_file=only_csv)
+        assert only_csv.getvalue() == csv_buf.getvalue()
+
+
+def test_occurrence_rows_come_in_document_order() -> None:
+    """File, then line, table cell and part (L9 < L9:r2c1 < L10), then behavior id, whatever the behaviors."""
+    ladder = make_ladder()
+    b = ladder.behaviors[0]
+    role, comp = ladder.roles[0], ladder.competencies[0]
+    occ = [
+        occurrence(role, comp, "second file", "L10", file="b.md"),
+        occurrence(role, comp, "line ten", "L10", file="a.md"),
+        occurrence(role, comp, "a cell", "L9:r2c1", file="a.md"),
+        occurrence(role, comp, "line nine", "L9", part=1, file="a.md"),
+        occurrence(role, comp, "line nine", "L9", file="a.md"),
+    ]
+    ladder = ladder.model_copy(update={"behaviors": [b.model_copy(update={"occurrences": occ})]})
+    assert [(r["source_file"], r["source_ref"], r["part"]) for r in occurrence_rows(ladder)] == [
+        ("a.md", "L9", 0),
+        ("a.md", "L9", 1),
+        ("a.md", "L9:r2c1", 0),
+        ("a.md", "L10", 0),
+        ("b.md", "L10", 0),
+    ]
+    assert OCCURRENCES.csv(ladder).splitlines()[1].split(",")[:3] == [occ[4].doc_id, "a.md", "L9"]
+
+
+def test_write_release_tables_streams_every_table(tmp_path: Path) -> None:
+    ladder = with_log(make_ladder())
+    calls: list[tuple[str, str]] = []
+    names = write_release_tables(ladder, tmp_path, lambda c, p: calls.append((c, p)))
+    assert calls == [(f"{t}.csv", f"{t}.parquet") for t in TABLES]
+    assert names == [n for pair in calls for n in pair]
+    assert sorted(names) == sorted(p.name for p in tmp_path.iterdir())
+    for name, table in TABLES.items():
+        assert (tmp_path / f"{name}.csv").read_text(encoding="utf-8") == table.csv(ladder)
+        assert (tmp_path / f"{name}.parquet").read_bytes() == table.parquet(ladder)

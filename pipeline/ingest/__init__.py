@@ -16,14 +16,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pipeline.config import Config
+    from pipeline.models import DocKind, Document, Rejection
 
 from pipeline.errors import ConfigError, InputError, RejectedDocument
 from pipeline.ids import content_id
-from pipeline.ingest.blocks import html_damage
-from pipeline.ingest.classify import detect_kind
-from pipeline.ingest.repair import repair_text
-from pipeline.ingest.tree import build_tree, flat_blocks
-from pipeline.models import DocKind, Document, Rejection
 from pipeline.yamlfile import read_yaml
 
 _FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
@@ -68,6 +64,8 @@ def scan_inputs(raw_dir: Path, config: Config, follow_links: bool | None = None)
     `ingest.follow_links`) reads links to files and folders outside the input folder too.
     Raises `InputError` when the folder is missing or holds nothing to read.
     """
+    from pipeline.models import Rejection
+
     if not raw_dir.exists():
         raise InputError(f"input folder not found: {raw_dir}")
     if not raw_dir.is_dir():
@@ -257,6 +255,13 @@ def _check_text(text: str, file: str, enc: str, config: Config) -> str:
 
 def ingest_bytes(data: bytes, file: str, config: Config, kind_override: DocKind | None = None) -> Document:
     """Turn one file's bytes into a `Document`, or raise `RejectedDocument`."""
+    # imported here, not at the top: `pipeline.ingest.settings` (read by `ladder config`) must stay light
+    from pipeline.ingest.blocks import html_damage
+    from pipeline.ingest.classify import detect_kind
+    from pipeline.ingest.repair import repair_text
+    from pipeline.ingest.tree import build_tree, flat_blocks
+    from pipeline.models import Document
+
     if len(data) > config.ingest.max_bytes:
         raise RejectedDocument(
             file, f"too large: {len(data):,} bytes (limit {config.ingest.max_bytes:,}; set ingest.max_bytes)"

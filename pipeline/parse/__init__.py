@@ -7,31 +7,45 @@ when the structure does not match the kind, never anything else.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from pipeline.errors import LadderError, ParseError
 
 if TYPE_CHECKING:
     from pipeline.config import Config
+    from pipeline.models import Document, ParsedDocument
 
-from pipeline.errors import LadderError, ParseError
-from pipeline.models import Document, ParsedDocument
-from pipeline.parse.article import parse_article
-from pipeline.parse.career_page import parse_career_page
-from pipeline.parse.forum_thread import parse_forum_thread
-from pipeline.parse.role_descriptions import parse_role_descriptions
+Parser = Callable[["Document", "Config"], "ParsedDocument"]
 
-Parser = Callable[[Document, "Config"], ParsedDocument]
 
-PARSERS: dict[str, Parser] = {
-    "career_page": parse_career_page,
-    "role_descriptions": parse_role_descriptions,
-    "forum_thread": parse_forum_thread,
-    "article": parse_article,
-}
+@cache
+def parsers() -> dict[str, Parser]:
+    """The parser of each kind; imported on first use, so `pipeline.parse.settings` does not load spaCy."""
+    from pipeline.parse.article import parse_article
+    from pipeline.parse.career_page import parse_career_page
+    from pipeline.parse.forum_thread import parse_forum_thread
+    from pipeline.parse.role_descriptions import parse_role_descriptions
+
+    return {
+        "career_page": parse_career_page,
+        "role_descriptions": parse_role_descriptions,
+        "forum_thread": parse_forum_thread,
+        "article": parse_article,
+    }
+
+
+def __getattr__(name: str) -> Any:
+    if name == "PARSERS":  # `from pipeline.parse import PARSERS`, as before
+        return parsers()
+    raise AttributeError(f"module 'pipeline.parse' has no attribute {name!r}")
 
 
 def parse_document(doc: Document, config: Config) -> ParsedDocument:
     """Parse `doc` with the parser of its kind; a kind with no parser gives an empty result with a warning."""
-    parser = PARSERS.get(doc.kind)
+    from pipeline.models import ParsedDocument
+
+    parser = parsers().get(doc.kind)
     if doc.kind == "unknown":  # reported, not guessed: the user names the kind in the manifest
         return ParsedDocument(
             doc_id=doc.id,
@@ -40,7 +54,7 @@ def parse_document(doc: Document, config: Config) -> ParsedDocument:
             warnings=[
                 f"{doc.file}: kind not recognized (best confidence {doc.kind_confidence:.2f} is below "
                 f"kinds.min_confidence {config.kinds.min_confidence:.2f}); nothing extracted. Set its kind in "
-                f"{config.ingest.manifest} (valid: {', '.join(PARSERS)})"
+                f"{config.ingest.manifest} (valid: {', '.join(parsers())})"
             ],
         )
     if parser is None:

@@ -99,10 +99,11 @@ _SIGNALS = {signal.SIGINT: ("interrupted", 130), signal.SIGTERM: ("terminated", 
 def stops_on_signals(out: Path) -> Iterator[None]:
     """Stop at once on SIGINT / SIGTERM, leaving OUT as it was; exit 130 / 143 with one line.
 
-    Parse tasks run in a thread pool and cannot be interrupted, and Prefect turns SIGTERM into an exception
-    that waits for them; so the handler ends the process itself. It discards the uncommitted output set and
-    stops Prefect's temporary server. While a committed set is being moved into place (a few renames) the
-    exit waits for the moves to finish, so the folder is entirely old or entirely new.
+    Parse tasks run in a thread pool (or worker processes that ignore SIGINT) and cannot be interrupted, and
+    Prefect turns SIGTERM into an exception that waits for them; so the handler ends the process itself. It
+    discards the uncommitted output set and stops Prefect's temporary server and the worker processes. While
+    a committed set is being moved into place (a few renames) the exit waits for the moves to finish, so the
+    folder is entirely old or entirely new.
     """
     from pipeline.release import commit
 
@@ -131,7 +132,12 @@ def stops_on_signals(out: Path) -> Iterator[None]:
 
 
 def _stop_prefect_server() -> None:
-    """Terminate Prefect's temporary API server (a child process), if this process started one."""
+    """Terminate Prefect's temporary API server (a child process), if this process started one, and the worker
+    processes of the run (parse workers, a local Dask cluster)."""
+    multiprocessing = sys.modules.get("multiprocessing")
+    if multiprocessing is not None:
+        for child in multiprocessing.active_children():
+            child.kill()
     server_module = sys.modules.get("prefect.server.api.server")
     servers = getattr(getattr(server_module, "SubprocessASGIServer", None), "_instances", {})
     for server in list(servers.values()):
@@ -209,7 +215,16 @@ def run(
             "--dask",
             metavar="ADDRESS|local",
             help="Run the parse tasks on Dask: a scheduler address (tcp://host:8786) or 'local' for a 2-worker "
-            "LocalCluster. Default: threads in this process.",
+            "LocalCluster. Default: this machine (threads, or --workers processes on a large corpus).",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Processes that parse a large corpus (at least 200 documents not in the parse cache). "
+            "Default: one per core; 1 parses in threads in this process.",
         ),
     ] = None,
     no_cache: Annotated[
@@ -287,6 +302,7 @@ def run(
                 dask=dask,
                 follow_links=follow_links,
                 on_result=advance,
+                workers=workers,
             )
 
     if as_json:

@@ -14,7 +14,7 @@ import shutil
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
@@ -138,6 +138,12 @@ def _stop_prefect_server() -> None:
     if multiprocessing is not None:
         for child in multiprocessing.active_children():
             child.kill()
+    # and multiprocessing's resource tracker, which would warn about the pool's semaphores (already unlinked)
+    tracker = getattr(sys.modules.get("multiprocessing.resource_tracker"), "_resource_tracker", None)
+    tracker_pid = getattr(tracker, "_pid", None)
+    if isinstance(tracker_pid, int):
+        with suppress(OSError):
+            os.kill(tracker_pid, signal.SIGKILL)
     server_module = sys.modules.get("prefect.server.api.server")
     servers = getattr(getattr(server_module, "SubprocessASGIServer", None), "_instances", {})
     for server in list(servers.values()):

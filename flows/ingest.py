@@ -14,6 +14,7 @@ Run it with `ladder run [--workers N] [--dask ADDRESS|local] [--no-cache]` or
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import re
 import signal
@@ -91,6 +92,19 @@ def parse_pool(workers: int) -> ProcessPoolTaskRunner:
     return ProcessPoolTaskRunner(max_workers=workers, initializer=_parse_worker_started)
 
 
+@contextmanager
+def _workers_killed_on_abort() -> Iterator[None]:
+    """Kill the worker processes started inside the block when it is left by an exception (SIGTERM arrives as
+    one while a flow runs): shutting the pool down would wait for the batches in progress."""
+    before = set(multiprocessing.active_children())
+    try:
+        yield
+    except BaseException:
+        for child in set(multiprocessing.active_children()) - before:
+            child.kill()
+        raise
+
+
 def _ingest_parse(
     paths: list[Path], raw_dir: Path, config: Config, manifest: dict, cache_dir: Path | None, fingerprint: str | None
 ) -> list[FileResult]:
@@ -154,6 +168,7 @@ def _ingest_flow(
             # would start a temporary server of its own
             stack.enter_context(temporary_settings(updates={PREFECT_API_URL: str(flow_run.client.api_url)}))
             pool = stack.enter_context(parse_pool(workers))
+            stack.enter_context(_workers_killed_on_abort())  # left before the pool, which waits for its workers
             futures = [pool.submit(ingest_parse, dict(zip(_PARSE_PARAMETERS, call, strict=True))) for call in calls]
         else:
             futures = [ingest_parse.submit(*call) for call in calls]

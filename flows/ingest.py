@@ -39,7 +39,7 @@ from pipeline.errors import InputError
 from pipeline.ingest import load_manifest, scan_inputs
 from pipeline.release.report import ARTIFACT_KEY as REPORT_ARTIFACT_KEY
 from pipeline.run import FileResult, RunSummary, build_and_write, refused
-from pipeline.runtime.batches import default_workers, plan_batches, process_batch, use_processes
+from pipeline.runtime.batches import default_workers, plan_batches, plan_parse, process_batch
 from pipeline.runtime.parse_cache import DEFAULT_DIR_NAME, ParseCache, fingerprint
 from pipeline.runtime.warm import start_warm_up, wait_warm_up
 
@@ -152,18 +152,22 @@ def _ingest_flow(
     # On a real cluster the workers must see the same paths: raw/ and the cache on shared storage.
     cache_root = (cache_dir or out_dir / DEFAULT_DIR_NAME).absolute() if cache else None
     fp = fingerprint(config) if cache_root else None
-    batches = plan_batches(files)
     workers = workers or default_workers()
     flow_run = FlowRunContext.get()  # on Dask (or any runner not threads) the parse tasks stay on it
     on_threads = flow_run is not None and isinstance(flow_run.task_runner, ThreadPoolTaskRunner)
     parse_cache = ParseCache(cache_root, fingerprint_=fp) if cache_root and fp else None
+    batches, in_processes = (
+        plan_parse(files, raw_dir, config, manifest, parse_cache, workers)
+        if on_threads
+        else (plan_batches(files), False)
+    )
     results: list[FileResult] = refused(scan.rejected)
     on_result = _on_result.get()
     calls = [([p.absolute() for p in batch], raw_dir.absolute(), config, manifest, cache_root, fp) for batch in batches]
     with ExitStack() as stack:
         futures: list[PrefectFuture[list[FileResult]]]
-        if on_threads and len(batches) > 1 and use_processes(files, raw_dir, config, manifest, parse_cache, workers):
-            assert flow_run is not None  # on_threads
+        if in_processes:
+            assert flow_run is not None  # processes only in place of threads
             # the workers must report to this run's API server: without the address, each spawned worker
             # would start a temporary server of its own
             stack.enter_context(temporary_settings(updates={PREFECT_API_URL: str(flow_run.client.api_url)}))

@@ -25,6 +25,7 @@ MAX_BATCH = 256  # ... of at most this many files, so progress still moves on hu
 # interpreter, imports Prefect, the pipeline and spaCy and builds the spaCy pipeline (~4 s of CPU), while a
 # document takes ~70 ms to parse; from this many documents to parse, two workers finish first.
 PROCESS_MIN_FILES = 200
+CACHED_TASKS = 8
 
 
 def plan_batches(files: list[Path], max_tasks: int = MAX_TASKS, max_batch: int = MAX_BATCH) -> list[list[Path]]:
@@ -69,19 +70,23 @@ def files_to_parse(
     return count
 
 
-def use_processes(
-    paths: list[Path],
+def plan_parse(
+    files: list[Path],
     raw_dir: Path,
     config: Config,
     manifest: dict[str, DocKind],
     cache: ParseCache | None,
     workers: int,
-) -> bool:
-    """Parse in `workers` processes rather than threads: more than one worker and at least `PROCESS_MIN_FILES`
-    documents the parse cache cannot serve (a cached re-run stays in threads: reading the cache is quick)."""
-    return (
-        workers > 1 and files_to_parse(paths, raw_dir, config, manifest, cache, PROCESS_MIN_FILES) >= PROCESS_MIN_FILES
-    )
+) -> tuple[list[list[Path]], bool]:
+    """The batches of a run on this machine and whether they go to `workers` processes rather than threads.
+
+    Processes when there is more than one worker and at least `PROCESS_MIN_FILES` documents the parse cache
+    cannot serve. A re-run the cache serves entirely goes in `CACHED_TASKS` batches: reading the cache is
+    quick (~1 ms a document), and each task costs Prefect orchestration (~15 ms and a few events).
+    """
+    pending = files_to_parse(files, raw_dir, config, manifest, cache, PROCESS_MIN_FILES)
+    batches = plan_batches(files, max_tasks=CACHED_TASKS if pending == 0 else MAX_TASKS)
+    return batches, workers > 1 and pending >= PROCESS_MIN_FILES and len(batches) > 1
 
 
 def slim(result: FileResult) -> FileResult:

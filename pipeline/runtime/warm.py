@@ -32,25 +32,24 @@ _lock = threading.Lock()
 def warm_up(
     raw_dir: Path, config_path: Path | None, cache_dir: Path | None, *, follow_links: bool, workers: int
 ) -> None:
-    """Import the build modules; when this process will parse documents (some are not in the parse cache
-    under `cache_dir`, or there is no cache, and they are too few for worker processes, see
-    `batches.use_processes`), import the parsers and build the spaCy pipeline too. `workers=0`: the parse
-    tasks run elsewhere (Dask)."""
-    for name in BUILD_MODULES:
-        importlib.import_module(name)
+    """When documents are to parse (not in the parse cache under `cache_dir`, or no cache), import the build
+    modules, and when this process will parse them (too few for worker processes, see `batches.plan_parse`),
+    the parsers and the spaCy pipeline too. `workers=0`: the parse tasks run elsewhere (Dask)."""
     from pipeline.config import load_config
     from pipeline.ingest import load_manifest, scan_inputs
     from pipeline.runtime.batches import PROCESS_MIN_FILES, files_to_parse
     from pipeline.runtime.parse_cache import ParseCache
 
-    if workers == 0:
-        return
     config = load_config(config_path)
     files = scan_inputs(raw_dir, config, follow_links or None).files
     cache = ParseCache(cache_dir, config) if cache_dir is not None else None
     pending = files_to_parse(files, raw_dir, config, load_manifest(raw_dir, config), cache, PROCESS_MIN_FILES)
-    if pending == 0 or (workers > 1 and pending >= PROCESS_MIN_FILES):
-        return  # a cached re-run, or the parse runs in worker processes
+    if pending == 0:
+        return  # a re-run the parse cache serves: its outputs are most likely kept, nothing more to load
+    for name in BUILD_MODULES:
+        importlib.import_module(name)
+    if workers == 0 or (workers > 1 and pending >= PROCESS_MIN_FILES):
+        return  # the parse runs elsewhere: on Dask, or in worker processes
     from pipeline.parse import parsers
     from pipeline.parse.nlp import get_nlp
 

@@ -93,8 +93,13 @@ def test_processes_only_for_documents_to_parse(tmp_path: Path, monkeypatch: pyte
     batches.process_batch(files[:2], raw, config, {}, cache.root, cache.fingerprint)
     assert batches.files_to_parse(files, raw, config, {}, cache, 100) == 3
     monkeypatch.setattr(batches, "PROCESS_MIN_FILES", 3)
-    assert batches.use_processes(files, raw, config, {}, cache, 2) is True
-    assert batches.use_processes(files, raw, config, {}, cache, 1) is False
+    plan, in_processes = batches.plan_parse(files, raw, config, {}, cache, 2)
+    assert (plan, in_processes) == ([[p] for p in files], True)
+    assert batches.plan_parse(files, raw, config, {}, cache, 1) == ([[p] for p in files], False)
     batches.process_batch(files[2:3], raw, config, {}, cache.root, cache.fingerprint)
-    assert batches.use_processes(files, raw, config, {}, cache, 2) is False
-    assert batches.use_processes(files, raw, config, {}, None, 2) is True
+    assert batches.plan_parse(files, raw, config, {}, cache, 2) == ([[p] for p in files], False)
+    assert batches.plan_parse(files, raw, config, {}, None, 2) == ([[p] for p in files], True)
+    # a re-run the cache serves entirely: few tasks, in threads
+    batches.process_batch(files[3:], raw, config, {}, cache.root, cache.fingerprint)
+    monkeypatch.setattr(batches, "CACHED_TASKS", 2)
+    assert batches.plan_parse(files, raw, config, {}, cache, 2) == ([files[:3], files[3:]], False)

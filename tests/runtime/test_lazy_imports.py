@@ -159,3 +159,34 @@ def test_stage_packages_resolve_their_lazy_names() -> None:
     assert track_id.__module__ == "pipeline.build.roles"
     assert sorted(PARSERS) == ["article", "career_page", "forum_thread", "role_descriptions"]
     assert PARSERS["article"] is parse_article
+
+
+def test_warm_up_loads_spacy_only_when_this_process_parses(tmp_path: Path) -> None:
+    from pipeline.config import Config
+    from pipeline.devtools.synth import write_corpus
+    from pipeline.runtime.batches import process_batch
+    from pipeline.runtime.parse_cache import ParseCache
+
+    raw = write_corpus(tmp_path / "synth", 3, seed=4).raw_dir
+    cache_dir = tmp_path / "cache"
+    snippet = (
+        "from pathlib import Path\n"
+        "from pipeline.runtime.warm import warm_up\n"
+        f"warm_up(Path({str(raw)!r}), None, Path({str(cache_dir)!r}), follow_links=False, workers=WORKERS)\n"
+        "nlp = sys.modules.get('pipeline.parse.nlp')\n"
+        "assert nlp is None or nlp._cached.cache_info().currsize == 1  # the spaCy pipeline was built\n"
+    )
+
+    def loaded(workers: int) -> list[str]:
+        """spaCy and the de-duplication step (the build modules), if the warm-up loaded them."""
+        probe = _probe("-c", snippet.replace("WORKERS", str(workers)))
+        return sorted(set(probe["heavy"]) & {"spacy"}) + sorted(set(probe["ours"]) & {"pipeline.build.behaviors"})
+
+    assert loaded(1) == ["spacy", "pipeline.build.behaviors"]  # nothing cached: this process parses
+    assert loaded(2) == ["spacy", "pipeline.build.behaviors"]  # too few documents for worker processes
+    assert loaded(0) == ["pipeline.build.behaviors"]  # the parse runs elsewhere (Dask): the build modules only
+    config = Config()
+    cache = ParseCache(cache_dir, config)
+    files = sorted(p for p in raw.iterdir() if p.is_file())
+    process_batch(files, raw, config, {}, cache.root, cache.fingerprint)
+    assert loaded(1) == []  # a re-run the cache serves: nothing to load

@@ -14,17 +14,18 @@ import shutil
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import typer
-from rich.console import Console
-from rich.progress import Progress, TaskID
-from rich.table import Table
 
 from pipeline.errors import LadderError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
 
 app = typer.Typer(
     name="ladder",
@@ -36,8 +37,34 @@ app = typer.Typer(
     # Plain help: flags read `--approve / --no-approve` or `-q, --quiet`, not `<bool>`.
     rich_markup_mode=None,
 )
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+
+
+class _LazyConsole:
+    """A rich `Console` made on first use. Importing rich costs about a third of `ladder --help`, which
+    never prints through it; `real()` is the console itself, for the progress bar."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    def real(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
+
+
+def _real(lazy: Console) -> Console:
+    return cast(_LazyConsole, lazy).real()
+
+
+# typed as the Console they stand for: every use is a Console call
+console = cast("Console", _LazyConsole(highlight=False))
+err_console = cast("Console", _LazyConsole(stderr=True, highlight=False))
 
 DEFAULT_DECISIONS = "decisions.yaml"
 EXIT_FAILED = 1
@@ -72,10 +99,11 @@ _SIGNALS = {signal.SIGINT: ("interrupted", 130), signal.SIGTERM: ("terminated", 
 def stops_on_signals(out: Path) -> Iterator[None]:
     """Stop at once on SIGINT / SIGTERM, leaving OUT as it was; exit 130 / 143 with one line.
 
-    Parse tasks run in a thread pool and cannot be interrupted, and Prefect turns SIGTERM into an exception
-    that waits for them; so the handler ends the process itself. It discards the uncommitted output set and
-    stops Prefect's temporary server. While a committed set is being moved into place (a few renames) the
-    exit waits for the moves to finish, so the folder is entirely old or entirely new.
+    Parse tasks run in a thread pool (or worker processes that ignore SIGINT) and cannot be interrupted, and
+    Prefect turns SIGTERM into an exception that waits for them; so the handler ends the process itself. It
+    discards the uncommitted output set and stops Prefect's temporary server and the worker processes. While
+    a committed set is being moved into place (a few renames) the exit waits for the moves to finish, so the
+    folder is entirely old or entirely new.
     """
     from pipeline.release import commit
 
@@ -104,7 +132,18 @@ def stops_on_signals(out: Path) -> Iterator[None]:
 
 
 def _stop_prefect_server() -> None:
-    """Terminate Prefect's temporary API server (a child process), if this process started one."""
+    """Terminate Prefect's temporary API server (a child process), if this process started one, and the worker
+    processes of the run (parse workers, a local Dask cluster)."""
+    multiprocessing = sys.modules.get("multiprocessing")
+    if multiprocessing is not None:
+        for child in multiprocessing.active_children():
+            child.kill()
+    # and multiprocessing's resource tracker, which would warn about the pool's semaphores (already unlinked)
+    tracker = getattr(sys.modules.get("multiprocessing.resource_tracker"), "_resource_tracker", None)
+    tracker_pid = getattr(tracker, "_pid", None)
+    if isinstance(tracker_pid, int):
+        with suppress(OSError):
+            os.kill(tracker_pid, signal.SIGKILL)
     server_module = sys.modules.get("prefect.server.api.server")
     servers = getattr(getattr(server_module, "SubprocessASGIServer", None), "_instances", {})
     for server in list(servers.values()):
@@ -182,7 +221,16 @@ def run(
             "--dask",
             metavar="ADDRESS|local",
             help="Run the parse tasks on Dask: a scheduler address (tcp://host:8786) or 'local' for a 2-worker "
-            "LocalCluster. Default: threads in this process.",
+            "LocalCluster. Default: this machine (threads, or --workers processes on a large corpus).",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Processes that parse a large corpus (at least 200 documents not in the parse cache). "
+            "Default: one per core; 1 parses in threads in this process.",
         ),
     ] = None,
     no_cache: Annotated[
@@ -223,7 +271,8 @@ def run(
         from flows.ingest import task_runner
 
         task_runner(dask)  # a malformed address fails here, not after the server started
-    from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.table import Table
 
     import flows.ingest as ingest_flow_module
 
@@ -237,7 +286,7 @@ def run(
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            console=err_console,
+            console=_real(err_console),
             transient=True,
             disable=quiet or as_json,
         ) as progress,
@@ -259,6 +308,7 @@ def run(
                 dask=dask,
                 follow_links=follow_links,
                 on_result=advance,
+                workers=workers,
             )
 
     if as_json:
@@ -375,7 +425,9 @@ def show_config(config: ConfigOpt = None) -> None:
     from pipeline.config import load_config
 
     cfg = load_config(config)
-    typer.echo(yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False, allow_unicode=True), nl=False)
+    # libyaml's emitter when installed (4x faster than the pure-Python one, same text)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    typer.echo(yaml.dump(cfg.model_dump(mode="json"), Dumper=dumper, sort_keys=False, allow_unicode=True), nl=False)
 
 
 ReleasesOpt = Annotated[Path, typer.Option("--out", help="Output folder holding ladder.json and releases/.")]

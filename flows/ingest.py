@@ -1,29 +1,36 @@
 """The ingestion flow: ingest + parse in tasks per batch of documents (one document per task on small
 corpora), through the parse cache; one task to build and write the dataset.
 
-Task runner: local threads by default; Dask through prefect-dask with `dask="local"` (a 2-worker
-LocalCluster) or `dask="tcp://scheduler:8786"` (an existing cluster). Outputs are byte-identical whatever
-runs the tasks: each result depends on its file alone and the build sorts everything.
+Task runner: local threads by default, and the parse tasks in worker processes (one per core, `workers`)
+when at least `PROCESS_MIN_FILES` documents need parsing (not in the parse cache): parsing is pure Python,
+so threads would use one core. Dask through prefect-dask with `dask="local"` (a 2-worker LocalCluster) or
+`dask="tcp://scheduler:8786"` (an existing cluster). Outputs are byte-identical whatever runs the tasks:
+each result depends on its file alone and the build sorts everything.
 
-Run it with `ladder run [--dask ADDRESS|local] [--no-cache]` or `python -m flows.ingest [RAW] [OUT]`.
+Run it with `ladder run [--workers N] [--dask ADDRESS|local] [--no-cache]` or
+`python -m flows.ingest [RAW] [OUT]`.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import re
+import signal
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import as_completed
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.context import FlowRunContext
+from prefect.futures import PrefectFuture, as_completed
+from prefect.settings import PREFECT_API_URL, temporary_settings
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from pipeline.build.decisions import Decisions, load_decisions
@@ -32,8 +39,9 @@ from pipeline.errors import InputError
 from pipeline.ingest import load_manifest, scan_inputs
 from pipeline.release.report import ARTIFACT_KEY as REPORT_ARTIFACT_KEY
 from pipeline.run import FileResult, RunSummary, build_and_write, refused
-from pipeline.runtime.batches import plan_batches, process_batch
-from pipeline.runtime.parse_cache import DEFAULT_DIR_NAME, fingerprint
+from pipeline.runtime.batches import default_workers, plan_batches, plan_parse, process_batch
+from pipeline.runtime.parse_cache import DEFAULT_DIR_NAME, ParseCache, fingerprint
+from pipeline.runtime.warm import start_warm_up, wait_warm_up
 
 # Called with each file's result as it completes (the CLI draws a progress bar with it); set only by
 # `reporting_progress`, for the run it wraps. A context variable, not a flow parameter: Prefect records the
@@ -73,9 +81,34 @@ def task_runner(dask: str | None):
     return DaskTaskRunner(address=dask)
 
 
+def _parse_worker_started() -> None:
+    """Each parse worker process ignores SIGINT: Ctrl-C reaches the whole process group, and the parent alone
+    stops the run (it kills its workers, see `flows.cli.stops_on_signals`); no traceback per worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def parse_pool(workers: int) -> ProcessPoolTaskRunner:
+    """The process pool the parse tasks run in on large corpora (spawned workers, SIGINT left to the parent)."""
+    return ProcessPoolTaskRunner(max_workers=workers, initializer=_parse_worker_started)
+
+
+@contextmanager
+def _workers_killed_on_abort() -> Iterator[None]:
+    """Kill the worker processes started inside the block when it is left by an exception (SIGTERM arrives as
+    one while a flow runs): shutting the pool down would wait for the batches in progress."""
+    before = set(multiprocessing.active_children())
+    try:
+        yield
+    except BaseException:
+        for child in set(multiprocessing.active_children()) - before:
+            child.kill()
+        raise
+
+
 def _ingest_parse(
     paths: list[Path], raw_dir: Path, config: Config, manifest: dict, cache_dir: Path | None, fingerprint: str | None
 ) -> list[FileResult]:
+    wait_warm_up()  # in this process the spaCy pipeline may be being built: wait, never build it twice
     return process_batch(paths, raw_dir, config, manifest, cache_dir, fingerprint)
 
 
@@ -86,6 +119,7 @@ def _ingest_parse(
 ingest_parse = task(name="ingest-parse", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE, persist_result=False)(
     _ingest_parse
 )
+_PARSE_PARAMETERS = ("paths", "raw_dir", "config", "manifest", "cache_dir", "fingerprint")
 
 
 @task(name="build-emit", cache_policy=NO_CACHE, persist_result=False)
@@ -106,6 +140,7 @@ def _ingest_flow(
     cache: bool = True,
     cache_dir: Path | None = None,
     follow_links: bool = False,
+    workers: int | None = None,
 ) -> RunSummary:
     config = load_config(config_path)
     if follow_links:
@@ -117,17 +152,35 @@ def _ingest_flow(
     # On a real cluster the workers must see the same paths: raw/ and the cache on shared storage.
     cache_root = (cache_dir or out_dir / DEFAULT_DIR_NAME).absolute() if cache else None
     fp = fingerprint(config) if cache_root else None
-    futures = [
-        ingest_parse.submit([p.absolute() for p in batch], raw_dir.absolute(), config, manifest, cache_root, fp)
-        for batch in plan_batches(files)
-    ]
+    workers = workers or default_workers()
+    flow_run = FlowRunContext.get()  # on Dask (or any runner not threads) the parse tasks stay on it
+    on_threads = flow_run is not None and isinstance(flow_run.task_runner, ThreadPoolTaskRunner)
+    parse_cache = ParseCache(cache_root, fingerprint_=fp) if cache_root and fp else None
+    batches, in_processes = (
+        plan_parse(files, raw_dir, config, manifest, parse_cache, workers)
+        if on_threads
+        else (plan_batches(files), False)
+    )
     results: list[FileResult] = refused(scan.rejected)
     on_result = _on_result.get()
-    for fut in as_completed(futures):
-        for result in fut.result():
-            results.append(result)
-            if on_result is not None:
-                on_result(result)
+    calls = [([p.absolute() for p in batch], raw_dir.absolute(), config, manifest, cache_root, fp) for batch in batches]
+    with ExitStack() as stack:
+        futures: list[PrefectFuture[list[FileResult]]]
+        if in_processes:
+            assert flow_run is not None  # processes only in place of threads
+            # the workers must report to this run's API server: without the address, each spawned worker
+            # would start a temporary server of its own
+            stack.enter_context(temporary_settings(updates={PREFECT_API_URL: str(flow_run.client.api_url)}))
+            pool = stack.enter_context(parse_pool(workers))
+            stack.enter_context(_workers_killed_on_abort())  # left before the pool, which waits for its workers
+            futures = [pool.submit(ingest_parse, dict(zip(_PARSE_PARAMETERS, call, strict=True))) for call in calls]
+        else:
+            futures = [ingest_parse.submit(*call) for call in calls]
+        for fut in as_completed(futures):
+            for result in fut.result():
+                results.append(result)
+                if on_result is not None:
+                    on_result(result)
     # called, not submitted: the build and the writes run here, next to the output folder, on any runner
     # quote(): Prefect otherwise walks every object of the results looking for futures to resolve, which
     # took minutes at 10^6 occurrences; the task receives the list itself.
@@ -149,13 +202,20 @@ def run_ingest(
     dask: str | None = None,
     on_result: Callable[[FileResult], None] | None = None,
     follow_links: bool = False,
+    workers: int | None = None,
 ) -> RunSummary:
     """Run `ingest_flow` on the task runner `dask` selects (see `task_runner`); `on_result` is called with each
-    file's result as it completes."""
+    file's result as it completes. Without Dask, `workers` is how many processes parse a large corpus
+    (default: the cores; 1 keeps every task in threads)."""
     runner = task_runner(dask)
+    # while Prefect's temporary server starts, load what the run will need (see pipeline.runtime.warm)
+    cache_root = (cache_dir or out_dir / DEFAULT_DIR_NAME).absolute() if cache else None
+    start_warm_up(
+        raw_dir, config_path, cache_root, follow_links=follow_links, workers=0 if dask else workers or default_workers()
+    )
     with reporting_progress(on_result):
         return ingest_flow.with_options(task_runner=runner)(
-            raw_dir, out_dir, config_path, decisions_path, cache, cache_dir, follow_links
+            raw_dir, out_dir, config_path, decisions_path, cache, cache_dir, follow_links, workers
         )
 
 

@@ -15,20 +15,35 @@ Everything is sorted by content-derived keys, so the same inputs in any order gi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from pipeline.build.behaviors import GroupedBehaviors, group_behaviors
-from pipeline.build.competencies import CanonicalCompetencies, canonical_competencies
-from pipeline.build.decisions import DecisionLog, Decisions
-from pipeline.build.documents import join_level_documents
-from pipeline.build.levels import align_benchmarks
-from pipeline.build.occurrences import AtomizedOccurrences, atomized_occurrences
-from pipeline.build.roles import PlacedRoles, place_roles, role_id, track_id
-from pipeline.models import Document, Ladder, Normalization, ParsedDocument, Rejection, SourceDocument
 from pipeline.progress import stage
 
 if TYPE_CHECKING:
+    from pipeline.build.behaviors import GroupedBehaviors, group_behaviors
+    from pipeline.build.competencies import CanonicalCompetencies, canonical_competencies
+    from pipeline.build.decisions import DecisionLog, Decisions
+    from pipeline.build.occurrences import AtomizedOccurrences, atomized_occurrences
+    from pipeline.build.roles import PlacedRoles, place_roles, role_id, track_id
     from pipeline.config import Config
+    from pipeline.models import Document, Ladder, ParsedDocument, Rejection, SourceDocument
+
+# The steps are imported on first use (PEP 562), so importing `pipeline.build.settings` (as `pipeline.config`
+# does) does not load de-duplication and its numeric libraries.
+_EXPORTS = {
+    "AtomizedOccurrences": "occurrences",
+    "CanonicalCompetencies": "competencies",
+    "DecisionLog": "decisions",
+    "GroupedBehaviors": "behaviors",
+    "PlacedRoles": "roles",
+    "atomized_occurrences": "occurrences",
+    "canonical_competencies": "competencies",
+    "group_behaviors": "behaviors",
+    "place_roles": "roles",
+    "role_id": "roles",
+    "track_id": "roles",
+}
 
 __all__ = [
     "AtomizedOccurrences",
@@ -46,7 +61,16 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pipeline.build' has no attribute {name!r}")
+    return getattr(import_module(f"pipeline.build.{module}"), name)
+
+
 def _source(d: Document, parsed: ParsedDocument | None) -> SourceDocument:
+    from pipeline.models import SourceDocument
+
     return SourceDocument(
         id=d.id,
         file=d.file,
@@ -68,6 +92,15 @@ def build_ladder(
     decisions: Decisions | None = None,
 ) -> Ladder:
     """Assemble the dataset; `documents` and `parsed` may come in any order."""
+    from pipeline.build.behaviors import group_behaviors
+    from pipeline.build.competencies import canonical_competencies
+    from pipeline.build.decisions import DecisionLog
+    from pipeline.build.documents import join_level_documents
+    from pipeline.build.levels import align_benchmarks
+    from pipeline.build.occurrences import atomized_occurrences
+    from pipeline.build.roles import place_roles
+    from pipeline.models import Ladder, Normalization
+
     norm = config.normalize
     documents = sorted(documents, key=lambda d: (d.file, d.id))
     parsed = join_level_documents(sorted(parsed, key=lambda p: (p.file, p.doc_id)), config)

@@ -16,15 +16,11 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pipeline.config import Config
+    from pipeline.models import Block, DocKind, Document, Node, Rejection
     from pipeline.parse.ladder import LadderMemo
 
 from pipeline.errors import ConfigError, InputError, RejectedDocument
 from pipeline.ids import content_id
-from pipeline.ingest.classify import detect_kind
-from pipeline.ingest.markup import parse_page
-from pipeline.ingest.repair import repair_text
-from pipeline.ingest.tree import build_tree, flat_blocks, page_tree
-from pipeline.models import Block, DocKind, Document, Node, Rejection
 from pipeline.yamlfile import read_yaml
 
 _FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
@@ -71,6 +67,8 @@ def scan_inputs(raw_dir: Path, config: Config, follow_links: bool | None = None)
     `ingest.follow_links`) reads links to files and folders outside the input folder too.
     Raises `InputError` when the folder is missing or holds nothing to read.
     """
+    from pipeline.models import Rejection
+
     if not raw_dir.exists():
         raise InputError(f"input folder not found: {raw_dir}")
     if not raw_dir.is_dir():
@@ -263,6 +261,8 @@ def kind_of(
 ) -> tuple[DocKind, float]:
     """The detected kind of a document cut into `blocks` / `nodes`, and its confidence; the ladder detection
     it does is kept in `ladders` when given (the parser reuses it)."""
+    from pipeline.ingest.classify import detect_kind
+
     return detect_kind(blocks, config.kinds, config.career_page, config.prose, nodes, ladders)
 
 
@@ -275,6 +275,11 @@ def ingest_for_parse(
     data: bytes, file: str, config: Config, kind_override: DocKind | None = None
 ) -> tuple[Document, LadderMemo]:
     """`ingest_bytes`, and the ladder detection kind detection did on the document, for `parse_document`."""
+    # imported here, not at the top: `pipeline.ingest.settings` (read by `ladder config`) must stay light
+    from pipeline.ingest.markup import parse_page
+    from pipeline.ingest.repair import repair_text
+    from pipeline.ingest.tree import build_tree, flat_blocks, page_tree
+    from pipeline.models import Document
     from pipeline.parse.ladder import LadderMemo
 
     if len(data) > config.ingest.max_bytes:

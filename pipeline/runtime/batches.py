@@ -1,5 +1,5 @@
 """Ingest + parse in batches of documents, through the parse cache: the unit of work the flow ships to a
-task runner (threads, or Dask workers).
+task runner (threads, worker processes, or Dask workers).
 
 A task per document costs ~15 ms of orchestration; 10^4 documents would spend minutes on it, so large
 corpora go in batches (`plan_batches`). Batches only group work: every result is a function of its file
@@ -9,6 +9,7 @@ alone and the build sorts everything, so outputs never depend on the batch size 
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 from pipeline.config import Config
@@ -20,6 +21,11 @@ from pipeline.runtime.parse_cache import ParseCache
 
 MAX_TASKS = 64  # up to this many files: one task each; above: about this many batches
 MAX_BATCH = 256  # ... of at most this many files, so progress still moves on huge corpora
+# Parsing is pure Python: threads use one core. Worker processes use them all, but each first starts an
+# interpreter, imports Prefect, the pipeline and spaCy and builds the spaCy pipeline (~4 s of CPU), while a
+# document takes ~70 ms to parse; from this many documents to parse, two workers finish first.
+PROCESS_MIN_FILES = 200
+CACHED_TASKS = 8
 
 
 def plan_batches(files: list[Path], max_tasks: int = MAX_TASKS, max_batch: int = MAX_BATCH) -> list[list[Path]]:
@@ -28,6 +34,59 @@ def plan_batches(files: list[Path], max_tasks: int = MAX_TASKS, max_batch: int =
         return []
     size = min(max_batch, max(1, math.ceil(len(files) / max_tasks)))
     return [files[i : i + size] for i in range(0, len(files), size)]
+
+
+def default_workers() -> int:
+    """Worker processes for parsing when not set: the cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def files_to_parse(
+    paths: list[Path],
+    raw_dir: Path,
+    config: Config,
+    manifest: dict[str, DocKind],
+    cache: ParseCache | None,
+    at_least: int,
+) -> int:
+    """How many of `paths` the parse cache holds no entry for, counted up to `at_least` (the count stops there:
+    enough to decide). Without a cache every file is to parse; an unreadable file is not (it is refused)."""
+    if cache is None:
+        return min(len(paths), at_least)
+    count = 0
+    for path in paths:
+        if count >= at_least:
+            break
+        rel = display_name(path, raw_dir)
+        try:
+            data = read_input(path, rel, config)
+        except RejectedDocument:
+            continue
+        if not cache.path(cache.key(data, rel, manifest.get(rel))).is_file():
+            count += 1
+    return count
+
+
+def plan_parse(
+    files: list[Path],
+    raw_dir: Path,
+    config: Config,
+    manifest: dict[str, DocKind],
+    cache: ParseCache | None,
+    workers: int,
+) -> tuple[list[list[Path]], bool]:
+    """The batches of a run on this machine and whether they go to `workers` processes rather than threads.
+
+    Processes when there is more than one worker and at least `PROCESS_MIN_FILES` documents the parse cache
+    cannot serve. A re-run the cache serves entirely goes in `CACHED_TASKS` batches: reading the cache is
+    quick (~1 ms a document), and each task costs Prefect orchestration (~15 ms and a few events).
+    """
+    pending = files_to_parse(files, raw_dir, config, manifest, cache, PROCESS_MIN_FILES)
+    batches = plan_batches(files, max_tasks=CACHED_TASKS if pending == 0 else MAX_TASKS)
+    return batches, workers > 1 and pending >= PROCESS_MIN_FILES and len(batches) > 1
 
 
 def slim(result: FileResult) -> FileResult:

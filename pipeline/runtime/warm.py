@@ -1,0 +1,89 @@
+"""Warm-up: load what a run will need while Prefect's temporary server starts.
+
+Starting the server takes seconds in which this process only waits; importing the stages (pydantic models,
+numpy, pyarrow, rapidfuzz) and, when documents will be parsed here, spaCy and its pipeline take about as
+long. `start_warm_up` does that work in a background thread during the start-up; `wait_warm_up` (called by
+every parse task before it starts) waits for it to finish, so the spaCy pipeline is never built twice.
+Nothing it does changes a result: it only fills the import system and `get_nlp`'s per-process cache.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from pathlib import Path
+
+# What every run that builds imports; the parse modules are added only when documents will be parsed here.
+BUILD_MODULES = (
+    "pipeline.run",
+    "pipeline.build.behaviors",
+    "pipeline.build.competencies",
+    "pipeline.build.documents",
+    "pipeline.build.levels",
+    "pipeline.build.occurrences",
+    "pipeline.build.roles",
+    "pipeline.runtime.build_cache",
+)
+
+_thread: threading.Thread | None = None
+_lock = threading.Lock()
+
+
+def warm_up(
+    raw_dir: Path, config_path: Path | None, cache_dir: Path | None, *, follow_links: bool, workers: int
+) -> None:
+    """When documents are to parse (not in the parse cache under `cache_dir`, or no cache), import the build
+    modules, and when this process will parse them (too few for worker processes, see `batches.plan_parse`),
+    the parsers and the spaCy pipeline too. `workers=0`: the parse tasks run elsewhere (Dask)."""
+    from pipeline.config import load_config
+    from pipeline.ingest import load_manifest, scan_inputs
+    from pipeline.runtime.batches import PROCESS_MIN_FILES, files_to_parse
+    from pipeline.runtime.parse_cache import ParseCache
+
+    config = load_config(config_path)
+    files = scan_inputs(raw_dir, config, follow_links or None).files
+    cache = ParseCache(cache_dir, config) if cache_dir is not None else None
+    pending = files_to_parse(files, raw_dir, config, load_manifest(raw_dir, config), cache, PROCESS_MIN_FILES)
+    if pending == 0:
+        return  # a re-run the parse cache serves: its outputs are most likely kept, nothing more to load
+    for name in BUILD_MODULES:
+        importlib.import_module(name)
+    if workers == 0 or (workers > 1 and pending >= PROCESS_MIN_FILES):
+        return  # the parse runs elsewhere: on Dask, or in worker processes
+    from pipeline.parse import parsers
+    from pipeline.parse.nlp import get_nlp
+
+    parsers()
+    get_nlp(config)
+
+
+def _quietly(raw_dir: Path, config_path: Path | None, cache_dir: Path | None, follow_links: bool, workers: int) -> None:
+    try:
+        warm_up(raw_dir, config_path, cache_dir, follow_links=follow_links, workers=workers)
+    except Exception:  # a warm-up only saves time; the run itself meets and reports any error
+        return
+
+
+def start_warm_up(
+    raw_dir: Path, config_path: Path | None, cache_dir: Path | None, *, follow_links: bool, workers: int
+) -> threading.Thread:
+    """Run `warm_up` in a daemon thread; returns the thread (also waited for by `wait_warm_up`)."""
+    global _thread
+    thread = threading.Thread(
+        target=_quietly,
+        args=(raw_dir, config_path, cache_dir, follow_links, workers),
+        name="ladder-warm-up",
+        daemon=True,
+    )
+    with _lock:
+        _thread = thread
+    thread.start()
+    return thread
+
+
+def wait_warm_up() -> None:
+    """Wait for a warm-up started in this process, if any (returns at once in worker processes)."""
+    with _lock:
+        thread = _thread
+    if thread is not None and thread is not threading.current_thread():
+        thread.join()

@@ -1,0 +1,74 @@
+"""SIGINT and SIGTERM stop a run whose parse tasks are in worker processes as at once as a thread run:
+exit 130 / 143 with one line, the output folder as it was, and no worker process left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.devtools.synth import write_corpus
+from pipeline.runtime.batches import PROCESS_MIN_FILES
+from tests.conftest import ROOT
+
+
+def _children(pid: int) -> list[int]:
+    """Worker processes of `pid` (multiprocessing's spawned children, not Prefect's server)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            if b"spawn_main" in cmdline:
+                found.append(int(child))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads the process tree from /proc")
+@pytest.mark.parametrize(
+    ("sig", "code", "word"), [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")]
+)
+def test_signal_stops_the_parse_workers(tmp_path: Path, sig: signal.Signals, code: int, word: str) -> None:
+    raw = write_corpus(tmp_path / "synth", PROCESS_MIN_FILES + 40, seed=11).raw_dir
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "ladder.json").write_text("previous run\n", encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "run", "--raw", str(raw), "--out", str(out), "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    deadline = time.monotonic() + 300
+    workers: list[int] = []
+    while len(workers) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+        workers = _children(proc.pid)
+    assert len(workers) == 2, "the run never started its parse workers"
+    time.sleep(2.0)  # the workers are importing or parsing
+    sent = time.monotonic()
+    proc.send_signal(sig)
+    _, stderr = proc.communicate(timeout=60)
+    assert time.monotonic() - sent < 10
+    assert proc.returncode == code
+    assert stderr.strip().splitlines()[-1] == f"ladder: {word} ({sig.name}); {out}/ left as it was"
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["ladder.json"]
+    assert (out / "ladder.json").read_text(encoding="utf-8") == "previous run\n"
+    assert not (out / ".staging").exists()
+    time.sleep(1.0)
+    assert [pid for pid in workers if _alive(pid)] == []

@@ -1,0 +1,192 @@
+"""Commands that do no work stay light: `import flows.cli`, `ladder --help`, `ladder <cmd> --help` and
+`ladder config` load none of the heavy libraries (spaCy, Prefect, pyarrow, ...) nor the pipeline stages;
+`import pipeline` loads no stage, and its public names still resolve. Each check runs in a fresh
+interpreter, so a test fails as soon as someone adds an eager import again."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+HEAVY = (
+    "bs4",
+    "dask",
+    "distributed",
+    "duckdb",
+    "ftfy",
+    "lxml",
+    "markdown_it",
+    "numpy",
+    "pandas",
+    "prefect",
+    "prefect_dask",
+    "pyarrow",
+    "rapidfuzz",
+    "rich",
+    "scipy",
+    "spacy",
+    "thinc",
+)
+
+# Run a snippet (or the CLI) in a fresh interpreter; print which heavy top-level packages and which pipeline /
+# flows modules ended up in sys.modules.
+_PROBE = """
+import json, runpy, sys
+heavy = set(json.loads(sys.argv[1]))
+if sys.argv[2] == "-c":
+    exec(sys.argv[3])
+else:
+    sys.argv = ["ladder", *sys.argv[3:]]
+    try:
+        runpy.run_module("flows.cli", run_name="__main__")
+    except SystemExit as exc:
+        assert exc.code in (0, None), exc.code
+loaded = sorted({m.split(".")[0] for m in sys.modules} & heavy)
+ours = sorted(m for m in sys.modules if m.split(".")[0] in ("pipeline", "flows"))
+print(json.dumps({"heavy": loaded, "ours": ours}), file=sys.stderr)
+"""
+
+
+def _probe(*args: str) -> dict[str, list[str]]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-c", _PROBE, json.dumps(HEAVY), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stderr.strip().splitlines()[-1])
+
+
+CONFIG_MODULES = [
+    "flows",
+    "pipeline",
+    "pipeline.build",
+    "pipeline.build.settings",
+    "pipeline.config",
+    "pipeline.errors",
+    "pipeline.ids",
+    "pipeline.ingest",
+    "pipeline.ingest.settings",
+    "pipeline.parse",
+    "pipeline.parse.settings",
+    "pipeline.progress",
+    "pipeline.settings",
+    "pipeline.yamlfile",
+]
+
+
+def test_importing_the_cli_loads_nothing_heavy() -> None:
+    assert _probe("-c", "import flows.cli") == {
+        "heavy": [],
+        "ours": ["flows", "flows.cli", "pipeline", "pipeline.errors"],
+    }
+
+
+@pytest.mark.parametrize("command", [["--help"], ["run", "--help"], ["publish", "--help"], ["bench", "--help"]])
+def test_help_loads_nothing_heavy(command: list[str]) -> None:
+    assert _probe("cli", *command) == {"heavy": [], "ours": ["flows", "pipeline", "pipeline.errors"]}
+
+
+def test_config_loads_the_settings_only() -> None:
+    assert _probe("cli", "config") == {"heavy": [], "ours": CONFIG_MODULES}
+
+
+def test_import_pipeline_is_lazy_and_its_names_resolve() -> None:
+    snippet = (
+        "import pipeline\n"
+        "assert sorted(m for m in sys.modules if m.startswith('pipeline')) == ['pipeline'], sys.modules\n"
+        "from pipeline import Config, LadderError, load_config\n"
+        "assert Config is load_config().__class__ and LadderError.__module__ == 'pipeline.errors'\n"
+    )
+    assert _probe("-c", snippet) == {
+        "heavy": [],
+        "ours": [m for m in CONFIG_MODULES if m != "flows"],
+    }
+
+
+def test_every_public_name_resolves_to_its_module() -> None:
+    import pipeline
+
+    where = {name: getattr(pipeline, name).__module__ for name in pipeline.__all__}
+    assert where == {
+        "Config": "pipeline.config",
+        "ConfigError": "pipeline.errors",
+        "DatasetDiff": "pipeline.release.diff",
+        "Decisions": "pipeline.build.decisions",
+        "InputError": "pipeline.errors",
+        "Ladder": "pipeline.models",
+        "LadderError": "pipeline.errors",
+        "ParseError": "pipeline.errors",
+        "RejectedDocument": "pipeline.errors",
+        "ReleaseError": "pipeline.errors",
+        "RunSummary": "pipeline.run",
+        "build_ladder": "pipeline.build",
+        "dedupe": "pipeline.build.dedupe",
+        "diff_ladders": "pipeline.release.diff",
+        "ingest_bytes": "pipeline.ingest",
+        "ingest_file": "pipeline.ingest",
+        "load_config": "pipeline.config",
+        "load_decisions": "pipeline.build.decisions",
+        "parse_document": "pipeline.parse",
+        "progression_between": "pipeline.build.progression",
+        "publish_release": "pipeline.release.publish",
+        "run_local": "pipeline.run",
+        "verify_release": "pipeline.release.publish",
+    }
+    with pytest.raises(AttributeError, match="module 'pipeline' has no attribute 'nothing'"):
+        _ = pipeline.nothing  # type: ignore[attr-defined]
+
+
+def test_stage_packages_resolve_their_lazy_names() -> None:
+    from pipeline.build import group_behaviors, track_id
+    from pipeline.build.behaviors import group_behaviors as defined
+    from pipeline.parse import PARSERS
+    from pipeline.parse.article import parse_article
+
+    assert group_behaviors is defined
+    assert track_id.__module__ == "pipeline.build.roles"
+    assert sorted(PARSERS) == ["article", "career_page", "forum_thread", "role_descriptions"]
+    assert PARSERS["article"] is parse_article
+
+
+def test_warm_up_loads_spacy_only_when_this_process_parses(tmp_path: Path) -> None:
+    from pipeline.config import Config
+    from pipeline.devtools.synth import write_corpus
+    from pipeline.runtime.batches import process_batch
+    from pipeline.runtime.parse_cache import ParseCache
+
+    raw = write_corpus(tmp_path / "synth", 3, seed=4).raw_dir
+    cache_dir = tmp_path / "cache"
+    snippet = (
+        "from pathlib import Path\n"
+        "from pipeline.runtime.warm import warm_up\n"
+        f"warm_up(Path({str(raw)!r}), None, Path({str(cache_dir)!r}), follow_links=False, workers=WORKERS)\n"
+        "nlp = sys.modules.get('pipeline.parse.nlp')\n"
+        "assert nlp is None or nlp._cached.cache_info().currsize == 1  # the spaCy pipeline was built\n"
+    )
+
+    def loaded(workers: int) -> list[str]:
+        """spaCy and the de-duplication step (the build modules), if the warm-up loaded them."""
+        probe = _probe("-c", snippet.replace("WORKERS", str(workers)))
+        return sorted(set(probe["heavy"]) & {"spacy"}) + sorted(set(probe["ours"]) & {"pipeline.build.behaviors"})
+
+    assert loaded(1) == ["spacy", "pipeline.build.behaviors"]  # nothing cached: this process parses
+    assert loaded(2) == ["spacy", "pipeline.build.behaviors"]  # too few documents for worker processes
+    assert loaded(0) == ["pipeline.build.behaviors"]  # the parse runs elsewhere (Dask): the build modules only
+    config = Config()
+    cache = ParseCache(cache_dir, config)
+    files = sorted(p for p in raw.iterdir() if p.is_file())
+    process_batch(files, raw, config, {}, cache.root, cache.fingerprint)
+    assert loaded(1) == []  # a re-run the cache serves: nothing to load

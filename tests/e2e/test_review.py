@@ -124,7 +124,8 @@ def test_review_split_merge_rebuild_in_a_browser(session: review.ReviewSession, 
             # search by id; the filter is kept in the URL (with the token) and restored on load
             survivor = near.a_id if gone_ids == near.b_id else near.b_id
             page.fill("#search", survivor)
-            searched_url = page.url
+            # the page's own location: page.url follows history.replaceState only once the event reaches us
+            searched_url = page.evaluate("() => location.href")
             page.goto(searched_url)
             restored = page.input_value("#search")
             merge_rows = page.locator("#merges tbody tr:not([hidden])").all_text_contents()

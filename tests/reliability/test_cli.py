@@ -19,6 +19,7 @@ from pipeline.config import Config
 from pipeline.release.commit import output_lock
 from pipeline.run import run_local
 from tests.conftest import RAW, ROOT, SCALE
+from tests.reliability.runs import start_run, stop_run
 
 runner = CliRunner()
 
@@ -95,24 +96,11 @@ def test_signal_stops_a_run_at_once(tmp_path: Path, sig: signal.Signals, code: i
     run_local(raw, out, Config())
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and not p.name.startswith(".")}
     (raw / "new.txt").write_bytes((RAW / SCALE).read_bytes().replace(b"Scale", b"Other"))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "run", "--raw", str(raw), "--out", str(out)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    proc = start_run(raw, out, tmp_path)
     deadline = time.monotonic() + 240
     while "pid" not in (out / ".lock").read_text() and time.monotonic() < deadline:
         time.sleep(0.1)  # the run holds the lock: its handlers are in place, Prefect is starting
     time.sleep(1.0)
-    sent = time.monotonic()
-    proc.send_signal(sig)
-    _, stderr = proc.communicate(timeout=60)
-    assert time.monotonic() - sent < 10
-    assert proc.returncode == code
-    assert stderr.strip().splitlines()[-1] == f"ladder: {word} ({sig.name}); {out}/ left as it was"
+    stop_run(proc, sig, code, word, out)
     after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and not p.name.startswith(".")}
     assert after == before
-    assert not (out / ".staging").exists()

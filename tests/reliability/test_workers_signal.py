@@ -3,10 +3,7 @@ exit 130 / 143 with one line, the output folder as it was, and no worker process
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,7 +11,7 @@ import pytest
 
 from pipeline.devtools.synth import write_corpus
 from pipeline.runtime.batches import PROCESS_MIN_FILES
-from tests.conftest import ROOT
+from tests.reliability.runs import start_run, stop_run
 
 
 def _children(pid: int) -> list[int]:
@@ -46,14 +43,7 @@ def test_signal_stops_the_parse_workers(tmp_path: Path, sig: signal.Signals, cod
     out = tmp_path / "out"
     out.mkdir()
     (out / "ladder.json").write_text("previous run\n", encoding="utf-8")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "run", "--raw", str(raw), "--out", str(out), "--workers", "2"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    proc = start_run(raw, out, tmp_path, "--workers", "2")
     deadline = time.monotonic() + 300
     workers: list[int] = []
     while len(workers) < 2 and proc.poll() is None and time.monotonic() < deadline:
@@ -61,14 +51,8 @@ def test_signal_stops_the_parse_workers(tmp_path: Path, sig: signal.Signals, cod
         workers = _children(proc.pid)
     assert len(workers) == 2, "the run never started its parse workers"
     time.sleep(2.0)  # the workers are importing or parsing
-    sent = time.monotonic()
-    proc.send_signal(sig)
-    _, stderr = proc.communicate(timeout=60)
-    assert time.monotonic() - sent < 10
-    assert proc.returncode == code
-    assert stderr.strip().splitlines()[-1] == f"ladder: {word} ({sig.name}); {out}/ left as it was"
+    stop_run(proc, sig, code, word, out)
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["ladder.json"]
     assert (out / "ladder.json").read_text(encoding="utf-8") == "previous run\n"
-    assert not (out / ".staging").exists()
     time.sleep(1.0)
     assert [pid for pid in workers if _alive(pid)] == []

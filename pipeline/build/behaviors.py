@@ -121,6 +121,6 @@ def group_behaviors(occurrences: list[Occurrence], config: DedupeSettings, log: 
         near_misses=sorted(
             apply_keep_apart(list(near.values()), set(by_id), log), key=lambda n: (-n.score, n.a_id, n.b_id)
         ),
-        progressions=progression_links(behaviors, kept_apart, behavior_of_form),
+        progressions=progression_links(behaviors, kept_apart, behavior_of_form, config),
         candidates_scored=result.candidates_scored,
     )

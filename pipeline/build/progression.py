@@ -25,20 +25,29 @@ _NOT_A_PROGRESSION = frozenset({"below_threshold", "no_chaining"})
 _MAX_CHANGED_WORDS = 10
 
 
-def related(al: Alignment | None) -> bool:
+def related(al: Alignment | None, markers: frozenset[str] = frozenset()) -> bool:
     """Do two statements raise one demand, rather than say different things? Unrelated when they have no
     content word in common (written the same or aligned), or fewer in common than each side has of its own.
+    A level marker both sides share (`markers`: the words of `proficiency_words`, "basic", "advanced") is not
+    in common: it says at which level, not about what.
 
     `"forecast 3 months in advance"` / `"forecast 6 months in advance"`: 3 in common, 1 of its own each ->
     related; `"develop internal advocate"` / `"develop internal advocate that participate in company
     initiative"`: the first has nothing of its own -> related; `"maintain dashboard for weekly review"` /
     `"review contract with legal partner"`: 1 in common, 3 of its own each -> unrelated (token_set_ratio,
-    which forgives words only one side has, can still score such pairs high). No alignment: unrelated.
+    which forgives words only one side has, can still score such pairs high); `"run basic contract review"` /
+    `"plan basic contract audit"` with "basic" a marker: 1 in common, 2 of its own each -> unrelated. No
+    alignment: unrelated.
     """
     if al is None:
         return False
-    common = len(al.shared) + len(al.aligned)
+    common = sum(1 for w in al.shared if w not in markers) + len(al.aligned)
     return common >= 1 and common >= min(len(al.removed), len(al.added))
+
+
+def level_markers(config: DedupeSettings) -> frozenset[str]:
+    """The single words of `proficiency_words` ("basic", "expert"; not the phrases' words, "begin to")."""
+    return frozenset(p for p in config.proficiency_words if " " not in p)
 
 
 def kept_apart_within_groups(
@@ -56,6 +65,7 @@ def kept_apart_within_groups(
     `related` are returned. Pairs already in `result.kept_apart` are not repeated.
     """
     guards = Guards(config)
+    markers = level_markers(config)
     by_form = {n.form: n for n in result.forms.values()}
     forms = sorted(by_form)
     index = {f: i for i, f in enumerate(forms)}
@@ -79,14 +89,18 @@ def kept_apart_within_groups(
             if key_of_form[a] == key_of_form[b] or (a, b) in seen:
                 continue
             hit = guards.check(by_form[a], by_form[b])
-            if hit is not None and len(hit.removed) + len(hit.added) <= _MAX_CHANGED_WORDS and related(hit.alignment):
+            if (
+                hit is not None
+                and len(hit.removed) + len(hit.added) <= _MAX_CHANGED_WORDS
+                and related(hit.alignment, markers)
+            ):
                 score = round(float(scores[h]), 2)
                 out.append(PairOutcome(a, b, score, hit.rule, hit.removed, hit.added, hit.alignment))
     return sorted(out, key=lambda p: (p.a, p.b))
 
 
 def progression_links(
-    behaviors: list[Behavior], kept_apart: list[PairOutcome], behavior_of_form: dict[str, str]
+    behaviors: list[Behavior], kept_apart: list[PairOutcome], behavior_of_form: dict[str, str], config: DedupeSettings
 ) -> list[Progression]:
     """Guarded pairs whose behaviors sit at different levels of a track, lower -> higher.
 
@@ -95,9 +109,10 @@ def progression_links(
     track, that share no competency there, or that are not `related`, are no progression in it.
     """
     by_id = {b.id: b for b in behaviors}
+    markers = level_markers(config)
     best: dict[tuple[str, str, str], Progression] = {}
     for pair in kept_apart:
-        if pair.rule in _NOT_A_PROGRESSION or not related(pair.alignment):
+        if pair.rule in _NOT_A_PROGRESSION or not related(pair.alignment, markers):
             continue
         ia, ib = behavior_of_form.get(pair.a), behavior_of_form.get(pair.b)
         if ia is None or ib is None or ia == ib:

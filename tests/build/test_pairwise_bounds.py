@@ -13,7 +13,7 @@ from pipeline.build.dedupe import best_near_misses, dedupe
 from pipeline.build.dedupe.candidates import BUCKET_MAX, BUCKET_WINDOW, bucket_pairs, group_pairs
 from pipeline.build.dedupe.guards import Guards
 from pipeline.build.normalize_text import TextNormalizer
-from pipeline.build.progression import related
+from pipeline.build.progression import level_markers, related
 from pipeline.config import Config
 from pipeline.devtools.synth import huge_competency, near_duplicate_texts
 from pipeline.models import Occurrence
@@ -69,6 +69,15 @@ def test_related_rule() -> None:
     other = _al("Maintains dashboard for weekly review", "Review contract with legal partner")
     assert (other.shared, len(other.removed), len(other.added), related(other)) == (("review",), 3, 3, False)
     assert related(None) is False
+
+
+def test_a_shared_level_marker_is_not_in_common() -> None:
+    # "basic" is on both sides: it says at which level, not about what
+    pair = _al("Run basic contract review", "Plan basic contract audit")
+    assert (pair.shared, len(pair.removed), len(pair.added)) == (("basic", "contract"), 2, 2)
+    assert related(pair) is True
+    assert related(pair, level_markers(CFG)) is False
+    assert {"basic", "advanced", "expert"} <= level_markers(CFG) and "begin" not in level_markers(CFG)
 
 
 def _occurrences(bullets) -> list[Occurrence]:

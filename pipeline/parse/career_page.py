@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 from pipeline.errors import ParseError
 from pipeline.ids import name_key
 from pipeline.models import Block, Document, ParsedBehavior, ParsedCompetency, ParsedDocument, ParsedRole
-from pipeline.parse.ladder import Found, LadderMemo, ladder_document, line_of
+from pipeline.parse.ladder import Found, LadderMemo, ladder_document, line_of, parsed_document
 from pipeline.settings import compiled
 
 _SENTENCE_END = (".", "!", "?", ";", ":")
@@ -395,13 +395,4 @@ def parse_career_page(doc: Document, config: Config, ladders: LadderMemo | None 
     warnings = [
         f"{doc.file}: role {r.title!r} is in the menu but has no section" for r in roles if r.source_ref == "L0"
     ]
-    return ParsedDocument(
-        doc_id=doc.id,
-        file=doc.file,
-        kind=doc.kind,
-        track=track,
-        roles=roles,
-        competencies=competencies,
-        behaviors=behaviors,
-        warnings=warnings,
-    )
+    return parsed_document(doc, track, roles, competencies, behaviors, warnings)

@@ -100,6 +100,7 @@ class Rules:
         self.empty = compiled(cfg.empty_cell_patterns, re.IGNORECASE)
         self.years = compiled(cfg.years_patterns, re.IGNORECASE)
         self.years_needs = [needs(p, re.IGNORECASE) for p in cfg.years_patterns]  # "experience", "year"
+        self._years: dict[str, bool] = {}  # the answer per text: a section's lines are asked again and again
 
     def page_wide(self, title: str) -> bool:
         return any(rx.search(title) for rx in self.not_role)
@@ -120,12 +121,13 @@ class Rules:
         return bool(re.search(r"\b(?:years?|experience|yoe)\b", text, re.IGNORECASE)) and len(text.split()) <= 5
 
     def is_years(self, text: str) -> bool:
-        if len(text.split()) > 25:
-            return False
-        for rx, need in zip(self.years, self.years_needs, strict=True):
-            if (need is None or need.found_in(text)) and rx.search(text):
-                return True
-        return False
+        got = self._years.get(text)
+        if got is None:
+            got = self._years[text] = len(text.split()) <= 25 and any(
+                (need is None or need.found_in(text)) and rx.search(text)
+                for rx, need in zip(self.years, self.years_needs, strict=True)
+            )
+        return got
 
     def path_of(self, *texts: str) -> str | None:
         for t in texts:
@@ -854,14 +856,27 @@ def ladder_document(doc: Document, config: Config, found: Found, track: str) -> 
                 ParsedBehavior(role=title, competency=name, text=b.text, source_ref=b.ref) for b in c.behaviors
             )
     warnings = [] if roles else [f"{doc.file}: career page with no roles found ({structure_line(found)})"]
+    return parsed_document(doc, track, roles, comps, behaviors, warnings, structure_line(found))
+
+
+def parsed_document(
+    doc: Document,
+    track: str,
+    roles: list[ParsedRole],
+    competencies: list[ParsedCompetency],
+    behaviors: list[ParsedBehavior],
+    warnings: list[str],
+    structure: str = "",
+) -> ParsedDocument:
+    """The `ParsedDocument` of a career page (`doc`'s id, file and kind with what its parser found)."""
     return ParsedDocument(
         doc_id=doc.id,
         file=doc.file,
         kind=doc.kind,
         track=track,
         roles=roles,
-        competencies=comps,
+        competencies=competencies,
         behaviors=behaviors,
         warnings=warnings,
-        structure=structure_line(found),
+        structure=structure,
     )

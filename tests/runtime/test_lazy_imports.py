@@ -50,14 +50,17 @@ else:
         assert exc.code in (0, None), exc.code
 loaded = sorted({m.split(".")[0] for m in sys.modules} & heavy)
 ours = sorted(m for m in sys.modules if m.split(".")[0] in ("pipeline", "flows"))
-print(json.dumps({"heavy": loaded, "ours": ours}), file=sys.stderr)
+light = sorted(m for m in sys.modules if m in LIGHT)
+print(json.dumps({"heavy": loaded, "ours": ours, "light": light}), file=sys.stderr)
 """
+# Not heavy, but worth a tenth of a second each: pydantic itself, and what typer loads to build an adapter.
+LIGHT = ("pydantic", "pydantic.type_adapter", "typer._adapters", "yaml")
 
 
 def _probe(*args: str) -> dict[str, list[str]]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(
-        [sys.executable, "-c", _PROBE, json.dumps(HEAVY), *args],
+        [sys.executable, "-c", f"LIGHT = {LIGHT!r}\n" + _PROBE, json.dumps(HEAVY), *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -91,16 +94,52 @@ def test_importing_the_cli_loads_nothing_heavy() -> None:
     assert _probe("-c", "import flows.cli") == {
         "heavy": [],
         "ours": ["flows", "flows.cli", "pipeline", "pipeline.errors"],
+        "light": [],
     }
 
 
-@pytest.mark.parametrize("command", [["--help"], ["run", "--help"], ["publish", "--help"], ["bench", "--help"]])
+@pytest.mark.parametrize(
+    "command",
+    [["--help"], ["run", "--help"], ["publish", "--help"], ["bench", "--help"], ["decide", "merge", "--help"]],
+)
 def test_help_loads_nothing_heavy(command: list[str]) -> None:
-    assert _probe("cli", *command) == {"heavy": [], "ours": ["flows", "pipeline", "pipeline.errors"]}
+    # nor pydantic: typer builds a pydantic adapter for an option only when a value is given (flows.cli._Group)
+    assert _probe("cli", *command) == {"heavy": [], "ours": ["flows", "pipeline", "pipeline.errors"], "light": []}
 
 
 def test_config_loads_the_settings_only() -> None:
-    assert _probe("cli", "config") == {"heavy": [], "ours": CONFIG_MODULES}
+    # pydantic for the settings, yaml to print them; no typer adapter (--config is not given)
+    assert _probe("cli", "config") == {"heavy": [], "ours": CONFIG_MODULES, "light": ["pydantic", "yaml"]}
+
+
+def test_options_given_are_still_coerced_and_checked(tmp_path: Path) -> None:
+    """Deferred coercion still turns a given value into its type and still refuses a bad one."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    (tmp_path / "c.yaml").write_text("ingest:\n  max_blocks: 7\n", encoding="utf-8")
+    runner = CliRunner()
+    shown = runner.invoke(app, ["config", "--config", str(tmp_path / "c.yaml")])
+    assert (shown.exit_code, shown.output.splitlines()[:3]) == (
+        0,
+        ["ingest:", "  max_bytes: 10485760", "  max_blocks: 7"],
+    )
+    bad = runner.invoke(app, ["run", "--workers", "0", "--raw", str(tmp_path)])
+    assert bad.exit_code == 2
+    assert "Invalid value for '--workers': Input should be greater than or equal to 1" in bad.output
+
+
+def test_settings_sections_build_their_validators_on_first_use() -> None:
+    """Importing the configuration builds no pydantic validator (`defer_build`); the defaults build them."""
+    snippet = (
+        "from pipeline.config import Config, IngestConfig, NormalizeConfig, ProseConfig\n"
+        "classes = (Config, IngestConfig, NormalizeConfig, ProseConfig)\n"
+        "assert [c.__pydantic_complete__ for c in classes] == [False] * 4\n"
+        "assert Config().ingest.max_blocks == 5000\n"
+        "assert [c.__pydantic_complete__ for c in classes] == [True] * 4\n"
+    )
+    assert _probe("-c", snippet)["heavy"] == []
 
 
 def test_import_pipeline_is_lazy_and_its_names_resolve() -> None:
@@ -113,6 +152,7 @@ def test_import_pipeline_is_lazy_and_its_names_resolve() -> None:
     assert _probe("-c", snippet) == {
         "heavy": [],
         "ours": [m for m in CONFIG_MODULES if m != "flows"],
+        "light": ["pydantic", "yaml"],  # load_config reads YAML
     }
 
 

@@ -5,6 +5,11 @@ numpy, pyarrow, rapidfuzz) and, when documents will be parsed here, spaCy and it
 long. `start_warm_up` does that work in a background thread during the start-up; `wait_warm_up` (called by
 every parse task before it starts) waits for it to finish, so the spaCy pipeline is never built twice.
 Nothing it does changes a result: it only fills the import system and `get_nlp`'s per-process cache.
+
+The thread can be told to start `after` an event: a start-up that first imports in this process (Prefect
+imports its whole server app before it starts the server's own process) is pure Python as well, and the two
+would share one core under the GIL, delaying the server by the whole warm-up; after the event the warm-up runs
+on this process's core while the server starts on the other.
 """
 
 from __future__ import annotations
@@ -57,7 +62,16 @@ def warm_up(
     get_nlp(config)
 
 
-def _quietly(raw_dir: Path, config_path: Path | None, cache_dir: Path | None, follow_links: bool, workers: int) -> None:
+def _quietly(
+    raw_dir: Path,
+    config_path: Path | None,
+    cache_dir: Path | None,
+    follow_links: bool,
+    workers: int,
+    after: threading.Event | None,
+) -> None:
+    if after is not None:
+        after.wait()
     try:
         warm_up(raw_dir, config_path, cache_dir, follow_links=follow_links, workers=workers)
     except Exception:  # a warm-up only saves time; the run itself meets and reports any error
@@ -65,13 +79,20 @@ def _quietly(raw_dir: Path, config_path: Path | None, cache_dir: Path | None, fo
 
 
 def start_warm_up(
-    raw_dir: Path, config_path: Path | None, cache_dir: Path | None, *, follow_links: bool, workers: int
+    raw_dir: Path,
+    config_path: Path | None,
+    cache_dir: Path | None,
+    *,
+    follow_links: bool,
+    workers: int,
+    after: threading.Event | None = None,
 ) -> threading.Thread:
-    """Run `warm_up` in a daemon thread; returns the thread (also waited for by `wait_warm_up`)."""
+    """Run `warm_up` in a daemon thread, once `after` is set (at once without it); returns the thread (also
+    waited for by `wait_warm_up`). Whoever passes `after` must set it, whatever happens."""
     global _thread
     thread = threading.Thread(
         target=_quietly,
-        args=(raw_dir, config_path, cache_dir, follow_links, workers),
+        args=(raw_dir, config_path, cache_dir, follow_links, workers, after),
         name="ladder-warm-up",
         daemon=True,
     )

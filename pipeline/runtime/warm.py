@@ -39,16 +39,20 @@ def warm_up(
 ) -> None:
     """When documents are to parse (not in the parse cache under `cache_dir`, or no cache), import the build
     modules, and when this process will parse them (too few for worker processes, see `batches.plan_parse`),
-    the parsers and the spaCy pipeline too. `workers=0`: the parse tasks run elsewhere (Dask)."""
+    the parsers and the spaCy pipeline too; then, with a parse cache, parse them into it, so the run's parse
+    tasks read them from the cache. `workers=0`: the parse tasks run elsewhere (Dask)."""
     from pipeline.config import load_config
     from pipeline.ingest import load_manifest, scan_inputs
-    from pipeline.runtime.batches import PROCESS_MIN_FILES, files_to_parse
+    from pipeline.runtime.batches import PROCESS_MIN_FILES, files_to_parse, process_batch
     from pipeline.runtime.parse_cache import ParseCache
 
     config = load_config(config_path)
-    files = scan_inputs(raw_dir, config, follow_links or None).files
+    if follow_links:  # as the flow does: the setting is part of the parse cache's fingerprint
+        config = config.model_copy(update={"ingest": config.ingest.model_copy(update={"follow_links": True})})
+    files = scan_inputs(raw_dir, config).files
+    manifest = load_manifest(raw_dir, config)
     cache = ParseCache(cache_dir, config) if cache_dir is not None else None
-    pending = files_to_parse(files, raw_dir, config, load_manifest(raw_dir, config), cache, PROCESS_MIN_FILES)
+    pending = files_to_parse(files, raw_dir, config, manifest, cache, PROCESS_MIN_FILES)
     if pending == 0:
         return  # a re-run the parse cache serves: its outputs are most likely kept, nothing more to load
     for name in BUILD_MODULES:
@@ -60,6 +64,12 @@ def warm_up(
 
     parsers()
     get_nlp(config)
+    if cache is not None:
+        # The same call as a parse task's (same results, written to the same entries); the tasks wait for the
+        # warm-up, then find every document in the cache. Without a cache (--no-cache) they parse them.
+        process_batch(
+            [f.absolute() for f in files], raw_dir.absolute(), config, manifest, cache.root, cache.fingerprint
+        )
 
 
 def _quietly(

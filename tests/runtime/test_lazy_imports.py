@@ -208,25 +208,35 @@ def test_warm_up_loads_spacy_only_when_this_process_parses(tmp_path: Path) -> No
     from pipeline.runtime.parse_cache import ParseCache
 
     raw = write_corpus(tmp_path / "synth", 3, seed=4).raw_dir
-    cache_dir = tmp_path / "cache"
     snippet = (
         "from pathlib import Path\n"
         "from pipeline.runtime.warm import warm_up\n"
-        f"warm_up(Path({str(raw)!r}), None, Path({str(cache_dir)!r}), follow_links=False, workers=WORKERS)\n"
+        "warm_up(Path(RAW), None, CACHE, follow_links=False, workers=WORKERS)\n"
         "nlp = sys.modules.get('pipeline.parse.nlp')\n"
         "assert nlp is None or nlp._cached.cache_info().currsize == 1  # the spaCy pipeline was built\n"
     )
 
-    def loaded(workers: int) -> list[str]:
+    def loaded(workers: int, cache_dir: Path | None) -> list[str]:
         """spaCy and the de-duplication step (the build modules), if the warm-up loaded them."""
-        probe = _probe("-c", snippet.replace("WORKERS", str(workers)))
+        code = snippet.replace("RAW", repr(str(raw))).replace("WORKERS", str(workers))
+        probe = _probe("-c", code.replace("CACHE", f"Path({str(cache_dir)!r})" if cache_dir else "None"))
         return sorted(set(probe["heavy"]) & {"spacy"}) + sorted(set(probe["ours"]) & {"pipeline.build.behaviors"})
 
-    assert loaded(1) == ["spacy", "pipeline.build.behaviors"]  # nothing cached: this process parses
-    assert loaded(2) == ["spacy", "pipeline.build.behaviors"]  # too few documents for worker processes
-    assert loaded(0) == ["pipeline.build.behaviors"]  # the parse runs elsewhere (Dask): the build modules only
+    def entries(cache_dir: Path) -> int:
+        return len(list(cache_dir.rglob("*.json")))
+
+    assert loaded(1, None) == ["spacy", "pipeline.build.behaviors"]  # no cache: this process parses
+    assert loaded(2, tmp_path / "c2") == ["spacy", "pipeline.build.behaviors"]  # too few for worker processes
+    assert entries(tmp_path / "c2") == 3  # and it parsed them into the cache, for the parse tasks to read
+    assert loaded(0, tmp_path / "c0") == ["pipeline.build.behaviors"]  # the parse runs elsewhere (Dask)
+    assert not (tmp_path / "c0").exists()
+    # what the warm-up wrote is what a parse task makes of the documents
     config = Config()
-    cache = ParseCache(cache_dir, config)
     files = sorted(p for p in raw.iterdir() if p.is_file())
-    process_batch(files, raw, config, {}, cache.root, cache.fingerprint)
-    assert loaded(1) == []  # a re-run the cache serves: nothing to load
+    fresh = process_batch(files, raw, config, {}, None)
+    cache = ParseCache(tmp_path / "c2", config)
+    assert process_batch(files, raw, config, {}, cache.root, cache.fingerprint) == fresh
+    assert loaded(1, tmp_path / "c2") == []  # a re-run the cache serves: nothing to load
+    cache_dir = tmp_path / "c3"
+    process_batch(files, raw, config, {}, cache_dir)
+    assert (entries(cache_dir), loaded(1, cache_dir)) == (3, [])

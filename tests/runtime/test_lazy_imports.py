@@ -240,3 +240,18 @@ def test_warm_up_loads_spacy_only_when_this_process_parses(tmp_path: Path) -> No
     cache_dir = tmp_path / "c3"
     process_batch(files, raw, config, {}, cache_dir)
     assert (entries(cache_dir), loaded(1, cache_dir)) == (3, [])
+
+
+def test_warm_up_parses_into_the_cache_until_told_to_stop(tmp_path: Path) -> None:
+    import threading
+
+    from pipeline.devtools.synth import write_corpus
+    from pipeline.runtime.warm import warm_up
+
+    raw = write_corpus(tmp_path / "synth", 3, seed=4).raw_dir
+    stop = threading.Event()
+    stop.set()  # a parse task has started: the warm-up parses nothing more
+    warm_up(raw, None, tmp_path / "stopped", follow_links=False, workers=1, stop=stop)
+    assert not (tmp_path / "stopped").exists()
+    warm_up(raw, None, tmp_path / "cache", follow_links=False, workers=1, stop=threading.Event())
+    assert len(list((tmp_path / "cache").rglob("*.json"))) == 3

@@ -11,13 +11,9 @@ from pydantic import BaseModel, ConfigDict
 
 
 class Section(BaseModel):
-    """A settings section; `extra="forbid"` turns a misspelt key into a `ConfigError` naming it.
+    """A settings section; `extra="forbid"` turns a misspelt key into a `ConfigError` naming it."""
 
-    `defer_build`: pydantic builds a section's validator when the section is first validated, not when its
-    class is defined. Defined eagerly, every section builds its own and every enclosing one builds its
-    sections' again (`Config` holds them all), which took about half of `ladder config`'s CPU time."""
-
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
 
 @lru_cache(maxsize=1024)

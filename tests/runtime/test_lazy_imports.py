@@ -130,18 +130,6 @@ def test_options_given_are_still_coerced_and_checked(tmp_path: Path) -> None:
     assert "Invalid value for '--workers': Input should be greater than or equal to 1" in bad.output
 
 
-def test_settings_sections_build_their_validators_on_first_use() -> None:
-    """Importing the configuration builds no pydantic validator (`defer_build`); the defaults build them."""
-    snippet = (
-        "from pipeline.config import Config, IngestConfig, NormalizeConfig, ProseConfig\n"
-        "classes = (Config, IngestConfig, NormalizeConfig, ProseConfig)\n"
-        "assert [c.__pydantic_complete__ for c in classes] == [False] * 4\n"
-        "assert Config().ingest.max_blocks == 5000\n"
-        "assert [c.__pydantic_complete__ for c in classes] == [True] * 4\n"
-    )
-    assert _probe("-c", snippet)["heavy"] == []
-
-
 def test_import_pipeline_is_lazy_and_its_names_resolve() -> None:
     snippet = (
         "import pipeline\n"

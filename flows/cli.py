@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import typer
+from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param
+from typer.core import TyperGroup, _TyperParameter
 
 from pipeline.errors import LadderError
 
@@ -27,7 +29,47 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, TaskID
 
+
+class _DeferredCoercion:
+    """Coerces an option's value the way typer does, but builds typer's pydantic TypeAdapter only when a value
+    is given. typer builds it the first time it processes an option, even one left out (`None`), whose value
+    it returns untouched; `ladder config` and `ladder run --help` would import pydantic's adapter machinery and
+    build three adapters for nothing (about 0.15 s of CPU)."""
+
+    def __init__(self, descriptor: TypeDescriptor) -> None:
+        self.descriptor = descriptor
+        self._built: RuntimeParam | None = None
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        if value is None:  # what typer's RuntimeParam.coerce returns for a value left out
+            return () if param.multiple or param.nargs == -1 else None
+        if self._built is None:
+            self._built = build_runtime_param(self.descriptor)
+        return self._built.coerce(value, param=param, ctx=ctx)
+
+
+def _defer_coercion(params: list[Any]) -> list[Any]:
+    for param in params:
+        if isinstance(param, _TyperParameter) and param._runtime_param is None:
+            param._runtime_param = cast(RuntimeParam, _DeferredCoercion(param.type_descriptor))
+    return params
+
+
+class _Group(TyperGroup):
+    """typer's group, with the coercion of its options and its commands' options deferred (`_DeferredCoercion`)."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _defer_coercion(super().get_params(ctx))
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None and not isinstance(command, _Group):
+            _defer_coercion(command.get_params(ctx))  # the group's context has the same help option names
+        return name, command, rest
+
+
 app = typer.Typer(
+    cls=_Group,
     name="ladder",
     help="Turn career-ladder documents into a canonical, versioned competency dataset.",
     no_args_is_help=True,
@@ -786,6 +828,7 @@ def review_cmd(
 
 
 decide_app = typer.Typer(
+    cls=_Group,
     help="Append a reviewer decision to the decisions file (what `ladder review` does from the page).",
     no_args_is_help=True,
 )

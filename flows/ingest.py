@@ -19,8 +19,9 @@ import os
 import re
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from contextvars import ContextVar
 from pathlib import Path
 
@@ -191,6 +192,34 @@ def _ingest_flow(
 ingest_flow = flow(name="ladder-ingest", log_prints=False)(_ingest_flow)
 
 
+def start_temporary_server() -> tuple[threading.Thread, threading.Event] | None:
+    """Start Prefect's temporary API server now, in a thread, when runs go to no server (`PREFECT_API_URL`
+    unset); the flow's client then finds it running (the server is one per process). Returns the thread and an
+    event set once this process has imported Prefect's server app (most of the start-up's own CPU time; the
+    server's process starts right after), so a warm-up can wait for it rather than compete for the GIL; or None.
+
+    Prefect would start the server at the flow's first API call, after the warm-up had begun. Any error is
+    left to that call: a failed start leaves the server not running, and the flow starts it again.
+    """
+    if PREFECT_API_URL.value():
+        return None
+    imported = threading.Event()
+
+    def start() -> None:
+        try:
+            from prefect.server.api.server import SubprocessASGIServer
+        except Exception:  # the flow's own start reports it
+            return
+        finally:
+            imported.set()
+        with suppress(Exception):
+            SubprocessASGIServer().start()
+
+    thread = threading.Thread(target=start, name="ladder-prefect-server", daemon=True)
+    thread.start()
+    return thread, imported
+
+
 def run_ingest(
     raw_dir: Path,
     out_dir: Path,
@@ -208,11 +237,19 @@ def run_ingest(
     file's result as it completes. Without Dask, `workers` is how many processes parse a large corpus
     (default: the cores; 1 keeps every task in threads)."""
     runner = task_runner(dask)
+    server = start_temporary_server()
     # while Prefect's temporary server starts, load what the run will need (see pipeline.runtime.warm)
     cache_root = (cache_dir or out_dir / DEFAULT_DIR_NAME).absolute() if cache else None
     start_warm_up(
-        raw_dir, config_path, cache_root, follow_links=follow_links, workers=0 if dask else workers or default_workers()
+        raw_dir,
+        config_path,
+        cache_root,
+        follow_links=follow_links,
+        workers=0 if dask else workers or default_workers(),
+        after=server[1] if server else None,
     )
+    if server:
+        server[0].join()  # the flow's client must find the server up, not half started
     with reporting_progress(on_result):
         return ingest_flow.with_options(task_runner=runner)(
             raw_dir, out_dir, config_path, decisions_path, cache, cache_dir, follow_links, workers

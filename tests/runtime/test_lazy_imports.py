@@ -50,14 +50,17 @@ else:
         assert exc.code in (0, None), exc.code
 loaded = sorted({m.split(".")[0] for m in sys.modules} & heavy)
 ours = sorted(m for m in sys.modules if m.split(".")[0] in ("pipeline", "flows"))
-print(json.dumps({"heavy": loaded, "ours": ours}), file=sys.stderr)
+light = sorted(m for m in sys.modules if m in LIGHT)
+print(json.dumps({"heavy": loaded, "ours": ours, "light": light}), file=sys.stderr)
 """
+# Not heavy, but worth a tenth of a second each: pydantic itself, and what typer loads to build an adapter.
+LIGHT = ("pydantic", "pydantic.type_adapter", "typer._adapters", "yaml")
 
 
 def _probe(*args: str) -> dict[str, list[str]]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(
-        [sys.executable, "-c", _PROBE, json.dumps(HEAVY), *args],
+        [sys.executable, "-c", f"LIGHT = {LIGHT!r}\n" + _PROBE, json.dumps(HEAVY), *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -91,16 +94,40 @@ def test_importing_the_cli_loads_nothing_heavy() -> None:
     assert _probe("-c", "import flows.cli") == {
         "heavy": [],
         "ours": ["flows", "flows.cli", "pipeline", "pipeline.errors"],
+        "light": [],
     }
 
 
-@pytest.mark.parametrize("command", [["--help"], ["run", "--help"], ["publish", "--help"], ["bench", "--help"]])
+@pytest.mark.parametrize(
+    "command",
+    [["--help"], ["run", "--help"], ["publish", "--help"], ["bench", "--help"], ["decide", "merge", "--help"]],
+)
 def test_help_loads_nothing_heavy(command: list[str]) -> None:
-    assert _probe("cli", *command) == {"heavy": [], "ours": ["flows", "pipeline", "pipeline.errors"]}
+    # nor pydantic: typer builds a pydantic adapter for an option only when a value is given (flows.cli._Group)
+    assert _probe("cli", *command) == {"heavy": [], "ours": ["flows", "pipeline", "pipeline.errors"], "light": []}
 
 
 def test_config_loads_the_settings_only() -> None:
-    assert _probe("cli", "config") == {"heavy": [], "ours": CONFIG_MODULES}
+    # pydantic for the settings, yaml to print them; no typer adapter (--config is not given)
+    assert _probe("cli", "config") == {"heavy": [], "ours": CONFIG_MODULES, "light": ["pydantic", "yaml"]}
+
+
+def test_options_given_are_still_coerced_and_checked(tmp_path: Path) -> None:
+    """Deferred coercion still turns a given value into its type and still refuses a bad one."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    (tmp_path / "c.yaml").write_text("ingest:\n  max_blocks: 7\n", encoding="utf-8")
+    runner = CliRunner()
+    shown = runner.invoke(app, ["config", "--config", str(tmp_path / "c.yaml")])
+    assert (shown.exit_code, shown.output.splitlines()[:3]) == (
+        0,
+        ["ingest:", "  max_bytes: 10485760", "  max_blocks: 7"],
+    )
+    bad = runner.invoke(app, ["run", "--workers", "0", "--raw", str(tmp_path)])
+    assert bad.exit_code == 2
+    assert "Invalid value for '--workers': Input should be greater than or equal to 1" in bad.output
 
 
 def test_import_pipeline_is_lazy_and_its_names_resolve() -> None:
@@ -113,6 +140,7 @@ def test_import_pipeline_is_lazy_and_its_names_resolve() -> None:
     assert _probe("-c", snippet) == {
         "heavy": [],
         "ours": [m for m in CONFIG_MODULES if m != "flows"],
+        "light": ["pydantic", "yaml"],  # load_config reads YAML
     }
 
 
@@ -168,25 +196,50 @@ def test_warm_up_loads_spacy_only_when_this_process_parses(tmp_path: Path) -> No
     from pipeline.runtime.parse_cache import ParseCache
 
     raw = write_corpus(tmp_path / "synth", 3, seed=4).raw_dir
-    cache_dir = tmp_path / "cache"
     snippet = (
         "from pathlib import Path\n"
         "from pipeline.runtime.warm import warm_up\n"
-        f"warm_up(Path({str(raw)!r}), None, Path({str(cache_dir)!r}), follow_links=False, workers=WORKERS)\n"
+        "warm_up(Path(RAW), None, CACHE, follow_links=False, workers=WORKERS)\n"
         "nlp = sys.modules.get('pipeline.parse.nlp')\n"
         "assert nlp is None or nlp._cached.cache_info().currsize == 1  # the spaCy pipeline was built\n"
     )
 
-    def loaded(workers: int) -> list[str]:
+    def loaded(workers: int, cache_dir: Path | None) -> list[str]:
         """spaCy and the de-duplication step (the build modules), if the warm-up loaded them."""
-        probe = _probe("-c", snippet.replace("WORKERS", str(workers)))
+        code = snippet.replace("RAW", repr(str(raw))).replace("WORKERS", str(workers))
+        probe = _probe("-c", code.replace("CACHE", f"Path({str(cache_dir)!r})" if cache_dir else "None"))
         return sorted(set(probe["heavy"]) & {"spacy"}) + sorted(set(probe["ours"]) & {"pipeline.build.behaviors"})
 
-    assert loaded(1) == ["spacy", "pipeline.build.behaviors"]  # nothing cached: this process parses
-    assert loaded(2) == ["spacy", "pipeline.build.behaviors"]  # too few documents for worker processes
-    assert loaded(0) == ["pipeline.build.behaviors"]  # the parse runs elsewhere (Dask): the build modules only
+    def entries(cache_dir: Path) -> int:
+        return len(list(cache_dir.rglob("*.json")))
+
+    assert loaded(1, None) == ["spacy", "pipeline.build.behaviors"]  # no cache: this process parses
+    assert loaded(2, tmp_path / "c2") == ["spacy", "pipeline.build.behaviors"]  # too few for worker processes
+    assert entries(tmp_path / "c2") == 3  # and it parsed them into the cache, for the parse tasks to read
+    assert loaded(0, tmp_path / "c0") == ["pipeline.build.behaviors"]  # the parse runs elsewhere (Dask)
+    assert not (tmp_path / "c0").exists()
+    # what the warm-up wrote is what a parse task makes of the documents
     config = Config()
-    cache = ParseCache(cache_dir, config)
     files = sorted(p for p in raw.iterdir() if p.is_file())
-    process_batch(files, raw, config, {}, cache.root, cache.fingerprint)
-    assert loaded(1) == []  # a re-run the cache serves: nothing to load
+    fresh = process_batch(files, raw, config, {}, None)
+    cache = ParseCache(tmp_path / "c2", config)
+    assert process_batch(files, raw, config, {}, cache.root, cache.fingerprint) == fresh
+    assert loaded(1, tmp_path / "c2") == []  # a re-run the cache serves: nothing to load
+    cache_dir = tmp_path / "c3"
+    process_batch(files, raw, config, {}, cache_dir)
+    assert (entries(cache_dir), loaded(1, cache_dir)) == (3, [])
+
+
+def test_warm_up_parses_into_the_cache_until_told_to_stop(tmp_path: Path) -> None:
+    import threading
+
+    from pipeline.devtools.synth import write_corpus
+    from pipeline.runtime.warm import warm_up
+
+    raw = write_corpus(tmp_path / "synth", 3, seed=4).raw_dir
+    stop = threading.Event()
+    stop.set()  # a parse task has started: the warm-up parses nothing more
+    warm_up(raw, None, tmp_path / "stopped", follow_links=False, workers=1, stop=stop)
+    assert not (tmp_path / "stopped").exists()
+    warm_up(raw, None, tmp_path / "cache", follow_links=False, workers=1, stop=threading.Event())
+    assert len(list((tmp_path / "cache").rglob("*.json"))) == 3

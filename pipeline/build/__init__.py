@@ -90,8 +90,15 @@ def build_ladder(
     rejected: list[Rejection],
     config: Config,
     decisions: Decisions | None = None,
+    *,
+    release: bool = False,
 ) -> Ladder:
-    """Assemble the dataset; `documents` and `parsed` may come in any order."""
+    """Assemble the dataset; `documents` and `parsed` may come in any order.
+
+    With `release`, the caller hands `parsed` over: each document's behavior bullets are dropped (its
+    `behaviors` list emptied) as soon as they are atomized into occurrences, which nothing after reads; at
+    10^6 occurrences the bullets hold about as much memory as the occurrences themselves.
+    """
     from pipeline.build.behaviors import group_behaviors
     from pipeline.build.competencies import canonical_competencies
     from pipeline.build.decisions import DecisionLog
@@ -109,6 +116,9 @@ def build_ladder(
     placed = place_roles(parsed, norm, log)
     comps = canonical_competencies(parsed, placed, norm, log)
     atomized = atomized_occurrences(parsed, {d.id: d.file for d in documents}, placed, comps, norm)
+    if release:
+        for p in parsed:
+            p.behaviors.clear()  # in place: a joined document's copy shares the list with the original
     stage(f"de-duplicating {len(atomized.occurrences):,} statements")
     grouped = group_behaviors(atomized.occurrences, norm, log)
     return Ladder(

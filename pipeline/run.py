@@ -166,7 +166,7 @@ def assemble(
 ) -> Ladder:
     """Build the dataset from per-file results (in any order), honoring reviewer decisions.
 
-    With `release`, the results' behavior bullets are dropped once atomized (see `build_ladder`).
+    With `release`, the results' bullets, competencies and roles are dropped once atomized (see `build_ladder`).
     """
     documents = [r.document for r in results if r.document is not None]
     parsed = [r.parsed for r in results if r.parsed is not None]
@@ -206,8 +206,8 @@ def build_and_write(
     With `reuse`, when nothing the outputs depend on changed since the last run (see `build_cache`), the
     files already in `out_dir` are kept and the last summary is returned with `outputs_reused=True`.
 
-    `results` are handed over: a build empties each parsed document's `behaviors` once they are atomized
-    (`assemble(..., release=True)`), so the bullets are not held next to the occurrences made from them.
+    `results` are handed over: a build empties each parsed document's behaviors, competencies and roles once
+    the bullets are atomized (`assemble(..., release=True)`), so they are not held next to the occurrences.
     """
 
     with output_lock(out_dir):

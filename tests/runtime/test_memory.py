@@ -7,7 +7,6 @@ import gc
 import uuid
 import weakref
 from concurrent.futures import Future
-from pathlib import Path
 
 from prefect.futures import PrefectConcurrentFuture
 
@@ -47,7 +46,7 @@ def test_release_drops_the_bullets_and_builds_the_same_dataset() -> None:
     given = assemble(given_results, CFG, release=True)
     assert given.model_dump_json() == kept.model_dump_json()
     parsed = [r.parsed for r in given_results if r.parsed is not None]
-    assert [len(p.behaviors) for p in parsed] == [0] * len(parsed) != []
+    assert [(len(p.behaviors), len(p.competencies), len(p.roles)) for p in parsed] == [(0, 0, 0)] * len(parsed) != []
     assert sum(len(r.parsed.behaviors) for r in kept_results if r.parsed) == 301
     assert sum(len(b.occurrences) for b in given.behaviors) == 314
     # what the summary and the dataset still read is left: warnings, structure, benchmarks
@@ -56,10 +55,10 @@ def test_release_drops_the_bullets_and_builds_the_same_dataset() -> None:
     ]
 
 
-def test_build_ladder_keeps_the_bullets_by_default(tmp_path: Path) -> None:
+def test_build_ladder_keeps_the_bullets_by_default() -> None:
     results = _results()
     parsed = [r.parsed for r in results if r.parsed is not None]
-    before = [len(p.behaviors) for p in parsed]
+    before = [(len(p.behaviors), len(p.competencies), len(p.roles)) for p in parsed]
     build_ladder([r.document for r in results if r.document], parsed, [], CFG)
-    assert [len(p.behaviors) for p in parsed] == before
-    assert sum(before) == 301
+    assert [(len(p.behaviors), len(p.competencies), len(p.roles)) for p in parsed] == before
+    assert sum(n for n, _, _ in before) == 301

@@ -106,6 +106,17 @@ def _workers_killed_on_abort() -> Iterator[None]:
         raise
 
 
+def _results_as_completed(futures: list[PrefectFuture[list[FileResult]]]) -> Iterator[list[FileResult]]:
+    """Each future's result as it completes; `futures` is emptied and each future let go once its result is
+    taken. A future of the process pool holds its result twice, pickled and unpickled: kept until the build,
+    the futures of a 10^4-document run held a second copy of every parse result."""
+    for n, fut in enumerate(as_completed(futures)):
+        if n == 0:
+            futures.clear()  # as_completed holds the pending ones from its first step on
+        yield fut.result()
+        del fut
+
+
 def _ingest_parse(
     paths: list[Path], raw_dir: Path, config: Config, manifest: dict, cache_dir: Path | None, fingerprint: str | None
 ) -> list[FileResult]:
@@ -177,8 +188,8 @@ def _ingest_flow(
             futures = [pool.submit(ingest_parse, dict(zip(_PARSE_PARAMETERS, call, strict=True))) for call in calls]
         else:
             futures = [ingest_parse.submit(*call) for call in calls]
-        for fut in as_completed(futures):
-            for result in fut.result():
+        for batch in _results_as_completed(futures):
+            for result in batch:
                 results.append(result)
                 if on_result is not None:
                     on_result(result)

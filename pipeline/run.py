@@ -161,12 +161,17 @@ def summarize(
     )
 
 
-def assemble(results: list[FileResult], config: Config, decisions: Decisions | None = None) -> Ladder:
-    """Build the dataset from per-file results (in any order), honoring reviewer decisions."""
+def assemble(
+    results: list[FileResult], config: Config, decisions: Decisions | None = None, *, release: bool = False
+) -> Ladder:
+    """Build the dataset from per-file results (in any order), honoring reviewer decisions.
+
+    With `release`, the results' bullets, competencies and roles are dropped once atomized (see `build_ladder`).
+    """
     documents = [r.document for r in results if r.document is not None]
     parsed = [r.parsed for r in results if r.parsed is not None]
     rejected = [r.rejection for r in results if r.rejection is not None]
-    return build_ladder(documents, parsed, rejected, config, decisions)
+    return build_ladder(documents, parsed, rejected, config, decisions, release=release)
 
 
 def write_outputs(ladder: Ladder, out_dir: Path, config: Config) -> tuple[list[Path], Report]:
@@ -200,6 +205,9 @@ def build_and_write(
 
     With `reuse`, when nothing the outputs depend on changed since the last run (see `build_cache`), the
     files already in `out_dir` are kept and the last summary is returned with `outputs_reused=True`.
+
+    `results` are handed over: a build empties each parsed document's behaviors, competencies and roles once
+    the bullets are atomized (`assemble(..., release=True)`), so they are not held next to the occurrences.
     """
 
     with output_lock(out_dir):
@@ -219,7 +227,7 @@ def _build_and_write(
         summary = RunSummary.model_validate(record.summary).model_copy(update={"outputs_reused": True})
         return summary, record.artifact_markdown
     stage(f"building the dataset from {len(results):,} files")
-    ladder = assemble(results, config, decisions)
+    ladder = assemble(results, config, decisions, release=True)
     paths, report = write_outputs(ladder, out_dir, config)
     summary = summarize(ladder, results, paths, report.diff)
     markdown = report_artifact(report)

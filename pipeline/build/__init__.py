@@ -90,8 +90,16 @@ def build_ladder(
     rejected: list[Rejection],
     config: Config,
     decisions: Decisions | None = None,
+    *,
+    release: bool = False,
 ) -> Ladder:
-    """Assemble the dataset; `documents` and `parsed` may come in any order."""
+    """Assemble the dataset; `documents` and `parsed` may come in any order.
+
+    With `release`, the caller hands `parsed` over: each document's `behaviors`, `competencies` and `roles`
+    lists are emptied as soon as the bullets are atomized into occurrences (the later steps read only the
+    benchmarks, posts, guidance, structure and kind evidence); at 10^6 occurrences the bullets alone hold about
+    as much memory as the occurrences made from them.
+    """
     from pipeline.build.behaviors import group_behaviors
     from pipeline.build.competencies import canonical_competencies
     from pipeline.build.decisions import DecisionLog
@@ -109,6 +117,11 @@ def build_ladder(
     placed = place_roles(parsed, norm, log)
     comps = canonical_competencies(parsed, placed, norm, log)
     atomized = atomized_occurrences(parsed, {d.id: d.file for d in documents}, placed, comps, norm)
+    if release:
+        for p in parsed:  # in place: a joined document's copy shares its lists with the original
+            p.behaviors.clear()
+            p.competencies.clear()
+            p.roles.clear()
     stage(f"de-duplicating {len(atomized.occurrences):,} statements")
     grouped = group_behaviors(atomized.occurrences, norm, log)
     return Ladder(

@@ -189,16 +189,21 @@ def dedupe(texts: Iterable[str], config: DedupeSettings, candidates: str = "cont
     reworded = reworded_pairs(forms, guards, scored)
     n_candidates += len(reworded)
     edges: dict[tuple[int, int], float] = {}
-    guarded: dict[tuple[int, int], GuardHit] = {}
+    guarded: dict[tuple[int, int], tuple[str, Alignment]] = {}
+    passed: dict[tuple[int, int], Alignment] = {}
     why: dict[tuple[int, int], str] = {}
-    for (i, j), s in sorted({**scored, **reworded}.items()):
-        a, b = by_form[forms[i]], by_form[forms[j]]
-        hit = guards.check(a, b)
-        if hit is not None:
-            if (i, j) in scored:
-                guarded[(i, j)] = hit  # reported with its rule even below the merge threshold
+    pairs = sorted({**scored, **reworded}.items())
+    ii = np.fromiter((p[0] for p, _ in pairs), dtype=np.int64, count=len(pairs))
+    jj = np.fromiter((p[1] for p, _ in pairs), dtype=np.int64, count=len(pairs))
+    report = np.fromiter((p in scored for p, _ in pairs), dtype=bool, count=len(pairs))  # guarded: reported
+    rules, alignments = guards.check_pairs([by_form[f] for f in forms], ii, jj, report)
+    for ((i, j), s), rule, al in zip(pairs, rules, alignments, strict=True):
+        if rule is not None:
+            if al is not None and (i, j) in scored:
+                guarded[(i, j)] = (rule, al)  # reported with its rule even below the merge threshold
             continue
-        al = guards.align(a, b)
+        assert al is not None  # a pair that passes the guards is always aligned
+        passed[(i, j)] = al
         if s >= config.merge_threshold or not al.fuzzy:  # every word aligned without fuzzy spelling: any score
             edges[(i, j)] = s
             why[(i, j)] = f"merged: {al.describe()}"
@@ -210,10 +215,10 @@ def dedupe(texts: Iterable[str], config: DedupeSettings, candidates: str = "cont
         if label[i] == label[j]:
             continue
         if (i, j) in guarded:
-            hit = guarded[(i, j)]
-            kept.append(PairOutcome(forms[i], forms[j], s, hit.rule, hit.removed, hit.added, hit.alignment))
+            rule, al = guarded[(i, j)]
+            kept.append(PairOutcome(forms[i], forms[j], s, rule, al.removed, al.added, al))
         else:
-            al = guards.align(by_form[forms[i]], by_form[forms[j]])
+            al = passed[(i, j)]
             if (i, j) in edges:
                 rule, text = "no_chaining", "kept apart: would merge, but not with every member of the other's cluster"
             else:

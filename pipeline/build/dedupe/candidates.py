@@ -141,7 +141,7 @@ def blocked_pairs(forms: list[str], config: DedupeSettings, cutoff: float) -> di
 # (added for the scale issue: prefix filtering on words indexes each form under half its words, and on a
 # ladder vocabulary those words are common, so at 10^5 occurrences it still scored a third of all pairs.)
 
-_KEY_PREFIX = 5  # `Guards._variants` needs a shared prefix of >= 5 letters; cut there, such variants share a key
+_KEY_PREFIX = 5  # `Guards._is_variant` needs a shared prefix of >= 5 letters; cut there, such variants share a key
 _SKELETON = 3  # consonant skeletons this long absorb typos and vowel changes: bord/board, curent/current
 PAIR_CHUNK = 1_000_000  # pairs per cpdist call: bounds the memory of the string lists
 # Prefix blocks add the near misses that differ in several words (progressions such as "Can analyze basic

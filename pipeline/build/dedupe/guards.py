@@ -86,10 +86,9 @@ class Guards:
         self.scope_words = frozenset(config.scope_words)
         self.proficiency = [tuple(p.split()) for p in config.proficiency_words]
         self.synonym = {w: group[0] for group in config.synonyms for w in group}
-        self.matcher = Matcher(config, self._variants)
+        self.matcher = Matcher(config, self._is_variant)
         self._align_cache: dict[tuple[str, str], Alignment] = {}
         self._marker_cache: dict[tuple[str, ...], frozenset[str]] = {}
-        self._variant_cache: dict[tuple[str, str], bool] = {}  # word pairs repeat across many statement pairs
         self._phrases_by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         for phrase in self.proficiency:
             self._phrases_by_first[phrase[0]].append(phrase)
@@ -109,16 +108,9 @@ class Guards:
         self._marker_cache[tokens] = frozenset(found)
         return self._marker_cache[tokens]
 
-    def _variants(self, x: str, y: str) -> bool:
-        """`analyze` ~ `analyse`, `accurate` ~ `accuracy`: one word spelled or derived differently."""
-        found = self._variant_cache.get((x, y))
-        if found is None:
-            found = self._is_variant(x, y)
-            if len(self._variant_cache) < 1_000_000:
-                self._variant_cache[(x, y)] = found
-        return found
-
     def _is_variant(self, x: str, y: str) -> bool:
+        """`analyze` ~ `analyse`, `accurate` ~ `accuracy`: one word spelled or derived differently (the matcher
+        memoizes it: `Matcher.variants`)."""
         if self.synonym.get(x, x) == self.synonym.get(y, y):
             return True
         prefix = 0

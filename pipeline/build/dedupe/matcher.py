@@ -131,7 +131,8 @@ class Matcher:
         group = {w: g[0] for g in config.synonyms for w in g}
         group.update({w: g[0] for g in config.paraphrases for w in g})
         self.group = group
-        self.variants = variants
+        self._is_variant = variants
+        self._variant_cache: dict[tuple[str, str], bool] = {}  # word pairs repeat across many statement pairs
         self._core_cache: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
         self._canonical_cache: dict[str, str] = {}
         self._words_cache: dict[str, tuple[frozenset[str] | None, frozenset[str]]] = {}
@@ -195,6 +196,15 @@ class Matcher:
                 rb.remove(y)
                 found.append((x, y))
 
+    def variants(self, x: str, y: str) -> bool:
+        """Are `x` and `y` one word spelled or derived differently (the `variants` rule given, memoized)?"""
+        found = self._variant_cache.get((x, y))
+        if found is None:
+            found = self._is_variant(x, y)
+            if len(self._variant_cache) < 1_000_000:
+                self._variant_cache[(x, y)] = found
+        return found
+
     def _words(self, form: str) -> tuple[frozenset[str] | None, frozenset[str]]:
         """A form's core words as a set (None when a word repeats), and the words two neighbouring core words
         make when written together (what a compound on the other side must be)."""
@@ -215,23 +225,26 @@ class Matcher:
         aligned: list[tuple[str, str]] = []
         canonical = self.canonical
         cb = [canonical(y) for y in rb]
-        for x in list(ra):
-            cx = canonical(x)
-            for k, c in enumerate(cb):
-                if c == cx:  # the first word of rb with x's canonical form: rb.remove(y) would remove it
-                    ra.remove(x)
-                    aligned.append((x, rb.pop(k)))
-                    del cb[k]
-                    break
-        fuzzy: list[tuple[str, str]] = []
-        if ra and rb:
-            variants = self.variants
+        if not set(cb).isdisjoint([canonical(x) for x in ra]):
             for x in list(ra):
-                for k, y in enumerate(rb):
-                    if variants(x, y):
+                cx = canonical(x)
+                for k, c in enumerate(cb):
+                    if c == cx:  # the first word of rb with x's canonical form: rb.remove(y) would remove it
                         ra.remove(x)
-                        fuzzy.append((x, rb.pop(k)))
+                        aligned.append((x, rb.pop(k)))
+                        del cb[k]
                         break
+        fuzzy: list[tuple[str, str]] = []
+        memo = self._variant_cache
+        for x in list(ra):
+            for k, y in enumerate(rb):
+                found = memo.get((x, y))
+                if found is None:
+                    found = self.variants(x, y)
+                if found:
+                    ra.remove(x)
+                    fuzzy.append((x, rb.pop(k)))
+                    break
         return aligned + fuzzy, fuzzy
 
     def align(self, a: Normalized, b: Normalized) -> Alignment:
@@ -258,7 +271,7 @@ class Matcher:
         if set_a is not None and set_b is not None:  # no word repeats: the same as removing one by one
             ra = [w for w in wa if w not in set_b]
             rb = [w for w in wb if w not in set_a]
-            shared = [w for w in wa if w in set_b]
+            shared = list(set_a & set_b)
         else:
             ra, rb = list(wa), list(wb)
             shared = []
@@ -268,13 +281,7 @@ class Matcher:
                     rb.remove(w)
                     shared.append(w)
         if not ra or not rb:  # nothing to pair a left-over word with
-            return Alignment(
-                aligned=(),
-                ignored=tuple(ignored),
-                removed=tuple(sorted(ra)),
-                added=tuple(sorted(rb)),
-                shared=tuple(sorted(shared)),
-            )
+            return Alignment((), tuple(ignored), tuple(sorted(ra)), tuple(sorted(rb)), tuple(sorted(shared)))
         aligned: list[tuple[str, str]]
         fuzzy: list[tuple[str, str]]
         if joined_b.isdisjoint(ra) and joined_a.isdisjoint(rb):  # no compound possible

@@ -43,6 +43,7 @@ from pipeline.build.dedupe.candidates import (
     content_key_sets,
     exhaustive_pairs,
     score_index_pairs,
+    scored_candidate_arrays,
     scored_candidates,
     word_skeleton,
 )
@@ -184,8 +185,9 @@ def dedupe(texts: Iterable[str], config: DedupeSettings, candidates: str = "cont
     for a in analyzed.values():
         by_form.setdefault(a.form, a)
     forms = sorted(by_form)
-    scored, n_candidates = scored_candidates(forms, config, config.near_miss_threshold, candidates)
-    scored = best_near_misses(scored, config.merge_threshold)
+    (si, sj, ss), n_candidates = scored_candidate_arrays(forms, config, config.near_miss_threshold, candidates)
+    keep = best_near_miss_mask(si, sj, ss, config.merge_threshold)
+    scored = dict(zip(zip(si[keep].tolist(), sj[keep].tolist(), strict=True), ss[keep].tolist(), strict=True))
     reworded = reworded_pairs(forms, guards, scored)
     n_candidates += len(reworded)
     edges: dict[tuple[int, int], float] = {}
@@ -248,20 +250,30 @@ def best_near_misses(
     most of the run), so each form keeps its best few: the guards see at most `2 * per_form` such pairs per
     form. `best_near_misses({(0, 1): 80, (0, 2): 79, (1, 2): 78}, 88, 1)` -> `{(0, 1): 80, (0, 2): 79}`.
     """
-    near = [(i, j, s) for (i, j), s in scored.items() if s < merge_threshold]
-    if not near:
-        return scored
-    ii, jj, ss = (np.asarray(x) for x in zip(*near, strict=True))
+    pairs = list(scored)
+    ii = np.asarray([p[0] for p in pairs], dtype=np.int64)
+    jj = np.asarray([p[1] for p in pairs], dtype=np.int64)
+    keep = best_near_miss_mask(ii, jj, np.asarray(list(scored.values()), dtype=np.float64), merge_threshold, per_form)
+    return {p: scored[p] for p, k in zip(pairs, keep.tolist(), strict=True) if k}
+
+
+def best_near_miss_mask(
+    ii: np.ndarray, jj: np.ndarray, ss: np.ndarray, merge_threshold: float, per_form: int = NEAR_MISSES_PER_FORM
+) -> np.ndarray:
+    """`best_near_misses` on arrays: which of the pairs `(ii[p], jj[p])` scoring `ss[p]` are kept."""
+    keep = ss >= merge_threshold
+    near = np.flatnonzero(~keep)
+    if not len(near):
+        return keep
+    ii, jj, ss = ii[near], jj[near], ss[near]
     pair = np.arange(len(near))
     own, other = np.concatenate([ii, jj]), np.concatenate([jj, ii])  # each pair seen from both its forms
     order = np.lexsort((other, -np.concatenate([ss, ss]), own))  # by form, best score first, ties by the other
     grouped = own[order]
     starts = np.flatnonzero(np.concatenate(([True], grouped[1:] != grouped[:-1])))
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.append(starts, len(order))))
-    keep = np.zeros(len(near), dtype=bool)
-    keep[np.concatenate([pair, pair])[order[rank < per_form]]] = True
-    dropped = {(int(i), int(j)) for i, j in zip(ii[~keep].tolist(), jj[~keep].tolist(), strict=True)}
-    return {p: s for p, s in scored.items() if p not in dropped} if dropped else scored
+    keep[near[np.concatenate([pair, pair])[order[rank < per_form]]]] = True
+    return keep
 
 
 def reworded_pairs(

@@ -45,6 +45,7 @@ from pipeline.build.dedupe.candidates import (
     score_index_pairs,
     scored_candidate_arrays,
     scored_candidates,
+    unique_codes,
     word_skeleton,
 )
 from pipeline.build.dedupe.cluster import complete_linkage
@@ -296,15 +297,25 @@ def reworded_pairs(
                 for x in range(len(key)):
                     groups[key[:x] + key[x + 1 :]].append(i)
     cap = guards.config.reword_group_max
-    pairs: set[tuple[int, int]] = set()
+    n = max(len(forms), 1)
+    small: list[int] = []
+    chunks: list[np.ndarray] = []
     for ids in groups.values():
-        if 2 <= len(ids) <= cap:
-            ids = sorted(set(ids))
-            pairs.update((i, j) for x, i in enumerate(ids) for j in ids[x + 1 :] if (i, j) not in scored)
-    if not pairs:
+        if len(ids) == 2:  # most groups: a plain append beats numpy's per-call overhead
+            i, j = sorted(ids)
+            if i != j:
+                small.append(i * n + j)
+        elif 2 < len(ids) <= cap:
+            arr = np.unique(np.asarray(ids, dtype=np.int64))
+            x, y = np.triu_indices(len(arr), k=1)
+            chunks.append(arr[x] * n + arr[y])
+    codes = unique_codes(np.concatenate([np.asarray(small, dtype=np.int64), *chunks]))
+    if len(codes) and scored:
+        known = np.fromiter((i * n + j for i, j in scored), dtype=np.int64, count=len(scored))
+        codes = codes[~np.isin(codes, known)]
+    if not len(codes):
         return {}
-    ii, jj = np.asarray(sorted(pairs), dtype=np.int64).T
-    return score_index_pairs(forms, guards.config, 0.0, ii, jj)
+    return score_index_pairs(forms, guards.config, 0.0, codes // n, codes % n)
 
 
 def guard_rule(a: str, b: str, config: DedupeSettings) -> str | None:

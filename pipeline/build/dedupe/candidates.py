@@ -243,7 +243,7 @@ def bucket_pairs(bucket: np.ndarray, member: np.ndarray, forms: list[str]) -> np
                 for d in range(1, min(BUCKET_WINDOW, size - 1) + 1):
                     a, b = seq[:-d], seq[d:]
                     chunks.append(np.minimum(a, b) * n + np.maximum(a, b))
-    return _unique(np.concatenate([np.asarray(pairs, dtype=np.int64), *chunks]))
+    return unique_codes(np.concatenate([np.asarray(pairs, dtype=np.int64), *chunks]))
 
 
 def group_pairs(groups: list[list[int]], forms: list[str], config: DedupeSettings) -> np.ndarray:
@@ -298,7 +298,7 @@ def _backwards_rank(forms: list[str]) -> np.ndarray:
     return rank
 
 
-def _unique(codes: np.ndarray) -> np.ndarray:
+def unique_codes(codes: np.ndarray) -> np.ndarray:
     """Sorted distinct values; sort + neighbour compare is several times faster than `np.unique` here."""
     codes = np.sort(codes)
     return codes[np.concatenate(([True], codes[1:] != codes[:-1]))] if len(codes) else codes
@@ -318,7 +318,7 @@ def budgeted_prefix_pairs(forms: list[str], config: DedupeSettings, budget: int 
         arr = np.asarray(ids, dtype=np.int64)
         ii, jj = np.triu_indices(len(ids), k=1)
         chunks.append(arr[ii] * n + arr[jj])
-    return _unique(np.concatenate(chunks)) if chunks else np.zeros(0, dtype=np.int64)
+    return unique_codes(np.concatenate(chunks)) if chunks else np.zeros(0, dtype=np.int64)
 
 
 def _rounded(scores: np.ndarray) -> np.ndarray:
@@ -375,7 +375,7 @@ def _content_key_arrays(forms: list[str], config: DedupeSettings, cutoff: float)
     >= cutoff, sorted, with their scores, and how many pairs were scored."""
     n = max(len(forms), 1)
     ii, jj = content_key_pairs(forms, config)
-    codes = _unique(np.concatenate([ii * n + jj, budgeted_prefix_pairs(forms, config)]))
+    codes = unique_codes(np.concatenate([ii * n + jj, budgeted_prefix_pairs(forms, config)]))
     return score_index_arrays(forms, config, cutoff, codes // n, codes % n), len(codes)
 
 

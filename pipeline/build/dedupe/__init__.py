@@ -301,14 +301,14 @@ def reworded_pairs(
     small: list[int] = []
     chunks: list[np.ndarray] = []
     for ids in groups.values():
-        if len(ids) == 2:  # most groups: a plain append beats numpy's per-call overhead
+        if len(ids) == 2 and cap >= 2:  # most groups: a plain append beats numpy's per-call overhead
             i, j = sorted(ids)
             if i != j:
                 small.append(i * n + j)
         elif 2 < len(ids) <= cap:
             arr = np.unique(np.asarray(ids, dtype=np.int64))
-            x, y = np.triu_indices(len(arr), k=1)
-            chunks.append(arr[x] * n + arr[y])
+            first, second = np.triu_indices(len(arr), k=1)
+            chunks.append(arr[first] * n + arr[second])
     codes = unique_codes(np.concatenate([np.asarray(small, dtype=np.int64), *chunks]))
     if len(codes) and scored:
         known = np.fromiter((i * n + j for i, j in scored), dtype=np.int64, count=len(scored))

@@ -14,7 +14,9 @@ or on the number of workers.
    bounded whatever the text;
 3. score candidates with rapidfuzz (`process.cpdist` on the candidate pairs);
 4. guards keep apart pairs that differ in what they demand (numbers, quantity, negation, proficiency,
-   object, scope, added detail), however similar the strings;
+   object, scope, added detail), however similar the strings; they run in bulk (`Guards.check_pairs`): the
+   rules on one value per form are decided for all pairs with numpy, and a pair is aligned only when its
+   rule needs it, it passes, or it will be reported;
 5. complete-linkage clustering: a form joins a cluster only if it matches *every* member, so A~B, B~C,
    A!~C never puts A and C together. Edges are taken best score first, ties by the forms' text.
 

@@ -73,6 +73,7 @@ def kept_apart_within_groups(
     n = max(len(forms), 1)
     codes = group_pairs(members, forms, config)
     seen = {(p.a, p.b) for p in result.kept_apart}
+    normalized = [by_form[f] for f in forms]
     out: list[PairOutcome] = []
     for start in range(0, len(codes), PAIR_CHUNK):
         ii, jj = (codes[start : start + PAIR_CHUNK] // n).tolist(), (codes[start : start + PAIR_CHUNK] % n).tolist()
@@ -84,18 +85,24 @@ def kept_apart_within_groups(
             dtype=np.float32,
             workers=config.workers,
         )
-        for h in np.nonzero(scores >= max(config.near_miss_threshold, 1e-9))[0].tolist():
-            a, b = forms[ii[h]], forms[jj[h]]
-            if key_of_form[a] == key_of_form[b] or (a, b) in seen:
-                continue
-            hit = guards.check(by_form[a], by_form[b])
+        todo = [
+            h
+            for h in np.nonzero(scores >= max(config.near_miss_threshold, 1e-9))[0].tolist()
+            if key_of_form[forms[ii[h]]] != key_of_form[forms[jj[h]]] and (forms[ii[h]], forms[jj[h]]) not in seen
+        ]
+        hi = np.asarray([ii[h] for h in todo], dtype=np.int64)
+        hj = np.asarray([jj[h] for h in todo], dtype=np.int64)
+        rules, alignments = guards.check_pairs(normalized, hi, hj, np.ones(len(todo), dtype=bool))
+        for h, rule, al in zip(todo, rules, alignments, strict=True):
             if (
-                hit is not None
-                and len(hit.removed) + len(hit.added) <= _MAX_CHANGED_WORDS
-                and related(hit.alignment, markers)
+                rule is None
+                or al is None
+                or len(al.removed) + len(al.added) > _MAX_CHANGED_WORDS
+                or not related(al, markers)
             ):
-                score = round(float(scores[h]), 2)
-                out.append(PairOutcome(a, b, score, hit.rule, hit.removed, hit.added, hit.alignment))
+                continue
+            score = round(float(scores[h]), 2)
+            out.append(PairOutcome(forms[ii[h]], forms[jj[h]], score, rule, al.removed, al.added, al))
     return sorted(out, key=lambda p: (p.a, p.b))
 
 

@@ -14,7 +14,9 @@ or on the number of workers.
    bounded whatever the text;
 3. score candidates with rapidfuzz (`process.cpdist` on the candidate pairs);
 4. guards keep apart pairs that differ in what they demand (numbers, quantity, negation, proficiency,
-   object, scope, added detail), however similar the strings;
+   object, scope, added detail), however similar the strings; they run in bulk (`Guards.check_pairs`): the
+   rules on one value per form are decided for all pairs with numpy, and a pair is aligned only when its
+   rule needs it, it passes, or it will be reported;
 5. complete-linkage clustering: a form joins a cluster only if it matches *every* member, so A~B, B~C,
    A!~C never puts A and C together. Edges are taken best score first, ties by the forms' text.
 
@@ -43,7 +45,9 @@ from pipeline.build.dedupe.candidates import (
     content_key_sets,
     exhaustive_pairs,
     score_index_pairs,
+    scored_candidate_arrays,
     scored_candidates,
+    unique_codes,
     word_skeleton,
 )
 from pipeline.build.dedupe.cluster import complete_linkage
@@ -184,21 +188,27 @@ def dedupe(texts: Iterable[str], config: DedupeSettings, candidates: str = "cont
     for a in analyzed.values():
         by_form.setdefault(a.form, a)
     forms = sorted(by_form)
-    scored, n_candidates = scored_candidates(forms, config, config.near_miss_threshold, candidates)
-    scored = best_near_misses(scored, config.merge_threshold)
+    (si, sj, ss), n_candidates = scored_candidate_arrays(forms, config, config.near_miss_threshold, candidates)
+    keep = best_near_miss_mask(si, sj, ss, config.merge_threshold)
+    scored = dict(zip(zip(si[keep].tolist(), sj[keep].tolist(), strict=True), ss[keep].tolist(), strict=True))
     reworded = reworded_pairs(forms, guards, scored)
     n_candidates += len(reworded)
     edges: dict[tuple[int, int], float] = {}
-    guarded: dict[tuple[int, int], GuardHit] = {}
+    guarded: dict[tuple[int, int], tuple[str, Alignment]] = {}
+    passed: dict[tuple[int, int], Alignment] = {}
     why: dict[tuple[int, int], str] = {}
-    for (i, j), s in sorted({**scored, **reworded}.items()):
-        a, b = by_form[forms[i]], by_form[forms[j]]
-        hit = guards.check(a, b)
-        if hit is not None:
-            if (i, j) in scored:
-                guarded[(i, j)] = hit  # reported with its rule even below the merge threshold
+    pairs = sorted({**scored, **reworded}.items())
+    ii = np.fromiter((p[0] for p, _ in pairs), dtype=np.int64, count=len(pairs))
+    jj = np.fromiter((p[1] for p, _ in pairs), dtype=np.int64, count=len(pairs))
+    report = np.fromiter((p in scored for p, _ in pairs), dtype=bool, count=len(pairs))  # guarded: reported
+    rules, alignments = guards.check_pairs([by_form[f] for f in forms], ii, jj, report)
+    for ((i, j), s), rule, al in zip(pairs, rules, alignments, strict=True):
+        if rule is not None:
+            if al is not None and (i, j) in scored:
+                guarded[(i, j)] = (rule, al)  # reported with its rule even below the merge threshold
             continue
-        al = guards.align(a, b)
+        assert al is not None  # a pair that passes the guards is always aligned
+        passed[(i, j)] = al
         if s >= config.merge_threshold or not al.fuzzy:  # every word aligned without fuzzy spelling: any score
             edges[(i, j)] = s
             why[(i, j)] = f"merged: {al.describe()}"
@@ -210,10 +220,10 @@ def dedupe(texts: Iterable[str], config: DedupeSettings, candidates: str = "cont
         if label[i] == label[j]:
             continue
         if (i, j) in guarded:
-            hit = guarded[(i, j)]
-            kept.append(PairOutcome(forms[i], forms[j], s, hit.rule, hit.removed, hit.added, hit.alignment))
+            rule, al = guarded[(i, j)]
+            kept.append(PairOutcome(forms[i], forms[j], s, rule, al.removed, al.added, al))
         else:
-            al = guards.align(by_form[forms[i]], by_form[forms[j]])
+            al = passed[(i, j)]
             if (i, j) in edges:
                 rule, text = "no_chaining", "kept apart: would merge, but not with every member of the other's cluster"
             else:
@@ -243,20 +253,30 @@ def best_near_misses(
     most of the run), so each form keeps its best few: the guards see at most `2 * per_form` such pairs per
     form. `best_near_misses({(0, 1): 80, (0, 2): 79, (1, 2): 78}, 88, 1)` -> `{(0, 1): 80, (0, 2): 79}`.
     """
-    near = [(i, j, s) for (i, j), s in scored.items() if s < merge_threshold]
-    if not near:
-        return scored
-    ii, jj, ss = (np.asarray(x) for x in zip(*near, strict=True))
+    pairs = list(scored)
+    ii = np.asarray([p[0] for p in pairs], dtype=np.int64)
+    jj = np.asarray([p[1] for p in pairs], dtype=np.int64)
+    keep = best_near_miss_mask(ii, jj, np.asarray(list(scored.values()), dtype=np.float64), merge_threshold, per_form)
+    return {p: scored[p] for p, k in zip(pairs, keep.tolist(), strict=True) if k}
+
+
+def best_near_miss_mask(
+    ii: np.ndarray, jj: np.ndarray, ss: np.ndarray, merge_threshold: float, per_form: int = NEAR_MISSES_PER_FORM
+) -> np.ndarray:
+    """`best_near_misses` on arrays: which of the pairs `(ii[p], jj[p])` scoring `ss[p]` are kept."""
+    keep = ss >= merge_threshold
+    near = np.flatnonzero(~keep)
+    if not len(near):
+        return keep
+    ii, jj, ss = ii[near], jj[near], ss[near]
     pair = np.arange(len(near))
     own, other = np.concatenate([ii, jj]), np.concatenate([jj, ii])  # each pair seen from both its forms
     order = np.lexsort((other, -np.concatenate([ss, ss]), own))  # by form, best score first, ties by the other
     grouped = own[order]
     starts = np.flatnonzero(np.concatenate(([True], grouped[1:] != grouped[:-1])))
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.append(starts, len(order))))
-    keep = np.zeros(len(near), dtype=bool)
-    keep[np.concatenate([pair, pair])[order[rank < per_form]]] = True
-    dropped = {(int(i), int(j)) for i, j in zip(ii[~keep].tolist(), jj[~keep].tolist(), strict=True)}
-    return {p: s for p, s in scored.items() if p not in dropped} if dropped else scored
+    keep[near[np.concatenate([pair, pair])[order[rank < per_form]]]] = True
+    return keep
 
 
 def reworded_pairs(
@@ -279,15 +299,25 @@ def reworded_pairs(
                 for x in range(len(key)):
                     groups[key[:x] + key[x + 1 :]].append(i)
     cap = guards.config.reword_group_max
-    pairs: set[tuple[int, int]] = set()
+    n = max(len(forms), 1)
+    small: list[int] = []
+    chunks: list[np.ndarray] = []
     for ids in groups.values():
-        if 2 <= len(ids) <= cap:
-            ids = sorted(set(ids))
-            pairs.update((i, j) for x, i in enumerate(ids) for j in ids[x + 1 :] if (i, j) not in scored)
-    if not pairs:
+        if len(ids) == 2 and cap >= 2:  # most groups: a plain append beats numpy's per-call overhead
+            i, j = sorted(ids)
+            if i != j:
+                small.append(i * n + j)
+        elif 2 < len(ids) <= cap:
+            arr = np.unique(np.asarray(ids, dtype=np.int64))
+            first, second = np.triu_indices(len(arr), k=1)
+            chunks.append(arr[first] * n + arr[second])
+    codes = unique_codes(np.concatenate([np.asarray(small, dtype=np.int64), *chunks]))
+    if len(codes) and scored:
+        known = np.fromiter((i * n + j for i, j in scored), dtype=np.int64, count=len(scored))
+        codes = codes[~np.isin(codes, known)]
+    if not len(codes):
         return {}
-    ii, jj = np.asarray(sorted(pairs), dtype=np.int64).T
-    return score_index_pairs(forms, guards.config, 0.0, ii, jj)
+    return score_index_pairs(forms, guards.config, 0.0, codes // n, codes % n)
 
 
 def guard_rule(a: str, b: str, config: DedupeSettings) -> str | None:

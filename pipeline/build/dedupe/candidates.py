@@ -141,7 +141,7 @@ def blocked_pairs(forms: list[str], config: DedupeSettings, cutoff: float) -> di
 # (added for the scale issue: prefix filtering on words indexes each form under half its words, and on a
 # ladder vocabulary those words are common, so at 10^5 occurrences it still scored a third of all pairs.)
 
-_KEY_PREFIX = 5  # `Guards._variants` needs a shared prefix of >= 5 letters; cut there, such variants share a key
+_KEY_PREFIX = 5  # `Guards._is_variant` needs a shared prefix of >= 5 letters; cut there, such variants share a key
 _SKELETON = 3  # consonant skeletons this long absorb typos and vowel changes: bord/board, curent/current
 PAIR_CHUNK = 1_000_000  # pairs per cpdist call: bounds the memory of the string lists
 # Prefix blocks add the near misses that differ in several words (progressions such as "Can analyze basic
@@ -243,7 +243,7 @@ def bucket_pairs(bucket: np.ndarray, member: np.ndarray, forms: list[str]) -> np
                 for d in range(1, min(BUCKET_WINDOW, size - 1) + 1):
                     a, b = seq[:-d], seq[d:]
                     chunks.append(np.minimum(a, b) * n + np.maximum(a, b))
-    return _unique(np.concatenate([np.asarray(pairs, dtype=np.int64), *chunks]))
+    return unique_codes(np.concatenate([np.asarray(pairs, dtype=np.int64), *chunks]))
 
 
 def group_pairs(groups: list[list[int]], forms: list[str], config: DedupeSettings) -> np.ndarray:
@@ -298,7 +298,7 @@ def _backwards_rank(forms: list[str]) -> np.ndarray:
     return rank
 
 
-def _unique(codes: np.ndarray) -> np.ndarray:
+def unique_codes(codes: np.ndarray) -> np.ndarray:
     """Sorted distinct values; sort + neighbour compare is several times faster than `np.unique` here."""
     codes = np.sort(codes)
     return codes[np.concatenate(([True], codes[1:] != codes[:-1]))] if len(codes) else codes
@@ -318,41 +318,71 @@ def budgeted_prefix_pairs(forms: list[str], config: DedupeSettings, budget: int 
         arr = np.asarray(ids, dtype=np.int64)
         ii, jj = np.triu_indices(len(ids), k=1)
         chunks.append(arr[ii] * n + arr[jj])
-    return _unique(np.concatenate(chunks)) if chunks else np.zeros(0, dtype=np.int64)
+    return unique_codes(np.concatenate(chunks)) if chunks else np.zeros(0, dtype=np.int64)
 
 
-def score_index_pairs(
+def _rounded(scores: np.ndarray) -> np.ndarray:
+    """`round(float(s), 2)` of each float32 score, as float64: Python's rounding, once per distinct value."""
+    if not len(scores):
+        return np.zeros(0, dtype=np.float64)
+    values, where = np.unique(scores, return_inverse=True)
+    return np.asarray([round(v, 2) for v in values.tolist()], dtype=np.float64)[where]
+
+
+PairScores = tuple[np.ndarray, np.ndarray, np.ndarray]  # pairs (i < j) in the order given, and their scores
+
+
+def score_index_arrays(
     forms: list[str], config: DedupeSettings, cutoff: float, ii: np.ndarray, jj: np.ndarray
-) -> dict[tuple[int, int], float]:
-    """Scores (>= cutoff) of the given pairs of `forms`, with rapidfuzz `process.cpdist` in chunks."""
+) -> PairScores:
+    """The given pairs of `forms` that score >= cutoff (and > 0), in their order, and their scores rounded to
+    2 decimals, with rapidfuzz `process.cpdist` in chunks."""
     scorer, _ = _scorer(config)
     strings = _scoring_strings(forms, config)
-    scores: dict[tuple[int, int], float] = {}
+    kept: list[np.ndarray] = []
+    found: list[np.ndarray] = []
     for start in range(0, len(ii), PAIR_CHUNK):
-        ci, cj = ii[start : start + PAIR_CHUNK].tolist(), jj[start : start + PAIR_CHUNK].tolist()
+        ci, cj = ii[start : start + PAIR_CHUNK], jj[start : start + PAIR_CHUNK]
         sc = process.cpdist(
-            [strings[i] for i in ci],
-            [strings[j] for j in cj],
+            [strings[i] for i in ci.tolist()],
+            [strings[j] for j in cj.tolist()],
             scorer=scorer,
             score_cutoff=cutoff,
             dtype=np.float32,
             workers=config.workers,
         )
         hits = np.nonzero(sc >= max(cutoff, 1e-9))[0]
-        for h in hits.tolist():
-            scores[(ci[h], cj[h])] = round(float(sc[h]), 2)
-    return scores
+        kept.append(hits + start)
+        found.append(sc[hits])
+    at = np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64)
+    scores = _rounded(np.concatenate(found) if found else np.zeros(0, dtype=np.float32))
+    return np.asarray(ii, dtype=np.int64)[at], np.asarray(jj, dtype=np.int64)[at], scores
+
+
+def score_index_pairs(
+    forms: list[str], config: DedupeSettings, cutoff: float, ii: np.ndarray, jj: np.ndarray
+) -> dict[tuple[int, int], float]:
+    """Scores (>= cutoff) of the given pairs of `forms` (`score_index_arrays` as a dict)."""
+    si, sj, ss = score_index_arrays(forms, config, cutoff, ii, jj)
+    return dict(zip(zip(si.tolist(), sj.tolist(), strict=True), ss.tolist(), strict=True))
 
 
 Scored = tuple[dict[tuple[int, int], float], int]  # scores (>= cutoff) of candidate pairs, pairs scored
 
 
-def _content_key_candidates(forms: list[str], config: DedupeSettings, cutoff: float) -> Scored:
-    """`content_key_pairs` for the merges, plus `budgeted_prefix_pairs` for near misses."""
+def _content_key_arrays(forms: list[str], config: DedupeSettings, cutoff: float) -> tuple[PairScores, int]:
+    """`content_key_pairs` for the merges, plus `budgeted_prefix_pairs` for near misses: the pairs scoring
+    >= cutoff, sorted, with their scores, and how many pairs were scored."""
     n = max(len(forms), 1)
     ii, jj = content_key_pairs(forms, config)
-    codes = _unique(np.concatenate([ii * n + jj, budgeted_prefix_pairs(forms, config)]))
-    return score_index_pairs(forms, config, cutoff, codes // n, codes % n), len(codes)
+    codes = unique_codes(np.concatenate([ii * n + jj, budgeted_prefix_pairs(forms, config)]))
+    return score_index_arrays(forms, config, cutoff, codes // n, codes % n), len(codes)
+
+
+def _content_key_candidates(forms: list[str], config: DedupeSettings, cutoff: float) -> Scored:
+    """`_content_key_arrays` as a dict."""
+    (si, sj, ss), scored = _content_key_arrays(forms, config, cutoff)
+    return dict(zip(zip(si.tolist(), sj.tolist(), strict=True), ss.tolist(), strict=True)), scored
 
 
 def _prefix_candidates(forms: list[str], config: DedupeSettings, cutoff: float) -> Scored:
@@ -377,6 +407,19 @@ CANDIDATE_GENERATORS: dict[str, Callable[[list[str], DedupeSettings, float], Sco
     "exhaustive": _exhaustive_candidates,
 }
 CANDIDATE_METHODS = tuple(CANDIDATE_GENERATORS)
+
+
+def scored_candidate_arrays(
+    forms: list[str], config: DedupeSettings, cutoff: float, method: str = "content_keys"
+) -> tuple[PairScores, int]:
+    """`scored_candidates` as arrays (pairs sorted by (i, j), scores), without a dict for the default method."""
+    if method == "content_keys":
+        return _content_key_arrays(forms, config, cutoff)
+    scores, scored = scored_candidates(forms, config, cutoff, method)
+    pairs = sorted(scores)
+    ii = np.asarray([p[0] for p in pairs], dtype=np.int64)
+    jj = np.asarray([p[1] for p in pairs], dtype=np.int64)
+    return (ii, jj, np.asarray([scores[p] for p in pairs], dtype=np.float64)), scored
 
 
 def scored_candidates(forms: list[str], config: DedupeSettings, cutoff: float, method: str = "content_keys") -> Scored:

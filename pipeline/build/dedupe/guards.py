@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from pipeline.build.dedupe.matcher import NUMBER_VALUES, Alignment, Matcher
@@ -53,6 +55,21 @@ def explain_rule(
     return head + (f" ({al.describe(flip)})" if al is not None else "")
 
 
+@dataclass(frozen=True)
+class FormFacts:
+    """Per form (one entry per form of `Guards.facts`' list), what the rules that need no alignment compare,
+    as ids (equal ids, equal values), and whether the rules that do need it can fire at all."""
+
+    facts: dict[str, np.ndarray]  # rule name (`Guards.PER_FORM`) -> id of the form's value for that rule
+    possible: dict[str, np.ndarray]  # rule name (`Guards.WORD_RULES`) -> bool: one of its words is a core word
+
+
+def _ids(values: Sequence[Hashable]) -> np.ndarray:
+    """`["b", "a", "b"]` -> `[0, 1, 0]`: equal values, equal ids (in order of first appearance)."""
+    seen: dict[Hashable, int] = {}
+    return np.fromiter((seen.setdefault(v, len(seen)) for v in values), dtype=np.int64, count=len(values))
+
+
 def _values(numbers: tuple[str, ...]) -> tuple[str, ...]:
     """`("3", "two")` -> `("2", "3")`: numbers in words as digits, sorted."""
     return tuple(sorted(NUMBER_VALUES.get(n, n) for n in numbers))
@@ -69,10 +86,9 @@ class Guards:
         self.scope_words = frozenset(config.scope_words)
         self.proficiency = [tuple(p.split()) for p in config.proficiency_words]
         self.synonym = {w: group[0] for group in config.synonyms for w in group}
-        self.matcher = Matcher(config, self._variants)
+        self.matcher = Matcher(config, self._is_variant)
         self._align_cache: dict[tuple[str, str], Alignment] = {}
         self._marker_cache: dict[tuple[str, ...], frozenset[str]] = {}
-        self._variant_cache: dict[tuple[str, str], bool] = {}  # word pairs repeat across many statement pairs
         self._phrases_by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         for phrase in self.proficiency:
             self._phrases_by_first[phrase[0]].append(phrase)
@@ -92,16 +108,9 @@ class Guards:
         self._marker_cache[tokens] = frozenset(found)
         return self._marker_cache[tokens]
 
-    def _variants(self, x: str, y: str) -> bool:
-        """`analyze` ~ `analyse`, `accurate` ~ `accuracy`: one word spelled or derived differently."""
-        found = self._variant_cache.get((x, y))
-        if found is None:
-            found = self._is_variant(x, y)
-            if len(self._variant_cache) < 1_000_000:
-                self._variant_cache[(x, y)] = found
-        return found
-
     def _is_variant(self, x: str, y: str) -> bool:
+        """`analyze` ~ `analyse`, `accurate` ~ `accuracy`: one word spelled or derived differently (the matcher
+        memoizes it: `Matcher.variants`)."""
         if self.synonym.get(x, x) == self.synonym.get(y, y):
             return True
         prefix = 0
@@ -228,3 +237,73 @@ class Guards:
             if rule(self, a, b, al):
                 return GuardHit(name, al.removed, al.added, al)
         return None
+
+    # in bulk ------------------------------------------------------------------------------------------
+
+    # Rules that compare one value per form, whatever the alignment: decided for all pairs at once.
+    PER_FORM = ("numbers", "negation", "proficiency")
+    # Rules that fire only on a left-over word of a list: they need the alignment, and can fire only when one
+    # of the two forms has such a word among its core words (the left-over words are core words).
+    WORD_RULES = {"quantity": "quantity_words", "scope": "scope_words"}
+
+    def facts(self, forms: Sequence[Normalized]) -> FormFacts:
+        """Each form's values for `PER_FORM` and, for `WORD_RULES`, whether it has one of their words."""
+        core = [frozenset(self.matcher.core(f.form)[0]) for f in forms]
+        return FormFacts(
+            facts={
+                "numbers": _ids([_values(f.numbers) for f in forms]),
+                "negation": _ids([self.negation_words.intersection(f.tokens) for f in forms]),
+                "proficiency": _ids([self._markers(f.tokens) for f in forms]),
+            },
+            possible={
+                name: np.fromiter((not words.isdisjoint(c) for c in core), dtype=bool, count=len(core))
+                for name, words in ((n, getattr(self, attr)) for n, attr in self.WORD_RULES.items())
+            },
+        )
+
+    def decided(self, facts: FormFacts, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
+        """For pairs `(ii[p], jj[p])` of the forms of `facts`: the index in `RULES` of the rule that keeps them
+        apart when a `PER_FORM` rule decides it without the alignment, else -1 — a `PER_FORM` rule fires and
+        no earlier rule can (an earlier `WORD_RULES` rule whose words neither form has cannot; any other rule
+        might, so the pair is left to `check_pairs`' alignment)."""
+        code = np.full(len(ii), -1, dtype=np.int8)
+        blocked = np.zeros(len(ii), dtype=bool)  # an earlier rule that needs the alignment might fire
+        for k, (name, _) in enumerate(self.RULES):
+            if name in facts.facts:
+                ids = facts.facts[name]
+                code[(ids[ii] != ids[jj]) & ~blocked & (code < 0)] = k
+            elif name in facts.possible:
+                blocked |= facts.possible[name][ii] | facts.possible[name][jj]
+            else:
+                break  # every later pair may be kept apart by this rule: only the alignment can tell
+        return code
+
+    def check_pairs(
+        self, forms: Sequence[Normalized], ii: np.ndarray, jj: np.ndarray, report: np.ndarray
+    ) -> tuple[list[str | None], list[Alignment | None]]:
+        """`check` on the pairs `(forms[ii[p]], forms[jj[p]])`, with the same rule for each: the rules that
+        compare one value per form are decided for all pairs at once (`decided`), and a pair is aligned only
+        when its rule needs the alignment, it passes (the caller merges on the alignment) or `report[p]` (it
+        will be reported, with the words that differ). Returns the rule names (None: may merge) and the
+        alignments (None only for a pair decided without one and not reported)."""
+        facts = self.facts(forms)
+        code = self.decided(facts, ii, jj).tolist()
+        differs = {name: (ids[ii] != ids[jj]).tolist() for name, ids in facts.facts.items()}
+        rules: list[str | None] = []
+        alignments: list[Alignment | None] = []
+        align = self.matcher.align  # each pair is aligned once here: no need for `align`'s cache
+        for p, (i, j, k, want) in enumerate(zip(ii.tolist(), jj.tolist(), code, report.tolist(), strict=True)):
+            if k >= 0:
+                rules.append(self.RULES[k][0])
+                alignments.append(align(forms[i], forms[j]) if want else None)
+                continue
+            a, b = forms[i], forms[j]
+            al = align(a, b)
+            found = None
+            for name, rule in self.RULES:
+                if differs[name][p] if name in differs else rule(self, a, b, al):
+                    found = name
+                    break
+            rules.append(found)
+            alignments.append(al)
+        return rules, alignments

@@ -131,9 +131,11 @@ class Matcher:
         group = {w: g[0] for g in config.synonyms for w in g}
         group.update({w: g[0] for g in config.paraphrases for w in g})
         self.group = group
-        self.variants = variants
+        self._is_variant = variants
+        self._variant_cache: dict[tuple[str, str], bool] = {}  # word pairs repeat across many statement pairs
         self._core_cache: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
         self._canonical_cache: dict[str, str] = {}
+        self._words_cache: dict[str, tuple[frozenset[str] | None, frozenset[str]]] = {}
 
     def canonical(self, word: str) -> str:
         """`"readiness"` and `"ready"` -> `"read"`; a synonym or paraphrase -> its group's first word's stem;
@@ -194,46 +196,118 @@ class Matcher:
                 rb.remove(y)
                 found.append((x, y))
 
+    def variants(self, x: str, y: str) -> bool:
+        """Are `x` and `y` one word spelled or derived differently (the `variants` rule given, memoized)?"""
+        found = self._variant_cache.get((x, y))
+        if found is None:
+            found = self._is_variant(x, y)
+            if len(self._variant_cache) < 1_000_000:
+                self._variant_cache[(x, y)] = found
+        return found
+
+    def _words(self, form: str) -> tuple[frozenset[str] | None, frozenset[str]]:
+        """A form's core words as a set (None when a word repeats), and the words two neighbouring core words
+        make when written together (what a compound on the other side must be)."""
+        found = self._words_cache.get(form)
+        if found is None:
+            words = self.core(form)[0]
+            distinct = frozenset(words)
+            found = (
+                distinct if len(distinct) == len(words) else None,
+                frozenset(x + y for x, y in zip(words, words[1:], strict=False)),
+            )
+            self._words_cache[form] = found
+        return found
+
+    def _pair_leftovers(self, ra: list[str], rb: list[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """Steps 2 and 3 without compounds, in place: `_pair_off` by `canonical`, then by `variants`, written
+        out (no closure, no generator: this runs once per candidate pair). Returns (aligned, fuzzy)."""
+        aligned: list[tuple[str, str]] = []
+        canonical = self.canonical
+        cb = [canonical(y) for y in rb]
+        if not set(cb).isdisjoint([canonical(x) for x in ra]):
+            for x in list(ra):
+                cx = canonical(x)
+                for k, c in enumerate(cb):
+                    if c == cx:  # the first word of rb with x's canonical form: rb.remove(y) would remove it
+                        ra.remove(x)
+                        aligned.append((x, rb.pop(k)))
+                        del cb[k]
+                        break
+        fuzzy: list[tuple[str, str]] = []
+        memo = self._variant_cache
+        for x in list(ra):
+            for k, y in enumerate(rb):
+                found = memo.get((x, y))
+                if found is None:
+                    found = self.variants(x, y)
+                if found:
+                    ra.remove(x)
+                    fuzzy.append((x, rb.pop(k)))
+                    break
+        return aligned + fuzzy, fuzzy
+
     def align(self, a: Normalized, b: Normalized) -> Alignment:
         """Align `a`'s and `b`'s core words; see the module docstring for the steps.
 
         `"explain design to nonengineers clearly"`, `"clearly explain design to nonengineering partner"` ->
         aligned `(("nonengineers", "nonengineering"),)`, ignored `partner` (head noun, B), nothing left over.
+
+        Fast paths, each giving what the full steps give: words that repeat on neither side are shared by set
+        membership; when one side has nothing left over there is nothing to pair; when no left-over word is a
+        compound of the other side, the left-over words are paired off in one tight loop (`_pair_leftovers`).
         """
         wa, ma, fa = self.core(a.form)
         wb, mb, fb = self.core(b.form)
         ignored: list[tuple[str, str, str]] = []
-        ignored += [("A", f, "framing") for f in fa if f not in fb]
-        ignored += [("B", f, "framing") for f in fb if f not in fa]
-        ignored += [("A", w, "manner") for w in sorted(set(ma) - set(mb))]
-        ignored += [("B", w, "manner") for w in sorted(set(mb) - set(ma))]
-        ra, rb = list(wa), list(wb)
-        shared = []
-        for w in list(ra):  # same word on both sides
-            if w in rb:
-                ra.remove(w)
-                rb.remove(w)
-                shared.append(w)
-        aligned: list[tuple[str, str]] = []
-        fuzzy: list[tuple[str, str]] = []
-        canonical = self.canonical
-        self._pair_off(ra, rb, lambda x, y: canonical(x) == canonical(y), aligned)
-        # a compound written as one word on one side and two on the other ("stakeholder" / "stake holder")
-        for one, rest_one, two, rest_two, flip in ((ra, ra, wb, rb, False), (rb, rb, wa, ra, True)):
-            for w in list(one):
-                for x, y in zip(two, two[1:], strict=False):
-                    if x + y == w and x in rest_two and y in rest_two:
-                        rest_one.remove(w)
-                        rest_two.remove(x)
-                        rest_two.remove(y)
-                        aligned.append((f"{x} {y}", w) if flip else (w, f"{x} {y}"))
-                        break
-        self._pair_off(ra, rb, self.variants, fuzzy)
-        aligned += fuzzy
+        if fa or fb:
+            ignored += [("A", f, "framing") for f in fa if f not in fb]
+            ignored += [("B", f, "framing") for f in fb if f not in fa]
+        if ma or mb:
+            ignored += [("A", w, "manner") for w in sorted(set(ma) - set(mb))]
+            ignored += [("B", w, "manner") for w in sorted(set(mb) - set(ma))]
+        set_a, joined_a = self._words(a.form)
+        set_b, joined_b = self._words(b.form)
+        if set_a is not None and set_b is not None:  # no word repeats: the same as removing one by one
+            ra = [w for w in wa if w not in set_b]
+            rb = [w for w in wb if w not in set_a]
+            shared = list(set_a & set_b)
+        else:
+            ra, rb = list(wa), list(wb)
+            shared = []
+            for w in list(ra):  # same word on both sides
+                if w in rb:
+                    ra.remove(w)
+                    rb.remove(w)
+                    shared.append(w)
+        if not ra or not rb:  # nothing to pair a left-over word with
+            return Alignment((), tuple(ignored), tuple(sorted(ra)), tuple(sorted(rb)), tuple(sorted(shared)))
+        aligned: list[tuple[str, str]]
+        fuzzy: list[tuple[str, str]]
+        if joined_b.isdisjoint(ra) and joined_a.isdisjoint(rb):  # no compound possible
+            aligned, fuzzy = self._pair_leftovers(ra, rb)
+        else:
+            aligned, fuzzy = [], []
+            canonical = self.canonical
+            self._pair_off(ra, rb, lambda x, y: canonical(x) == canonical(y), aligned)
+            # a compound written as one word on one side and two on the other ("stakeholder" / "stake holder")
+            for one, rest_one, two, rest_two, flip in ((ra, ra, wb, rb, False), (rb, rb, wa, ra, True)):
+                for w in list(one):
+                    for x, y in zip(two, two[1:], strict=False):
+                        if x + y == w and x in rest_two and y in rest_two:
+                            rest_one.remove(w)
+                            rest_two.remove(x)
+                            rest_two.remove(y)
+                            aligned.append((f"{x} {y}", w) if flip else (w, f"{x} {y}"))
+                            break
+            self._pair_off(ra, rb, self.variants, fuzzy)
+            aligned += fuzzy
         # a head noun the changed form of an aligned word needs ("nonengineering partner")
-        for side, words, rest, pick in (("A", wa, ra, 0), ("B", wb, rb, 1)):
+        for side, words, rest, pick in (("A", wa, ra, 0), ("B", wb, rb, 1)) if aligned else ():
             modifiers = {pair[pick] for pair in aligned if pair[pick].endswith(_MODIFIER_ENDINGS)}
             modifiers -= {pair[1 - pick] for pair in aligned}
+            if not modifiers:
+                continue
             for i, w in enumerate(words[1:], start=1):
                 if w in rest and w in self.head_nouns and words[i - 1] in modifiers:
                     rest.remove(w)

@@ -782,7 +782,8 @@ def report_markdown(report: Report, *, max_rows: int | None = None, more: str | 
             out += ["| " + " | ".join(_md_cell(c) for c in r.cells) + " |" for r in rows]
             if len(rows) < t.total:
                 note = more if more is not None and not t.left_out else _MORE
-                out += ["", md_escape(note.format(n=t.total - len(rows)))]
+                # Our own Markdown (no document text): not escaped, so `ladder diff` stays code.
+                out += ["", note.format(n=t.total - len(rows))]
     return "\n".join(out) + "\n"
 
 

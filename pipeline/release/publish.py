@@ -188,11 +188,14 @@ def resolve_ladder(ref: str, normalized_dir: Path) -> tuple[str, str | None, Lad
     return f"release {ref}", ref, load_release(normalized_dir, ref)
 
 
-def diff_against_latest(ladder: Ladder, normalized_dir: Path, *, target_label: str = "candidate") -> DatasetDiff:
-    """Diff a ladder against the latest release (everything added when there is none)."""
+def diff_against_latest(
+    ladder: Ladder, normalized_dir: Path, *, target_label: str = "candidate", listed: int | None = None
+) -> DatasetDiff:
+    """Diff a ladder against the latest release (everything added when there is none); with `listed`, only
+    what a report of `listed` rows shows is listed (see `diff_ladders`)."""
     latest = latest_release(normalized_dir)
     base = load_release(normalized_dir, latest) if latest is not None else None
-    return diff_ladders(base, ladder, base_version=latest, target_label=target_label)
+    return diff_ladders(base, ladder, base_version=latest, target_label=target_label, listed=listed)
 
 
 def diff_refs(normalized_dir: Path, a: str | None = None, b: str | None = None) -> DatasetDiff:

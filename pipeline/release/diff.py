@@ -13,6 +13,7 @@ added or re-assigned -> minor, text fixes only -> patch, nothing -> none.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Literal
 
@@ -357,8 +358,8 @@ def diff_ladders(
         roles=diffs["roles"],
         competencies=diffs["competencies"],
         behaviors=diffs["behaviors"],
-        occurrences_added=_refs(occurrences.added[:listed]),
-        occurrences_removed=_refs(occurrences.removed[:listed]),
+        occurrences_added=_refs(occurrences.added.first(listed)),
+        occurrences_removed=_refs(occurrences.removed.first(listed)),
         occurrences_moved=occurrences.moves(listed),
         listed=listed,
         totals=totals,
@@ -564,14 +565,50 @@ def _behavior_fields(a: Behavior, b: Behavior) -> list[FieldChange]:
 _Placed = tuple[Occurrence, str]  # an occurrence and the id of the behavior holding it
 
 
+def _occurrences(ladder: Ladder) -> Iterable[_Placed]:
+    return ((o, b.id) for b in ladder.behaviors for o in b.occurrences)
+
+
 def _placed(ladder: Ladder) -> list[_Placed]:
-    return _resort((o, b.id) for b in ladder.behaviors for o in b.occurrences)
+    return _resort(_occurrences(ladder))
+
+
+class _InOrder:
+    """Placed occurrences in document order (file, line, table cell, part, behavior id), sorted only as far as
+    they are read: grouped by file, each file's sorted when its turn comes."""
+
+    def __init__(self, items: Iterable[_Placed]) -> None:
+        self.by_file: dict[str, list[_Placed]] = defaultdict(list)
+        for item in items:
+            self.by_file[item[0].source_file].append(item)
+        self.count = sum(len(group) for group in self.by_file.values())
+
+    def __len__(self) -> int:
+        return self.count
+
+    def first(self, n: int | None = None) -> list[_Placed]:
+        """The first `n` items (None: all)."""
+        refs: dict[str, tuple[int, int, int, str]] = {}  # ref_order of each distinct source_ref, computed once
+
+        def order(p: _Placed) -> tuple:
+            o = p[0]
+            ref = refs.get(o.source_ref)
+            if ref is None:
+                ref = refs[o.source_ref] = ref_order(o.source_ref)
+            return (ref, o.part, p[1])
+
+        out: list[_Placed] = []
+        for source_file in sorted(self.by_file):
+            if n is not None and len(out) >= n:
+                break
+            out += sorted(self.by_file[source_file], key=order)
+        return out[:n]
 
 
 class _Occurrences:
     """Occurrences added, removed and moved, in the order the diff lists them; the moves not made yet."""
 
-    def __init__(self, added: list[_Placed], removed: list[_Placed], moved: list[tuple]) -> None:
+    def __init__(self, added: _InOrder, removed: _InOrder, moved: list[tuple]) -> None:
         self.added, self.removed, self.moved = added, removed, moved
         self.reassigned = any(set(m[-1]) - {"source_ref"} for m in moved)
 
@@ -599,12 +636,13 @@ class _Occurrences:
 
 
 def _diff_occurrences(old: Ladder, new: Ladder) -> _Occurrences:
+    if not any(b.occurrences for b in old.behaviors) or not any(b.occurrences for b in new.behaviors):
+        # nothing to pair (a first release): every occurrence is added, or removed
+        return _Occurrences(_InOrder(_occurrences(new)), _InOrder(_occurrences(old)), [])
     old_left, new_left = _placed(old), _placed(new)
     pairs: list[tuple[_Placed, _Placed]] = []
     # First by position; then, for what a line shift left over, by what it says in which role/competency.
     for key in (_position_key, _content_key):
-        if not old_left or not new_left:
-            break  # nothing to pair (a first release): everything is added
         matched, old_left, new_left = _match(old_left, new_left, key)
         pairs += matched
     moves = []
@@ -622,7 +660,7 @@ def _diff_occurrences(old: Ladder, new: Ladder) -> _Occurrences:
         if changes:
             moves.append(((ob.source_file, ref_order(ob.source_ref), ob.text, bb), oa, ba, ob, bb, changes))
     moves.sort(key=lambda m: m[0])
-    return _Occurrences(new_left, old_left, moves)
+    return _Occurrences(_InOrder(new_left), _InOrder(old_left), moves)
 
 
 def _position_key(p: _Placed) -> tuple:
@@ -651,16 +689,7 @@ def _match(old: list[_Placed], new: list[_Placed], key: Callable) -> tuple[list,
 
 
 def _resort(items: Iterable[_Placed]) -> list[_Placed]:
-    refs: dict[str, tuple[int, int, int, str]] = {}  # ref_order of each distinct source_ref, computed once
-
-    def order(p: _Placed) -> tuple:
-        o = p[0]
-        ref = refs.get(o.source_ref)
-        if ref is None:
-            ref = refs[o.source_ref] = ref_order(o.source_ref)
-        return (o.source_file, ref, o.part, p[1])
-
-    return sorted(items, key=order)
+    return _InOrder(items).first()
 
 
 def _refs(items: list[_Placed]) -> list[OccurrenceRef]:

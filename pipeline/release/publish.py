@@ -37,10 +37,9 @@ from pipeline.release.diff import (
 )
 from pipeline.release.emit import (
     atomic_write_text,
-    dataset_chunks,
+    dataset_pieces,
     schema_json,
     to_json,
-    write_text_chunks,
 )
 from pipeline.release.integrity import INDEX_FILE, append_entry, check_chain, heal
 from pipeline.release.report import report_files
@@ -350,7 +349,7 @@ def _write_release_files(ladder: Ladder, folder: Path, changelog: str, diff: Dat
         names.extend(written)
 
     with open(folder / CANDIDATE_FILE, "wb") as fh:
-        write_text_chunks(fh, dataset_chunks(ladder))
+        fh.writelines(dataset_pieces(ladder))
     done(CANDIDATE_FILE)
     texts = {"ladder.schema.json": schema_json(), CHANGELOG_FILE: changelog, **report_files(ladder, diff)}
     for name, text in texts.items():

@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring  # what `json.dumps(..., ensure_ascii=False)` quotes strings with
+from operator import attrgetter
 from pathlib import Path
 from typing import BinaryIO
 
@@ -403,33 +404,38 @@ def occurrence_batches(ladder: Ladder) -> Iterator[list[tuple]]:
             key = ref_keys[ref] = ref_order(ref)
         return (key, o.part, item[1])
 
+    fields = attrgetter(
+        "doc_id", "source_file", "source_ref", "track", "role", "path", "level", "competency", "competency_id", "text"
+    )
     for source_file in sorted(by_file):
         items = by_file.pop(source_file)
         items.sort(key=order)
         batch = []
         for o, bid in items:
-            level, cid = o.level, o.competency_id
+            doc, file, ref, track, role, path, level, competency, cid, text = fields(o)
+            part, role_id = o.part, o.role_id
             rank = ranks.get(level)
             if rank is None:
                 rank = ranks[level] = level_number(level)
+            occ = _occurrence_id(bid, cid, doc, part, ref, role_id, text)
             batch.append(
                 (
-                    o.doc_id,
-                    o.source_file,
-                    o.source_ref,
-                    o.track,
-                    o.role,
-                    o.path,
+                    doc,
+                    file,
+                    ref,
+                    track,
+                    role,
+                    path,
                     level,
                     rank,
-                    o.competency,
+                    competency,
                     cid,
                     names.get(cid),
-                    o.text,
+                    text,
                     bid,
-                    o.part,
-                    o.role_id,
-                    occurrence_id(o, bid),
+                    part,
+                    role_id,
+                    occ,
                 )
             )
         yield batch
@@ -442,10 +448,14 @@ def occurrence_id(o: Occurrence, behavior_id: str) -> str:
 
     A line may hold several statements of one role (a paragraph); the statement itself tells them apart.
     """
+    return _occurrence_id(behavior_id, o.competency_id, o.doc_id, o.part, o.source_ref, o.role_id, o.text)
+
+
+def _occurrence_id(behavior: str, competency: str, doc: str, part: int, ref: str, role: str, text: str) -> str:
     q = encode_basestring
     canonical = (
-        f'{{"behavior":{q(behavior_id)},"competency":{q(o.competency_id)},"doc":{q(o.doc_id)},'
-        f'"part":{int(o.part)},"ref":{q(o.source_ref)},"role":{q(o.role_id)},"text":{q(o.text)}}}'
+        f'{{"behavior":{q(behavior)},"competency":{q(competency)},"doc":{q(doc)},'
+        f'"part":{int(part)},"ref":{q(ref)},"role":{q(role)},"text":{q(text)}}}'
     )
     return "occ_" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:PREFIX_LEN]
 

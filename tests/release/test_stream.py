@@ -32,13 +32,21 @@ ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden" / "ladder.json"
 
 
-def test_json_chunks_join_to_pydantic_dump() -> None:
-    for ladder in (make_ladder(), with_log(make_ladder()), Ladder.model_validate_json(GOLDEN.read_bytes())):
-        chunks = list(dataset_chunks(ladder))
-        assert "".join(chunks) == dataset_json(ladder) == ladder.model_dump_json(indent=2) + "\n"
-        # streamed: one piece per behavior at least, never the whole list in one string
-        assert len(chunks) > len(ladder.behaviors) + len(ladder.roles)
-        assert max(len(c) for c in chunks) < len(dataset_json(ladder)) // 2
+def test_json_chunks_join_to_pydantic_dump(monkeypatch) -> None:
+    import pipeline.release.emit as emit
+
+    assert emit.JSON_BATCH == 1000
+    for batch in (1, 7, 1000):
+        monkeypatch.setattr(emit, "JSON_BATCH", batch)
+        for ladder in (make_ladder(), with_log(make_ladder()), Ladder.model_validate_json(GOLDEN.read_bytes())):
+            chunks = list(dataset_chunks(ladder))
+            assert "".join(chunks) == dataset_json(ladder) == ladder.model_dump_json(indent=2) + "\n"
+            assert b"".join(emit.dataset_pieces(ladder)).decode("utf-8") == dataset_json(ladder)
+            # streamed: lists of models in pieces of `batch` items, never a long list in one string
+            if batch == 1:
+                assert len(chunks) > len(ladder.behaviors) + len(ladder.roles)
+            if batch == 7 and len(ladder.behaviors) > 100:
+                assert max(len(c) for c in chunks) < len(dataset_json(ladder)) // 10
 
 
 def test_json_chunks_of_empty_lists_nested_models_and_unicode() -> None:
@@ -158,7 +166,7 @@ def test_write_release_tables_streams_every_table(tmp_path: Path) -> None:
         assert (tmp_path / f"{name}.parquet").read_bytes() == table.parquet(ladder)
 
 
-TRICKY = ['plain', 'quote " and \\ backslash', "new\nline\ttab\x01\x1f", "é ü 漢字 🚀 \u2028\u2029", "", "a,b;'c'"]
+TRICKY = ["plain", 'quote " and \\ backslash', "new\nline\ttab\x01\x1f", "é ü 漢字 🚀 \u2028\u2029", "", "a,b;'c'"]
 
 
 def _tricky_ladder() -> Ladder:

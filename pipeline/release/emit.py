@@ -2,8 +2,9 @@
 
 All writes are atomic (temp file in the same folder, fsync, `os.replace`), so a crash never leaves a half
 file, and all output is a pure function of the `Ladder`, so the same inputs give byte-identical files.
-Nothing is built as one string first: `ladder.json` is written item by item (`json_chunks`) and the tables
-row by row, so writing a 10^6-occurrence dataset holds one item or one row group at a time.
+Nothing is built as one string first: `ladder.json` is written in pieces (`json_pieces`: lists of models
+`JSON_BATCH` items per pydantic call) and the tables row by row or one source file's rows at a time, so
+writing a 10^6-occurrence dataset holds one batch of items or one row group at a time.
 """
 
 from __future__ import annotations

@@ -11,7 +11,9 @@ key and foreign keys, and the function building its rows from a `Ladder`. The sa
 CSV, the Parquet file and the `schema` of the resource in `datapackage.json`, so they cannot disagree.
 Rows are a pure function of the dataset, in a fixed order, so the files are byte-identical across runs.
 Rows are produced one at a time and written as they come (`Table.write`): the CSV row by row, the Parquet
-file in row groups of `ROW_GROUP` rows, so no table is ever held whole in memory, as rows or as bytes.
+file in row groups of `ROW_GROUP` rows, so no table is ever held whole in memory, as rows or as bytes. The
+occurrence table, 10^6 rows on big corpora, is made in bulk (`Table.row_batches`): tuples, one source file's
+rows at a time, written with one `writerows` call and into Parquet column-wise, to the same bytes.
 """
 
 from __future__ import annotations

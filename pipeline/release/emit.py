@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from pydantic import BaseModel, TypeAdapter
 
@@ -84,7 +84,7 @@ def to_json(value: object) -> str:
 JSON_BATCH = 1000
 """Items of a list of models serialized in one call when `ladder.json` is streamed."""
 
-_LIST_ADAPTERS: dict[object, TypeAdapter] = {}
+_LIST_ADAPTERS: dict[Any, TypeAdapter] = {}
 
 
 def json_pieces(model: BaseModel, depth: int = 0) -> Iterator[bytes]:
@@ -115,7 +115,7 @@ def json_pieces(model: BaseModel, depth: int = 0) -> Iterator[bytes]:
     yield ("  " * depth + "}").encode()
 
 
-def _list_pieces(items: list[BaseModel], annotation: object, pad: str) -> Iterator[bytes]:
+def _list_pieces(items: list[BaseModel], annotation: Any, pad: str) -> Iterator[bytes]:
     """A non-empty list of models, the value of a field annotated `annotation`, at indent `pad`: `[`, the
     items one level deeper, `]` on a line of its own. Each batch is dumped by an adapter of the field's own
     type, so the items are serialized as the whole-model dump serializes them."""

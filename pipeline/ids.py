@@ -12,7 +12,8 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
-_PREFIX_LEN = 12
+PREFIX_LEN = 12
+"""Hex characters of the sha256 kept in a stable id."""
 
 
 def canonical_json(value: object) -> str:
@@ -23,7 +24,7 @@ def canonical_json(value: object) -> str:
 def stable_id(prefix: str, **fields: object) -> str:
     """`stable_id("comp", name="ownership")` -> `"comp_5f1c…"` (prefix + 12 hex chars of sha256)."""
     digest = hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
-    return f"{prefix}_{digest[:_PREFIX_LEN]}"
+    return f"{prefix}_{digest[:PREFIX_LEN]}"
 
 
 def source_fingerprint(paths: Iterable[Path], root: Path) -> str:

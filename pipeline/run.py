@@ -188,7 +188,7 @@ def write_outputs(ladder: Ladder, out_dir: Path, config: Config) -> tuple[list[P
             stage(f"writing the dataset and tables to {out_dir}")
             staged = emit_dataset(ladder, outputs.folder)
             stage("comparing with the latest release")
-            diff = diff_against_latest(ladder, out_dir)
+            diff = diff_against_latest(ladder, out_dir, listed=REPORT_MAX_ROWS)
             stage("writing the report")
             report = build_report(ladder, diff, REPORT_MAX_ROWS)
             staged += write_report_files(report, outputs.folder)

@@ -13,6 +13,7 @@ added or re-assigned -> minor, text fixes only -> patch, nothing -> none.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Literal
 
@@ -101,8 +102,20 @@ class OccurrenceMove(Record):
     changes: list[str] = Field(description="Which of behavior, competency, role, source_ref differ.")
 
 
+class DiffTotals(Record):
+    """The size of a whole diff whose lists are cut short (`DatasetDiff.listed`)."""
+
+    counts: dict[str, dict[str, int]] = Field(description="`DatasetDiff.counts` of the whole diff.")
+    changed_fields: int = Field(description="Fields changed, over every changed entity of every kind.")
+    bump: Bump = Field(description="`DatasetDiff.bump` of the whole diff.")
+
+
 class DatasetDiff(Record):
-    """The diff of a target ladder against a base (the latest release, or nothing on the first publish)."""
+    """The diff of a target ladder against a base (the latest release, or nothing on the first publish).
+
+    With `listed` set, each list holds only its first `listed` items (in the order the report shows them) and
+    only the changed fields listed are word-diffed; `totals` then gives the exact counts and bump.
+    """
 
     base: str | None = Field(description="What the target is compared with (`release 1.2.0`, a path); None: nothing.")
     base_version: str | None = Field(None, description="Version of the base when it is a release.")
@@ -114,6 +127,8 @@ class DatasetDiff(Record):
     occurrences_added: list[OccurrenceRef] = Field(default_factory=list)
     occurrences_removed: list[OccurrenceRef] = Field(default_factory=list)
     occurrences_moved: list[OccurrenceMove] = Field(default_factory=list)
+    listed: int | None = Field(None, description="Most items each list holds (None: every item).")
+    totals: DiffTotals | None = Field(None, description="Counts and bump of the whole diff, when `listed` is set.")
 
     def entities(self, kind: EntityKind) -> EntityDiff:
         return getattr(self, kind)
@@ -125,6 +140,8 @@ class DatasetDiff(Record):
     @property
     def counts(self) -> dict[str, dict[str, int]]:
         """`{"tracks": {"added": 1, "removed": 0, "changed": 0}, ..., "occurrences": {... "moved": n}}`."""
+        if self.totals is not None:
+            return self.totals.counts
         out: dict[str, dict[str, int]] = {
             kind: {
                 "added": len(self.entities(kind).added),
@@ -143,21 +160,25 @@ class DatasetDiff(Record):
     @property
     def bump(self) -> Bump:
         """major: ids removed or renamed; minor: additions or re-assignments; patch: text fixes only."""
+        if self.totals is not None:
+            return self.totals.bump
         entity_diffs = [self.entities(kind) for kind in ENTITY_KINDS]
         fields = [f for d in entity_diffs for c in d.changed for f in c.fields]
-        if any(d.removed for d in entity_diffs) or any(f.kind == "rename" for f in fields):
-            return "major"
-        if (
-            any(d.added for d in entity_diffs)
-            or any(f.kind == "value" for f in fields)
-            or self.occurrences_added
-            or self.occurrences_removed
-            or any(set(m.changes) - {"source_ref"} for m in self.occurrences_moved)
-        ):
-            return "minor"
-        if fields or self.occurrences_moved:
-            return "patch"
-        return "none"
+        return _bump(
+            removed=any(d.removed for d in entity_diffs),
+            renamed=any(f.kind == "rename" for f in fields),
+            added=any(d.added for d in entity_diffs) or bool(self.occurrences_added or self.occurrences_removed),
+            revalued=any(f.kind == "value" for f in fields),
+            reassigned=any(set(m.changes) - {"source_ref"} for m in self.occurrences_moved),
+            changed=bool(fields or self.occurrences_moved),
+        )
+
+    @property
+    def changed_fields(self) -> int:
+        """Fields changed, over every changed entity of every kind (listed or not)."""
+        if self.totals is not None:
+            return self.totals.changed_fields
+        return sum(len(c.fields) for kind in ENTITY_KINDS for c in self.entities(kind).changed)
 
     @property
     def suggested_version(self) -> str | None:
@@ -167,6 +188,14 @@ class DatasetDiff(Record):
         if self.base_version is None:
             return None
         return bump_version(self.base_version, self.bump)
+
+
+def _bump(*, removed: bool, renamed: bool, added: bool, revalued: bool, reassigned: bool, changed: bool) -> Bump:
+    if removed or renamed:
+        return "major"
+    if added or revalued or reassigned:
+        return "minor"
+    return "patch" if changed else "none"
 
 
 # ------------------------------------------------------------------------------------------- versions
@@ -271,34 +300,69 @@ def diff_ladders(
     base_version: str | None = None,
     base_label: str | None = None,
     target_label: str = "candidate",
+    listed: int | None = None,
 ) -> DatasetDiff:
     """Diff `target` against `base` (None: no release yet, so everything in `target` is added).
 
     `base_label` defaults to `release <base_version>`; a base that is not a release (a path) gets no
     suggested version, only a bump.
+
+    With `listed`, each list keeps its first `listed` items in the order the report shows them, and only the
+    changed entities holding the first `listed` changed fields (over all kinds) are kept and word-diffed: what
+    a report capped at `listed` rows shows, at the cost of what it shows. `totals` holds the exact counts and
+    bump. Without it, every item is listed and every changed text is word-diffed.
     """
     if base is not None and base_label is None:
         base_label = f"release {base_version}" if base_version else "base"
     old = base if base is not None else Ladder(documents=[], tracks=[], roles=[], competencies=[], behaviors=[])
     old_names, new_names = _Names(old), _Names(target)
-    added, removed, moved = _diff_occurrences(old, target)
-    return DatasetDiff(
-        base=base_label if base is not None else None,
-        base_version=base_version if base is not None else None,
-        target=target_label,
-        tracks=_diff_entities(old.tracks, target.tracks, _track_ref, _track_ref, _track_fields),
-        roles=_diff_entities(old.roles, target.roles, _role_ref, _role_ref, _role_fields),
-        competencies=_diff_entities(
+    occurrences = _diff_occurrences(old, target)
+    entities = {
+        "tracks": _diff_entities(old.tracks, target.tracks, _track_label, _track_ref, _track_ref, _track_fields),
+        "roles": _diff_entities(old.roles, target.roles, _role_label, _role_ref, _role_ref, _role_fields),
+        "competencies": _diff_entities(
             old.competencies,
             target.competencies,
+            _competency_label,
             lambda c: _competency_ref(c, old_names),
             lambda c: _competency_ref(c, new_names),
             lambda a, b: _competency_fields(a, b, old_names, new_names),
         ),
-        behaviors=_diff_entities(old.behaviors, target.behaviors, _behavior_ref, _behavior_ref, _behavior_fields),
-        occurrences_added=added,
-        occurrences_removed=removed,
-        occurrences_moved=moved,
+        "behaviors": _diff_entities(
+            old.behaviors, target.behaviors, _behavior_label, _behavior_ref, _behavior_ref, _behavior_fields
+        ),
+    }
+    totals = None
+    if listed is not None:
+        fields = [f for e in entities.values() for _, changes in e.changed for f in changes]
+        counts = {kind: e.counts() for kind, e in entities.items()}
+        counts["occurrences"] = occurrences.counts()
+        bump = _bump(
+            removed=any(e.removed for e in entities.values()),
+            renamed=any(f.kind == "rename" for f in fields),
+            added=any(e.added for e in entities.values()) or bool(occurrences.added or occurrences.removed),
+            revalued=any(f.kind == "value" for f in fields),
+            reassigned=occurrences.reassigned,
+            changed=bool(fields or occurrences.moved),
+        )
+        totals = DiffTotals(counts=counts, changed_fields=len(fields), bump=bump)
+    budget = listed  # changed fields still to list
+    diffs: dict[str, EntityDiff] = {}
+    for kind, e in entities.items():
+        diffs[kind], budget = e.listed(listed, budget)
+    return DatasetDiff(
+        base=base_label if base is not None else None,
+        base_version=base_version if base is not None else None,
+        target=target_label,
+        tracks=diffs["tracks"],
+        roles=diffs["roles"],
+        competencies=diffs["competencies"],
+        behaviors=diffs["behaviors"],
+        occurrences_added=_refs(occurrences.added.first(listed)),
+        occurrences_removed=_refs(occurrences.removed.first(listed)),
+        occurrences_moved=occurrences.moves(listed),
+        listed=listed,
+        totals=totals,
     )
 
 
@@ -340,21 +404,51 @@ class _Names:
         return self.competencies.get(competency_id, competency_id)
 
 
-def _diff_entities(old, new, ref_old: Callable, ref_new: Callable, fields: Callable) -> EntityDiff:
+class _Entities:
+    """One kind's added, removed and changed entities, each in (label, id) order, refs and word diffs not made."""
+
+    def __init__(self, added: list, removed: list, changed: list, ref_old: Callable, ref_new: Callable) -> None:
+        self.added, self.removed, self.changed = added, removed, changed
+        self.ref_old, self.ref_new = ref_old, ref_new
+
+    def counts(self) -> dict[str, int]:
+        return {"added": len(self.added), "removed": len(self.removed), "changed": len(self.changed)}
+
+    def listed(self, limit: int | None, budget: int | None) -> tuple[EntityDiff, int | None]:
+        """The `EntityDiff` listing `limit` added and removed entities, and the changed ones holding the next
+        `budget` changed fields (None: all), their texts word-diffed; and the budget left."""
+        changed = []
+        for entity, fields in self.changed:
+            if budget is not None:
+                if budget <= 0:
+                    break
+                budget -= len(fields)
+            for f in fields:
+                if f.kind != "value" and f.before is not None and f.after is not None:
+                    f.words = word_diff(f.before, f.after)
+            r = self.ref_new(entity)
+            changed.append(EntityChange(id=r.id, label=r.label, tracks=r.tracks, fields=fields))
+        diff = EntityDiff(
+            added=[self.ref_new(e) for e in self.added[:limit]],
+            removed=[self.ref_old(e) for e in self.removed[:limit]],
+            changed=changed,
+        )
+        return diff, budget
+
+
+def _diff_entities(old, new, label: Callable, ref_old: Callable, ref_new: Callable, fields: Callable) -> _Entities:
     old_by_id = {e.id: e for e in old}
     new_by_id = {e.id: e for e in new}
-    added = [ref_new(new_by_id[i]) for i in new_by_id.keys() - old_by_id.keys()]
-    removed = [ref_old(old_by_id[i]) for i in old_by_id.keys() - new_by_id.keys()]
+    order = lambda e: (label(e), e.id)  # noqa: E731
+    added = sorted((new_by_id[i] for i in new_by_id.keys() - old_by_id.keys()), key=order)
+    removed = sorted((old_by_id[i] for i in old_by_id.keys() - new_by_id.keys()), key=order)
     changed = []
     for i in old_by_id.keys() & new_by_id.keys():
         changes = fields(old_by_id[i], new_by_id[i])
         if changes:
-            r = ref_new(new_by_id[i])
-            changed.append(EntityChange(id=r.id, label=r.label, tracks=r.tracks, fields=changes))
-    order = lambda e: (e.label, e.id)  # noqa: E731
-    return EntityDiff(
-        added=sorted(added, key=order), removed=sorted(removed, key=order), changed=sorted(changed, key=order)
-    )
+            changed.append((new_by_id[i], changes))
+    changed.sort(key=lambda ec: order(ec[0]))
+    return _Entities(added, removed, changed, ref_old, ref_new)
 
 
 def _field(name: str, kind: ChangeKind, before: object, after: object) -> list[FieldChange]:
@@ -364,8 +458,8 @@ def _field(name: str, kind: ChangeKind, before: object, after: object) -> list[F
     if kind != "value" and (b is None or a is None):
         # Text appearing or disappearing is content added or removed, not a text fix.
         kind = "value"
-    words = word_diff(b, a) if kind != "value" and b is not None and a is not None else []
-    return [FieldChange(field=name, kind=kind, before=b, after=a, words=words)]
+    # The word diff is made for the fields listed (`_Entities.listed`).
+    return [FieldChange(field=name, kind=kind, before=b, after=a)]
 
 
 def _as_text(value: object) -> str | None:
@@ -380,16 +474,24 @@ def _as_text(value: object) -> str | None:
     return str(value)
 
 
+def _track_label(t: Track) -> str:
+    return t.name
+
+
 def _track_ref(t: Track) -> EntityRef:
-    return EntityRef(id=t.id, label=t.name, tracks=[t.name])
+    return EntityRef(id=t.id, label=_track_label(t), tracks=[t.name])
 
 
 def _track_fields(a: Track, b: Track) -> list[FieldChange]:
     return _field("name", "rename", a.name, b.name)
 
 
+def _role_label(r: Role) -> str:
+    return f"{r.track} / {r.title}"
+
+
 def _role_ref(r: Role) -> EntityRef:
-    return EntityRef(id=r.id, label=f"{r.track} / {r.title}", tracks=[r.track])
+    return EntityRef(id=r.id, label=_role_label(r), tracks=[r.track])
 
 
 def _role_fields(a: Role, b: Role) -> list[FieldChange]:
@@ -411,7 +513,11 @@ def _competency_ref(c: Competency, names: _Names) -> EntityRef:
     tracks = {a.track for a in c.aliases} | {
         names.role_tracks[d.role_id] for d in c.descriptions if d.role_id in names.role_tracks
     }
-    return EntityRef(id=c.id, label=c.name, tracks=sorted(tracks))
+    return EntityRef(id=c.id, label=_competency_label(c), tracks=sorted(tracks))
+
+
+def _competency_label(c: Competency) -> str:
+    return c.name
 
 
 def _competency_fields(a: Competency, b: Competency, old: _Names, new: _Names) -> list[FieldChange]:
@@ -441,8 +547,12 @@ def _aliases(c: Competency) -> list[str] | None:
     return sorted(f"{a.track}: {a.name}" for a in c.aliases) or None
 
 
+def _behavior_label(b: Behavior) -> str:
+    return b.text
+
+
 def _behavior_ref(b: Behavior) -> EntityRef:
-    return EntityRef(id=b.id, label=b.text, tracks=sorted({o.track for o in b.occurrences}))
+    return EntityRef(id=b.id, label=_behavior_label(b), tracks=sorted({o.track for o in b.occurrences}))
 
 
 def _behavior_fields(a: Behavior, b: Behavior) -> list[FieldChange]:
@@ -455,13 +565,80 @@ def _behavior_fields(a: Behavior, b: Behavior) -> list[FieldChange]:
 _Placed = tuple[Occurrence, str]  # an occurrence and the id of the behavior holding it
 
 
+def _occurrences(ladder: Ladder) -> Iterable[_Placed]:
+    return ((o, b.id) for b in ladder.behaviors for o in b.occurrences)
+
+
 def _placed(ladder: Ladder) -> list[_Placed]:
-    return _resort((o, b.id) for b in ladder.behaviors for o in b.occurrences)
+    return _resort(_occurrences(ladder))
 
 
-def _diff_occurrences(
-    old: Ladder, new: Ladder
-) -> tuple[list[OccurrenceRef], list[OccurrenceRef], list[OccurrenceMove]]:
+class _InOrder:
+    """Placed occurrences in document order (file, line, table cell, part, behavior id), sorted only as far as
+    they are read: grouped by file, each file's sorted when its turn comes."""
+
+    def __init__(self, items: Iterable[_Placed]) -> None:
+        self.by_file: dict[str, list[_Placed]] = defaultdict(list)
+        for item in items:
+            self.by_file[item[0].source_file].append(item)
+        self.count = sum(len(group) for group in self.by_file.values())
+
+    def __len__(self) -> int:
+        return self.count
+
+    def first(self, n: int | None = None) -> list[_Placed]:
+        """The first `n` items (None: all)."""
+        refs: dict[str, tuple[int, int, int, str]] = {}  # ref_order of each distinct source_ref, computed once
+
+        def order(p: _Placed) -> tuple:
+            o = p[0]
+            ref = refs.get(o.source_ref)
+            if ref is None:
+                ref = refs[o.source_ref] = ref_order(o.source_ref)
+            return (ref, o.part, p[1])
+
+        out: list[_Placed] = []
+        for source_file in sorted(self.by_file):
+            if n is not None and len(out) >= n:
+                break
+            out += sorted(self.by_file[source_file], key=order)
+        return out[:n]
+
+
+class _Occurrences:
+    """Occurrences added, removed and moved, in the order the diff lists them; the moves not made yet."""
+
+    def __init__(self, added: _InOrder, removed: _InOrder, moved: list[tuple]) -> None:
+        self.added, self.removed, self.moved = added, removed, moved
+        self.reassigned = any(set(m[-1]) - {"source_ref"} for m in moved)
+
+    def counts(self) -> dict[str, int]:
+        return {"added": len(self.added), "removed": len(self.removed), "moved": len(self.moved)}
+
+    def moves(self, limit: int | None) -> list[OccurrenceMove]:
+        return [
+            OccurrenceMove(
+                source_file=ob.source_file,
+                text=ob.text,
+                track=ob.track,
+                from_ref=oa.source_ref,
+                to_ref=ob.source_ref,
+                from_behavior=ba,
+                to_behavior=bb,
+                from_competency=oa.competency_id,
+                to_competency=ob.competency_id,
+                from_role=oa.role_id,
+                to_role=ob.role_id,
+                changes=changes,
+            )
+            for _, oa, ba, ob, bb, changes in self.moved[:limit]
+        ]
+
+
+def _diff_occurrences(old: Ladder, new: Ladder) -> _Occurrences:
+    if not any(b.occurrences for b in old.behaviors) or not any(b.occurrences for b in new.behaviors):
+        # nothing to pair (a first release): every occurrence is added, or removed
+        return _Occurrences(_InOrder(_occurrences(new)), _InOrder(_occurrences(old)), [])
     old_left, new_left = _placed(old), _placed(new)
     pairs: list[tuple[_Placed, _Placed]] = []
     # First by position; then, for what a line shift left over, by what it says in which role/competency.
@@ -481,24 +658,9 @@ def _diff_occurrences(
             if x != y
         ]
         if changes:
-            moves.append(
-                OccurrenceMove(
-                    source_file=ob.source_file,
-                    text=ob.text,
-                    track=ob.track,
-                    from_ref=oa.source_ref,
-                    to_ref=ob.source_ref,
-                    from_behavior=ba,
-                    to_behavior=bb,
-                    from_competency=oa.competency_id,
-                    to_competency=ob.competency_id,
-                    from_role=oa.role_id,
-                    to_role=ob.role_id,
-                    changes=changes,
-                )
-            )
-    moves.sort(key=lambda m: (m.source_file, ref_order(m.to_ref), m.text, m.to_behavior))
-    return _refs(new_left), _refs(old_left), moves
+            moves.append(((ob.source_file, ref_order(ob.source_ref), ob.text, bb), oa, ba, ob, bb, changes))
+    moves.sort(key=lambda m: m[0])
+    return _Occurrences(_InOrder(new_left), _InOrder(old_left), moves)
 
 
 def _position_key(p: _Placed) -> tuple:
@@ -527,7 +689,7 @@ def _match(old: list[_Placed], new: list[_Placed], key: Callable) -> tuple[list,
 
 
 def _resort(items: Iterable[_Placed]) -> list[_Placed]:
-    return sorted(items, key=lambda p: (p[0].source_file, ref_order(p[0].source_ref), p[0].part, p[1]))
+    return _InOrder(items).first()
 
 
 def _refs(items: list[_Placed]) -> list[OccurrenceRef]:

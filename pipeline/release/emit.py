@@ -2,8 +2,9 @@
 
 All writes are atomic (temp file in the same folder, fsync, `os.replace`), so a crash never leaves a half
 file, and all output is a pure function of the `Ladder`, so the same inputs give byte-identical files.
-Nothing is built as one string first: `ladder.json` is written item by item (`json_chunks`) and the tables
-row by row, so writing a 10^6-occurrence dataset holds one item or one row group at a time.
+Nothing is built as one string first: `ladder.json` is written in pieces (`json_pieces`: lists of models
+`JSON_BATCH` items per pydantic call) and the tables row by row or one source file's rows at a time, so
+writing a 10^6-occurrence dataset holds one batch of items or one row group at a time.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from pipeline.models import Ladder
 
@@ -80,52 +81,81 @@ def to_json(value: object) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
 
 
-def json_chunks(model: BaseModel, depth: int = 0) -> Iterator[str]:
-    """`model.model_dump_json(indent=2)` in pieces, `depth` levels deep: nested models field by field, lists
-    of models item by item (each item dumped by pydantic and re-indented; JSON strings hold no raw newline,
-    so prefixing every line is exact). Joined, the pieces are byte-identical to the one-string dump.
+JSON_BATCH = 1000
+"""Items of a list of models serialized in one call when `ladder.json` is streamed."""
+
+_LIST_ADAPTERS: dict[Any, TypeAdapter] = {}
+
+
+def json_pieces(model: BaseModel, depth: int = 0) -> Iterator[bytes]:
+    """`model.model_dump_json(indent=2)` as UTF-8 pieces, `depth` levels deep: nested models field by field,
+    lists of models `JSON_BATCH` items at a time (dumped by pydantic as one list and re-indented; JSON strings
+    hold no raw newline, so prefixing every line is exact). Joined, the pieces are byte-identical to the
+    one-string dump.
     """
     pad = "  " * (depth + 1)
     names = list(type(model).model_fields)
     if not names:
-        yield "{}"
+        yield b"{}"
         return
-    yield "{\n"
+    yield b"{\n"
     for i, name in enumerate(names):
         value = getattr(model, name)
-        yield f"{pad}{json.dumps(name)}: "
+        yield f"{pad}{json.dumps(name)}: ".encode()
         if isinstance(value, BaseModel):
-            yield from json_chunks(value, depth + 1)
+            yield from json_pieces(value, depth + 1)
         elif isinstance(value, list) and value and all(isinstance(v, BaseModel) for v in value):
-            inner = pad + "  "
-            newline = "\n" + inner
-            yield "["
-            for j, item in enumerate(value):
-                yield ("\n" if j == 0 else ",\n") + inner + item.model_dump_json(indent=2).replace("\n", newline)
-            yield "\n" + pad + "]"
+            yield from _list_pieces(value, type(model).model_fields[name].annotation, pad)
         else:
             # The field alone, serialized by the model's own schema: `{\n  "name": value\n}`.
             one = model.model_dump_json(indent=2, include={name})
             start = one.index(": ") + 2
-            yield one[start : one.rindex("\n")].replace("\n", "\n" + "  " * depth)
-        yield ",\n" if i < len(names) - 1 else "\n"
-    yield "  " * depth + "}"
+            yield one[start : one.rindex("\n")].replace("\n", "\n" + "  " * depth).encode()
+        yield b",\n" if i < len(names) - 1 else b"\n"
+    yield ("  " * depth + "}").encode()
+
+
+def _list_pieces(items: list[BaseModel], annotation: Any, pad: str) -> Iterator[bytes]:
+    """A non-empty list of models, the value of a field annotated `annotation`, at indent `pad`: `[`, the
+    items one level deeper, `]` on a line of its own. Each batch is dumped by an adapter of the field's own
+    type, so the items are serialized as the whole-model dump serializes them."""
+    adapter = _LIST_ADAPTERS.get(annotation)
+    if adapter is None:
+        adapter = _LIST_ADAPTERS[annotation] = TypeAdapter(annotation)
+    newline = ("\n" + pad).encode()
+    for start in range(0, len(items), JSON_BATCH):
+        # `[\n  {...},\n  {...}\n]`: the items, indented by 2, without the brackets.
+        body = adapter.dump_json(items[start : start + JSON_BATCH], indent=2)[1:-2]
+        yield (b"[" if start == 0 else b",") + body.replace(b"\n", newline)
+    yield newline + b"]"
+
+
+def json_chunks(model: BaseModel, depth: int = 0) -> Iterator[str]:
+    """`json_pieces` as text."""
+    for piece in json_pieces(model, depth):
+        yield piece.decode("utf-8")
+
+
+def dataset_pieces(ladder: Ladder) -> Iterator[bytes]:
+    """`dataset_json(ladder)` in UTF-8 pieces, for streaming."""
+    yield from json_pieces(ladder)
+    yield b"\n"
 
 
 def dataset_chunks(ladder: Ladder) -> Iterator[str]:
-    """`dataset_json(ladder)` in pieces, for streaming."""
-    yield from json_chunks(ladder)
-    yield "\n"
+    """`dataset_json(ladder)` in pieces."""
+    for piece in dataset_pieces(ladder):
+        yield piece.decode("utf-8")
 
 
 def dataset_json(ladder: Ladder) -> str:
     """ladder.json: `ladder.model_dump_json(indent=2)` and a newline (written streamed by `write_dataset_json`)."""
-    return "".join(dataset_chunks(ladder))
+    return b"".join(dataset_pieces(ladder)).decode("utf-8")
 
 
 def write_dataset_json(ladder: Ladder, path: Path) -> None:
     with atomic_writer(path) as fh:
-        write_text_chunks(fh, dataset_chunks(ladder))
+        fh.writelines(dataset_pieces(ladder))
 
 
 def schema_json() -> str:

@@ -37,10 +37,9 @@ from pipeline.release.diff import (
 )
 from pipeline.release.emit import (
     atomic_write_text,
-    dataset_chunks,
+    dataset_pieces,
     schema_json,
     to_json,
-    write_text_chunks,
 )
 from pipeline.release.integrity import INDEX_FILE, append_entry, check_chain, heal
 from pipeline.release.report import report_files
@@ -188,11 +187,14 @@ def resolve_ladder(ref: str, normalized_dir: Path) -> tuple[str, str | None, Lad
     return f"release {ref}", ref, load_release(normalized_dir, ref)
 
 
-def diff_against_latest(ladder: Ladder, normalized_dir: Path, *, target_label: str = "candidate") -> DatasetDiff:
-    """Diff a ladder against the latest release (everything added when there is none)."""
+def diff_against_latest(
+    ladder: Ladder, normalized_dir: Path, *, target_label: str = "candidate", listed: int | None = None
+) -> DatasetDiff:
+    """Diff a ladder against the latest release (everything added when there is none); with `listed`, only
+    what a report of `listed` rows shows is listed (see `diff_ladders`)."""
     latest = latest_release(normalized_dir)
     base = load_release(normalized_dir, latest) if latest is not None else None
-    return diff_ladders(base, ladder, base_version=latest, target_label=target_label)
+    return diff_ladders(base, ladder, base_version=latest, target_label=target_label, listed=listed)
 
 
 def diff_refs(normalized_dir: Path, a: str | None = None, b: str | None = None) -> DatasetDiff:
@@ -347,7 +349,7 @@ def _write_release_files(ladder: Ladder, folder: Path, changelog: str, diff: Dat
         names.extend(written)
 
     with open(folder / CANDIDATE_FILE, "wb") as fh:
-        write_text_chunks(fh, dataset_chunks(ladder))
+        fh.writelines(dataset_pieces(ladder))
     done(CANDIDATE_FILE)
     texts = {"ladder.schema.json": schema_json(), CHANGELOG_FILE: changelog, **report_files(ladder, diff)}
     for name, text in texts.items():

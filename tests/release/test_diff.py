@@ -363,3 +363,66 @@ def test_word_diff_slides_a_change_to_keep_the_longer_run_whole() -> None:
         ("Is able to begin to identify gaps", "Is able to identify gaps"),
     ):
         assert _ops(before, after) == _difflib_word_diff(before, after)
+
+
+def _busy_pair() -> tuple[Ladder, Ladder]:
+    """A release and a candidate differing in most ways a diff lists: a track added, a role renamed with its
+    summary edited, every behavior's text edited, occurrences added and moved."""
+    old, new = make_ladder(), make_ladder()
+    new.tracks.append(Track(id="track_new", name="Onboarding", doc_ids=[], role_ids=[]))
+    new.roles[0].title = "CSM One"
+    new.roles[0].summary = "Handles a pooled book of small accounts."
+    for b in new.behaviors:
+        b.text += " every quarter"
+    new.behaviors[0].occurrences[0].source_ref = "L7"
+    new.behaviors[1].occurrences[0].source_ref = "L10"
+    role, comp = new.roles[2], new.competencies[0]
+    new.behaviors[1].occurrences.append(occurrence(role, comp, "Finds basic data insights", "L9"))
+    new.behaviors[2].occurrences.append(occurrence(role, comp, "Checks in weekly", "L11"))
+    return old, new
+
+
+def test_listed_diff_word_diffs_only_what_a_capped_report_shows(monkeypatch) -> None:
+    import pipeline.release.diff as diff_module
+    from pipeline.release.report import build_report, report_markdown
+
+    old, new = _busy_pair()
+    diffed: list[str] = []
+    real = diff_module.word_diff
+    monkeypatch.setattr(diff_module, "word_diff", lambda a, b: diffed.append(a) or real(a, b))
+    full = against(old, new)
+    assert len(diffed) == 5
+    assert full.listed is None and full.totals is None and full.changed_fields == 5
+    assert full.counts == {
+        "tracks": {"added": 1, "removed": 0, "changed": 0},
+        "roles": {"added": 0, "removed": 0, "changed": 1},
+        "competencies": {"added": 0, "removed": 0, "changed": 0},
+        "behaviors": {"added": 0, "removed": 0, "changed": 3},
+        "occurrences": {"added": 2, "removed": 0, "moved": 2},
+    }
+    assert full.bump == "major"
+    for limit, diffs, behaviors in ((1, 2, 0), (2, 2, 0), (3, 3, 1), (4, 4, 2), (5, 5, 3), (50, 5, 3)):
+        diffed.clear()
+        listed = diff_ladders(old, new, base_version="1.0.0", listed=limit)
+        assert len(diffed) == diffs, limit
+        assert len(listed.behaviors.changed) == behaviors
+        assert listed.counts == full.counts and listed.bump == full.bump and listed.changed_fields == 5
+        assert len(listed.occurrences_added) == len(listed.occurrences_moved) == min(limit, 2)
+        assert listed.occurrences_moved == full.occurrences_moved[:limit]
+        # What the report shows of the listed diff is what it shows of the whole one, to the byte.
+        assert report_markdown(build_report(new, listed, limit)) == report_markdown(build_report(new, full, limit))
+    one = diff_ladders(old, new, base_version="1.0.0", listed=1)
+    assert [f.field for f in one.roles.changed[0].fields if f.words] == ["title", "summary"]
+    assert summary_lines(one) == summary_lines(full)
+    md = report_markdown(build_report(new, one, 1))
+    assert "\n… 4 more rows not shown: the full lists are in ladder.json (normalization) and `ladder diff`.\n" in md
+
+
+def test_listed_first_release_counts_every_occurrence_lists_few() -> None:
+    ladder = make_ladder()
+    listed = diff_ladders(None, ladder, listed=2)
+    full = diff_ladders(None, ladder)
+    assert listed.counts == full.counts and listed.counts["occurrences"]["added"] == 5
+    assert listed.occurrences_added == full.occurrences_added[:2]
+    assert [r.id for r in listed.roles.added] == ["role_high1", "role_scale1"]
+    assert listed.bump == full.bump == "minor" and listed.suggested_version == "1.0.0"

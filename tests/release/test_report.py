@@ -374,7 +374,7 @@ def test_near_misses_are_ranked_then_capped_before_they_are_diffed(monkeypatch) 
     md = report.report_markdown(built)
     assert section_block(md, "Near-misses to confirm")[-3:] == [
         "",
-        "… 3 more rows not shown: the full lists are in ladder.json (normalization) and \\`ladder diff\\`.",
+        "… 3 more rows not shown: the full lists are in ladder.json (normalization) and `ladder diff`.",
         "",
     ]
     page = report.report_html(built)
@@ -391,13 +391,13 @@ def test_artifact_says_where_rows_are_when_report_md_is_capped_too(monkeypatch) 
     built = report.build_report(many, first_diff(many), report.REPORT_MAX_ROWS)
     assert section_block(report.report_artifact(built), "Rejected files")[-3:] == [
         "",
-        "… 10 more rows not shown: the full lists are in ladder.json (normalization) and \\`ladder diff\\`.",
+        "… 10 more rows not shown: the full lists are in ladder.json (normalization) and `ladder diff`.",
         "",
     ]
     assert section_block(report.report_markdown(built), "Rejected files")[-4:] == [
         "| f054.bin | binary file (12% control characters) |",
         "",
-        "… 5 more rows not shown: the full lists are in ladder.json (normalization) and \\`ladder diff\\`.",
+        "… 5 more rows not shown: the full lists are in ladder.json (normalization) and `ladder diff`.",
         "",
     ]
     assert report.artifact_markdown(many, first_diff(many)) == report.report_artifact(built)

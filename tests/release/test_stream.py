@@ -9,14 +9,20 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.models import Ladder
+from pipeline.build.levels import level_number
+from pipeline.ids import stable_id
+from pipeline.models import Ladder, ref_order
 from pipeline.release.emit import atomic_writer, dataset_chunks, dataset_json, emit_dataset, json_chunks
 from pipeline.release.tables import (
     OCCURRENCES,
     TABLES,
     Column,
     csv_text,
+    occurrence_batches,
+    occurrence_id,
     occurrence_rows,
+    parquet_bytes,
+    write_batches,
     write_parquet,
     write_release_tables,
 )
@@ -26,13 +32,21 @@ ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden" / "ladder.json"
 
 
-def test_json_chunks_join_to_pydantic_dump() -> None:
-    for ladder in (make_ladder(), with_log(make_ladder()), Ladder.model_validate_json(GOLDEN.read_bytes())):
-        chunks = list(dataset_chunks(ladder))
-        assert "".join(chunks) == dataset_json(ladder) == ladder.model_dump_json(indent=2) + "\n"
-        # streamed: one piece per behavior at least, never the whole list in one string
-        assert len(chunks) > len(ladder.behaviors) + len(ladder.roles)
-        assert max(len(c) for c in chunks) < len(dataset_json(ladder)) // 2
+def test_json_chunks_join_to_pydantic_dump(monkeypatch) -> None:
+    import pipeline.release.emit as emit
+
+    assert emit.JSON_BATCH == 1000
+    for batch in (1, 7, 1000):
+        monkeypatch.setattr(emit, "JSON_BATCH", batch)
+        for ladder in (make_ladder(), with_log(make_ladder()), Ladder.model_validate_json(GOLDEN.read_bytes())):
+            chunks = list(dataset_chunks(ladder))
+            assert "".join(chunks) == dataset_json(ladder) == ladder.model_dump_json(indent=2) + "\n"
+            assert b"".join(emit.dataset_pieces(ladder)).decode("utf-8") == dataset_json(ladder)
+            # streamed: lists of models in pieces of `batch` items, never a long list in one string
+            if batch == 1:
+                assert len(chunks) > len(ladder.behaviors) + len(ladder.roles)
+            if batch == 7 and len(ladder.behaviors) > 100:
+                assert max(len(c) for c in chunks) < len(dataset_json(ladder)) // 10
 
 
 def test_json_chunks_of_empty_lists_nested_models_and_unicode() -> None:
@@ -150,3 +164,85 @@ def test_write_release_tables_streams_every_table(tmp_path: Path) -> None:
     for name, table in TABLES.items():
         assert (tmp_path / f"{name}.csv").read_text(encoding="utf-8") == table.csv(ladder)
         assert (tmp_path / f"{name}.parquet").read_bytes() == table.parquet(ladder)
+
+
+TRICKY = ["plain", 'quote " and \\ backslash', "new\nline\ttab\x01\x1f", "é ü 漢字 🚀 \u2028\u2029", "", "a,b;'c'"]
+
+
+def _tricky_ladder() -> Ladder:
+    ladder = with_log(make_ladder())
+    role, comp = ladder.roles[1], ladder.competencies[0]
+    extra = [occurrence(role, comp, text, f"L{30 + i}:r{i}c1", part=i % 3) for i, text in enumerate(TRICKY)]
+    behaviors = list(ladder.behaviors)
+    behaviors[0] = behaviors[0].model_copy(update={"occurrences": [*behaviors[0].occurrences, *extra]})
+    return ladder.model_copy(update={"behaviors": behaviors})
+
+
+def _reference_occurrence_rows(ladder: Ladder) -> list[dict]:
+    """The occurrence rows as the row-by-row writer made them (model_dump, `stable_id`), in document order."""
+    names = {c.id: c.name for c in ladder.competencies}
+    items = [(o, b.id) for b in ladder.behaviors for o in b.occurrences]
+    items.sort(key=lambda ob: (ob[0].source_file, ref_order(ob[0].source_ref), ob[0].part, ob[1]))
+    rows = []
+    for o, bid in items:
+        row = o.model_dump()
+        row["behavior_text"] = row.pop("text")
+        row["behavior_id"] = bid
+        row["canonical_competency"] = names.get(o.competency_id)
+        row["level_rank"] = level_number(o.level)
+        fields = dict(doc=o.doc_id, ref=o.source_ref, part=o.part, role=o.role_id, competency=o.competency_id)
+        row["occurrence_id"] = stable_id("occ", **fields, behavior=bid, text=o.text)
+        rows.append(row)
+    return rows
+
+
+def test_occurrence_id_is_the_stable_id_of_its_fields() -> None:
+    ladder = _tricky_ladder()
+    pairs = [(o, b.id) for b in ladder.behaviors for o in b.occurrences]
+    assert len(pairs) == 11
+    for o, bid in pairs:
+        expected = stable_id(
+            "occ",
+            doc=o.doc_id,
+            ref=o.source_ref,
+            part=o.part,
+            role=o.role_id,
+            competency=o.competency_id,
+            behavior=bid,
+            text=o.text,
+        )
+        assert occurrence_id(o, bid) == expected
+    assert occurrence_id(pairs[0][0], "beh_renewals") == "occ_6a1b8624dd63"
+
+
+def test_bulk_occurrence_table_is_byte_identical_to_the_row_by_row_writers() -> None:
+    ladder = _tricky_ladder()
+    reference = _reference_occurrence_rows(ladder)
+    assert [r["behavior_text"] for r in reference[-6:]] == TRICKY
+    columns = OCCURRENCES.column_names
+    assert OCCURRENCES.csv(ladder) == csv_text(columns, reference)
+    assert OCCURRENCES.parquet(ladder) == parquet_bytes(OCCURRENCES.columns, reference)
+    assert [{c: r[c] for c in columns} for r in reference] == list(occurrence_rows(ladder))
+    assert sum(len(b) for b in occurrence_batches(ladder)) == 11
+
+
+def test_write_batches_gives_the_row_by_row_bytes_whatever_the_batch_sizes() -> None:
+    columns = (*COLUMNS, Column("ok", "boolean", ""))
+    rows = [{**r, "ok": None if i == 4 else i % 2 == 0} for i, r in enumerate(_rows(7))]
+    rows[2]["x"] = 3.0  # a whole float: `3` in the CSV, 3.0 in Parquet
+    tuples = [tuple(r[c.name] for c in columns) for r in rows]
+    batches = [tuples[:1], tuples[1:4], [], tuples[4:6], tuples[6:]]
+    csv_bulk, parquet_bulk = io.BytesIO(), io.BytesIO()
+    write_batches(columns, batches, csv_bulk, parquet_bulk, row_group=2)
+    assert csv_bulk.getvalue().decode("utf-8") == csv_text([c.name for c in columns], rows)
+    assert csv_bulk.getvalue().decode("utf-8").splitlines()[3] == "r2,2,3,true"
+    parquet_rows = io.BytesIO()
+    write_parquet(columns, iter(rows), parquet_rows, row_group=2)
+    assert parquet_bulk.getvalue() == parquet_rows.getvalue()
+    file = pq.ParquetFile(io.BytesIO(parquet_bulk.getvalue()))
+    assert [file.metadata.row_group(i).num_rows for i in range(file.num_row_groups)] == [2, 2, 2, 1]
+    for empty in ([], [[]]):
+        only, reference = io.BytesIO(), io.BytesIO()
+        write_batches(columns, empty, parquet_file=only, row_group=2)
+        write_parquet(columns, iter([]), reference, row_group=2)
+        assert only.getvalue() == reference.getvalue()

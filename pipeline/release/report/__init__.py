@@ -163,6 +163,12 @@ def _cap(items: Sequence[T], limit: int | None) -> tuple[Sequence[T], int]:
     return items[:limit], len(items) - limit
 
 
+def _cap_of(items: Sequence[T], total: int, limit: int | None) -> tuple[Sequence[T], int]:
+    """`_cap` of the first items of a list of `total` (a diff listing only its first items, `DatasetDiff.listed`)."""
+    shown = items if limit is None else items[:limit]
+    return shown, total - len(shown)
+
+
 def _num(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
@@ -677,14 +683,14 @@ def _diff_section(diff: DatasetDiff, limit: int | None = None) -> ReportSection:
         for what in ("added", "removed"):
             table = Table(what.capitalize(), ["Kind", "Id", "Name or text"])
             entities = [(kind, e) for kind in ENTITY_KINDS for e in getattr(diff.entities(kind), what)]
-            shown, table.left_out = _cap(entities, limit)
+            shown, table.left_out = _cap_of(entities, sum(counts[kind][what] for kind in ENTITY_KINDS), limit)
             for kind, e in shown:
                 table.rows.append(_row(SINGULAR[kind], _code(e.id), e.label, tracks=e.tracks))
             if table.rows:
                 tables.append(table)
         changed = Table("Changed", ["Kind", "Name or text", "Field", "Change"])
         fields = [(kind, e, f) for kind in ENTITY_KINDS for e in diff.entities(kind).changed for f in e.fields]
-        shown_fields, changed.left_out = _cap(fields, limit)
+        shown_fields, changed.left_out = _cap_of(fields, diff.changed_fields, limit)
         for kind, e, f in shown_fields:
             changed.rows.append(
                 _row(SINGULAR[kind], e.label, f"{f.field} ({f.kind})", _change_cell(f), tracks=e.tracks)
@@ -692,7 +698,7 @@ def _diff_section(diff: DatasetDiff, limit: int | None = None) -> ReportSection:
         if changed.rows:
             tables.append(changed)
         moved = Table("Occurrences moved", ["File", "Line", "Text", "What moved"])
-        shown_moved, moved.left_out = _cap(diff.occurrences_moved, limit)
+        shown_moved, moved.left_out = _cap_of(diff.occurrences_moved, counts["occurrences"]["moved"], limit)
         for m in shown_moved:
             changes = [
                 f"{name}: {a} → {b}"
@@ -709,7 +715,7 @@ def _diff_section(diff: DatasetDiff, limit: int | None = None) -> ReportSection:
             tables.append(moved)
         for what, items in (("added", diff.occurrences_added), ("removed", diff.occurrences_removed)):
             table = Table(f"Occurrences {what}", ["File", "Line", "Text", "Behavior"])
-            shown_occurrences, table.left_out = _cap(items, limit)
+            shown_occurrences, table.left_out = _cap_of(items, counts["occurrences"][what], limit)
             for o in shown_occurrences:
                 table.rows.append(
                     _row(o.source_file, _code(o.source_ref), o.text, _code(o.behavior_id), tracks=[o.track])
@@ -782,7 +788,8 @@ def report_markdown(report: Report, *, max_rows: int | None = None, more: str | 
             out += ["| " + " | ".join(_md_cell(c) for c in r.cells) + " |" for r in rows]
             if len(rows) < t.total:
                 note = more if more is not None and not t.left_out else _MORE
-                out += ["", md_escape(note.format(n=t.total - len(rows)))]
+                # Our own Markdown (no document text): not escaped, so `ladder diff` stays code.
+                out += ["", note.format(n=t.total - len(rows))]
     return "\n".join(out) + "\n"
 
 

@@ -36,6 +36,7 @@ _EMAIL = re.compile(r"\s*<[^<>]*@[^<>]*>\s*")
 _PAREN_TAIL = re.compile(r"\s*\([^()]{1,40}\)\s*$")
 _DIGIT = re.compile(r"[0-9]")
 _MAX_HEADER_CHARS = 200  # a header line is short; a longer line is never read as one
+_MEMO_SIZE = 4096  # texts remembered by `Signals.person` (one document's worth; cleared when full)
 _DATE_FILLER = {"at", "on", "edited", "ago", "op", "am", "pm", "utc", "gmt"}
 
 
@@ -109,6 +110,7 @@ class Signals:
         self.author_any = either([n for _, n in self.authors])
         self.quote_meta = compiled(cfg.quote_meta_patterns, flags)
         self.role_nouns = {w.casefold() for w in cfg.role_nouns}
+        self._persons: dict[str, str | None] = {}  # `person` per text: line typing and header finding both ask
 
     # ------------------------------------------------------------------------------------ pieces
     def dated(self, text: str, low: str | None = None) -> bool:
@@ -170,6 +172,14 @@ class Signals:
     def person(self, text: str) -> str | None:
         """An author as written in a header, or None: `"u/csm_lena"` -> `"csm_lena"`, `"Omar Haddad (Customer)"`
         -> `"Omar Haddad"`, `"Jane Doe <jane@example.org>"` -> `"Jane Doe"`, `"We meet at"` -> None."""
+        if text in self._persons:
+            return self._persons[text]
+        if len(self._persons) >= _MEMO_SIZE:
+            self._persons.clear()
+        found = self._persons[text] = self._person(text)
+        return found
+
+    def _person(self, text: str) -> str | None:
         t = _EMAIL.sub(" ", text).strip().strip("\"'*_").strip()
         if "@" in t and " " not in t and not t.startswith("@"):  # a bare address: its local part
             t = t.split("@", 1)[0]

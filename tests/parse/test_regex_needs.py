@@ -176,3 +176,22 @@ def test_a_memo_of_other_nodes_is_not_used() -> None:
     wrong = LadderMemo(other.nodes, cp.structure, cp.path_markers)
     assert not wrong.serves(md.nodes, cp.structure, cp.path_markers)
     assert parse_career_page(md, CONFIG, wrong) == parse_career_page(md, CONFIG)
+
+
+def test_person_is_read_once_per_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    sig = Signals(CONFIG.prose)
+    asked: list[str] = []
+    real = sig._person
+
+    def counting(text: str) -> str | None:
+        asked.append(text)
+        return real(text)
+
+    monkeypatch.setattr(sig, "_person", counting)
+    monkeypatch.setattr(forum_signals, "_MEMO_SIZE", 2)
+    got = [
+        sig.person(t) for t in ("u/csm_lena", "Jane Doe <jane@example.org>", "u/csm_lena", "We meet at", "u/csm_lena")
+    ]
+    assert got == ["csm_lena", "Jane Doe", "csm_lena", None, "csm_lena"]
+    # the third distinct text finds the memo full: it is cleared, so "u/csm_lena" is read again after it
+    assert asked == ["u/csm_lena", "Jane Doe <jane@example.org>", "We meet at", "u/csm_lena"]

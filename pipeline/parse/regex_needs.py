@@ -6,7 +6,10 @@ requirement is read from the parsed pattern, never written by hand, so it holds 
 literal characters every match contains (`replied`), a small character class (`[·•|]`), or an alternation of
 those when every branch has one (`replied` or `posted`). The test is a pattern of those texts compiled with the
 pattern's own flags, so case folding is the regex engine's own; on ASCII text (most lines) it is plain substring
-tests, which give the same answer. A pattern with nothing usable (`^\\w+$`) has no requirement (None).
+tests, which give the same answer. A pattern with nothing usable (`^\\w+$`) has no requirement (None), and
+neither has one that rejects most texts at its first character (`^>`, `^\\d+ comments`): it is its own cheapest
+test. `either` joins the requirements of a family of patterns into one test, so a line skips the whole family at
+once; a caller testing one line many times passes it lowered once (`found_in(text, low)`).
 """
 
 from __future__ import annotations

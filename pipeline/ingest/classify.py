@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 from pipeline.models import Block, DocKind, Node
 from pipeline.parse.forum_signals import thread_evidence
-from pipeline.parse.regex_needs import needs
+from pipeline.parse.regex_needs import either, needs
 
 _FORUM_CUES = [
     re.compile(p, re.IGNORECASE)
@@ -35,6 +35,7 @@ _FORUM_CUES = [
 ]
 # what a line needs before each cue can match (`regex_needs`): most lines hold none of it
 _FORUM_NEEDS = [needs(p.pattern, p.flags) for p in _FORUM_CUES]
+_FORUM_ANY = either(_FORUM_NEEDS)  # one test first: a line without any of it holds no cue
 _YEARS = re.compile(r"\b\d+(?:\.\d+)?\s*(?:\+|[-–]\s*\d+(?:\.\d+)?)?\s*years?\b(?:\s+of\s+experience)?", re.IGNORECASE)
 _ROLE_INTRO = re.compile(r"^(?:[Tt]he|[Aa]n?|[Oo]ur)\s+(?:[A-Z][\w&/-]*\s+){1,6}(?:will|is|leads?|owns?)\b")
 _QUESTION_HEAD = re.compile(r"^(?:\d+[.)]\s*)?[A-Z][^.!]{10,120}\?\s*$")
@@ -45,8 +46,21 @@ _LEVEL_WORDS = re.compile(
 )
 
 
+def _forum_cues(text: str) -> int:
+    """How many forum cues `text` holds."""
+    low = text.lower() if text.isascii() else None
+    if _FORUM_ANY is not None and not _FORUM_ANY.found_in(text, low):
+        return 0
+    return sum(
+        1
+        for p, need in zip(_FORUM_CUES, _FORUM_NEEDS, strict=True)
+        if (need is None or need.found_in(text, low)) and p.search(text)
+    )
+
+
 def _features(blocks: list[Block], max_heading_words: int) -> dict[str, float]:
     texts = [b.text for b in blocks]
+    once = Counter(texts)  # the line checks run once per distinct text (headings and labels repeat)
     short = [
         t.casefold()
         for t, b in zip(texts, blocks, strict=False)
@@ -69,15 +83,10 @@ def _features(blocks: list[Block], max_heading_words: int) -> dict[str, float]:
         "headings": sum(1 for b in blocks if b.kind == "heading"),
         "recurring": len(recurring),
         "levelled_titles": len(levelled),
-        "forum": sum(
-            1
-            for t in texts
-            for p, need in zip(_FORUM_CUES, _FORUM_NEEDS, strict=True)
-            if (need is None or need.found_in(t)) and p.search(t)
-        ),
-        "years": sum(1 for t in texts if _YEARS.search(t)),
-        "role_intros": sum(1 for t in texts if _ROLE_INTRO.match(t)),
-        "questions": sum(1 for t in texts if _QUESTION_HEAD.match(t)),
+        "forum": sum(n * _forum_cues(t) for t, n in once.items()),
+        "years": sum(n for t, n in once.items() if _YEARS.search(t)),
+        "role_intros": sum(n for t, n in once.items() if _ROLE_INTRO.match(t)),
+        "questions": sum(n for t, n in once.items() if _QUESTION_HEAD.match(t)),
         "words": words,
         "long_paras": len(paras),
         "avg_para_words": (sum(len(p.split()) for p in paras) / len(paras)) if paras else 0.0,

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pipeline.parse.regex_needs import needs
+from pipeline.parse.regex_needs import either, needs
 from pipeline.parse.settings import ProseConfig
 from pipeline.settings import compiled
 
@@ -36,6 +36,7 @@ _EMAIL = re.compile(r"\s*<[^<>]*@[^<>]*>\s*")
 _PAREN_TAIL = re.compile(r"\s*\([^()]{1,40}\)\s*$")
 _DIGIT = re.compile(r"[0-9]")
 _MAX_HEADER_CHARS = 200  # a header line is short; a longer line is never read as one
+_MEMO_SIZE = 4096  # texts remembered by `Signals.person` (one document's worth; cleared when full)
 _DATE_FILLER = {"at", "on", "edited", "ago", "op", "am", "pm", "utc", "gmt"}
 
 
@@ -103,38 +104,49 @@ class Signals:
         self.quote_line = compiled(cfg.quote_line_patterns, flags)
         self.quote_needs = [needs(p, flags) for p in (*cfg.quote_block_patterns, *cfg.quote_line_patterns)]
         self.date_needs = [needs(p, flags) for p in cfg.date_patterns]
+        # one test per family first: a line with none of a family's requirements skips all of its patterns
+        self.quote_any = either(self.quote_needs)
+        self.header_any = either([n for _, _, n in self.headers])
+        self.author_any = either([n for _, n in self.authors])
         self.quote_meta = compiled(cfg.quote_meta_patterns, flags)
         self.role_nouns = {w.casefold() for w in cfg.role_nouns}
+        self._persons: dict[str, str | None] = {}  # `person` per text: line typing and header finding both ask
 
     # ------------------------------------------------------------------------------------ pieces
-    def dated(self, text: str) -> bool:
-        """False when `text` cannot hold a date (the cheap test before the date patterns)."""
+    def dated(self, text: str, low: str | None = None) -> bool:
+        """False when `text` cannot hold a date (the cheap test before the date patterns). `low`, here and
+        below: `text.lower()` when `text` is ASCII and the caller has it (a line is lowered once)."""
         if self.date_hint is None:
             return True
-        if text.isascii():  # the same test as `date_hint`, without a case-folding regex scan
-            low = text.lower()
+        if low is not None or text.isascii():  # the same test as `date_hint`, without a case-folding regex scan
+            if low is None:
+                low = text.lower()
             return bool(_DIGIT.search(text)) or "yesterday" in low or "today" in low
         return bool(self.date_hint.search(text))
 
-    def date(self, text: str, dated: bool | None = None) -> str | None:
+    def date(self, text: str, dated: bool | None = None, low: str | None = None) -> str | None:
         """First date in `text`, as written: `"edited October 2020 in CS"` -> `"October 2020"`; `dated`: the
         answer of `dated(text)` when the caller has it."""
-        if not (self.dated(text) if dated is None else dated):
+        if not (self.dated(text, low) if dated is None else dated):
             return None
+        if low is None and text.isascii():
+            low = text.lower()
         for rx, need in zip(self.dates, self.date_needs, strict=True):
-            if need is not None and not need.found_in(text):
+            if need is not None and not need.found_in(text, low):
                 continue
             m = rx.search(text)
             if m:
                 return m.group(0)
         return None
 
-    def quoted(self, text: str) -> str | None:
+    def quoted(self, text: str, low: str | None = None) -> str | None:
         """`"quote_block"` for `"Original Message:"`, `"quote_line"` for `"> earlier text"`, else None."""
+        if self.quote_any is not None and not self.quote_any.found_in(text, low):
+            return None
         n = len(self.quote_block)
         for i, rx in enumerate((*self.quote_block, *self.quote_line)):
             need = self.quote_needs[i]
-            if (need is None or need.found_in(text)) and rx.search(text):
+            if (need is None or need.found_in(text, low)) and rx.search(text):
                 return "quote_block" if i < n else "quote_line"
         return None
 
@@ -151,15 +163,23 @@ class Signals:
     def is_name(self, text: str) -> bool:
         return bool(_NAME.match(text)) and not any(ch.isdigit() for ch in text) and not text.isupper()
 
-    def is_furniture(self, text: str) -> bool:
+    def is_furniture(self, text: str, low: str | None = None) -> bool:
         if self.badge_start.match(text):
             return True
         need = self.badge_anywhere_needs
-        return (need is None or need.found_in(text)) and bool(self.badge_anywhere.search(text))
+        return (need is None or need.found_in(text, low)) and bool(self.badge_anywhere.search(text))
 
     def person(self, text: str) -> str | None:
         """An author as written in a header, or None: `"u/csm_lena"` -> `"csm_lena"`, `"Omar Haddad (Customer)"`
         -> `"Omar Haddad"`, `"Jane Doe <jane@example.org>"` -> `"Jane Doe"`, `"We meet at"` -> None."""
+        if text in self._persons:
+            return self._persons[text]
+        if len(self._persons) >= _MEMO_SIZE:
+            self._persons.clear()
+        found = self._persons[text] = self._person(text)
+        return found
+
+    def _person(self, text: str) -> str | None:
         t = _EMAIL.sub(" ", text).strip().strip("\"'*_").strip()
         if "@" in t and " " not in t and not t.startswith("@"):  # a bare address: its local part
             t = t.split("@", 1)[0]
@@ -172,17 +192,19 @@ class Signals:
             return t
         return None
 
-    def header(self, text: str, dated: bool | None = None) -> Header | None:
+    def header(self, text: str, dated: bool | None = None, low: str | None = None) -> Header | None:
         """A one-line post header: `"@rui-santos commented on Mar 3, 2023"` -> `Header("rui-santos", "Mar 3, 2023")`.
         `dated`: the answer of `dated(text)` when the caller has it."""
         if len(text) > _MAX_HEADER_CHARS:
             return None
+        if self.header_any is not None and not self.header_any.found_in(text, low):
+            return None
         if dated is None:
-            dated = self.dated(text)
+            dated = self.dated(text, low)
         for rx, rule, need in self.headers:
             if rule.date is not None and not dated:
                 continue  # a rule whose example has a date needs one (cheap test first)
-            if need is not None and not need.found_in(text):
+            if need is not None and not need.found_in(text, low):
                 continue
             m = rx.match(text)
             if not m:
@@ -200,12 +222,14 @@ class Signals:
             return Header(author, date, verb.group(1).casefold() if verb else None)
         return None
 
-    def author(self, text: str) -> tuple[str, str] | None:
+    def author(self, text: str, low: str | None = None) -> tuple[str, str] | None:
         """`"Posted by Jo Doe · Mar 3, 2024"` -> `("Jo Doe", "Mar 3, 2024")`."""
         if len(text) > _MAX_HEADER_CHARS:
             return None
+        if self.author_any is not None and not self.author_any.found_in(text, low):
+            return None
         for rx, need in self.authors:
-            if need is not None and not need.found_in(text):
+            if need is not None and not need.found_in(text, low):
                 continue
             m = rx.match(text)
             if not m:
@@ -276,21 +300,22 @@ def line_type(b: Block, sig: Signals) -> str:
         return "rule"
     if sig.signature.match(t):
         return "signature"
-    quoted = sig.quoted(t)
+    low = t.lower() if t.isascii() else None  # lowered once for every requirement test below
+    quoted = sig.quoted(t, low)
     if quoted is not None:
         return quoted
     if sig.meta(t):
         return "quote_meta"
     if sig.depth(t) is not None:
         return "depth"
-    if sig.is_furniture(t):
+    if sig.is_furniture(t, low):
         return "badge"
-    dated = sig.dated(t)
-    if sig.header(t, dated):
+    dated = sig.dated(t, low)
+    if sig.header(t, dated, low):
         return "header"
-    if sig.author(t):
+    if sig.author(t, low):
         return "author"
-    d = sig.date(t, dated)
+    d = sig.date(t, dated, low)
     if d and len(t.split()) <= len(d.split()) + 3:
         return "date"
     if sig.is_name(t) or ("(" in t and _PAREN_TAIL.search(t) and sig.is_name(sig.person(t) or "")):
@@ -298,6 +323,18 @@ def line_type(b: Block, sig: Signals) -> str:
     if sig.handle.match(t) and sig.person(t):
         return "handle"
     return "body"
+
+
+def line_types(blocks: list[Block], sig: Signals) -> list[str]:
+    """`line_type` of every block; a text met again in the document (a repeated heading, a badge) is typed once."""
+    seen: dict[str, str] = {}
+    types = []
+    for b in blocks:
+        t = seen.get(b.text)
+        if t is None:
+            t = seen[b.text] = line_type(b, sig)
+        types.append(t)
+    return types
 
 
 @dataclass
@@ -488,7 +525,7 @@ class ThreadEvidence:
 def thread_evidence(blocks: list[Block], cfg: ProseConfig, min_words: int = 400) -> ThreadEvidence:
     """Thread signals of a block list; `.score` is the forum-thread score of kind detection."""
     sig = Signals(cfg)
-    types = [line_type(b, sig) for b in blocks]
+    types = line_types(blocks, sig)
     hits = find_headers(blocks, types, sig)
     ev = ThreadEvidence(
         headers=[(blocks[h.start].ref, h.author, h.date, h.shape) for h in hits],

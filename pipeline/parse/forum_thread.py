@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 from pipeline.errors import ParseError
 from pipeline.models import Block, Document, ForumPost, LevelBenchmark, ParsedDocument
-from pipeline.parse.forum_signals import Signals, find_headers, key, line_type, thread_evidence
+from pipeline.parse.forum_signals import Signals, find_headers, key, line_type, line_types, thread_evidence
 from pipeline.parse.nlp import entities, entity_value, experience_years, get_nlp
 from pipeline.settings import compiled
 
@@ -161,7 +161,7 @@ def _quote_intro(text: str, known: set[str], rules: _Rules) -> str | None:
 
 def _read_posts(doc: Document, rules: _Rules) -> tuple[list[_Post], list[str]]:
     blocks = doc.blocks
-    types = [_line_type(b, rules) for b in blocks]
+    types = line_types(blocks, rules)
     hits = find_headers(blocks, types, rules)
     if not hits:
         raise ParseError(

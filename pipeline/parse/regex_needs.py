@@ -6,7 +6,10 @@ requirement is read from the parsed pattern, never written by hand, so it holds 
 literal characters every match contains (`replied`), a small character class (`[·•|]`), or an alternation of
 those when every branch has one (`replied` or `posted`). The test is a pattern of those texts compiled with the
 pattern's own flags, so case folding is the regex engine's own; on ASCII text (most lines) it is plain substring
-tests, which give the same answer. A pattern with nothing usable (`^\\w+$`) has no requirement (None).
+tests, which give the same answer. A pattern with nothing usable (`^\\w+$`) has no requirement (None), and
+neither has one that rejects most texts at its first character (`^>`, `^\\d+ comments`): it is its own cheapest
+test. `either` joins the requirements of a family of patterns into one test, so a line skips the whole family at
+once; a caller testing one line many times passes it lowered once (`found_in(text, low)`).
 """
 
 from __future__ import annotations
@@ -75,6 +78,27 @@ def _item(op: Any, av: Any) -> tuple[int, list[str]] | None:
     return None
 
 
+def _selective_start(items: list[tuple[Any, Any]]) -> bool:
+    """Is the pattern anchored at the start, its first item one character of a literal or a small class
+    (`^>`, `^\\d+ comments`)? Such a pattern rejects most texts at their first character, so the pattern is its
+    own cheapest test."""
+    if len(items) < 2 or items[0] != (c.AT, c.AT_BEGINNING):
+        return False
+    op, av = items[1]
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1 and len(av[2]) >= 1:
+        op, av = list(av[2])[0]
+    if op is c.LITERAL:
+        return True
+    if op is c.IN:
+        return all(
+            kind is c.LITERAL
+            or (kind is c.RANGE and value[1] - value[0] < 64)
+            or (kind is c.CATEGORY and value is c.CATEGORY_DIGIT)
+            for kind, value in av
+        )
+    return False
+
+
 @dataclass(frozen=True)
 class Need:
     """Texts one of which is in every text the pattern can match in (`found_in`)."""
@@ -83,12 +107,32 @@ class Need:
     ascii: tuple[str, ...] | None  # for ASCII text: the same test as plain substrings (lowercase when folding)
     fold: bool  # the pattern ignores case
 
-    def found_in(self, text: str) -> bool:
-        """Could the pattern match somewhere in `text`? False means it cannot."""
-        if self.ascii is not None and text.isascii():
-            t = text.lower() if self.fold else text
-            return any(s in t for s in self.ascii)
-        return bool(self.regex.search(text))
+    def found_in(self, text: str, low: str | None = None) -> bool:
+        """Could the pattern match somewhere in `text`? False means it cannot. `low`: `text.lower()` when the
+        caller has it and `text` is ASCII (a line tested against many requirements is lowered once)."""
+        if self.ascii is not None and (low is not None or text.isascii()):
+            t = (text.lower() if low is None else low) if self.fold else text
+            for s in self.ascii:  # noqa: SIM110  (a loop, not any(): no generator per call on this hot path)
+                if s in t:
+                    return True
+            return False
+        return self.regex.search(text) is not None
+
+
+def either(found: list[Need | None]) -> Need | None:
+    """One test for "could any of these patterns match": a text without one of their requirements matches none
+    of them, so a family of patterns is skipped with one test. None when one of them has no requirement, or they
+    differ in flags."""
+    if not found or any(n is None for n in found):
+        return None
+    parts = [n for n in found if n is not None]
+    flags = {n.regex.flags for n in parts}
+    if len(flags) > 1:
+        return None
+    regex = re.compile("|".join(n.regex.pattern for n in parts), flags.pop())
+    texts = [n.ascii for n in parts]
+    ascii = None if any(t is None for t in texts) else tuple(dict.fromkeys(s for t in texts if t for s in t))
+    return Need(regex, ascii, parts[0].fold)
 
 
 def _ascii_twins(ch: str, flags: int) -> bool:
@@ -116,6 +160,8 @@ def needs(pattern: str, flags: int = 0) -> Need | None:
     pattern has no usable requirement or cannot be read."""
     try:
         parsed = sre.parse(pattern, flags)
+        if _selective_start(list(parsed)):
+            return None
         found = _requirement(list(parsed))
         if found is None:
             return None

@@ -10,12 +10,13 @@ import pytest
 
 from pipeline.config import Config
 from pipeline.ingest import ingest_bytes, ingest_for_parse
+from pipeline.ingest.classify import _features
 from pipeline.models import Block
-from pipeline.parse import ladder, parse_document
+from pipeline.parse import forum_signals, ladder, parse_document
 from pipeline.parse.career_page import parse_career_page
-from pipeline.parse.forum_signals import Signals, line_type
+from pipeline.parse.forum_signals import Signals, line_type, line_types
 from pipeline.parse.ladder import LadderMemo, detect
-from pipeline.parse.regex_needs import needs
+from pipeline.parse.regex_needs import either, needs
 from pipeline.run import process_bytes
 from tests.conftest import FIXTURES
 
@@ -38,6 +39,68 @@ def test_needs_reads_literals_classes_and_branches() -> None:
     assert long_s is not None and long_s.ascii is None and long_s.found_in("s")
 
 
+def test_found_in_takes_the_lowered_line() -> None:
+    verbs = needs(r"\b(?:replied|posted)\b", re.IGNORECASE)
+    assert verbs is not None
+    text = "Jo REPLIED"
+    assert [verbs.found_in(text, text.lower()), verbs.found_in("Jo answered", "jo answered")] == [True, False]
+    case = needs("Posted")  # no case folding: the text itself is tested, not its lowered form
+    assert case is not None and [case.found_in("Posted", "posted"), case.found_in("posted", "posted")] == [True, False]
+
+
+def test_a_pattern_that_fails_at_its_first_character_is_its_own_test() -> None:
+    """Anchored at the start on a literal or a small class: no requirement (the full pattern is cheaper)."""
+    assert [needs(p, re.IGNORECASE) for p in (r"^>", r"^\d+\s+comments?$", r"^[\d,]+\s+likes", r"^#[\w-]+$")] == [
+        None
+    ] * 4
+    kept = [needs(p, re.IGNORECASE) for p in (r"^[^:]+?\s+wrote", r"^\W*best answer", r"^-*\s*original message")]
+    assert [n.ascii if n else None for n in kept] == [("wrote",), ("best answer",), ("original message",)]
+
+
+def test_either_is_one_test_for_a_family() -> None:
+    a, b = needs("replied|posted", re.IGNORECASE), needs(r"\s[·•|]\s", re.IGNORECASE)
+    ecrit = needs(r"a écrit", re.IGNORECASE)
+    fam = either([a, b, ecrit])
+    assert fam is not None
+    assert (fam.regex.pattern, fam.ascii, fam.fold) == (
+        "replied|posted|·|•|\\||a\\ écrit",
+        ("replied", "posted", "|"),
+        True,
+    )
+    assert [fam.found_in(t) for t in ("Jo POSTED", "Jo · 2y", "Jo a écrit", "Jo said")] == [True, True, True, False]
+    # one pattern without a requirement, or other flags: no family test
+    assert either([a, None]) is None
+    assert either([a, needs("posted")]) is None
+    assert either([]) is None
+
+
+def test_line_types_type_a_repeated_text_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    sig = Signals(CONFIG.prose)
+    lines = [
+        Block(kind="para", text=t, ref=f"L{i}")
+        for i, t in enumerate(["Jo Doe", "Mar 3, 2024", "Jo Doe", "Thanks, that helps."])
+    ]
+    seen: list[str] = []
+    real = forum_signals.line_type
+
+    def counting(b: Block, s: Signals) -> str:
+        seen.append(b.text)
+        return real(b, s)
+
+    monkeypatch.setattr(forum_signals, "line_type", counting)
+    assert line_types(lines, sig) == ["name", "date", "name", "body"]
+    assert seen == ["Jo Doe", "Mar 3, 2024", "Thanks, that helps."]
+
+
+def test_features_count_every_line_of_a_repeated_text() -> None:
+    """The line checks run once per distinct text; the counts are still per line."""
+    texts = ["Member Posts: 9", "Member Posts: 9", "3 years of experience", "3 years of experience", "Why this?"]
+    texts += ["Why does a ladder matter for the team?", "Why does a ladder matter for the team?"]
+    blocks = [Block(kind="para", text=t, ref=f"L{i}") for i, t in enumerate(texts)]
+    f = _features(blocks, 12)
+    assert (f["forum"], f["years"], f["questions"]) == (4, 2, 2)
+
+
 def _lines() -> list[Block]:
     paths = sorted(p for p in FIXTURES.rglob("*") if p.suffix in {".txt", ".md", ".html"})
     paths += sorted((ROOT / "raw").glob("*.txt"))
@@ -53,6 +116,7 @@ def test_line_types_are_those_of_the_full_patterns() -> None:
     full.quote_needs = [None] * len(full.quote_needs)
     full.date_needs = [None] * len(full.date_needs)
     full.badge_anywhere_needs = None
+    full.quote_any = full.header_any = full.author_any = None
     lines = _lines()
     types = [line_type(b, fast) for b in lines]
     assert types == [line_type(b, full) for b in lines]
@@ -112,3 +176,22 @@ def test_a_memo_of_other_nodes_is_not_used() -> None:
     wrong = LadderMemo(other.nodes, cp.structure, cp.path_markers)
     assert not wrong.serves(md.nodes, cp.structure, cp.path_markers)
     assert parse_career_page(md, CONFIG, wrong) == parse_career_page(md, CONFIG)
+
+
+def test_person_is_read_once_per_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    sig = Signals(CONFIG.prose)
+    asked: list[str] = []
+    real = sig._person
+
+    def counting(text: str) -> str | None:
+        asked.append(text)
+        return real(text)
+
+    monkeypatch.setattr(sig, "_person", counting)
+    monkeypatch.setattr(forum_signals, "_MEMO_SIZE", 2)
+    got = [
+        sig.person(t) for t in ("u/csm_lena", "Jane Doe <jane@example.org>", "u/csm_lena", "We meet at", "u/csm_lena")
+    ]
+    assert got == ["csm_lena", "Jane Doe", "csm_lena", None, "csm_lena"]
+    # the third distinct text finds the memo full: it is cleared, so "u/csm_lena" is read again after it
+    assert asked == ["u/csm_lena", "Jane Doe <jane@example.org>", "We meet at", "u/csm_lena"]

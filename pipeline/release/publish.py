@@ -311,7 +311,8 @@ def publish_release(
 
     The caller has obtained approval for `plan`; `approval` (who, and their note) is recorded in the
     release's datapackage.json and changelog entry. Raises `ReleaseError` when the version exists already or
-    the releases changed since the plan was made.
+    the releases changed since the plan was made. A plan made by `plan_release` for this very `ladder`, with
+    the latest release unchanged since (same version, same ladder.json bytes), is not diffed again.
     """
     with output_lock(normalized_dir):
         heal_releases(normalized_dir)

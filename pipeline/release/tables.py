@@ -12,8 +12,9 @@ CSV, the Parquet file and the `schema` of the resource in `datapackage.json`, so
 Rows are a pure function of the dataset, in a fixed order, so the files are byte-identical across runs.
 Rows are produced one at a time and written as they come (`Table.write`): the CSV row by row, the Parquet
 file in row groups of `ROW_GROUP` rows, so no table is ever held whole in memory, as rows or as bytes. The
-occurrence table, 10^6 rows on big corpora, is made in bulk (`Table.row_batches`): tuples, one source file's
-rows at a time, written with one `writerows` call and into Parquet column-wise, to the same bytes.
+big tables (occurrences, 10^6 rows on big corpora; behaviors; progressions) are made in bulk
+(`Table.row_batches`): tuples, one source file's, `ROW_GROUP` behaviors' or one level pair's rows at a time,
+written with one `writerows` call and into Parquet column-wise, to the same bytes.
 """
 
 from __future__ import annotations

@@ -211,7 +211,7 @@ def progression_between(ladder: Ladder, track: str, from_level: str, to_level: s
     """
     name = _resolve_track(ladder, track)
     lo, hi = _resolve_level(ladder, name, from_level), _resolve_level(ladder, name, to_level)
-    return _TrackIndex(ladder, name).change(lo, hi)
+    return _TrackIndex.of(ladder, name).change(lo, hi)
 
 
 def consecutive_changes(ladder: Ladder) -> list[LevelChange]:
@@ -221,8 +221,9 @@ def consecutive_changes(ladder: Ladder) -> list[LevelChange]:
     IC and management levels are never paired. Tracks by name, then levels in order.
     """
     out: list[LevelChange] = []
+    indexes = _TrackIndex.all(ladder)
     for name in sorted({t.name for t in ladder.tracks}):
-        index = _TrackIndex(ladder, name)
+        index = indexes.get(name) or _TrackIndex(name, {})
         for path in ("ic", "management"):
             levels = sorted((lv for lv in index.by_level if level_path(lv) == path), key=level_sort_key)
             out += [index.change(lo, hi) for lo, hi in zip(levels, levels[1:], strict=False)]
@@ -232,18 +233,37 @@ def consecutive_changes(ladder: Ladder) -> list[LevelChange]:
 class _TrackIndex:
     """The behaviors of one track by level and its progression links, built once for many level pairs."""
 
-    def __init__(self, ladder: Ladder, track: str) -> None:
+    def __init__(self, track: str, by_id: dict[str, Behavior]) -> None:
         self.track = track
         self.by_level: dict[str, dict[str, Behavior]] = defaultdict(dict)
+        self.nexts: dict[str, list[Progression]] = defaultdict(list)
+        self.by_id = by_id
+
+    @classmethod
+    def of(cls, ladder: Ladder, track: str) -> _TrackIndex:
+        """The index of one track."""
+        return cls.all(ladder, track).get(track) or cls(track, {b.id: b for b in ladder.behaviors})
+
+    @classmethod
+    def all(cls, ladder: Ladder, only: str | None = None) -> dict[str, _TrackIndex]:
+        """The index of every track writing behaviors (or of `only`), in one pass over the dataset."""
+        by_id = {b.id: b for b in ladder.behaviors}
+        indexes: dict[str, _TrackIndex] = {}
         for b in ladder.behaviors:
             for o in b.occurrences:
-                if o.track == track:
-                    self.by_level[o.level][b.id] = b
-        self.nexts: dict[str, list[Progression]] = defaultdict(list)
+                if only is not None and o.track != only:
+                    continue
+                index = indexes.get(o.track)
+                if index is None:
+                    index = indexes[o.track] = cls(o.track, by_id)
+                index.by_level[o.level][b.id] = b
         for p in ladder.progressions:
-            if p.track == track:
-                self.nexts[p.from_behavior].append(p)
-        self.by_id = {b.id: b for b in ladder.behaviors}
+            index = indexes.get(p.track)
+            if index is None and (only is None or p.track == only):
+                index = indexes[p.track] = cls(p.track, by_id)
+            if index is not None:
+                index.nexts[p.from_behavior].append(p)
+        return indexes
 
     def change(self, lo: str, hi: str) -> LevelChange:
         low, high = self.by_level.get(lo, {}), self.by_level.get(hi, {})

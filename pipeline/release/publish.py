@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field, PrivateAttr, ValidationError
 
 from pipeline.errors import InputError, ReleaseError
 from pipeline.models import Ladder, Record
@@ -78,6 +78,9 @@ class ReleasePlan(Record):
     version: str
     latest: str | None = Field(description="Latest published version, None before the first release.")
     diff: DatasetDiff
+    _made_for: tuple[Ladder, str | None] | None = PrivateAttr(None)
+    """The ladder the plan was made for and the sha256 of the latest release's ladder.json then (see
+    `_plan_holds`); not serialized, so a plan that went through JSON is checked by diffing again."""
 
 
 class Release(Record):
@@ -249,7 +252,27 @@ def plan_release(ladder: Ladder, normalized_dir: Path, version: str | None = Non
         raise ReleaseError(
             f"version {version} is not above the latest release {latest}; expected a higher version, e.g. {suggested}"
         )
-    return ReleasePlan(version=version, latest=latest, diff=diff)
+    plan = ReleasePlan(version=version, latest=latest, diff=diff)
+    plan._made_for = (ladder, _base_hash(normalized_dir, latest))
+    return plan
+
+
+def _base_hash(normalized_dir: Path, latest: str | None) -> str | None:
+    """sha256 of the ladder.json a diff against release `latest` reads (None when there is no release)."""
+    if latest is None:
+        return None
+    return _size_and_hash(releases_dir(normalized_dir) / latest / CANDIDATE_FILE)[1]
+
+
+def _plan_holds(plan: ReleasePlan, ladder: Ladder, normalized_dir: Path) -> bool:
+    """Whether `plan` still describes publishing `ladder`: made for this very ladder object, and the latest
+    release is the same version with the same ladder.json bytes, so its diff would come out the same."""
+    if plan._made_for is None or plan._made_for[0] is not ladder:
+        return False
+    latest = latest_release(normalized_dir)
+    if latest != plan.latest or (releases_dir(normalized_dir) / plan.version).exists():
+        return False
+    return plan._made_for[1] == _base_hash(normalized_dir, latest)
 
 
 # -------------------------------------------------------------------------------------------- publish
@@ -288,7 +311,8 @@ def publish_release(
 
     The caller has obtained approval for `plan`; `approval` (who, and their note) is recorded in the
     release's datapackage.json and changelog entry. Raises `ReleaseError` when the version exists already or
-    the releases changed since the plan was made.
+    the releases changed since the plan was made. A plan made by `plan_release` for this very `ladder`, with
+    the latest release unchanged since (same version, same ladder.json bytes), is not diffed again.
     """
     with output_lock(normalized_dir):
         heal_releases(normalized_dir)
@@ -298,11 +322,14 @@ def publish_release(
 def _publish(
     ladder: Ladder, normalized_dir: Path, plan: ReleasePlan, created: str, approval: Approval | None
 ) -> Release:
-    fresh = plan_release(ladder, normalized_dir, plan.version)
-    if fresh.latest != plan.latest or fresh.diff != plan.diff:
-        raise ReleaseError(
-            f"the releases changed since the diff was approved (latest is now {fresh.latest}); review the diff again"
-        )
+    if not _plan_holds(plan, ladder, normalized_dir):
+        # Planned again: raises when the version is taken; a different diff means the releases changed.
+        fresh = plan_release(ladder, normalized_dir, plan.version)
+        if fresh.latest != plan.latest or fresh.diff != plan.diff:
+            raise ReleaseError(
+                f"the releases changed since the diff was approved (latest is now {fresh.latest}); "
+                "review the diff again"
+            )
     root = releases_dir(normalized_dir)
     root.mkdir(parents=True, exist_ok=True)
     target = root / plan.version

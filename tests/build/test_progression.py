@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from pipeline.build import build_ladder
-from pipeline.build.progression import format_change, progression_between
+from pipeline.build.progression import consecutive_changes, format_change, progression_between
 from pipeline.config import Config
 from pipeline.errors import InputError
 from pipeline.models import Behavior, Ladder, Occurrence, Progression, Role, Track
@@ -278,3 +278,14 @@ def test_progressions_found_within_a_competency_even_when_many_words_change(ladd
             "Maintains many (as needed by customer size and complexity) strong relationships per account",
         )
     ] == ("numbers", "IC1", "IC2")
+
+
+def test_consecutive_changes_are_progression_between_each_pair(ladder) -> None:
+    """The track indexes built in one pass give what each pair asked for alone gives."""
+    changes = consecutive_changes(ladder)
+    pairs = [(c.track, c.from_level, c.to_level) for c in changes]
+    assert len(pairs) == len(set(pairs)) == 7
+    assert sorted({c.track for c in changes}) == ["High Touch CSM", "Partners Success", "Scale CSM"]
+    assert sum(len(c.strengthened) for c in changes) == 26
+    for c in changes:
+        assert progression_between(ladder, c.track, c.from_level, c.to_level) == c, (c.track, c.from_level)

@@ -574,3 +574,48 @@ def test_second_run_on_unchanged_raw_is_identical_and_says_so(tmp_path: Path) ->
     assert report == render_markdown(load_candidate(out), diff)
     assert report.splitlines()[2] == "No changes since release 1.0.0: the candidate gives the same dataset."
     assert run() == after
+
+
+def test_a_plan_that_still_holds_is_not_diffed_again(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Publishing the ladder a plan was made for, on the same releases, reuses the plan's diff; another ladder
+    object (or a plan read back from JSON) is planned again."""
+    import pipeline.release.publish as publish_module
+
+    calls: list[str] = []
+    real = publish_module.diff_ladders
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs.get("target_label", "candidate"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(publish_module, "diff_ladders", counting)
+    ladder = make_ladder()
+    plan = plan_release(ladder, out)
+    publish_release(ladder, out, plan, created=CREATED)
+    assert calls == ["candidate"]
+    fixed = text_fix()
+    plan = plan_release(fixed, out)
+    publish_release(text_fix(), out, plan, created=CREATED)
+    assert calls == ["candidate", "candidate", "candidate"]
+    again = text_fix()
+    again.behaviors[0].text = "Owns the renewal forecast"
+    plan = plan_release(again, out)
+    read_back = type(plan).model_validate_json(plan.model_dump_json())
+    publish_release(again, out, read_back, created=CREATED)
+    assert calls == ["candidate"] * 5
+    assert list_releases(out) == ["1.0.0", "1.0.1", "1.0.2"]
+
+
+def test_a_plan_whose_base_release_changed_is_refused(out: Path) -> None:
+    publish(out, make_ladder())
+    ladder = text_fix()
+    plan = plan_release(ladder, out)
+    assert plan.version == "1.0.1"
+    base = out / "releases" / "1.0.0" / "ladder.json"
+    tamper(base, json.dumps(json.loads(base.read_bytes()) | {"behaviors": []}).encode())
+    with pytest.raises(ReleaseError) as exc:
+        publish_release(ladder, out, plan, created=CREATED)
+    assert str(exc.value) == (
+        "the releases changed since the diff was approved (latest is now 1.0.0); review the diff again"
+    )
+    assert list_releases(out) == ["1.0.0"]

@@ -17,6 +17,7 @@ from pipeline.release.tables import (
     OCCURRENCES,
     TABLES,
     Column,
+    _progression_id,
     csv_text,
     occurrence_batches,
     occurrence_id,
@@ -246,3 +247,79 @@ def test_write_batches_gives_the_row_by_row_bytes_whatever_the_batch_sizes() -> 
         write_batches(columns, empty, parquet_file=only, row_group=2)
         write_parquet(columns, iter([]), reference, row_group=2)
         assert only.getvalue() == reference.getvalue()
+
+
+def test_progression_id_is_the_stable_id_of_its_fields() -> None:
+    cases = [
+        ("trk_1", "IC1", "IC2", "strengthened", "beh_a", "beh_b"),
+        (None, "M1", "M2", "new", None, 'beh_\u00e9"q\\'),
+        ("trk_\u2013", "IC2", "IC3", "dropped", "b\n\t", None),
+    ]
+    for track, frm, to, kind, a, b in cases:
+        expected = stable_id("chg", track=track, frm=frm, to=to, kind=kind, a=a, b=b)
+        assert _progression_id(track, frm, to, kind, a, b) == expected
+    assert _progression_id("trk_1", "IC1", "IC2", "new", None, "beh_b") != _progression_id(
+        "trk_1", "IC1", "IC2", "new", "beh_b", None
+    )
+
+
+def test_behavior_and_progression_rows_in_bulk_are_the_rows_built_one_by_one() -> None:
+    """The bulk rows hold what one dict per row, built from the models, holds (lists joined by '; ')."""
+    from pipeline.build.levels import level_sort_key
+    from pipeline.build.progression import consecutive_changes
+    from pipeline.release.tables import LIST_SEPARATOR, behavior_rows, progression_rows
+
+    ladder = with_log(make_ladder())
+    ladder.behaviors[0].competency_ids = []  # a behavior without a competency: empty cells, not "None"
+    names = {c.id: c.name for c in ladder.competencies}
+    behaviors = sorted(
+        (
+            {
+                "behavior_id": b.id,
+                "text": b.text,
+                "competency_id": b.competency_ids[0] if b.competency_ids else None,
+                "competency": names.get(b.competency_ids[0]) if b.competency_ids else None,
+                "occurrences": len(b.occurrences),
+                "tracks": LIST_SEPARATOR.join(sorted({o.track for o in b.occurrences})),
+                "levels": LIST_SEPARATOR.join(sorted({o.level for o in b.occurrences}, key=level_sort_key)),
+            }
+            for b in ladder.behaviors
+        ),
+        key=lambda r: r["behavior_id"],
+    )
+    assert list(behavior_rows(ladder)) == behaviors
+    assert [r["competency_id"] for r in behaviors].count(None) == 1
+    tracks = {t.name: t.id for t in ladder.tracks}
+    expected = []
+    for change in consecutive_changes(ladder):
+        for s in change.strengthened:
+            fields = {
+                "track_id": tracks[change.track],
+                "frm": change.from_level,
+                "to": change.to_level,
+                "kind": "strengthened",
+                "a": s.before.id,
+                "b": s.after.id,
+            }
+            expected.append(
+                {
+                    "progression_id": stable_id(
+                        "chg", **{("track" if k == "track_id" else k): v for k, v in fields.items()}
+                    ),
+                    "track_id": tracks[change.track],
+                    "track": change.track,
+                    "from_level": change.from_level,
+                    "to_level": change.to_level,
+                    "kind": "strengthened",
+                    "from_behavior_id": s.before.id,
+                    "from_text": s.before.text,
+                    "to_behavior_id": s.after.id,
+                    "to_text": s.after.text,
+                    "competency_id": s.links[0].competency_id,
+                    "removed_words": LIST_SEPARATOR.join(w for p in s.links for w in p.removed_words),
+                    "added_words": LIST_SEPARATOR.join(w for p in s.links for w in p.added_words),
+                    "rule": LIST_SEPARATOR.join(p.rule for p in s.links),
+                }
+            )
+    assert list(progression_rows(ladder)) == expected
+    assert len(expected) == 1

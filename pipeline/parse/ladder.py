@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pipeline.ingest.tree import children
 from pipeline.models import Document, Node, ParsedBehavior, ParsedCompetency, ParsedDocument, ParsedRole, line_of
-from pipeline.parse.regex_needs import needs
+from pipeline.parse.regex_needs import either, needs
 from pipeline.parse.settings import StructureConfig
 from pipeline.settings import compiled
 
@@ -81,12 +82,21 @@ class Found:
             bucket.append(what)
 
 
+_NOT_KEY = re.compile(r"[^\w&]+")
+
+
+@lru_cache(maxsize=4096)
 def _key(text: str) -> str:
-    return re.sub(r"[^\w&]+", " ", text.casefold()).strip()
+    """The comparison key of a name (case and punctuation folded); names repeat, so the answers are kept."""
+    return _NOT_KEY.sub(" ", text.casefold()).strip()
 
 
 class Rules:
-    """The compiled settings (`path_markers`: the career page's path-group lines, regex -> path)."""
+    """The compiled settings (`path_markers`: the career page's path-group lines, regex -> path).
+
+    Made per document: the answers per text (`level_like`, `is_empty`, `is_years`) are kept, because a
+    document's lines are asked again and again (by every candidate axis, the level's sections and the promoted
+    reading of plain text)."""
 
     def __init__(self, cfg: StructureConfig, path_markers: dict[str, str] | None = None) -> None:
         self.cfg = cfg
@@ -100,32 +110,49 @@ class Rules:
         self.empty = compiled(cfg.empty_cell_patterns, re.IGNORECASE)
         self.years = compiled(cfg.years_patterns, re.IGNORECASE)
         self.years_needs = [needs(p, re.IGNORECASE) for p in cfg.years_patterns]  # "experience", "year"
+        self.years_any = either(self.years_needs)  # one test first: most lines hold none of them
         self._years: dict[str, bool] = {}  # the answer per text: a section's lines are asked again and again
+        self._like: dict[str, bool] = {}
+        self._empty: dict[str, bool] = {}
+        self._labels: dict[tuple[str | None, str], tuple[str, str] | None] = {}
 
     def page_wide(self, title: str) -> bool:
         return any(rx.search(title) for rx in self.not_role)
 
     def level_like(self, title: str) -> bool:
         """A short title that names a level: a code or number, a Roman numeral, or a level word."""
+        got = self._like.get(title)
+        if got is None:
+            got = self._like[title] = self._level_like(title)
+        return got
+
+    def _level_like(self, title: str) -> bool:
         words = title.split()
-        if not words or len(words) > self.cfg.max_title_words or self.page_wide(title):
+        if not words or len(words) > self.cfg.max_title_words or title.rstrip().endswith((".", ":", "!")):
             return False
-        if title.rstrip().endswith((".", ":", "!")):
+        if self.page_wide(title):
             return False
         return bool(self.code.search(title) or self.roman.search(title) or self.words.search(title))
 
     def is_empty(self, text: str) -> bool:
-        return not text.strip() or any(rx.search(text) for rx in self.empty)
+        got = self._empty.get(text)
+        if got is None:
+            got = self._empty[text] = not text.strip() or any(rx.search(text) for rx in self.empty)
+        return got
 
     def is_years_header(self, text: str) -> bool:
-        return bool(re.search(r"\b(?:years?|experience|yoe)\b", text, re.IGNORECASE)) and len(text.split()) <= 5
+        return bool(_YEARS_HEADER.search(text)) and len(text.split()) <= 5
 
     def is_years(self, text: str) -> bool:
         got = self._years.get(text)
         if got is None:
-            got = self._years[text] = len(text.split()) <= 25 and any(
-                (need is None or need.found_in(text)) and rx.search(text)
-                for rx, need in zip(self.years, self.years_needs, strict=True)
+            got = self._years[text] = (
+                (self.years_any is None or self.years_any.found_in(text))
+                and len(text.split()) <= 25
+                and any(
+                    (need is None or need.found_in(text)) and rx.search(text)
+                    for rx, need in zip(self.years, self.years_needs, strict=True)
+                )
             )
         return got
 
@@ -141,6 +168,7 @@ class Rules:
         return None
 
 
+_YEARS_HEADER = re.compile(r"\b(?:years?|experience|yoe)\b", re.IGNORECASE)
 _YEARS_RANGE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:-|–|to)\s*(\d+(?:\.\d+)?)")
 _YEARS_MIN = re.compile(r"(\d+(?:\.\d+)?)\s*\+|(?:minimum|at least|min\.?)\s+(?:of\s+)?(\d+(?:\.\d+)?)", re.IGNORECASE)
 _YEARS_ONE = re.compile(r"(\d+(?:\.\d+)?)\s*years?", re.IGNORECASE)
@@ -174,6 +202,7 @@ class Tree:
         self.top = [i for i, n in enumerate(nodes) if n.parent < 0]
         self.pos = {j: k for k, j in enumerate(self.top)}
         self._bodies: dict[int, list[int]] = {}
+        self._texts: dict[int, list[str]] = {}
 
     def items(self, lst: int) -> list[int]:
         return [k for k in self.kids[lst] if self.nodes[k].kind == "item"]
@@ -231,9 +260,10 @@ def heading_axis(tree: Tree, rules: Rules) -> tuple[int, list[int]] | None:
 
 
 def _content_words(title: str, rules: Rules) -> set[str]:
-    return {
-        w for w in re.findall(r"[a-z][a-z&'-]{2,}", title.casefold()) if not rules.words.fullmatch(w) and w not in _STOP
-    }
+    return {w for w in _WORD.findall(title.casefold()) if not rules.words.fullmatch(w) and w not in _STOP}
+
+
+_WORD = re.compile(r"[a-z][a-z&'-]{2,}")
 
 
 _STOP = {"the", "and", "for", "with", "our", "level", "levels", "role", "roles", "track", "ladder", "career"}
@@ -302,16 +332,26 @@ def level_sections(tree: Tree, lvl: int, levels: list[int], rules: Rules, found:
 # ------------------------------------------------------------------------------------ competencies / items
 
 
+_LABEL = re.compile(r"^([A-Z][^:.!?]{0,60}?):(?:\s+(.*))?$")
+
+
 def _label_of(tree: Tree, i: int, rules: Rules) -> tuple[str, str] | None:
     """(label, inline rest) of an item or paragraph written as `Label: rest` / `**Label:** rest`."""
     n = tree.nodes[i]
+    key = (n.label, n.text)
+    if key not in rules._labels:
+        rules._labels[key] = _read_label(n, rules)
+    return rules._labels[key]
+
+
+def _read_label(n: Node, rules: Rules) -> tuple[str, str] | None:
     if n.label:
         label = n.label
         rest = n.text[len(label) :].lstrip(" :*") if n.text.startswith(label) else n.text
         if len(label.split()) <= rules.cfg.max_label_words:
             return label, rest.strip()
         return None
-    m = re.match(r"^([A-Z][^:.!?]{0,60}?):(?:\s+(.*))?$", n.text)
+    m = _LABEL.match(n.text)
     if m and len(m.group(1).split()) <= rules.cfg.max_label_words:
         return m.group(1).strip(), (m.group(2) or "").strip()
     return None
@@ -352,11 +392,12 @@ def fill_level(
 ) -> None:
     """Competencies and behaviors of one level from the top-level nodes of its section."""
     nodes = tree.nodes
-    # years lines anywhere in the section
-    for j in body:
-        for t in _texts(tree, j):
-            if rules.is_years(t) and level.years == (None, None):
-                level.years = parse_years(t)
+    # years lines anywhere in the section: the first one that gives numbers (no need to read on after it)
+    for t in (t for j in body for t in _texts(tree, j)):
+        if level.years != (None, None):
+            break
+        if rules.is_years(t):
+            level.years = parse_years(t)
     subheads = [j for j in body if nodes[j].kind == "heading"]
     if subheads:
         top = min(nodes[j].level for j in subheads)
@@ -391,13 +432,22 @@ def fill_level(
 
 
 def _texts(tree: Tree, j: int) -> list[str]:
-    out = [tree.nodes[j].text] if tree.nodes[j].text else []
-    stack = list(reversed(tree.kids[j]))
-    while stack:
-        k = stack.pop()
-        if tree.nodes[k].text and tree.nodes[k].kind != "cell":
-            out.append(tree.nodes[k].text)
-        stack.extend(reversed(tree.kids[k]))
+    """The texts of node `j` and its descendants (cells excepted), in document order (kept per tree: read only)."""
+    got = tree._texts.get(j)
+    if got is not None:
+        return got
+    nodes = tree.nodes
+    out = [nodes[j].text] if nodes[j].text else []
+    if tree.kids[j]:
+        stack = list(reversed(tree.kids[j]))
+        while stack:
+            k = stack.pop()
+            n = nodes[k]
+            if n.text and n.kind != "cell":
+                out.append(n.text)
+            if tree.kids[k]:
+                stack.extend(reversed(tree.kids[k]))
+    tree._texts[j] = out
     return out
 
 
@@ -589,10 +639,12 @@ def label_shares(tree: Tree, bodies: list[list[int]], rules: Rules) -> dict[str,
 # ------------------------------------------------------------------------------------------------ detection
 
 
-def promote_text_headings(nodes: list[Node], cfg: StructureConfig) -> list[Node]:
+def promote_text_headings(nodes: list[Node], cfg: StructureConfig, rules: Rules | None = None) -> list[Node]:
     """Plain text has no heading markup: a short top-level line that looks like a level (`Level 2 - CSM`) and
-    is followed by more text becomes a level-2 heading, so the heading rules can read the ladder."""
-    rules = Rules(cfg)
+    is followed by more text becomes a level-2 heading, so the heading rules can read the ladder.
+
+    `rules`: the document's `Rules` of `cfg` when it has them (their answers per text are reused)."""
+    rules = rules if rules is not None else Rules(cfg)
     top = [i for i, n in enumerate(nodes) if n.parent < 0]
     out = list(nodes)
     for i in top[:-1]:
@@ -638,10 +690,17 @@ class LadderMemo:
     The `Found` objects it returns are shared between callers: read them, never change them.
     """
 
-    def __init__(self, nodes: list[Node], cfg: StructureConfig, path_markers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        nodes: list[Node],
+        cfg: StructureConfig,
+        path_markers: dict[str, str] | None = None,
+        rules: Rules | None = None,
+    ) -> None:
         self.nodes = nodes
         self.cfg = cfg
         self.path_markers = path_markers
+        self._rules = rules  # made on first use; shared with the promoted reading (same texts, same answers)
         self._axes: tuple[Tree, Rules, Found, list[Level]] | None = None
         self._found: dict[bool, Found] = {}
         self._promoted: Found | None = None
@@ -655,11 +714,18 @@ class LadderMemo:
             and all(a is b or a == b for a, b in zip(self.nodes, nodes, strict=True))
         )
 
+    @property
+    def rules(self) -> Rules:
+        """The `Rules` of this memo's settings, with the answers per text found so far."""
+        if self._rules is None:
+            self._rules = Rules(self.cfg, self.path_markers)
+        return self._rules
+
     def found(self, single_level: bool) -> Found:
         """`detect(nodes, cfg, single_level, path_markers)`, computed once per value of `single_level`."""
         if single_level not in self._found:
             if self._axes is None:
-                self._axes = _detect_axes(self.nodes, Rules(self.cfg, self.path_markers))
+                self._axes = _detect_axes(self.nodes, self.rules)
             tree, rules, found, levels = self._axes
             if levels or not single_level:  # the one-level reading only applies when no axis was found
                 self._found[single_level] = _finish(found, levels)
@@ -670,8 +736,8 @@ class LadderMemo:
     def promoted(self) -> Found:
         """`detect(promote_text_headings(nodes, cfg), cfg, False, path_markers)`, computed once."""
         if self._promoted is None:
-            promoted = promote_text_headings(self.nodes, self.cfg)
-            self._promoted = LadderMemo(promoted, self.cfg, self.path_markers).found(False)
+            promoted = promote_text_headings(self.nodes, self.cfg, self.rules)
+            self._promoted = LadderMemo(promoted, self.cfg, self.path_markers, self.rules).found(False)
         return self._promoted
 
 

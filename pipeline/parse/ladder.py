@@ -114,6 +114,7 @@ class Rules:
         self._years: dict[str, bool] = {}  # the answer per text: a section's lines are asked again and again
         self._like: dict[str, bool] = {}
         self._empty: dict[str, bool] = {}
+        self._statement: dict[str, bool] = {}
         self._labels: dict[tuple[str | None, str], tuple[str, str] | None] = {}
 
     def page_wide(self, title: str) -> bool:
@@ -138,6 +139,13 @@ class Rules:
         got = self._empty.get(text)
         if got is None:
             got = self._empty[text] = not text.strip() or any(rx.search(text) for rx in self.empty)
+        return got
+
+    def is_statement(self, text: str) -> bool:
+        """Neither empty (`is_empty`) nor a years line (`is_years`): a text that can be a behavior."""
+        got = self._statement.get(text)
+        if got is None:
+            got = self._statement[text] = not self.is_empty(text) and not self.is_years(text)
         return got
 
     def is_years_header(self, text: str) -> bool:
@@ -194,15 +202,25 @@ def parse_years(text: str) -> tuple[float | None, float | None]:
 
 
 class Tree:
-    """Children lists and small queries over `Document.nodes`."""
+    """Children lists and small queries over `Document.nodes`.
 
-    def __init__(self, nodes: list[Node]) -> None:
+    `shape`: the tree of the same nodes before `promote_text_headings` made some paragraphs headings (same
+    parents, same texts): its children lists and node texts are reused."""
+
+    def __init__(self, nodes: list[Node], shape: Tree | None = None) -> None:
         self.nodes = nodes
+        self._bodies: dict[int, list[int]] = {}
+        self.kids: list[list[int]]
+        self.top: list[int]
+        self.pos: dict[int, int]
+        self._texts: dict[int, list[str]]
+        if shape is not None:
+            self.kids, self.top, self.pos, self._texts = shape.kids, shape.top, shape.pos, shape._texts
+            return
         self.kids = children(nodes)
         self.top = [i for i, n in enumerate(nodes) if n.parent < 0]
         self.pos = {j: k for k, j in enumerate(self.top)}
-        self._bodies: dict[int, list[int]] = {}
-        self._texts: dict[int, list[str]] = {}
+        self._texts = {}
 
     def items(self, lst: int) -> list[int]:
         return [k for k in self.kids[lst] if self.nodes[k].kind == "item"]
@@ -380,9 +398,10 @@ def _top_items(tree: Tree, lst: int) -> list[int]:
 
 def _item_behaviors(tree: Tree, items: list[int], rules: Rules) -> list[Behavior]:
     out = []
+    nodes = tree.nodes
     for i in items:
-        n = tree.nodes[i]
-        if n.text and not rules.is_empty(n.text) and not rules.is_years(n.text):
+        n = nodes[i]
+        if n.text and rules.is_statement(n.text):
             out.append(Behavior(n.text, n.ref))
     return out
 
@@ -696,11 +715,13 @@ class LadderMemo:
         cfg: StructureConfig,
         path_markers: dict[str, str] | None = None,
         rules: Rules | None = None,
+        shape: Tree | None = None,
     ) -> None:
         self.nodes = nodes
         self.cfg = cfg
         self.path_markers = path_markers
         self._rules = rules  # made on first use; shared with the promoted reading (same texts, same answers)
+        self._shape = shape
         self._axes: tuple[Tree, Rules, Found, list[Level]] | None = None
         self._found: dict[bool, Found] = {}
         self._promoted: Found | None = None
@@ -725,7 +746,7 @@ class LadderMemo:
         """`detect(nodes, cfg, single_level, path_markers)`, computed once per value of `single_level`."""
         if single_level not in self._found:
             if self._axes is None:
-                self._axes = _detect_axes(self.nodes, self.rules)
+                self._axes = _detect_axes(self.nodes, self.rules, self._shape)
             tree, rules, found, levels = self._axes
             if levels or not single_level:  # the one-level reading only applies when no axis was found
                 self._found[single_level] = _finish(found, levels)
@@ -737,7 +758,8 @@ class LadderMemo:
         """`detect(promote_text_headings(nodes, cfg), cfg, False, path_markers)`, computed once."""
         if self._promoted is None:
             promoted = promote_text_headings(self.nodes, self.cfg, self.rules)
-            self._promoted = LadderMemo(promoted, self.cfg, self.path_markers, self.rules).found(False)
+            shape = self._axes[0] if self._axes is not None else None  # the same parents: the same children
+            self._promoted = LadderMemo(promoted, self.cfg, self.path_markers, self.rules, shape).found(False)
         return self._promoted
 
 
@@ -751,11 +773,12 @@ def _copy(found: Found) -> Found:
     )
 
 
-def _detect_axes(nodes: list[Node], rules: Rules) -> tuple[Tree, Rules, Found, list[Level]]:
-    """The heading and table level axes of a tree: the levels found (in line order), before the one-level reading."""
+def _detect_axes(nodes: list[Node], rules: Rules, shape: Tree | None = None) -> tuple[Tree, Rules, Found, list[Level]]:
+    """The heading and table level axes of a tree: the levels found (in line order), before the one-level reading
+    (`shape`: see `Tree`)."""
     from pipeline.parse.matrix import table_levels
 
-    tree = Tree(nodes)
+    tree = Tree(nodes, shape)
     found = Found()
     ctx = _heading_context(tree)
     axis = heading_axis(tree, rules)

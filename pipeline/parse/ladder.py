@@ -118,7 +118,7 @@ class Rules:
         self._labels: dict[tuple[str | None, str], tuple[str, str] | None] = {}
 
     def page_wide(self, title: str) -> bool:
-        return any(rx.search(title) for rx in self.not_role)
+        return _any_search(self.not_role, title)
 
     def level_like(self, title: str) -> bool:
         """A short title that names a level: a code or number, a Roman numeral, or a level word."""
@@ -138,7 +138,7 @@ class Rules:
     def is_empty(self, text: str) -> bool:
         got = self._empty.get(text)
         if got is None:
-            got = self._empty[text] = not text.strip() or any(rx.search(text) for rx in self.empty)
+            got = self._empty[text] = not text.strip() or _any_search(self.empty, text)
         return got
 
     def is_statement(self, text: str) -> bool:
@@ -166,14 +166,22 @@ class Rules:
 
     def path_of(self, *texts: str) -> str | None:
         for t in texts:
-            if any(rx.search(t) for rx in self.ic):
+            if _any_search(self.ic, t):
                 return "ic"
-            if any(rx.search(t) for rx in self.mgmt):
+            if _any_search(self.mgmt, t):
                 return "management"
             marked = next((v for rx, v in self.markers if rx.search(t)), None)
             if marked:
                 return marked
         return None
+
+
+def _any_search(patterns: list[re.Pattern[str]], text: str) -> bool:
+    """Does one of `patterns` match somewhere in `text` (a loop: no generator per call on the hot paths)."""
+    for rx in patterns:  # noqa: SIM110
+        if rx.search(text):
+            return True
+    return False
 
 
 _YEARS_HEADER = re.compile(r"\b(?:years?|experience|yoe)\b", re.IGNORECASE)
@@ -210,6 +218,7 @@ class Tree:
     def __init__(self, nodes: list[Node], shape: Tree | None = None) -> None:
         self.nodes = nodes
         self._bodies: dict[int, list[int]] = {}
+        self._items: dict[int, list[int]] = {}
         self.kids: list[list[int]]
         self.top: list[int]
         self.pos: dict[int, int]
@@ -223,7 +232,11 @@ class Tree:
         self._texts = {}
 
     def items(self, lst: int) -> list[int]:
-        return [k for k in self.kids[lst] if self.nodes[k].kind == "item"]
+        """The items of list `lst` (kept per tree: read only)."""
+        got = self._items.get(lst)
+        if got is None:
+            got = self._items[lst] = [k for k in self.kids[lst] if self.nodes[k].kind == "item"]
+        return got
 
     def sublists(self, i: int) -> list[int]:
         return [k for k in self.kids[i] if self.nodes[k].kind == "list"]
@@ -538,8 +551,9 @@ def _fill_plain(
     # bold-label lines (`**Impact:** text`) are competencies wherever they stand, when the labels recur or
     # some of them open a list
     label_paras = [j for j in part if nodes[j].kind == "para" and nodes[j].label and not rules.is_years(nodes[j].text)]
+    label_set = set(label_paras)  # for membership; the list keeps the order
     opens_list = any(
-        pos + 1 < len(part) and nodes[part[pos + 1]].kind == "list" for pos, j in enumerate(part) if j in label_paras
+        pos + 1 < len(part) and nodes[part[pos + 1]].kind == "list" for pos, j in enumerate(part) if j in label_set
     )
     use_labels = (
         named is None and bool(label_paras) and (opens_list or _labels_recur(label_paras, tree, rules, label_share))
@@ -548,7 +562,7 @@ def _fill_plain(
     first_list = part.index(lists[0])
     for j in part[:first_list]:
         n = nodes[j]
-        if use_labels and j in label_paras:
+        if use_labels and j in label_set:
             continue
         if n.kind in ("para", "quote") and not (j == part[first_list - 1] and _list_heading(tree, j, rules)):
             for text in _texts(tree, j):
@@ -564,7 +578,7 @@ def _fill_plain(
                 continue
             if nxt is not None and nodes[nxt].kind == "list" and (lab or _list_heading(tree, j, rules)):
                 pending = (lab[0] if lab else n.text.rstrip(": "), n.ref)  # the list carries the behaviors
-            elif lab and lab[1] and use_labels and j in label_paras and not rules.is_empty(lab[1]):
+            elif lab and lab[1] and use_labels and j in label_set and not rules.is_empty(lab[1]):
                 level.comp(lab[0], n.ref).behaviors.append(Behavior(lab[1], n.ref))
                 found.note(found.comp_kinds, "bold labels")
                 found.note(found.behavior_kinds, "inline statements")

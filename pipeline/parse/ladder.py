@@ -131,9 +131,10 @@ class Rules:
         words = title.split()
         if not words or len(words) > self.cfg.max_title_words or title.rstrip().endswith((".", ":", "!")):
             return False
-        if self.page_wide(title):
+        # the level marks first: most short lines have none, and then the page-wide patterns need not be tried
+        if not (self.code.search(title) or self.roman.search(title) or self.words.search(title)):
             return False
-        return bool(self.code.search(title) or self.roman.search(title) or self.words.search(title))
+        return not self.page_wide(title)
 
     def is_empty(self, text: str) -> bool:
         got = self._empty.get(text)
@@ -794,7 +795,14 @@ def _detect_axes(nodes: list[Node], rules: Rules, shape: Tree | None = None) -> 
 
     tree = Tree(nodes, shape)
     found = Found()
-    ctx = _heading_context(tree)
+    ctx_of: dict[int, tuple[str, ...]] | None = None
+
+    def ctx(j: int) -> tuple[str, ...]:  # the heading context, made when a level or a table needs it
+        nonlocal ctx_of
+        if ctx_of is None:
+            ctx_of = _heading_context(tree)
+        return ctx_of[j]
+
     axis = heading_axis(tree, rules)
     sections = level_sections(tree, axis[0], axis[1], rules, found) if axis else []
     covered = {j for s in sections for j in s.body} | {s.head for s in sections}
@@ -805,7 +813,7 @@ def _detect_axes(nodes: list[Node], rules: Rules, shape: Tree | None = None) -> 
             h = nodes[s.head]
             lv = Level(title=h.text, ref=h.ref, line=line_of(h.ref))
             fill_level(tree, lv, s.body, rules, found, shares)
-            lv.path = rules.path_of(h.text) or rules.path_of(*reversed(ctx[s.head])) or _ic_summary(lv, rules)
+            lv.path = rules.path_of(h.text) or rules.path_of(*reversed(ctx(s.head))) or _ic_summary(lv, rules)
             levels.append(lv)
         found.axes.append(f"H{axis[0]} headings {_span(levels)}" if axis else "")
     by_title: dict[str, Level] = {}
@@ -819,7 +827,7 @@ def _detect_axes(nodes: list[Node], rules: Rules, shape: Tree | None = None) -> 
                 found.note(found.skipped, f"table at {nodes[j].ref} (no level axis or an index)")
             continue
         table_found, how = got
-        path = rules.path_of(*reversed(ctx[j]))
+        path = rules.path_of(*reversed(ctx(j)))
         new = []
         for lv in table_found:
             key = _key(lv.title)

@@ -100,7 +100,7 @@ def level_axis(nodes: list[Node], career_page: CareerPageConfig, ladders: Ladder
 
     `ladders`: the document's ladder detection, kept for the career-page parser (made here when not given or
     made for other nodes or settings)."""
-    from pipeline.parse.ladder import LadderMemo, Rules
+    from pipeline.parse.ladder import LadderMemo
 
     cp = career_page
     memo = ladders
@@ -114,7 +114,7 @@ def level_axis(nodes: list[Node], career_page: CareerPageConfig, ladders: Ladder
     found = memo.found(single_level=True)
     if len(found.levels) == 1:
         lv = found.levels[0]
-        if Rules(cp.structure).level_like(lv.title) and sum(1 for c in lv.comps if c.name) >= 2:
+        if memo.rules.level_like(lv.title) and sum(1 for c in lv.comps if c.name) >= 2:
             return 0.6
     return 0.0
 

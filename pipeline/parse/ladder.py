@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pipeline.ingest.tree import children
 from pipeline.models import Document, Node, ParsedBehavior, ParsedCompetency, ParsedDocument, ParsedRole, line_of
-from pipeline.parse.regex_needs import needs
+from pipeline.parse.regex_needs import either, needs
 from pipeline.parse.settings import StructureConfig
 from pipeline.settings import compiled
 
@@ -81,12 +82,21 @@ class Found:
             bucket.append(what)
 
 
+_NOT_KEY = re.compile(r"[^\w&]+")
+
+
+@lru_cache(maxsize=4096)
 def _key(text: str) -> str:
-    return re.sub(r"[^\w&]+", " ", text.casefold()).strip()
+    """The comparison key of a name (case and punctuation folded); names repeat, so the answers are kept."""
+    return _NOT_KEY.sub(" ", text.casefold()).strip()
 
 
 class Rules:
-    """The compiled settings (`path_markers`: the career page's path-group lines, regex -> path)."""
+    """The compiled settings (`path_markers`: the career page's path-group lines, regex -> path).
+
+    Made per document: the answers per text (`level_like`, `is_empty`, `is_years`) are kept, because a
+    document's lines are asked again and again (by every candidate axis, the level's sections and the promoted
+    reading of plain text)."""
 
     def __init__(self, cfg: StructureConfig, path_markers: dict[str, str] | None = None) -> None:
         self.cfg = cfg
@@ -100,40 +110,66 @@ class Rules:
         self.empty = compiled(cfg.empty_cell_patterns, re.IGNORECASE)
         self.years = compiled(cfg.years_patterns, re.IGNORECASE)
         self.years_needs = [needs(p, re.IGNORECASE) for p in cfg.years_patterns]  # "experience", "year"
+        self.years_any = either(self.years_needs)  # one test first: most lines hold none of them
         self._years: dict[str, bool] = {}  # the answer per text: a section's lines are asked again and again
+        self._like: dict[str, bool] = {}
+        self._empty: dict[str, bool] = {}
+        self._statement: dict[str, bool] = {}
+        self._labels: dict[tuple[str | None, str], tuple[str, str] | None] = {}
 
     def page_wide(self, title: str) -> bool:
-        return any(rx.search(title) for rx in self.not_role)
+        return _any_search(self.not_role, title)
 
     def level_like(self, title: str) -> bool:
         """A short title that names a level: a code or number, a Roman numeral, or a level word."""
+        got = self._like.get(title)
+        if got is None:
+            got = self._like[title] = self._level_like(title)
+        return got
+
+    def _level_like(self, title: str) -> bool:
         words = title.split()
-        if not words or len(words) > self.cfg.max_title_words or self.page_wide(title):
+        if not words or len(words) > self.cfg.max_title_words or title.rstrip().endswith((".", ":", "!")):
             return False
-        if title.rstrip().endswith((".", ":", "!")):
+        # the level marks first: most short lines have none, and then the page-wide patterns need not be tried
+        if not (self.code.search(title) or self.roman.search(title) or self.words.search(title)):
             return False
-        return bool(self.code.search(title) or self.roman.search(title) or self.words.search(title))
+        return not self.page_wide(title)
 
     def is_empty(self, text: str) -> bool:
-        return not text.strip() or any(rx.search(text) for rx in self.empty)
+        got = self._empty.get(text)
+        if got is None:
+            got = self._empty[text] = not text.strip() or _any_search(self.empty, text)
+        return got
+
+    def is_statement(self, text: str) -> bool:
+        """Neither empty (`is_empty`) nor a years line (`is_years`): a text that can be a behavior."""
+        got = self._statement.get(text)
+        if got is None:
+            got = self._statement[text] = not self.is_empty(text) and not self.is_years(text)
+        return got
 
     def is_years_header(self, text: str) -> bool:
-        return bool(re.search(r"\b(?:years?|experience|yoe)\b", text, re.IGNORECASE)) and len(text.split()) <= 5
+        return bool(_YEARS_HEADER.search(text)) and len(text.split()) <= 5
 
     def is_years(self, text: str) -> bool:
         got = self._years.get(text)
         if got is None:
-            got = self._years[text] = len(text.split()) <= 25 and any(
-                (need is None or need.found_in(text)) and rx.search(text)
-                for rx, need in zip(self.years, self.years_needs, strict=True)
+            got = self._years[text] = (
+                (self.years_any is None or self.years_any.found_in(text))
+                and len(text.split()) <= 25
+                and any(
+                    (need is None or need.found_in(text)) and rx.search(text)
+                    for rx, need in zip(self.years, self.years_needs, strict=True)
+                )
             )
         return got
 
     def path_of(self, *texts: str) -> str | None:
         for t in texts:
-            if any(rx.search(t) for rx in self.ic):
+            if _any_search(self.ic, t):
                 return "ic"
-            if any(rx.search(t) for rx in self.mgmt):
+            if _any_search(self.mgmt, t):
                 return "management"
             marked = next((v for rx, v in self.markers if rx.search(t)), None)
             if marked:
@@ -141,6 +177,15 @@ class Rules:
         return None
 
 
+def _any_search(patterns: list[re.Pattern[str]], text: str) -> bool:
+    """Does one of `patterns` match somewhere in `text` (a loop: no generator per call on the hot paths)."""
+    for rx in patterns:  # noqa: SIM110
+        if rx.search(text):
+            return True
+    return False
+
+
+_YEARS_HEADER = re.compile(r"\b(?:years?|experience|yoe)\b", re.IGNORECASE)
 _YEARS_RANGE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:-|–|to)\s*(\d+(?:\.\d+)?)")
 _YEARS_MIN = re.compile(r"(\d+(?:\.\d+)?)\s*\+|(?:minimum|at least|min\.?)\s+(?:of\s+)?(\d+(?:\.\d+)?)", re.IGNORECASE)
 _YEARS_ONE = re.compile(r"(\d+(?:\.\d+)?)\s*years?", re.IGNORECASE)
@@ -166,17 +211,33 @@ def parse_years(text: str) -> tuple[float | None, float | None]:
 
 
 class Tree:
-    """Children lists and small queries over `Document.nodes`."""
+    """Children lists and small queries over `Document.nodes`.
 
-    def __init__(self, nodes: list[Node]) -> None:
+    `shape`: the tree of the same nodes before `promote_text_headings` made some paragraphs headings (same
+    parents, same texts): its children lists and node texts are reused."""
+
+    def __init__(self, nodes: list[Node], shape: Tree | None = None) -> None:
         self.nodes = nodes
+        self._bodies: dict[int, list[int]] = {}
+        self._items: dict[int, list[int]] = {}
+        self.kids: list[list[int]]
+        self.top: list[int]
+        self.pos: dict[int, int]
+        self._texts: dict[int, list[str]]
+        if shape is not None:
+            self.kids, self.top, self.pos, self._texts = shape.kids, shape.top, shape.pos, shape._texts
+            return
         self.kids = children(nodes)
         self.top = [i for i, n in enumerate(nodes) if n.parent < 0]
         self.pos = {j: k for k, j in enumerate(self.top)}
-        self._bodies: dict[int, list[int]] = {}
+        self._texts = {}
 
     def items(self, lst: int) -> list[int]:
-        return [k for k in self.kids[lst] if self.nodes[k].kind == "item"]
+        """The items of list `lst` (kept per tree: read only)."""
+        got = self._items.get(lst)
+        if got is None:
+            got = self._items[lst] = [k for k in self.kids[lst] if self.nodes[k].kind == "item"]
+        return got
 
     def sublists(self, i: int) -> list[int]:
         return [k for k in self.kids[i] if self.nodes[k].kind == "list"]
@@ -231,9 +292,10 @@ def heading_axis(tree: Tree, rules: Rules) -> tuple[int, list[int]] | None:
 
 
 def _content_words(title: str, rules: Rules) -> set[str]:
-    return {
-        w for w in re.findall(r"[a-z][a-z&'-]{2,}", title.casefold()) if not rules.words.fullmatch(w) and w not in _STOP
-    }
+    return {w for w in _WORD.findall(title.casefold()) if not rules.words.fullmatch(w) and w not in _STOP}
+
+
+_WORD = re.compile(r"[a-z][a-z&'-]{2,}")
 
 
 _STOP = {"the", "and", "for", "with", "our", "level", "levels", "role", "roles", "track", "ladder", "career"}
@@ -302,16 +364,26 @@ def level_sections(tree: Tree, lvl: int, levels: list[int], rules: Rules, found:
 # ------------------------------------------------------------------------------------ competencies / items
 
 
+_LABEL = re.compile(r"^([A-Z][^:.!?]{0,60}?):(?:\s+(.*))?$")
+
+
 def _label_of(tree: Tree, i: int, rules: Rules) -> tuple[str, str] | None:
     """(label, inline rest) of an item or paragraph written as `Label: rest` / `**Label:** rest`."""
     n = tree.nodes[i]
+    key = (n.label, n.text)
+    if key not in rules._labels:
+        rules._labels[key] = _read_label(n, rules)
+    return rules._labels[key]
+
+
+def _read_label(n: Node, rules: Rules) -> tuple[str, str] | None:
     if n.label:
         label = n.label
         rest = n.text[len(label) :].lstrip(" :*") if n.text.startswith(label) else n.text
         if len(label.split()) <= rules.cfg.max_label_words:
             return label, rest.strip()
         return None
-    m = re.match(r"^([A-Z][^:.!?]{0,60}?):(?:\s+(.*))?$", n.text)
+    m = _LABEL.match(n.text)
     if m and len(m.group(1).split()) <= rules.cfg.max_label_words:
         return m.group(1).strip(), (m.group(2) or "").strip()
     return None
@@ -340,9 +412,10 @@ def _top_items(tree: Tree, lst: int) -> list[int]:
 
 def _item_behaviors(tree: Tree, items: list[int], rules: Rules) -> list[Behavior]:
     out = []
+    nodes = tree.nodes
     for i in items:
-        n = tree.nodes[i]
-        if n.text and not rules.is_empty(n.text) and not rules.is_years(n.text):
+        n = nodes[i]
+        if n.text and rules.is_statement(n.text):
             out.append(Behavior(n.text, n.ref))
     return out
 
@@ -352,11 +425,12 @@ def fill_level(
 ) -> None:
     """Competencies and behaviors of one level from the top-level nodes of its section."""
     nodes = tree.nodes
-    # years lines anywhere in the section
-    for j in body:
-        for t in _texts(tree, j):
-            if rules.is_years(t) and level.years == (None, None):
-                level.years = parse_years(t)
+    # years lines anywhere in the section: the first one that gives numbers (no need to read on after it)
+    for t in (t for j in body for t in _texts(tree, j)):
+        if level.years != (None, None):
+            break
+        if rules.is_years(t):
+            level.years = parse_years(t)
     subheads = [j for j in body if nodes[j].kind == "heading"]
     if subheads:
         top = min(nodes[j].level for j in subheads)
@@ -391,13 +465,22 @@ def fill_level(
 
 
 def _texts(tree: Tree, j: int) -> list[str]:
-    out = [tree.nodes[j].text] if tree.nodes[j].text else []
-    stack = list(reversed(tree.kids[j]))
-    while stack:
-        k = stack.pop()
-        if tree.nodes[k].text and tree.nodes[k].kind != "cell":
-            out.append(tree.nodes[k].text)
-        stack.extend(reversed(tree.kids[k]))
+    """The texts of node `j` and its descendants (cells excepted), in document order (kept per tree: read only)."""
+    got = tree._texts.get(j)
+    if got is not None:
+        return got
+    nodes = tree.nodes
+    out = [nodes[j].text] if nodes[j].text else []
+    if tree.kids[j]:
+        stack = list(reversed(tree.kids[j]))
+        while stack:
+            k = stack.pop()
+            n = nodes[k]
+            if n.text and n.kind != "cell":
+                out.append(n.text)
+            if tree.kids[k]:
+                stack.extend(reversed(tree.kids[k]))
+    tree._texts[j] = out
     return out
 
 
@@ -469,8 +552,9 @@ def _fill_plain(
     # bold-label lines (`**Impact:** text`) are competencies wherever they stand, when the labels recur or
     # some of them open a list
     label_paras = [j for j in part if nodes[j].kind == "para" and nodes[j].label and not rules.is_years(nodes[j].text)]
+    label_set = set(label_paras)  # for membership; the list keeps the order
     opens_list = any(
-        pos + 1 < len(part) and nodes[part[pos + 1]].kind == "list" for pos, j in enumerate(part) if j in label_paras
+        pos + 1 < len(part) and nodes[part[pos + 1]].kind == "list" for pos, j in enumerate(part) if j in label_set
     )
     use_labels = (
         named is None and bool(label_paras) and (opens_list or _labels_recur(label_paras, tree, rules, label_share))
@@ -479,7 +563,7 @@ def _fill_plain(
     first_list = part.index(lists[0])
     for j in part[:first_list]:
         n = nodes[j]
-        if use_labels and j in label_paras:
+        if use_labels and j in label_set:
             continue
         if n.kind in ("para", "quote") and not (j == part[first_list - 1] and _list_heading(tree, j, rules)):
             for text in _texts(tree, j):
@@ -495,7 +579,7 @@ def _fill_plain(
                 continue
             if nxt is not None and nodes[nxt].kind == "list" and (lab or _list_heading(tree, j, rules)):
                 pending = (lab[0] if lab else n.text.rstrip(": "), n.ref)  # the list carries the behaviors
-            elif lab and lab[1] and use_labels and j in label_paras and not rules.is_empty(lab[1]):
+            elif lab and lab[1] and use_labels and j in label_set and not rules.is_empty(lab[1]):
                 level.comp(lab[0], n.ref).behaviors.append(Behavior(lab[1], n.ref))
                 found.note(found.comp_kinds, "bold labels")
                 found.note(found.behavior_kinds, "inline statements")
@@ -589,10 +673,12 @@ def label_shares(tree: Tree, bodies: list[list[int]], rules: Rules) -> dict[str,
 # ------------------------------------------------------------------------------------------------ detection
 
 
-def promote_text_headings(nodes: list[Node], cfg: StructureConfig) -> list[Node]:
+def promote_text_headings(nodes: list[Node], cfg: StructureConfig, rules: Rules | None = None) -> list[Node]:
     """Plain text has no heading markup: a short top-level line that looks like a level (`Level 2 - CSM`) and
-    is followed by more text becomes a level-2 heading, so the heading rules can read the ladder."""
-    rules = Rules(cfg)
+    is followed by more text becomes a level-2 heading, so the heading rules can read the ladder.
+
+    `rules`: the document's `Rules` of `cfg` when it has them (their answers per text are reused)."""
+    rules = rules if rules is not None else Rules(cfg)
     top = [i for i, n in enumerate(nodes) if n.parent < 0]
     out = list(nodes)
     for i in top[:-1]:
@@ -638,10 +724,19 @@ class LadderMemo:
     The `Found` objects it returns are shared between callers: read them, never change them.
     """
 
-    def __init__(self, nodes: list[Node], cfg: StructureConfig, path_markers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        nodes: list[Node],
+        cfg: StructureConfig,
+        path_markers: dict[str, str] | None = None,
+        rules: Rules | None = None,
+        shape: Tree | None = None,
+    ) -> None:
         self.nodes = nodes
         self.cfg = cfg
         self.path_markers = path_markers
+        self._rules = rules  # made on first use; shared with the promoted reading (same texts, same answers)
+        self._shape = shape
         self._axes: tuple[Tree, Rules, Found, list[Level]] | None = None
         self._found: dict[bool, Found] = {}
         self._promoted: Found | None = None
@@ -655,11 +750,18 @@ class LadderMemo:
             and all(a is b or a == b for a, b in zip(self.nodes, nodes, strict=True))
         )
 
+    @property
+    def rules(self) -> Rules:
+        """The `Rules` of this memo's settings, with the answers per text found so far."""
+        if self._rules is None:
+            self._rules = Rules(self.cfg, self.path_markers)
+        return self._rules
+
     def found(self, single_level: bool) -> Found:
         """`detect(nodes, cfg, single_level, path_markers)`, computed once per value of `single_level`."""
         if single_level not in self._found:
             if self._axes is None:
-                self._axes = _detect_axes(self.nodes, Rules(self.cfg, self.path_markers))
+                self._axes = _detect_axes(self.nodes, self.rules, self._shape)
             tree, rules, found, levels = self._axes
             if levels or not single_level:  # the one-level reading only applies when no axis was found
                 self._found[single_level] = _finish(found, levels)
@@ -670,8 +772,9 @@ class LadderMemo:
     def promoted(self) -> Found:
         """`detect(promote_text_headings(nodes, cfg), cfg, False, path_markers)`, computed once."""
         if self._promoted is None:
-            promoted = promote_text_headings(self.nodes, self.cfg)
-            self._promoted = LadderMemo(promoted, self.cfg, self.path_markers).found(False)
+            promoted = promote_text_headings(self.nodes, self.cfg, self.rules)
+            shape = self._axes[0] if self._axes is not None else None  # the same parents: the same children
+            self._promoted = LadderMemo(promoted, self.cfg, self.path_markers, self.rules, shape).found(False)
         return self._promoted
 
 
@@ -685,13 +788,21 @@ def _copy(found: Found) -> Found:
     )
 
 
-def _detect_axes(nodes: list[Node], rules: Rules) -> tuple[Tree, Rules, Found, list[Level]]:
-    """The heading and table level axes of a tree: the levels found (in line order), before the one-level reading."""
+def _detect_axes(nodes: list[Node], rules: Rules, shape: Tree | None = None) -> tuple[Tree, Rules, Found, list[Level]]:
+    """The heading and table level axes of a tree: the levels found (in line order), before the one-level reading
+    (`shape`: see `Tree`)."""
     from pipeline.parse.matrix import table_levels
 
-    tree = Tree(nodes)
+    tree = Tree(nodes, shape)
     found = Found()
-    ctx = _heading_context(tree)
+    ctx_of: dict[int, tuple[str, ...]] | None = None
+
+    def ctx(j: int) -> tuple[str, ...]:  # the heading context, made when a level or a table needs it
+        nonlocal ctx_of
+        if ctx_of is None:
+            ctx_of = _heading_context(tree)
+        return ctx_of[j]
+
     axis = heading_axis(tree, rules)
     sections = level_sections(tree, axis[0], axis[1], rules, found) if axis else []
     covered = {j for s in sections for j in s.body} | {s.head for s in sections}
@@ -702,7 +813,7 @@ def _detect_axes(nodes: list[Node], rules: Rules) -> tuple[Tree, Rules, Found, l
             h = nodes[s.head]
             lv = Level(title=h.text, ref=h.ref, line=line_of(h.ref))
             fill_level(tree, lv, s.body, rules, found, shares)
-            lv.path = rules.path_of(h.text) or rules.path_of(*reversed(ctx[s.head])) or _ic_summary(lv, rules)
+            lv.path = rules.path_of(h.text) or rules.path_of(*reversed(ctx(s.head))) or _ic_summary(lv, rules)
             levels.append(lv)
         found.axes.append(f"H{axis[0]} headings {_span(levels)}" if axis else "")
     by_title: dict[str, Level] = {}
@@ -716,7 +827,7 @@ def _detect_axes(nodes: list[Node], rules: Rules) -> tuple[Tree, Rules, Found, l
                 found.note(found.skipped, f"table at {nodes[j].ref} (no level axis or an index)")
             continue
         table_found, how = got
-        path = rules.path_of(*reversed(ctx[j]))
+        path = rules.path_of(*reversed(ctx(j)))
         new = []
         for lv in table_found:
             key = _key(lv.title)

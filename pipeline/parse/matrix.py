@@ -81,7 +81,7 @@ def _behaviors(tree: Tree, cell: _Cell | None, rules: Rules) -> list[Behavior]:
         for lst in sorted(lists):
             for i in tree.items(lst):
                 t = nodes[i].text
-                if t and not rules.is_empty(t) and not rules.is_years(t):
+                if t and rules.is_statement(t):
                     out.append(Behavior(t, nodes[i].ref))
         return out
     if rules.is_years(cell.text):

@@ -143,9 +143,9 @@ def test_ladder_detection_runs_once_per_document(monkeypatch: pytest.MonkeyPatch
     calls: list[int] = []
     real = ladder._detect_axes
 
-    def counting(nodes, rules):  # type: ignore[no-untyped-def]
+    def counting(nodes, rules, shape=None):  # type: ignore[no-untyped-def]
         calls.append(len(nodes))
-        return real(nodes, rules)
+        return real(nodes, rules, shape)
 
     monkeypatch.setattr(ladder, "_detect_axes", counting)
     md = (FIXTURES / "support_ladder.md").read_bytes()

@@ -676,25 +676,8 @@ def measure_adversarial(kind: str, n: int, seed: int) -> AdversarialResult:
 
     config = Config().normalize
     if kind == "huge_competency":
-        from pipeline.models import Occurrence
-
         bullets = synth.huge_competency(n, seed, chains=min(200, n // 10))
-        occurrences = [
-            Occurrence(
-                doc_id="doc_huge",
-                source_file="huge.md",
-                source_ref=f"L{x + 1}",
-                track="Huge",
-                role=f"Level {b.level + 1}",
-                role_id=f"role_huge_{b.level + 1}",
-                path="ic",
-                level=f"IC{b.level + 1}",
-                competency="Huge",
-                competency_id="comp_huge",
-                text=b.text,
-            )
-            for x, b in enumerate(bullets)
-        ]
+        occurrences = synth.competency_occurrences(bullets)
         t0, c0 = time.perf_counter(), time.process_time()
         grouped = group_behaviors(occurrences, config, DecisionLog(None))
         took, cpu = time.perf_counter() - t0, time.process_time() - c0

@@ -37,6 +37,7 @@ from html import escape
 from pathlib import Path
 
 from pipeline.errors import InputError
+from pipeline.models import Occurrence
 
 # A prime: bases are (verb a, object b, context c, purpose (a + b + c + 7k) mod Q) for competency k, a
 # linear code in which two distinct bases of one competency differ in at least two of their four phrases.
@@ -1287,3 +1288,24 @@ def huge_competency(n: int, seed: int = 0, levels: int = 5, chains: int = 200) -
     for x, code in enumerate(codes[chains:]):
         out.append(CompetencyBullet(x % levels, " ".join(statement(code)).capitalize(), -1))
     return out
+
+
+def competency_occurrences(bullets: list[CompetencyBullet]) -> list[Occurrence]:
+    """The bullets of `huge_competency` as occurrences of one document, track and competency, bullet x at line
+    x + 1 of its level's role (`IC1`, `IC2`, ...): what `group_behaviors` takes."""
+    return [
+        Occurrence(
+            doc_id="doc_huge",
+            source_file="huge.md",
+            source_ref=f"L{x + 1}",
+            track="Huge",
+            role=f"Level {b.level + 1}",
+            role_id=f"role_huge_{b.level + 1}",
+            path="ic",
+            level=f"IC{b.level + 1}",
+            competency="Huge",
+            competency_id="comp_huge",
+            text=b.text,
+        )
+        for x, b in enumerate(bullets)
+    ]

@@ -15,8 +15,7 @@ from pipeline.build.dedupe.guards import Guards
 from pipeline.build.normalize_text import TextNormalizer
 from pipeline.build.progression import level_markers, related
 from pipeline.config import Config
-from pipeline.devtools.synth import huge_competency, near_duplicate_texts
-from pipeline.models import Occurrence
+from pipeline.devtools.synth import competency_occurrences, huge_competency, near_duplicate_texts
 
 CFG = Config().normalize
 
@@ -80,28 +79,9 @@ def test_a_shared_level_marker_is_not_in_common() -> None:
     assert {"basic", "advanced", "expert"} <= level_markers(CFG) and "begin" not in level_markers(CFG)
 
 
-def _occurrences(bullets) -> list[Occurrence]:
-    return [
-        Occurrence(
-            doc_id="doc_t",
-            source_file="t.md",
-            source_ref=f"L{x + 1}",
-            track="T",
-            role=f"L{b.level + 1}",
-            role_id=f"role_t_{b.level + 1}",
-            path="ic",
-            level=f"IC{b.level + 1}",
-            competency="C",
-            competency_id="comp_c",
-            text=b.text,
-        )
-        for x, b in enumerate(bullets)
-    ]
-
-
 def test_huge_competency_finds_the_planted_progressions_only() -> None:
     bullets = huge_competency(1500, 0, chains=40)
-    grouped = group_behaviors(_occurrences(bullets), CFG, DecisionLog(None))
+    grouped = group_behaviors(competency_occurrences(bullets), CFG, DecisionLog(None))
     chain = {b.text: b.chain for b in bullets}
     text = {b.id: b.text for b in grouped.behaviors}
     links = [(chain[text[p.from_behavior]], chain[text[p.to_behavior]]) for p in grouped.progressions]

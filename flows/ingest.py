@@ -40,7 +40,14 @@ from pipeline.errors import InputError
 from pipeline.ingest import load_manifest, scan_inputs
 from pipeline.release.report import ARTIFACT_KEY as REPORT_ARTIFACT_KEY
 from pipeline.run import FileResult, RunSummary, build_and_write, refused
-from pipeline.runtime.batches import default_workers, plan_batches, plan_parse, process_batch
+from pipeline.runtime.batches import (
+    decode_results,
+    default_workers,
+    encode_results,
+    plan_batches,
+    plan_parse,
+    process_batch,
+)
 from pipeline.runtime.parse_cache import DEFAULT_DIR_NAME, ParseCache, fingerprint
 from pipeline.runtime.warm import start_warm_up, wait_warm_up
 
@@ -106,7 +113,10 @@ def _workers_killed_on_abort() -> Iterator[None]:
         raise
 
 
-def _results_as_completed(futures: list[PrefectFuture[list[FileResult]]]) -> Iterator[list[FileResult]]:
+_Batch = list[FileResult] | bytes  # a parse task's results, or the same encoded (`encode_results`)
+
+
+def _results_as_completed(futures: list[PrefectFuture[_Batch]]) -> Iterator[_Batch]:
     """Each future's result as it completes; `futures` is emptied and each future let go once its result is
     taken. A future of the process pool holds its result twice, pickled and unpickled: kept until the build,
     the futures of a 10^4-document run held a second copy of every parse result."""
@@ -118,10 +128,18 @@ def _results_as_completed(futures: list[PrefectFuture[list[FileResult]]]) -> Ite
 
 
 def _ingest_parse(
-    paths: list[Path], raw_dir: Path, config: Config, manifest: dict, cache_dir: Path | None, fingerprint: str | None
-) -> list[FileResult]:
+    paths: list[Path],
+    raw_dir: Path,
+    config: Config,
+    manifest: dict,
+    cache_dir: Path | None,
+    fingerprint: str | None,
+    encoded: bool = False,
+) -> _Batch:
+    """A batch's results; `encoded`: as JSON bytes (`encode_results`), when they leave this process."""
     wait_warm_up()  # in this process the spaCy pipeline may be being built: wait, never build it twice
-    return process_batch(paths, raw_dir, config, manifest, cache_dir, fingerprint)
+    results = process_batch(paths, raw_dir, config, manifest, cache_dir, fingerprint)
+    return encode_results(results) if encoded else results
 
 
 # Wrapped, not decorated (here and for the flow): Dask ships the task and the flow-run context, and pickles
@@ -131,7 +149,7 @@ def _ingest_parse(
 ingest_parse = task(name="ingest-parse", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE, persist_result=False)(
     _ingest_parse
 )
-_PARSE_PARAMETERS = ("paths", "raw_dir", "config", "manifest", "cache_dir", "fingerprint")
+_PARSE_PARAMETERS = ("paths", "raw_dir", "config", "manifest", "cache_dir", "fingerprint", "encoded")
 
 
 @task(name="build-emit", cache_policy=NO_CACHE, persist_result=False)
@@ -175,9 +193,13 @@ def _ingest_flow(
     )
     results: list[FileResult] = refused(scan.rejected)
     on_result = _on_result.get()
-    calls = [([p.absolute() for p in batch], raw_dir.absolute(), config, manifest, cache_root, fp) for batch in batches]
+    encoded = not on_threads or in_processes  # results that cross processes travel as JSON bytes
+    calls = [
+        ([p.absolute() for p in batch], raw_dir.absolute(), config, manifest, cache_root, fp, encoded)
+        for batch in batches
+    ]
     with ExitStack() as stack:
-        futures: list[PrefectFuture[list[FileResult]]]
+        futures: list[PrefectFuture[_Batch]]
         if in_processes:
             assert flow_run is not None  # processes only in place of threads
             # the workers must report to this run's API server: without the address, each spawned worker
@@ -188,7 +210,8 @@ def _ingest_flow(
             futures = [pool.submit(ingest_parse, dict(zip(_PARSE_PARAMETERS, call, strict=True))) for call in calls]
         else:
             futures = [ingest_parse.submit(*call) for call in calls]
-        for batch in _results_as_completed(futures):
+        for shipped in _results_as_completed(futures):
+            batch = decode_results(shipped) if isinstance(shipped, bytes) else shipped
             for result in batch:
                 results.append(result)
                 if on_result is not None:

@@ -13,8 +13,17 @@ from pipeline.config import Config
 from pipeline.devtools.synth import write_corpus
 from pipeline.errors import InputError
 from pipeline.ids import canonical_json
-from pipeline.run import assemble, process_file, write_outputs
-from pipeline.runtime.batches import plan_batches, process_batch, process_cached, slim
+from flows.ingest import _ingest_parse
+from pipeline.models import Rejection
+from pipeline.run import FileResult, assemble, process_file, write_outputs
+from pipeline.runtime.batches import (
+    decode_results,
+    encode_results,
+    plan_batches,
+    process_batch,
+    process_cached,
+    slim,
+)
 from pipeline.runtime.parse_cache import ParseCache, fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -128,6 +137,28 @@ def test_slim_results_build_the_same_outputs(tmp_path: Path) -> None:
     paths_full, _ = write_outputs(assemble(full, config), tmp_path / "full", config)
     paths_slim, _ = write_outputs(assemble([slim(r) for r in full], config), tmp_path / "slim", config)
     for a, b in zip(paths_full, paths_slim, strict=False):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_encoded_results_read_back_the_same_and_build_the_same_outputs(tmp_path: Path) -> None:
+    config = Config()
+    files = sorted(RAW.glob("0*"))
+    results = process_batch(files, RAW, config, {}, None)
+    results.append(FileResult(file="x.txt", rejection=Rejection(file="x.txt", reason="too large")))
+    shipped = encode_results(results)
+    assert isinstance(shipped, bytes)
+    back = decode_results(shipped)
+    assert back == results
+    assert [r.model_dump_json() for r in back] == [r.model_dump_json() for r in results]
+    assert [r.file for r in back] == [p.name for p in files] + ["x.txt"]
+    assert decode_results(encode_results([])) == []
+    # what a parse task in a worker process returns is the same batch, encoded
+    assert _ingest_parse(files, RAW, config, {}, None, None, encoded=True) == encode_results(results[:-1])
+    assert _ingest_parse(files, RAW, config, {}, None, None) == results[:-1]
+    paths_a, _ = write_outputs(assemble(results, config), tmp_path / "a", config)
+    paths_b, _ = write_outputs(assemble(back, config), tmp_path / "b", config)
+    assert [p.name for p in paths_a] == [p.name for p in paths_b] != []
+    for a, b in zip(paths_a, paths_b, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
 
 

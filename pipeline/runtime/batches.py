@@ -29,6 +29,11 @@ MAX_BATCH = 256  # ... of at most this many files, so progress still moves on hu
 # document takes ~70 ms to parse; from this many documents to parse, two workers finish first.
 PROCESS_MIN_FILES = 200
 CACHED_TASKS = 8
+# In worker processes each task also costs the worker ~0.3 s of CPU (Prefect rebuilds its settings, client
+# and flow-run context per task) and the API server a few requests, so batches there are larger, shrinking
+# towards the end so that both workers finish together (see `plan_shrinking`).
+PROCESS_MAX_BATCH = 512
+PROCESS_MIN_BATCH = 16
 
 
 def plan_batches(files: list[Path], max_tasks: int = MAX_TASKS, max_batch: int = MAX_BATCH) -> list[list[Path]]:
@@ -37,6 +42,27 @@ def plan_batches(files: list[Path], max_tasks: int = MAX_TASKS, max_batch: int =
         return []
     size = min(max_batch, max(1, math.ceil(len(files) / max_tasks)))
     return [files[i : i + size] for i in range(0, len(files), size)]
+
+
+def plan_shrinking(
+    files: list[Path], workers: int, max_batch: int = PROCESS_MAX_BATCH, min_batch: int = PROCESS_MIN_BATCH
+) -> list[list[Path]]:
+    """Consecutive slices of `files` for `workers` processes: each batch a `2 * workers`-th of the files not yet
+    planned, between `min_batch` (or the size `plan_batches` would give, when smaller) and `max_batch`.
+
+    Few large batches first (few tasks to orchestrate), small ones last: a worker that finishes early takes
+    the next small one instead of idling while the other works through a large one. 3,000 files on 2 workers:
+    18 batches, `[512, 512, 494, 371, 278, ...]` down to 16, against 64 of 47 from `plan_batches`.
+    """
+    n = len(files)
+    floor = max(1, min(min_batch, math.ceil(n / MAX_TASKS)))
+    batches: list[list[Path]] = []
+    start = 0
+    while start < n:
+        size = max(floor, min(max_batch, math.ceil((n - start) / (2 * max(1, workers)))))
+        batches.append(files[start : start + size])
+        start += size
+    return batches
 
 
 def default_workers() -> int:
@@ -84,12 +110,16 @@ def plan_parse(
     """The batches of a run on this machine and whether they go to `workers` processes rather than threads.
 
     Processes when there is more than one worker and at least `PROCESS_MIN_FILES` documents the parse cache
-    cannot serve. A re-run the cache serves entirely goes in `CACHED_TASKS` batches: reading the cache is
-    quick (~1 ms a document), and each task costs Prefect orchestration (~15 ms and a few events).
+    cannot serve; their batches are planned by `plan_shrinking`. A re-run the cache serves entirely goes in
+    `CACHED_TASKS` batches: reading the cache is quick (~1 ms a document), and each task costs Prefect
+    orchestration (~15 ms and a few events).
     """
     pending = files_to_parse(files, raw_dir, config, manifest, cache, PROCESS_MIN_FILES)
-    batches = plan_batches(files, max_tasks=CACHED_TASKS if pending == 0 else MAX_TASKS)
-    return batches, workers > 1 and pending >= PROCESS_MIN_FILES and len(batches) > 1
+    if workers > 1 and pending >= PROCESS_MIN_FILES:
+        shrinking = plan_shrinking(files, workers)
+        if len(shrinking) > 1:
+            return shrinking, True
+    return plan_batches(files, max_tasks=CACHED_TASKS if pending == 0 else MAX_TASKS), False
 
 
 def slim(result: FileResult) -> FileResult:

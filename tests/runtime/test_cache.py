@@ -9,17 +9,18 @@ from pathlib import Path
 
 import pytest
 
+from flows.ingest import _ingest_parse
 from pipeline.config import Config
 from pipeline.devtools.synth import write_corpus
 from pipeline.errors import InputError
 from pipeline.ids import canonical_json
-from flows.ingest import _ingest_parse
 from pipeline.models import Rejection
 from pipeline.run import FileResult, assemble, process_file, write_outputs
 from pipeline.runtime.batches import (
     decode_results,
     encode_results,
     plan_batches,
+    plan_shrinking,
     process_batch,
     process_cached,
     slim,
@@ -128,6 +129,23 @@ def test_plan_batches() -> None:
     assert (len(big), len(big[0]), len(big[-1])) == (64, 157, 109)
     assert [p for b in big for p in b] == files
     assert plan_batches([]) == []
+
+
+def test_plan_shrinking() -> None:
+    files = [Path(f"{i:05d}.txt") for i in range(10_000)]
+    assert [len(b) for b in plan_shrinking(files[:3000], 2)] == [
+        *(512, 512, 494, 371, 278, 209, 156, 117, 88, 66, 50, 37, 28, 21, 16, 16, 16, 13)
+    ]
+    big = plan_shrinking(files, 2)
+    assert [len(b) for b in big] == [512] * 16 + [452, 339, 255, 191, 143, 107, 81, 60, 45, 34, 26, 19, 16, 16, 16, 8]
+    assert [p for b in big for p in b] == files
+    assert [len(b) for b in plan_shrinking(files[:1000], 4)] == [
+        *(125, 110, 96, 84, 74, 64, 56, 49, 43, 38, 33, 29, 25, 22, 19, 17, 16, 16, 16, 16, 16, 16, 16, 4)
+    ]
+    # under 64 * 16 files, batches go down to the size `plan_batches` gives
+    assert [len(b) for b in plan_shrinking(files[:200], 2)] == [50, 38, 28, 21, 16, 12, 9, 7, 5, 4, 4, 4, 2]
+    assert plan_shrinking(files[:3], 2) == [files[:1], files[1:2], files[2:3]]
+    assert plan_shrinking([], 2) == []
 
 
 def test_slim_results_build_the_same_outputs(tmp_path: Path) -> None:

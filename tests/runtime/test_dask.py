@@ -94,11 +94,12 @@ def test_processes_only_for_documents_to_parse(tmp_path: Path, monkeypatch: pyte
     assert batches.files_to_parse(files, raw, config, {}, cache, 100) == 3
     monkeypatch.setattr(batches, "PROCESS_MIN_FILES", 3)
     plan, in_processes = batches.plan_parse(files, raw, config, {}, cache, 2)
-    assert (plan, in_processes) == ([[p] for p in files], True)
+    shrinking = [files[:2], files[2:3], files[3:4], files[4:]]  # 5 files: a quarter, then what is left, by 1
+    assert (plan, in_processes) == (shrinking, True)
     assert batches.plan_parse(files, raw, config, {}, cache, 1) == ([[p] for p in files], False)
     batches.process_batch(files[2:3], raw, config, {}, cache.root, cache.fingerprint)
     assert batches.plan_parse(files, raw, config, {}, cache, 2) == ([[p] for p in files], False)
-    assert batches.plan_parse(files, raw, config, {}, None, 2) == ([[p] for p in files], True)
+    assert batches.plan_parse(files, raw, config, {}, None, 2) == (shrinking, True)
     # a re-run the cache serves entirely: few tasks, in threads
     batches.process_batch(files[3:], raw, config, {}, cache.root, cache.fingerprint)
     monkeypatch.setattr(batches, "CACHED_TASKS", 2)

@@ -2,7 +2,7 @@
 task runner (threads, worker processes, or Dask workers).
 
 A task per document costs ~15 ms of orchestration; 10^4 documents would spend minutes on it, so large
-corpora go in batches (`plan_batches`). Batches only group work: every result is a function of its file
+corpora go in batches (`plan_batches`; in worker processes `plan_shrinking`). Batches only group work: every result is a function of its file
 alone and the build sorts everything, so outputs never depend on the batch size or the number of workers.
 """
 

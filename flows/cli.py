@@ -462,14 +462,14 @@ def _stage_progress(progress: Progress, bar: TaskID, files: int) -> Iterator[Non
 @handles_errors
 def show_config(config: ConfigOpt = None) -> None:
     """Print the effective configuration (defaults, or a file merged over them) as YAML."""
-    import yaml
+    from pipeline.config_yaml import config_yaml, defaults_yaml
 
+    if config is None:
+        typer.echo(defaults_yaml(), nl=False)  # cached beside the bytecode (see pipeline.config_yaml)
+        return
     from pipeline.config import load_config
 
-    cfg = load_config(config)
-    # libyaml's emitter when installed (4x faster than the pure-Python one, same text)
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    typer.echo(yaml.dump(cfg.model_dump(mode="json"), Dumper=dumper, sort_keys=False, allow_unicode=True), nl=False)
+    typer.echo(config_yaml(load_config(config)), nl=False)
 
 
 ReleasesOpt = Annotated[Path, typer.Option("--out", help="Output folder holding ladder.json and releases/.")]

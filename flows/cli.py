@@ -186,6 +186,9 @@ def _stop_prefect_server() -> None:
     if isinstance(tracker_pid, int):
         with suppress(OSError):
             os.kill(tracker_pid, signal.SIGKILL)
+    early = sys.modules.get("flows.server")  # started before Prefect took it over (flows.server.spawn)
+    if early is not None:
+        early.kill()
     server_module = sys.modules.get("prefect.server.api.server")
     servers = getattr(getattr(server_module, "SubprocessASGIServer", None), "_instances", {})
     for server in list(servers.values()):
@@ -316,10 +319,14 @@ def run(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    import flows.ingest as ingest_flow_module
+    from flows import server
 
     held = ExitStack()  # taken before the progress bar: the refusal of a second run is the only line shown
     held.enter_context(output_lock(out))
+    # Prefect's temporary server boots on another core while this process imports Prefect and the stages
+    server.spawn()
+    import flows.ingest as ingest_flow_module
+
     with (
         held,
         Progress(

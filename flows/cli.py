@@ -316,6 +316,7 @@ def run(
         from flows.ingest import task_runner
 
         task_runner(dask)  # a malformed address fails here, not after the server started
+    # rich before the signal handler below: it prints its line with rich
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
@@ -323,6 +324,7 @@ def run(
 
     held = ExitStack()  # taken before the progress bar: the refusal of a second run is the only line shown
     held.enter_context(output_lock(out))
+    held.enter_context(stops_on_signals(out))  # a signal from here on also stops the server's process
     # Prefect's temporary server boots on another core while this process imports Prefect and the stages
     server.spawn()
     import flows.ingest as ingest_flow_module

@@ -4,10 +4,14 @@ command must stay Prefect's own, and Prefect must take the process over as if it
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -69,19 +73,18 @@ def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _gone(pid: int) -> bool:
+def _alive(pid: int) -> bool:
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    # a zombie awaiting its parent's reap would still answer; the parent exited, so init reaps it
-    return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z" if Path(f"/proc/{pid}").exists() else True
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has stopped; whoever inherits it reaps it
 
 
 def test_prefect_takes_the_early_process_over(tmp_path: Path) -> None:
     proc = _run(_TAKEN_OVER, PREFECT_HOME=str(tmp_path / "prefect"))
     assert proc.returncode == 0, proc.stderr
-    assert _gone(int(proc.stdout.split()[-1]))  # and stopped it at exit
+    assert not _alive(int(proc.stdout.split()[-1]))  # and stopped it at exit
 
 
 def test_no_early_process_when_runs_go_to_a_server_or_prefect_does_not_want_it(tmp_path: Path) -> None:
@@ -105,4 +108,29 @@ def test_no_early_process_when_runs_go_to_a_server_or_prefect_does_not_want_it(t
 def test_an_early_process_left_unused_is_stopped_at_exit() -> None:
     proc = _run("from flows import server\nserver.spawn()\nprint(server._spawned[0].pid)\n")
     assert proc.returncode == 0, proc.stderr
-    assert _gone(int(proc.stdout.split()[-1]))
+    assert not _alive(int(proc.stdout.split()[-1]))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads the process tree from /proc")
+def test_sigterm_before_prefect_is_imported_stops_the_early_server(tmp_path: Path) -> None:
+    """`ladder run` stopped while it still imports Prefect (the server's process is already up): exit 143
+    with its one line, and no server left running."""
+    from tests.reliability.runs import start_run, stop_run
+
+    out = tmp_path / "out"
+    proc = start_run(ROOT / "raw", out, tmp_path)
+    deadline = time.monotonic() + 120
+    servers: list[int] = []
+    while not servers and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        servers = [
+            int(child)
+            for task in Path(f"/proc/{proc.pid}/task").iterdir()
+            for child in (task / "children").read_text().split()
+            if b"uvicorn" in Path(f"/proc/{child}/cmdline").read_bytes()
+        ]
+    assert len(servers) == 1, "the run never started the server's process"
+    stop_run(proc, signal.SIGTERM, 143, "terminated", out)
+    time.sleep(1.0)
+    assert not _alive(servers[0])

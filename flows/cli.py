@@ -157,9 +157,11 @@ def stops_on_signals(out: Path) -> Iterator[None]:
         staging = out / commit.STAGING
         if not (staging / commit.COMMIT).exists():
             shutil.rmtree(staging, ignore_errors=True)
-        err_console.print(
-            f"ladder: {what} ({signal.Signals(signum).name}); {out}/ left as it was", markup=False, soft_wrap=True
-        )
+        line = f"ladder: {what} ({signal.Signals(signum).name}); {out}/ left as it was"
+        try:
+            err_console.print(line, markup=False, soft_wrap=True)
+        except Exception:  # the signal came while a module rich prints with was half imported (Prefect's imports)
+            os.write(2, f"{line}\n".encode())
         _stop_prefect_server()
         os._exit(code)
 

@@ -157,9 +157,11 @@ def stops_on_signals(out: Path) -> Iterator[None]:
         staging = out / commit.STAGING
         if not (staging / commit.COMMIT).exists():
             shutil.rmtree(staging, ignore_errors=True)
-        err_console.print(
-            f"ladder: {what} ({signal.Signals(signum).name}); {out}/ left as it was", markup=False, soft_wrap=True
-        )
+        line = f"ladder: {what} ({signal.Signals(signum).name}); {out}/ left as it was"
+        try:
+            err_console.print(line, markup=False, soft_wrap=True)
+        except Exception:  # the signal came while a module rich prints with was half imported (Prefect's imports)
+            os.write(2, f"{line}\n".encode())
         _stop_prefect_server()
         os._exit(code)
 
@@ -186,6 +188,9 @@ def _stop_prefect_server() -> None:
     if isinstance(tracker_pid, int):
         with suppress(OSError):
             os.kill(tracker_pid, signal.SIGKILL)
+    early = sys.modules.get("flows.server")  # started before Prefect took it over (flows.server.spawn)
+    if early is not None:
+        early.kill()
     server_module = sys.modules.get("prefect.server.api.server")
     servers = getattr(getattr(server_module, "SubprocessASGIServer", None), "_instances", {})
     for server in list(servers.values()):
@@ -313,13 +318,19 @@ def run(
         from flows.ingest import task_runner
 
         task_runner(dask)  # a malformed address fails here, not after the server started
+    # rich before the signal handler below: it prints its line with rich
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    import flows.ingest as ingest_flow_module
+    from flows import server
 
     held = ExitStack()  # taken before the progress bar: the refusal of a second run is the only line shown
     held.enter_context(output_lock(out))
+    held.enter_context(stops_on_signals(out))  # a signal from here on also stops the server's process
+    # Prefect's temporary server boots on another core while this process imports Prefect and the stages
+    server.spawn()
+    import flows.ingest as ingest_flow_module
+
     with (
         held,
         Progress(
@@ -462,14 +473,14 @@ def _stage_progress(progress: Progress, bar: TaskID, files: int) -> Iterator[Non
 @handles_errors
 def show_config(config: ConfigOpt = None) -> None:
     """Print the effective configuration (defaults, or a file merged over them) as YAML."""
-    import yaml
+    from pipeline.config_yaml import config_yaml, defaults_yaml
 
+    if config is None:
+        typer.echo(defaults_yaml(), nl=False)  # cached beside the bytecode (see pipeline.config_yaml)
+        return
     from pipeline.config import load_config
 
-    cfg = load_config(config)
-    # libyaml's emitter when installed (4x faster than the pure-Python one, same text)
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    typer.echo(yaml.dump(cfg.model_dump(mode="json"), Dumper=dumper, sort_keys=False, allow_unicode=True), nl=False)
+    typer.echo(config_yaml(load_config(config)), nl=False)
 
 
 ReleasesOpt = Annotated[Path, typer.Option("--out", help="Output folder holding ladder.json and releases/.")]

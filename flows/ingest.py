@@ -34,6 +34,7 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
+from flows import server as early_server
 from pipeline.build.decisions import Decisions, load_decisions
 from pipeline.config import Config, load_config
 from pipeline.errors import InputError
@@ -233,9 +234,12 @@ def start_temporary_server() -> tuple[threading.Thread, threading.Event] | None:
     server's process starts right after), so a warm-up can wait for it rather than compete for the GIL; or None.
 
     Prefect would start the server at the flow's first API call, after the warm-up had begun. Any error is
-    left to that call: a failed start leaves the server not running, and the flow starts it again.
+    left to that call: a failed start leaves the server not running, and the flow starts it again. When the
+    server's process was started earlier (`flows.server.spawn`, as `ladder run` does before importing Prefect),
+    Prefect takes that one rather than starting its own.
     """
     if PREFECT_API_URL.value():
+        early_server.discard()  # a server named in a Prefect profile: the early process is of no use
         return None
     imported = threading.Event()
 
@@ -243,11 +247,17 @@ def start_temporary_server() -> tuple[threading.Thread, threading.Event] | None:
         try:
             from prefect.server.api.server import SubprocessASGIServer
         except Exception:  # the flow's own start reports it
+            early_server.discard()
             return
         finally:
             imported.set()
+        adopted = False
         with suppress(Exception):
-            SubprocessASGIServer().start()
+            adopted = early_server.adopt(SubprocessASGIServer)  # the process `ladder run` started early, if any
+        if not adopted:
+            early_server.discard()
+            with suppress(Exception):
+                SubprocessASGIServer().start()
 
     thread = threading.Thread(target=start, name="ladder-prefect-server", daemon=True)
     thread.start()

@@ -57,8 +57,9 @@ print(json.dumps({"heavy": loaded, "ours": ours, "light": light}), file=sys.stde
 LIGHT = ("pydantic", "pydantic.type_adapter", "typer._adapters", "yaml")
 
 
-def _probe(*args: str) -> dict[str, list[str]]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def _probe(*args: str, env: dict[str, str] | None = None, stdout: list[str] | None = None) -> dict[str, list[str]]:
+    """What a fresh interpreter loaded running `args`; `env` adds variables, `stdout` receives the output."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     proc = subprocess.run(
         [sys.executable, "-c", f"LIGHT = {LIGHT!r}\n" + _PROBE, json.dumps(HEAVY), *args],
         cwd=ROOT,
@@ -69,6 +70,8 @@ def _probe(*args: str) -> dict[str, list[str]]:
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
+    if stdout is not None:
+        stdout.append(proc.stdout)
     return json.loads(proc.stderr.strip().splitlines()[-1])
 
 
@@ -107,9 +110,55 @@ def test_help_loads_nothing_heavy(command: list[str]) -> None:
     assert _probe("cli", *command) == {"heavy": [], "ours": ["flows", "pipeline", "pipeline.errors"], "light": []}
 
 
-def test_config_loads_the_settings_only() -> None:
-    # pydantic for the settings, yaml to print them; no typer adapter (--config is not given)
-    assert _probe("cli", "config") == {"heavy": [], "ours": CONFIG_MODULES, "light": ["pydantic", "yaml"]}
+def test_config_loads_the_settings_only(tmp_path: Path) -> None:
+    # A first `ladder config` renders the defaults: pydantic for the settings, yaml to print them; no typer
+    # adapter (--config is not given). It caches the text (pipeline.config_yaml) in the user's cache folder.
+    cache = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    printed: list[str] = []
+    assert _probe("cli", "config", env=cache, stdout=printed) == {
+        "heavy": [],
+        "ours": sorted([*CONFIG_MODULES, "pipeline.config_yaml"]),
+        "light": ["pydantic", "yaml"],
+    }
+    assert [p.name.split(".")[-1] for p in (tmp_path / "cache" / "ladder").iterdir()] == ["json"]
+    # The next one prints the cached text: neither pydantic nor yaml nor a settings module is loaded.
+    assert _probe("cli", "config", env=cache, stdout=printed) == {
+        "heavy": [],
+        "ours": ["flows", "pipeline", "pipeline.config_yaml", "pipeline.errors"],
+        "light": [],
+    }
+    pinned = (ROOT / "tests" / "golden" / "config.yaml").read_text(encoding="utf-8")
+    assert printed == [pinned, pinned]
+
+
+def test_cached_defaults_are_dropped_when_a_source_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry is only served while every module it was rendered from is byte-identical."""
+    import sys
+    import types
+
+    from pipeline.config import Config
+    from pipeline.config_yaml import config_yaml, defaults_yaml, read_entry, write_entry
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    rendered = config_yaml(Config())
+    assert defaults_yaml() == rendered  # renders and writes the entry
+    (entry,) = (tmp_path / "cache" / "ladder").iterdir()
+    assert read_entry(entry) == rendered
+    # A settings module (here a stand-in under the `pipeline` package) that changes invalidates the entry.
+    source = tmp_path / "stand_in.py"
+    source.write_text("X = 1\n", encoding="utf-8")
+    stand_in = types.ModuleType("pipeline.stand_in")
+    stand_in.__file__ = str(source)
+    monkeypatch.setitem(sys.modules, "pipeline.stand_in", stand_in)
+    write_entry(entry, "cached text\n")
+    assert read_entry(entry) == "cached text\n"
+    source.write_text("X = 2\n", encoding="utf-8")
+    assert read_entry(entry) is None
+    assert defaults_yaml() == rendered  # rendered again, and cached again
+    assert read_entry(entry) == rendered
+    # A damaged entry is a miss, never an error.
+    entry.write_text("{not json", encoding="utf-8")
+    assert (read_entry(entry), defaults_yaml()) == (None, rendered)
 
 
 def test_options_given_are_still_coerced_and_checked(tmp_path: Path) -> None:

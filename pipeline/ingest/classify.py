@@ -58,39 +58,58 @@ def _forum_cues(text: str) -> int:
     )
 
 
-def _features(blocks: list[Block], max_heading_words: int) -> dict[str, float]:
-    texts = [b.text for b in blocks]
-    once = Counter(texts)  # the line checks run once per distinct text (headings and labels repeat)
-    short = [
-        t.casefold()
-        for t, b in zip(texts, blocks, strict=False)
-        if b.kind != "item" and len(t.split()) <= max_heading_words and not t.endswith((".", "?", "!", ":"))
-    ]
-    counts = Counter(short)
-    # a name that opens a bullet list under two or more roles is a competency even in a two-role ladder
-    heads: set[str] = set()
+def _structure(blocks: list[Block], max_heading_words: int) -> dict[str, float]:
+    """The features read from block kinds, texts and word counts alone (no line pattern is tried)."""
+    short: Counter[str] = Counter()  # non-item lines short enough for a heading and not ending as a sentence
+    heads: set[str] = set()  # a name that opens a bullet list under two or more roles is a competency even in
+    # a two-role ladder
+    para_words: list[int] = []  # word counts of the paragraphs longer than a heading
+    words = items = headings = 0
     previous: Block | None = None
     for b in blocks:
-        if b.kind == "item" and previous is not None and previous.kind != "item":
-            heads.add(previous.text.casefold())
+        t, kind = b.text, b.kind
+        n = len(t.split())
+        words += n
+        if kind == "item":
+            items += 1
+            if previous is not None and previous.kind != "item":
+                heads.add(previous.text.casefold())
+        else:
+            if kind == "heading":
+                headings += 1
+            elif kind == "para" and n > max_heading_words:
+                para_words.append(n)
+            if n <= max_heading_words and not t.endswith((".", "?", "!", ":")):
+                short[t.casefold()] += 1
         previous = b
-    recurring = [t for t, c in counts.items() if c >= 3 or (c >= 2 and t in heads)]
-    levelled = [t for t, c in counts.items() if c == 2 and _LEVEL_WORDS.search(t)]
-    words = sum(len(t.split()) for t in texts)
-    paras = [t for t, b in zip(texts, blocks, strict=False) if b.kind == "para" and len(t.split()) > max_heading_words]
+    recurring = [t for t, c in short.items() if c >= 3 or (c >= 2 and t in heads)]
+    levelled = [t for t, c in short.items() if c == 2 and _LEVEL_WORDS.search(t)]
     return {
-        "items": sum(1 for b in blocks if b.kind == "item"),
-        "headings": sum(1 for b in blocks if b.kind == "heading"),
+        "items": items,
+        "headings": headings,
         "recurring": len(recurring),
         "levelled_titles": len(levelled),
+        "words": words,
+        "long_paras": len(para_words),
+        "avg_para_words": (sum(para_words) / len(para_words)) if para_words else 0.0,
+    }
+
+
+def _cues(blocks: list[Block]) -> dict[str, float]:
+    """The features read by line patterns: forum cues, years of experience, role intros, question headings
+    (each distinct text tried once, counted per line)."""
+    once = Counter(b.text for b in blocks)
+    return {
         "forum": sum(n * _forum_cues(t) for t, n in once.items()),
         "years": sum(n for t, n in once.items() if _YEARS.search(t)),
         "role_intros": sum(n for t, n in once.items() if _ROLE_INTRO.match(t)),
         "questions": sum(n for t, n in once.items() if _QUESTION_HEAD.match(t)),
-        "words": words,
-        "long_paras": len(paras),
-        "avg_para_words": (sum(len(p.split()) for p in paras) / len(paras)) if paras else 0.0,
     }
+
+
+def _features(blocks: list[Block], max_heading_words: int) -> dict[str, float]:
+    """Every feature the kind scores read (`_combine`)."""
+    return _structure(blocks, max_heading_words) | _cues(blocks)
 
 
 def level_axis(nodes: list[Node], career_page: CareerPageConfig, ladders: LadderMemo | None = None) -> float:
@@ -135,14 +154,21 @@ def kind_scores(
     the thread parser's post-header and furniture rules (`prose`).
     """
     f = _features(blocks, career_page.max_heading_words)
-    item_share = f["items"] / max(1, len(blocks))
+    # post headers, furniture and quoting in any forum's layout (the cue count knows fewer shapes)
+    thread = thread_evidence(blocks, prose).score
+    axis = level_axis(nodes, career_page, ladders) if nodes else 0.0
+    return _combine(len(blocks), f, thread, axis)
+
+
+def _combine(n_blocks: int, f: dict[str, float], thread: float, axis: float) -> dict[str, float]:
+    """The four kind scores from the features `f`, the thread score and the level axis. Each score only grows
+    with the cue counts it reads and the forum score with `thread`, which is what `detect_kind`'s bounds rely on."""
+    item_share = f["items"] / max(1, n_blocks)
     career = (
         0.45 * min(1.0, f["recurring"] / 3)
         + 0.35 * min(1.0, f["items"] / 10)
         + 0.2 * min(1.0, f["levelled_titles"] / 2)
     )
-    # post headers, furniture and quoting in any forum's layout (the cue count above knows fewer shapes)
-    thread = thread_evidence(blocks, prose).score
     forum = max(min(1.0, f["forum"] / 4), thread)
     threadlike = f["forum"] >= 3 or thread >= 0.6
     roles = (
@@ -153,7 +179,6 @@ def kind_scores(
         + 0.35 * min(1.0, f["avg_para_words"] / 40)
         + 0.3 * min(1.0, f["questions"] / 3)
     ) * (1.0 if f["recurring"] < 3 else 0.5)
-    axis = level_axis(nodes, career_page, ladders) if nodes else 0.0
     if axis >= 1.0:  # a level axis makes a career page, however much prose surrounds it
         career, forum, roles, article = max(career, 0.9), forum * 0.5, roles * 0.5, article * 0.5
     elif axis > 0:
@@ -166,6 +191,47 @@ def kind_scores(
     }
 
 
+def _best(scores: dict[str, float]) -> tuple[str, float]:
+    """The winning kind and its score: the highest score, ties to the later name."""
+    return max(scores.items(), key=lambda kv: (kv[1], kv[0]))
+
+
+# cue counts past every saturation point of `_combine`: with them a score is at its most
+_MANY = 1e9
+_FORUM_HIGH = {"forum": _MANY, "years": 0.0, "role_intros": 0.0, "questions": 0.0}
+_PROSE_HIGH = {"forum": 0.0, "years": _MANY, "role_intros": _MANY, "questions": _MANY}
+
+
+def _decided_scores(
+    blocks: list[Block],
+    career_page: CareerPageConfig,
+    prose: ProseConfig,
+    nodes: list[Node] | None = None,
+    ladders: LadderMemo | None = None,
+) -> dict[str, float]:
+    """`kind_scores` where they decide the kind; when the structure alone already makes the document a career page,
+    only that score (the same value): the line cues and the thread evidence are then not read.
+
+    The career-page score reads no line cue and no thread evidence. The other scores are bounded from above by
+    `_combine` with the cues at their most (forum: every cue and a full thread score; roles and article: all
+    their cues and no forum signal, which would halve them). When the career page beats every bound by
+    `_best`'s order it beats the true scores too, since rounding keeps order."""
+    f = _structure(blocks, career_page.max_heading_words)
+    axis = level_axis(nodes, career_page, ladders) if nodes else 0.0
+    forum_high = _combine(len(blocks), f | _FORUM_HIGH, 1.0, axis)
+    prose_high = _combine(len(blocks), f | _PROSE_HIGH, 0.0, axis)
+    bounds = {
+        "career_page": forum_high["career_page"],
+        "forum_thread": forum_high["forum_thread"],
+        "role_descriptions": prose_high["role_descriptions"],
+        "article": prose_high["article"],
+    }
+    if _best(bounds)[0] == "career_page":
+        return {"career_page": bounds["career_page"]}
+    thread = thread_evidence(blocks, prose).score
+    return _combine(len(blocks), f | _cues(blocks), thread, axis)
+
+
 def detect_kind(
     blocks: list[Block],
     kinds: KindConfig,
@@ -174,11 +240,11 @@ def detect_kind(
     nodes: list[Node] | None = None,
     ladders: LadderMemo | None = None,
 ) -> tuple[DocKind, float]:
-    """Best-scoring kind and its confidence; `unknown` when no kind reaches `kinds.min_confidence`.
+    """Best-scoring kind and its confidence; `unknown` when no kind reaches `kinds.min_confidence`. The same answer
+    as the best of `kind_scores`, without the line cues and the thread evidence when the structure decides it.
 
     Pass `ladders` (a `LadderMemo` of `nodes`) to keep the ladder detection for the parser: it runs once."""
-    scores = kind_scores(blocks, career_page, prose, nodes, ladders)
-    kind, best = max(scores.items(), key=lambda kv: (kv[1], kv[0]))
+    kind, best = _best(_decided_scores(blocks, career_page, prose, nodes, ladders))
     if best < kinds.min_confidence:
         return "unknown", best
     return kind, best  # type: ignore[return-value]  # the score keys are exactly the DocKind values

@@ -165,6 +165,11 @@ class Rules:
             )
         return got
 
+    def may_hold_years(self, texts: list[str]) -> bool:
+        """False when no text of `texts` can be a years line (`is_years`): one test over all of them (each text
+        is part of the joined one, so one without what the patterns need is not in it either)."""
+        return self.years_any is None or self.years_any.found_in("\n".join(texts))
+
     def path_of(self, *texts: str) -> str | None:
         for t in texts:
             if _any_search(self.ic, t):
@@ -426,11 +431,14 @@ def fill_level(
     """Competencies and behaviors of one level from the top-level nodes of its section."""
     nodes = tree.nodes
     # years lines anywhere in the section: the first one that gives numbers (no need to read on after it)
-    for t in (t for j in body for t in _texts(tree, j)):
-        if level.years != (None, None):
-            break
-        if rules.is_years(t):
-            level.years = parse_years(t)
+    if level.years == (None, None):
+        texts = [t for j in body for t in _texts(tree, j)]
+        if rules.may_hold_years(texts):
+            for t in texts:
+                if rules.is_years(t):
+                    level.years = parse_years(t)
+                    if level.years != (None, None):
+                        break
     subheads = [j for j in body if nodes[j].kind == "heading"]
     if subheads:
         top = min(nodes[j].level for j in subheads)

@@ -55,3 +55,20 @@ def test_years_come_from_the_first_line_that_gives_numbers() -> None:
         ["Writes code", "Reviews code"],
         ["Leads projects", "Mentors others"],
     ]
+
+
+def test_a_section_without_years_words_is_not_scanned_line_by_line() -> None:
+    """One test over a section's joined texts: without what the years patterns need, no line is a years line."""
+    rules = Rules(CP.structure)
+    assert rules.may_hold_years(["Owns the roadmap", "Coaches new hires"]) is False
+    assert rules.may_hold_years(["Owns the roadmap", "3+ Years of Experience"]) is True
+    assert rules.may_hold_years(["Owns the roadmap", "Año de EXPERIENCE: 3"]) is True  # not ASCII: the regex test
+    assert rules._years == {}  # nothing asked line by line
+    doc = ingest_bytes(
+        b"# Engineer I\n\n- Owns the roadmap\n- Coaches new hires\n\n# Engineer II\n\n- Leads the roadmap\n"
+        b"- 3-5 years of experience\n- Mentors engineers\n",
+        "levels.md",
+        CONFIG,
+    )
+    found = detect(doc.nodes, CP.structure, path_markers=CP.path_markers)
+    assert [(lv.title, lv.years) for lv in found.levels] == [("Engineer I", (None, None)), ("Engineer II", (3.0, 5.0))]

@@ -279,14 +279,21 @@ class Guards:
         return code
 
     def check_pairs(
-        self, forms: Sequence[Normalized], ii: np.ndarray, jj: np.ndarray, report: np.ndarray
+        self,
+        forms: Sequence[Normalized],
+        ii: np.ndarray,
+        jj: np.ndarray,
+        report: np.ndarray,
+        facts: FormFacts | None = None,
     ) -> tuple[list[str | None], list[Alignment | None]]:
         """`check` on the pairs `(forms[ii[p]], forms[jj[p]])`, with the same rule for each: the rules that
         compare one value per form are decided for all pairs at once (`decided`), and a pair is aligned only
         when its rule needs the alignment, it passes (the caller merges on the alignment) or `report[p]` (it
         will be reported, with the words that differ). Returns the rule names (None: may merge) and the
-        alignments (None only for a pair decided without one and not reported)."""
-        facts = self.facts(forms)
+        alignments (None only for a pair decided without one and not reported). `facts`: `facts(forms)`, when
+        the caller has it already (the same forms checked in several batches)."""
+        if facts is None:
+            facts = self.facts(forms)
         code = self.decided(facts, ii, jj).tolist()
         differs = {name: (ids[ii] != ids[jj]).tolist() for name, ids in facts.facts.items()}
         rules: list[str | None] = []

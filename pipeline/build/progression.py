@@ -13,6 +13,7 @@ from rapidfuzz import fuzz, process
 
 from pipeline.build.dedupe import Alignment, DedupeResult, Guards, PairOutcome
 from pipeline.build.dedupe.candidates import PAIR_CHUNK, group_pairs
+from pipeline.build.dedupe.collection import collection_paused
 from pipeline.build.levels import level_path, level_sort_key
 from pipeline.build.settings import DedupeSettings
 from pipeline.errors import InputError
@@ -41,7 +42,10 @@ def related(al: Alignment | None, markers: frozenset[str] = frozenset()) -> bool
     """
     if al is None:
         return False
-    common = sum(1 for w in al.shared if w not in markers) + len(al.aligned)
+    shared = al.shared
+    common = len(al.aligned) + (
+        len(shared) if markers.isdisjoint(shared) else sum(1 for w in shared if w not in markers)
+    )
     return common >= 1 and common >= min(len(al.removed), len(al.added))
 
 
@@ -62,8 +66,16 @@ def kept_apart_within_groups(
     one, so one competency of 20,000 bullets costs linear work). A level change often rewrites more than one
     word ("Becoming proficient in … basic plays" -> "Becoming an expert in … plays"), so pairs are scored with
     `token_set_ratio`, which forgives words only one side has, and only pairs a guard keeps apart that are
-    `related` are returned. Pairs already in `result.kept_apart` are not repeated.
+    `related` are returned. Pairs already in `result.kept_apart` are not repeated. Runs with the cyclic garbage
+    collector paused (`collection_paused`).
     """
+    with collection_paused():
+        return _kept_apart_within_groups(groups, result, key_of_form, config)
+
+
+def _kept_apart_within_groups(
+    groups: Iterable[Iterable[str]], result: DedupeResult, key_of_form: dict[str, str], config: DedupeSettings
+) -> list[PairOutcome]:
     guards = result.guards or Guards(config)  # its memos hold what de-duplication computed per form
     markers = level_markers(config)
     by_form = {n.form: n for n in result.forms.values()}
@@ -117,8 +129,16 @@ def progression_links(
 
     "Begins to find opportunities…" (IC1, IC2) and "Finds opportunities…" (IC3) in one track, kept apart by
     `proficiency` -> one link IC2 -> IC3 with `removed_words=["begin"]`. Pairs whose levels overlap in a
-    track, that share no competency there, or that are not `related`, are no progression in it.
+    track, that share no competency there, or that are not `related`, are no progression in it. Runs with the
+    cyclic garbage collector paused (`collection_paused`).
     """
+    with collection_paused():
+        return _progression_links(behaviors, kept_apart, behavior_of_form, config)
+
+
+def _progression_links(
+    behaviors: list[Behavior], kept_apart: list[PairOutcome], behavior_of_form: dict[str, str], config: DedupeSettings
+) -> list[Progression]:
     by_id = {b.id: b for b in behaviors}
     markers = level_markers(config)
     best: dict[tuple[str, str, str], Progression] = {}

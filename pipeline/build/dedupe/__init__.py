@@ -51,6 +51,7 @@ from pipeline.build.dedupe.candidates import (
     word_skeleton,
 )
 from pipeline.build.dedupe.cluster import complete_linkage
+from pipeline.build.dedupe.collection import collection_paused
 from pipeline.build.dedupe.evaluate import (
     LabeledPair,
     PairEvaluation,
@@ -185,8 +186,14 @@ def dedupe(texts: Iterable[str], config: DedupeSettings, candidates: str = "cont
     """Cluster statements that say the same thing.
 
     `dedupe(["CSM will invest time in their plan", "Invests time in their plan", "Invests time in 2 plans"])`
-    -> two clusters: the first two texts (same form) and the third (numbers differ).
+    -> two clusters: the first two texts (same form) and the third (numbers differ). Runs with the cyclic
+    garbage collector paused (`collection_paused`): it makes no reference cycles.
     """
+    with collection_paused():
+        return _dedupe(texts, config, candidates)
+
+
+def _dedupe(texts: Iterable[str], config: DedupeSettings, candidates: str) -> DedupeResult:
     normalizer = TextNormalizer(config)
     guards = Guards(config)
     analyzed = {t: normalizer.analyze(t) for t in sorted(set(texts))}

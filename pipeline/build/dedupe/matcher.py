@@ -126,6 +126,7 @@ class Matcher:
         self._framing_by_first: dict[str, list[tuple[str, ...]]] = {}
         for p in self.framing:
             self._framing_by_first.setdefault(p[0], []).append(p)
+        self._framing_first = frozenset(self._framing_by_first)
         self.role_frame = re.compile(config.role_frame_pattern) if config.role_frame_pattern else None
         self.means_frame = re.compile(config.means_frame_pattern) if config.means_frame_pattern else None
         group = {w: g[0] for g in config.synonyms for w in g}
@@ -166,7 +167,7 @@ class Matcher:
                     text = text[found.end() :]
         tokens = text.split()
         by_first = self._framing_by_first
-        if by_first.keys().isdisjoint(tokens):  # most forms: no framing phrase can start anywhere
+        if self._framing_first.isdisjoint(tokens):  # most forms: no framing phrase can start anywhere
             kept = tokens
         else:
             kept = []

@@ -92,6 +92,7 @@ class Guards:
         self._phrases_by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         for phrase in self.proficiency:
             self._phrases_by_first[phrase[0]].append(phrase)
+        self._first_words = frozenset(self._phrases_by_first)
 
     # helpers ------------------------------------------------------------------------------------------
 
@@ -100,6 +101,9 @@ class Guards:
         cached = self._marker_cache.get(tokens)
         if cached is not None:
             return cached
+        if self._first_words.isdisjoint(tokens):  # most forms: no phrase can start anywhere
+            self._marker_cache[tokens] = frozenset()
+            return self._marker_cache[tokens]
         found = set()
         for i, token in enumerate(tokens):  # only phrases that start with this token can match here
             for phrase in self._phrases_by_first.get(token, ()):

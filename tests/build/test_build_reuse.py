@@ -133,3 +133,14 @@ def test_collection_paused_restores_the_collector() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_triangle_codes_in_steps(monkeypatch) -> None:
+    import pipeline.build.dedupe.candidates as candidates
+
+    block = np.asarray([[1, 2, 3], [4, 5, 6], [7, 8, 9]], dtype=np.int64)
+    whole = np.concatenate(candidates.triangle_codes(block, 10)).tolist()
+    assert whole == [12, 13, 23, 45, 46, 56, 78, 79, 89]
+    monkeypatch.setattr(candidates, "_TRIANGLE_ROWS_PAIRS", 4)  # one row (3 pairs) per step
+    steps = candidates.triangle_codes(block, 10)
+    assert len(steps) == 3 and np.concatenate(steps).tolist() == whole

@@ -47,6 +47,7 @@ from pipeline.build.dedupe.candidates import (
     score_index_pairs,
     scored_candidate_arrays,
     scored_candidates,
+    triangle_codes,
     unique_codes,
     word_skeleton,
 )
@@ -325,10 +326,8 @@ def reworded_pairs(
         if 2 <= len(ids) <= cap:
             by_size[len(ids)].append(ids)
     chunks: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
-    for size, rows in by_size.items():
-        block = np.asarray(rows, dtype=np.int64)
-        first, second = np.triu_indices(size, k=1)
-        chunks.append((block[:, first] * n + block[:, second]).ravel())
+    for rows in by_size.values():
+        chunks += triangle_codes(np.asarray(rows, dtype=np.int64), n)
     codes = unique_codes(np.concatenate(chunks))
     if len(codes) and scored:
         known = np.fromiter((i * n + j for i, j in scored), dtype=np.int64, count=len(scored))

@@ -267,10 +267,27 @@ def _all_pairs(member: np.ndarray, starts: np.ndarray, sizes: np.ndarray, n: int
     small = (sizes >= 2) & (sizes <= BUCKET_MAX)
     for size in np.unique(sizes[small]).tolist():
         first = starts[sizes == size]
-        block = member[first[:, None] + np.arange(size, dtype=np.int64)]  # one row per bucket
-        ii, jj = np.triu_indices(size, k=1)
-        chunks.append((block[:, ii] * n + block[:, jj]).ravel())
+        chunks += triangle_codes(member[first[:, None] + np.arange(size, dtype=np.int64)], n)
     return chunks
+
+
+_TRIANGLE_ROWS_PAIRS = 1 << 20  # pairs per step of `triangle_codes`: bounds its temporaries (8 MB each)
+
+
+def triangle_codes(block: np.ndarray, n: int) -> list[np.ndarray]:
+    """Codes `row[x] * n + row[y]` (x < y) of every row of `block` (one bucket or group per row, all of one
+    size), in steps of about `_TRIANGLE_ROWS_PAIRS` pairs, computed in place."""
+    size = block.shape[1]
+    ii, jj = np.triu_indices(size, k=1)
+    step = max(1, _TRIANGLE_ROWS_PAIRS // max(len(ii), 1))
+    out: list[np.ndarray] = []
+    for start in range(0, len(block), step):
+        rows = block[start : start + step]
+        codes = rows[:, ii]
+        codes *= n
+        codes += rows[:, jj]
+        out.append(codes.ravel())
+    return out
 
 
 def group_pairs(groups: list[list[int]], forms: list[str], config: DedupeSettings) -> np.ndarray:

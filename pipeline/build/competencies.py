@@ -115,12 +115,13 @@ def canonicalize(names: list[tuple[str, str]], config: CompetencySettings | None
     matcher = CompetencyMatcher(config or CompetencySettings())
     written: dict[str, set[str]] = {}
     tracks_of: dict[str, set[str]] = {}
+    key_of = {name: name_key(name) for name in {name for _track, name in names}}  # tracks repeat names
     for _track, name in names:
-        written.setdefault(name_key(name), set()).add(name)
+        written.setdefault(key_of[name], set()).add(name)
     for key in sorted(written, key=lambda k: (-len(k), k)):
         matcher.resolve(key)
     for track, name in names:
-        gkey = matcher.resolved[name_key(name)][0]
+        gkey = matcher.resolved[key_of[name]][0]
         tracks_of.setdefault(gkey, set()).add(track)
     canonical: dict[str, str] = {}
     for gkey, group in matcher.groups.items():
@@ -129,8 +130,8 @@ def canonicalize(names: list[tuple[str, str]], config: CompetencySettings | None
         elif gkey in written:
             canonical[gkey] = min(written[gkey])  # "Product Knowledge" before "Product knowledge"
     out: list[CompetencyMapping] = []
-    for track, name in sorted(set(names), key=lambda tn: (tn[0], name_key(tn[1]), tn[1])):
-        gkey, how, score = matcher.resolved[name_key(name)]
+    for track, name in sorted(set(names), key=lambda tn: (tn[0], key_of[tn[1]], tn[1])):
+        gkey, how, score = matcher.resolved[key_of[name]]
         group = matcher.groups[gkey]
         if how == "exact" and not group.from_table and len(tracks_of[gkey]) == 1:
             how = "new"
@@ -154,9 +155,13 @@ def competency_covers(
     competencies too; `normalize.competency_covers` adds pairs by name."""
     cfg = config or CompetencySettings()
     by_key: dict[str, str] = {}
+    keys: dict[str, str] = {}  # name -> name_key: many tracks write one name
     for m in mapping:
-        by_key.setdefault(name_key(m.name), m.competency_id)
-        by_key.setdefault(name_key(m.canonical), m.competency_id)
+        for name in (m.name, m.canonical):
+            key = keys.get(name)
+            if key is None:
+                key = keys[name] = name_key(name)
+            by_key.setdefault(key, m.competency_id)
     canon = {m.competency_id: m.canonical for m in mapping}
     out: dict[str, set[str]] = {}
     for cid, name in canon.items():

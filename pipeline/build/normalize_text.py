@@ -100,12 +100,15 @@ class TextNormalizer:
         self._vocabulary = vocabulary()
         self._synonym = {w: group[0] for group in config.synonyms for w in group[1:]}
         self._spelling: dict[str, str] = {}
+        self._folded: dict[str, str | None] = {}  # word as written -> its lemma (None: dropped); words repeat
 
     # Rules, in the order `analyze` applies them -----------------------------------------------------
 
     @staticmethod
     def fold_unicode(text: str) -> str:
         """`'Is the “go‑to” – always'` -> `'Is the "go-to" - always'` (NFKC, curly quotes and dashes to ASCII)."""
+        if text.isascii():  # NFKC and the table leave ASCII as it is
+            return text.strip()
         return unicodedata.normalize("NFKC", text).translate(_QUOTES).strip()
 
     def strip_subject(self, text: str) -> str:
@@ -128,8 +131,11 @@ class TextNormalizer:
     @staticmethod
     def fold_punctuation(text: str) -> str:
         """`"cross-functional partners, client's goals & Q/A"` -> `"crossfunctional partners client goals and q a"`."""
-        text = _HYPHENATED.sub("", text)
-        text = _POSSESSIVE.sub("", text.replace("&", " and "))
+        if "-" in text:
+            text = _HYPHENATED.sub("", text)
+        text = text.replace("&", " and ")
+        if "'" in text:
+            text = _POSSESSIVE.sub("", text)
         return " ".join(_NON_WORD.sub(" ", text).replace("_", " ").split())
 
     def american(self, word: str) -> str:
@@ -151,10 +157,25 @@ class TextNormalizer:
         Articles are dropped; words of three letters or fewer and the guards' own words are kept as written;
         a word of a synonym group becomes the group's first word (`"customers"` -> `"client"`).
         """
-        lemmas = self._lemmas
-        words = (self.american(w) for w in text.split() if w not in self._drop)
-        synonym = self._synonym
-        return tuple(synonym.get(lem, lem) for lem in (lemmas.get(w, w) for w in words))
+        folded = self._folded
+        out: list[str] = []
+        for w in text.split():
+            lemma = folded.get(w)
+            if lemma is None and w not in folded:
+                lemma = self._fold_word(w)
+                if len(folded) < 1_000_000:
+                    folded[w] = lemma
+            if lemma is not None:
+                out.append(lemma)
+        return tuple(out)
+
+    def _fold_word(self, word: str) -> str | None:
+        """One word of `lemmatize`: None for a dropped word, else its spelling, lemma and synonym group."""
+        if word in self._drop:
+            return None
+        spelled = self.american(word)
+        lemma = self._lemmas.get(spelled, spelled)
+        return self._synonym.get(lemma, lemma)
 
     # -------------------------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from rapidfuzz import fuzz, process
 
 from pipeline.build.dedupe import Alignment, DedupeResult, Guards, PairOutcome
 from pipeline.build.dedupe.candidates import PAIR_CHUNK, group_pairs
+from pipeline.build.dedupe.collection import collection_paused
 from pipeline.build.levels import level_path, level_sort_key
 from pipeline.build.settings import DedupeSettings
 from pipeline.errors import InputError
@@ -41,7 +42,10 @@ def related(al: Alignment | None, markers: frozenset[str] = frozenset()) -> bool
     """
     if al is None:
         return False
-    common = sum(1 for w in al.shared if w not in markers) + len(al.aligned)
+    shared = al.shared
+    common = len(al.aligned) + (
+        len(shared) if markers.isdisjoint(shared) else sum(1 for w in shared if w not in markers)
+    )
     return common >= 1 and common >= min(len(al.removed), len(al.added))
 
 
@@ -62,9 +66,17 @@ def kept_apart_within_groups(
     one, so one competency of 20,000 bullets costs linear work). A level change often rewrites more than one
     word ("Becoming proficient in … basic plays" -> "Becoming an expert in … plays"), so pairs are scored with
     `token_set_ratio`, which forgives words only one side has, and only pairs a guard keeps apart that are
-    `related` are returned. Pairs already in `result.kept_apart` are not repeated.
+    `related` are returned. Pairs already in `result.kept_apart` are not repeated. Runs with the cyclic garbage
+    collector paused (`collection_paused`).
     """
-    guards = Guards(config)
+    with collection_paused():
+        return _kept_apart_within_groups(groups, result, key_of_form, config)
+
+
+def _kept_apart_within_groups(
+    groups: Iterable[Iterable[str]], result: DedupeResult, key_of_form: dict[str, str], config: DedupeSettings
+) -> list[PairOutcome]:
+    guards = result.guards or Guards(config)  # its memos hold what de-duplication computed per form
     markers = level_markers(config)
     by_form = {n.form: n for n in result.forms.values()}
     forms = sorted(by_form)
@@ -74,6 +86,10 @@ def kept_apart_within_groups(
     codes = group_pairs(members, forms, config)
     seen = {(p.a, p.b) for p in result.kept_apart}
     normalized = [by_form[f] for f in forms]
+    same = len(normalized) == len(result.normalized) and all(
+        x is y or x == y for x, y in zip(normalized, result.normalized, strict=True)
+    )
+    facts = result.facts if same and result.facts is not None else guards.facts(normalized)
     out: list[PairOutcome] = []
     for start in range(0, len(codes), PAIR_CHUNK):
         ii, jj = (codes[start : start + PAIR_CHUNK] // n).tolist(), (codes[start : start + PAIR_CHUNK] % n).tolist()
@@ -92,7 +108,7 @@ def kept_apart_within_groups(
         ]
         hi = np.asarray([ii[h] for h in todo], dtype=np.int64)
         hj = np.asarray([jj[h] for h in todo], dtype=np.int64)
-        rules, alignments = guards.check_pairs(normalized, hi, hj, np.ones(len(todo), dtype=bool))
+        rules, alignments = guards.check_pairs(normalized, hi, hj, np.ones(len(todo), dtype=bool), facts)
         for h, rule, al in zip(todo, rules, alignments, strict=True):
             if (
                 rule is None
@@ -113,11 +129,31 @@ def progression_links(
 
     "Begins to find opportunities…" (IC1, IC2) and "Finds opportunities…" (IC3) in one track, kept apart by
     `proficiency` -> one link IC2 -> IC3 with `removed_words=["begin"]`. Pairs whose levels overlap in a
-    track, that share no competency there, or that are not `related`, are no progression in it.
+    track, that share no competency there, or that are not `related`, are no progression in it. Runs with the
+    cyclic garbage collector paused (`collection_paused`).
     """
+    with collection_paused():
+        return _progression_links(behaviors, kept_apart, behavior_of_form, config)
+
+
+def _progression_links(
+    behaviors: list[Behavior], kept_apart: list[PairOutcome], behavior_of_form: dict[str, str], config: DedupeSettings
+) -> list[Progression]:
     by_id = {b.id: b for b in behaviors}
     markers = level_markers(config)
     best: dict[tuple[str, str, str], Progression] = {}
+    placed: dict[str, dict[str, tuple[set[str], set[str]]]] = {}  # behavior -> track -> (levels, competencies)
+
+    def where(bid: str) -> dict[str, tuple[set[str], set[str]]]:
+        found = placed.get(bid)
+        if found is None:  # once per behavior: a behavior written in many documents meets many pairs
+            found = placed[bid] = {}
+            for o in by_id[bid].occurrences:
+                levels, comps = found.setdefault(o.track, (set(), set()))
+                levels.add(o.level)
+                comps.add(o.competency_id)
+        return found
+
     for pair in kept_apart:
         if pair.rule in _NOT_A_PROGRESSION or not related(pair.alignment, markers):
             continue
@@ -125,10 +161,10 @@ def progression_links(
         if ia is None or ib is None or ia == ib:
             continue
         a, b = by_id[ia], by_id[ib]
-        tracks = sorted({o.track for o in a.occurrences} & {o.track for o in b.occurrences})
+        wa, wb = where(ia), where(ib)
+        tracks = sorted(wa.keys() & wb.keys())
         for track in tracks:
-            la = {o.level for o in a.occurrences if o.track == track}
-            lb = {o.level for o in b.occurrences if o.track == track}
+            la, lb = wa[track][0], wb[track][0]
             if len({level_path(x) for x in la | lb}) != 1:
                 continue
             hi_a, lo_a = max(la, key=level_sort_key), min(la, key=level_sort_key)
@@ -139,10 +175,7 @@ def progression_links(
                 low, high, lvl_from, lvl_to, removed, added = b, a, hi_b, lo_a, pair.added, pair.removed
             else:
                 continue
-            shared = sorted(
-                {o.competency_id for o in low.occurrences if o.track == track}
-                & {o.competency_id for o in high.occurrences if o.track == track}
-            )
+            shared = sorted(where(low.id)[track][1] & where(high.id)[track][1])
             if not shared:
                 continue
             link = Progression(

@@ -47,10 +47,12 @@ from pipeline.build.dedupe.candidates import (
     score_index_pairs,
     scored_candidate_arrays,
     scored_candidates,
+    triangle_codes,
     unique_codes,
     word_skeleton,
 )
 from pipeline.build.dedupe.cluster import complete_linkage
+from pipeline.build.dedupe.collection import collection_paused
 from pipeline.build.dedupe.evaluate import (
     LabeledPair,
     PairEvaluation,
@@ -58,7 +60,7 @@ from pipeline.build.dedupe.evaluate import (
     format_evaluation,
     read_labeled_pairs,
 )
-from pipeline.build.dedupe.guards import GuardHit, Guards, explain_rule
+from pipeline.build.dedupe.guards import FormFacts, GuardHit, Guards, explain_rule
 from pipeline.build.dedupe.matcher import Alignment, Matcher
 from pipeline.build.normalize_text import Normalized, TextNormalizer
 from pipeline.build.settings import DedupeSettings
@@ -153,6 +155,12 @@ class DedupeResult:
     kept_apart: list[PairOutcome] = field(default_factory=list)
     candidates_scored: int = 0  # candidate pairs the scorer was run on (what blocking saved is the rest)
     merged_why: dict[tuple[str, str], str] = field(default_factory=dict)  # merged pair (a < b) -> explanation
+    # What `dedupe` computed that the progressions step needs again (`kept_apart_within_groups`): the guards,
+    # whose memos (core words, spelling variants, markers) are functions of a form or word only, the distinct
+    # forms' `Normalized` in form order, and their `Guards.facts`.
+    guards: Guards | None = field(default=None, repr=False, compare=False)
+    normalized: list[Normalized] = field(default_factory=list, repr=False, compare=False)
+    facts: FormFacts | None = field(default=None, repr=False, compare=False)
 
     def why(self, a: str, b: str) -> str:
         """Why two forms of one cluster merged: `"merged: aligned: nonengineer~nonengineering; …"`."""
@@ -179,8 +187,14 @@ def dedupe(texts: Iterable[str], config: DedupeSettings, candidates: str = "cont
     """Cluster statements that say the same thing.
 
     `dedupe(["CSM will invest time in their plan", "Invests time in their plan", "Invests time in 2 plans"])`
-    -> two clusters: the first two texts (same form) and the third (numbers differ).
+    -> two clusters: the first two texts (same form) and the third (numbers differ). Runs with the cyclic
+    garbage collector paused (`collection_paused`): it makes no reference cycles.
     """
+    with collection_paused():
+        return _dedupe(texts, config, candidates)
+
+
+def _dedupe(texts: Iterable[str], config: DedupeSettings, candidates: str) -> DedupeResult:
     normalizer = TextNormalizer(config)
     guards = Guards(config)
     analyzed = {t: normalizer.analyze(t) for t in sorted(set(texts))}
@@ -201,7 +215,9 @@ def dedupe(texts: Iterable[str], config: DedupeSettings, candidates: str = "cont
     ii = np.fromiter((p[0] for p, _ in pairs), dtype=np.int64, count=len(pairs))
     jj = np.fromiter((p[1] for p, _ in pairs), dtype=np.int64, count=len(pairs))
     report = np.fromiter((p in scored for p, _ in pairs), dtype=bool, count=len(pairs))  # guarded: reported
-    rules, alignments = guards.check_pairs([by_form[f] for f in forms], ii, jj, report)
+    normalized = [by_form[f] for f in forms]
+    facts = guards.facts(normalized)
+    rules, alignments = guards.check_pairs(normalized, ii, jj, report, facts)
     for ((i, j), s), rule, al in zip(pairs, rules, alignments, strict=True):
         if rule is not None:
             if al is not None and (i, j) in scored:
@@ -236,6 +252,9 @@ def dedupe(texts: Iterable[str], config: DedupeSettings, candidates: str = "cont
         kept_apart=kept,
         candidates_scored=n_candidates,
         merged_why={(forms[i], forms[j]): text for (i, j), text in why.items() if label[i] == label[j]},
+        guards=guards,
+        normalized=normalized,
+        facts=facts,
     )
 
 
@@ -300,18 +319,16 @@ def reworded_pairs(
                     groups[key[:x] + key[x + 1 :]].append(i)
     cap = guards.config.reword_group_max
     n = max(len(forms), 1)
-    small: list[int] = []
-    chunks: list[np.ndarray] = []
+    # A form joins a group at most once (its key and the keys one word shorter are distinct), in form order:
+    # each group's ids are distinct and increasing. Groups of one size are paired all at once.
+    by_size: dict[int, list[list[int]]] = defaultdict(list)
     for ids in groups.values():
-        if len(ids) == 2 and cap >= 2:  # most groups: a plain append beats numpy's per-call overhead
-            i, j = sorted(ids)
-            if i != j:
-                small.append(i * n + j)
-        elif 2 < len(ids) <= cap:
-            arr = np.unique(np.asarray(ids, dtype=np.int64))
-            first, second = np.triu_indices(len(arr), k=1)
-            chunks.append(arr[first] * n + arr[second])
-    codes = unique_codes(np.concatenate([np.asarray(small, dtype=np.int64), *chunks]))
+        if 2 <= len(ids) <= cap:
+            by_size[len(ids)].append(ids)
+    chunks: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+    for rows in by_size.values():
+        chunks += triangle_codes(np.asarray(rows, dtype=np.int64), n)
+    codes = unique_codes(np.concatenate(chunks))
     if len(codes) and scored:
         known = np.fromiter((i * n + j for i, j in scored), dtype=np.int64, count=len(scored))
         codes = codes[~np.isin(codes, known)]

@@ -6,6 +6,7 @@ Which pairs of distinct forms are compared at all decides what the guards and th
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -91,9 +92,9 @@ def candidate_blocks(forms: list[str], config: DedupeSettings) -> list[list[int]
     index: dict[str, list[int]] = defaultdict(list)
     share = config.block_prefix_share
     for i, ts in enumerate(token_sets):
-        ranked = sorted(ts, key=lambda t: (df[t], t))
+        ranked = sorted(ts, key=df.__getitem__)  # `ts` is sorted and the sort stable: ties by the word
         n = len(ranked)
-        p = max(1, n - int(np.ceil(share * n)) + 1)
+        p = max(1, n - math.ceil(share * n) + 1)
         for t in ranked[:p]:
             index[t].append(i)
     return [ids for _, ids in sorted(index.items()) if 2 <= len(ids) <= config.block_max_size]
@@ -185,21 +186,40 @@ def content_key_pairs(forms: list[str], config: DedupeSettings) -> tuple[np.ndar
     guards = Guards(config)
     depth = max(1, config.max_added_words)
     key_id: dict[tuple[int | str, ...], int] = {}
-    entries: list[int] = []  # (key id, form) flattened: key id at even, form at odd positions
+    indexed: dict[tuple[int | str, ...], list[int]] = {}  # a key set -> the ids of its keys (forms share sets)
+    buckets: list[int] = []  # the key ids each form is indexed under, form after form
+    owners: list[int] = []  # the form of each run of `buckets`
+    counts: list[int] = []  # the length of each run
     for i, form in enumerate(forms):
         for scheme, keys in enumerate(content_key_sets(form, guards)):
-            level: set[tuple[int | str, ...]] = {(scheme, *keys)}
-            for _ in range(min(depth, max(0, len(keys) - 1))):  # never down to the empty set
-                level |= {key[:x] + key[x + 1 :] for key in level for x in range(1, len(key))}
-            for key in level:
-                entries.append(key_id.setdefault(key, len(key_id)))
-                entries.append(i)
-    if not entries:
+            full: tuple[int | str, ...] = (scheme, *keys)
+            ids = indexed.get(full)
+            if ids is None:
+                ids = indexed[full] = [key_id.setdefault(key, len(key_id)) for key in _deletions(full, depth, 1)]
+            buckets += ids
+            owners.append(i)
+            counts.append(len(ids))
+    if not buckets:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    flat = np.asarray(entries, dtype=np.int64).reshape(-1, 2)
-    codes = bucket_pairs(flat[:, 0], flat[:, 1], forms)
+    member = np.repeat(np.asarray(owners, dtype=np.int64), np.asarray(counts, dtype=np.int64))
+    codes = bucket_pairs(np.asarray(buckets, dtype=np.int64), member, forms)
     n = max(len(forms), 1)
     return codes // n, codes % n
+
+
+def _deletions(key: tuple[int | str, ...], depth: int, fixed: int) -> list[tuple[int | str, ...]]:
+    """`key` and every key made from it by removing up to `depth` of its items after the first `fixed` (the
+    bucket's tag), never all of them: `_deletions((0, "a", "b", "c"), 1, 1)` -> `[(0, "a", "b", "c"),
+    (0, "b", "c"), (0, "a", "c"), (0, "a", "b")]`. Distinct keys, since a key's items are sorted and distinct."""
+    rounds = min(depth, max(0, len(key) - fixed - 1))
+    if rounds == 0:
+        return [key]
+    if rounds == 1:
+        return [key] + [key[:x] + key[x + 1 :] for x in range(fixed, len(key))]
+    level = {key}
+    for _ in range(rounds):
+        level |= {k[:x] + k[x + 1 :] for k in level for x in range(fixed, len(k))}
+    return sorted(level, key=lambda k: (-len(k), k))
 
 
 BUCKET_MAX = 64  # a key shared by more forms than this is not paired all-to-all (sort-and-window instead)
@@ -225,25 +245,49 @@ def bucket_pairs(bucket: np.ndarray, member: np.ndarray, forms: list[str]) -> np
     bucket, member = bucket[order], member[order]
     starts = np.flatnonzero(np.concatenate(([True], bucket[1:] != bucket[:-1])))
     sizes = np.diff(np.append(starts, len(bucket)))
-    chunks: list[np.ndarray] = []
-    pairs: list[int] = []
+    chunks = _all_pairs(member, starts, sizes, n)
     backwards: np.ndarray | None = None
-    for start, size in zip(starts.tolist(), sizes.tolist(), strict=True):
-        if size == 2:  # most buckets: a plain append beats numpy's per-call overhead
-            pairs.append(int(member[start]) * n + int(member[start + 1]))
-        elif 2 < size <= BUCKET_MAX:
-            arr = member[start : start + size]
-            ii, jj = np.triu_indices(size, k=1)
-            chunks.append(arr[ii] * n + arr[jj])
-        elif size > BUCKET_MAX:
-            if backwards is None:
-                backwards = _backwards_rank(forms)
-            arr = member[start : start + size]
-            for seq in (arr, arr[np.argsort(backwards[arr], kind="stable")]):
-                for d in range(1, min(BUCKET_WINDOW, size - 1) + 1):
-                    a, b = seq[:-d], seq[d:]
-                    chunks.append(np.minimum(a, b) * n + np.maximum(a, b))
-    return unique_codes(np.concatenate([np.asarray(pairs, dtype=np.int64), *chunks]))
+    big = sizes > BUCKET_MAX
+    for start, size in zip(starts[big].tolist(), sizes[big].tolist(), strict=True):
+        if backwards is None:
+            backwards = _backwards_rank(forms)
+        arr = member[start : start + size]
+        for seq in (arr, arr[np.argsort(backwards[arr], kind="stable")]):
+            for d in range(1, min(BUCKET_WINDOW, size - 1) + 1):
+                a, b = seq[:-d], seq[d:]
+                chunks.append(np.minimum(a, b) * n + np.maximum(a, b))
+    return unique_codes(np.concatenate([np.zeros(0, dtype=np.int64), *chunks]))
+
+
+def _all_pairs(member: np.ndarray, starts: np.ndarray, sizes: np.ndarray, n: int) -> list[np.ndarray]:
+    """Pair codes `member[x] * n + member[y]` (x < y) of every bucket `member[start : start + size]` of 2 to
+    `BUCKET_MAX` members, all buckets of one size at once (most buckets are small, and numpy's per-call
+    overhead would dominate one call per bucket)."""
+    chunks: list[np.ndarray] = []
+    small = (sizes >= 2) & (sizes <= BUCKET_MAX)
+    for size in np.unique(sizes[small]).tolist():
+        first = starts[sizes == size]
+        chunks += triangle_codes(member[first[:, None] + np.arange(size, dtype=np.int64)], n)
+    return chunks
+
+
+_TRIANGLE_ROWS_PAIRS = 1 << 20  # pairs per step of `triangle_codes`: bounds its temporaries (8 MB each)
+
+
+def triangle_codes(block: np.ndarray, n: int) -> list[np.ndarray]:
+    """Codes `row[x] * n + row[y]` (x < y) of every row of `block` (one bucket or group per row, all of one
+    size), in steps of about `_TRIANGLE_ROWS_PAIRS` pairs, computed in place."""
+    size = block.shape[1]
+    ii, jj = np.triu_indices(size, k=1)
+    step = max(1, _TRIANGLE_ROWS_PAIRS // max(len(ii), 1))
+    out: list[np.ndarray] = []
+    for start in range(0, len(block), step):
+        rows = block[start : start + step]
+        codes = rows[:, ii]
+        codes *= n
+        codes += rows[:, jj]
+        out.append(codes.ravel())
+    return out
 
 
 def group_pairs(groups: list[list[int]], forms: list[str], config: DedupeSettings) -> np.ndarray:
@@ -275,12 +319,9 @@ def group_pairs(groups: list[list[int]], forms: list[str], config: DedupeSetting
         for i in members:
             level: set[tuple[int | str, ...]] = set()
             for scheme, keys in enumerate(content_key_sets(forms[i], guards)):
-                found: set[tuple[int | str, ...]] = {(g, scheme, *keys)}
-                for _ in range(min(depth, max(0, len(keys) - 1))):
-                    found |= {key[:x] + key[x + 1 :] for key in found for x in range(2, len(key))}
-                level |= found
-            ranked = sorted(token_sets[i], key=lambda t: (df[t], t))
-            p = max(1, len(ranked) - int(np.ceil(share * len(ranked))) + 1)
+                level.update(_deletions((g, scheme, *keys), depth, 2))
+            ranked = sorted(token_sets[i], key=df.__getitem__)  # stable on sorted words: ties by the word
+            p = max(1, len(ranked) - math.ceil(share * len(ranked)) + 1)
             level |= {(g, 2, t) for t in ranked[:p]}
             for key in level:
                 entries += (key_id.setdefault(key, len(key_id)), i)
@@ -308,17 +349,32 @@ def budgeted_prefix_pairs(forms: list[str], config: DedupeSettings, budget: int 
     """Pair codes `i * len(forms) + j` (i < j, unique) of the `candidate_blocks`, smallest blocks first (ties
     in key order), while their pairs fit in `budget`: every block when the corpus is small."""
     n = len(forms)
-    chunks: list[np.ndarray] = []
+    chosen: list[list[int]] = []
     used = 0
     for ids in sorted(candidate_blocks(forms, config), key=len):
         size = len(ids) * (len(ids) - 1) // 2
         if used + size > budget:
             break
         used += size
-        arr = np.asarray(ids, dtype=np.int64)
-        ii, jj = np.triu_indices(len(ids), k=1)
-        chunks.append(arr[ii] * n + arr[jj])
+        chosen.append(ids)
+    if not chosen:
+        return np.zeros(0, dtype=np.int64)
+    sizes = np.fromiter((len(ids) for ids in chosen), dtype=np.int64, count=len(chosen))
+    member = np.fromiter((i for ids in chosen for i in ids), dtype=np.int64, count=int(sizes.sum()))
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+    chunks = [
+        _block_pairs(member[s : s + k], n)
+        for s, k in zip(starts.tolist(), sizes.tolist(), strict=True)
+        if k > BUCKET_MAX
+    ]
+    chunks += _all_pairs(member, starts, np.where(sizes > BUCKET_MAX, 0, sizes), n)
     return unique_codes(np.concatenate(chunks)) if chunks else np.zeros(0, dtype=np.int64)
+
+
+def _block_pairs(arr: np.ndarray, n: int) -> np.ndarray:
+    """Codes `arr[x] * n + arr[y]` of every pair x < y of one block."""
+    ii, jj = np.triu_indices(len(arr), k=1)
+    return arr[ii] * n + arr[jj]
 
 
 def _rounded(scores: np.ndarray) -> np.ndarray:

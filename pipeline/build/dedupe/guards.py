@@ -92,6 +92,7 @@ class Guards:
         self._phrases_by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         for phrase in self.proficiency:
             self._phrases_by_first[phrase[0]].append(phrase)
+        self._first_words = frozenset(self._phrases_by_first)
 
     # helpers ------------------------------------------------------------------------------------------
 
@@ -100,6 +101,9 @@ class Guards:
         cached = self._marker_cache.get(tokens)
         if cached is not None:
             return cached
+        if self._first_words.isdisjoint(tokens):  # most forms: no phrase can start anywhere
+            self._marker_cache[tokens] = frozenset()
+            return self._marker_cache[tokens]
         found = set()
         for i, token in enumerate(tokens):  # only phrases that start with this token can match here
             for phrase in self._phrases_by_first.get(token, ()):
@@ -279,14 +283,21 @@ class Guards:
         return code
 
     def check_pairs(
-        self, forms: Sequence[Normalized], ii: np.ndarray, jj: np.ndarray, report: np.ndarray
+        self,
+        forms: Sequence[Normalized],
+        ii: np.ndarray,
+        jj: np.ndarray,
+        report: np.ndarray,
+        facts: FormFacts | None = None,
     ) -> tuple[list[str | None], list[Alignment | None]]:
         """`check` on the pairs `(forms[ii[p]], forms[jj[p]])`, with the same rule for each: the rules that
         compare one value per form are decided for all pairs at once (`decided`), and a pair is aligned only
         when its rule needs the alignment, it passes (the caller merges on the alignment) or `report[p]` (it
         will be reported, with the words that differ). Returns the rule names (None: may merge) and the
-        alignments (None only for a pair decided without one and not reported)."""
-        facts = self.facts(forms)
+        alignments (None only for a pair decided without one and not reported). `facts`: `facts(forms)`, when
+        the caller has it already (the same forms checked in several batches)."""
+        if facts is None:
+            facts = self.facts(forms)
         code = self.decided(facts, ii, jj).tolist()
         differs = {name: (ids[ii] != ids[jj]).tolist() for name, ids in facts.facts.items()}
         rules: list[str | None] = []

@@ -126,6 +126,7 @@ class Matcher:
         self._framing_by_first: dict[str, list[tuple[str, ...]]] = {}
         for p in self.framing:
             self._framing_by_first.setdefault(p[0], []).append(p)
+        self._framing_first = frozenset(self._framing_by_first)
         self.role_frame = re.compile(config.role_frame_pattern) if config.role_frame_pattern else None
         self.means_frame = re.compile(config.means_frame_pattern) if config.means_frame_pattern else None
         group = {w: g[0] for g in config.synonyms for w in g}
@@ -165,26 +166,32 @@ class Matcher:
                     framing.append(found.group(0).strip())
                     text = text[found.end() :]
         tokens = text.split()
-        kept: list[str] = []
-        i = 0
         by_first = self._framing_by_first
-        while i < len(tokens):
-            phrase = next((p for p in by_first.get(tokens[i], ()) if tuple(tokens[i : i + len(p)]) == p), None)
-            if phrase is not None:
-                framing.append(" ".join(phrase))
-                i += len(phrase)
-                continue
-            kept.append(tokens[i])
-            i += 1
-        words = tuple(t for t in kept if t not in self.function and t not in self.manner)
-        manner = tuple(t for t in kept if t in self.manner)
-        self._core_cache[form] = (words, manner, tuple(framing))
-        return self._core_cache[form]
+        if self._framing_first.isdisjoint(tokens):  # most forms: no framing phrase can start anywhere
+            kept = tokens
+        else:
+            kept = []
+            i = 0
+            while i < len(tokens):
+                phrase = next((p for p in by_first.get(tokens[i], ()) if tuple(tokens[i : i + len(p)]) == p), None)
+                if phrase is not None:
+                    framing.append(" ".join(phrase))
+                    i += len(phrase)
+                    continue
+                kept.append(tokens[i])
+                i += 1
+        function, manner_words = self.function, self.manner
+        words = tuple(t for t in kept if t not in function and t not in manner_words)
+        manner = tuple(t for t in kept if t in manner_words) if not manner_words.isdisjoint(kept) else ()
+        core = (words, manner, tuple(framing))
+        self._core_cache[form] = core
+        return core
 
     def core_key(self, form: str) -> tuple[str, ...]:
         """Sorted distinct canonical core words: forms with one key say the same thing up to framing and
         word order (candidate pairs for rewordings). `"clearly explain design"` -> `("design", "explain")`."""
-        return tuple(sorted({self.canonical(w) for w in self.core(form)[0]}))
+        canonical = self.canonical
+        return tuple(sorted({canonical(w) for w in self.core(form)[0]}))
 
     @staticmethod
     def _pair_off(ra: list[str], rb: list[str], same: Callable[[str, str], bool], found: list[tuple[str, str]]) -> None:

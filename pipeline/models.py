@@ -341,10 +341,53 @@ _OCCURRENCE_FIELDS = _AllFields(Occurrence.model_fields)
 
 def trusted_occurrence(**fields: object) -> Occurrence:
     """An `Occurrence` from values already validated elsewhere (every field given, of its type), without a
-    second validation: the build makes 10^6 of them. All share one (immutable) fields-set."""
+    second validation: the build makes 10^6 of them (see `occurrence_of`)."""
     if fields.keys() != _OCCURRENCE_FIELDS:
         raise TypeError(f"trusted_occurrence needs exactly the fields {sorted(_OCCURRENCE_FIELDS)}")
-    return Occurrence.model_construct(_OCCURRENCE_FIELDS, **fields)  # type: ignore[arg-type]
+    return occurrence_of(*(fields[name] for name in Occurrence.model_fields))  # type: ignore[arg-type]
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def occurrence_of(
+    doc_id: str,
+    source_file: str,
+    source_ref: str,
+    track: str,
+    role: str,
+    role_id: str,
+    path: PathKind,
+    level: str,
+    competency: str,
+    competency_id: str,
+    text: str,
+    part: int,
+) -> Occurrence:
+    """`trusted_occurrence` with the values in field order, as the build makes them.
+
+    Lean: what `model_construct` makes, but the fields are set one by one, in field order, so every
+    occurrence's `__dict__` shares its keys with the others (a key-sharing dict: about 210 bytes per occurrence
+    with the object, against 550 for `model_construct`'s own dict), and all share one immutable fields-set.
+    """
+    o = _new(Occurrence)
+    _set(o, "doc_id", doc_id)
+    _set(o, "source_file", source_file)
+    _set(o, "source_ref", source_ref)
+    _set(o, "track", track)
+    _set(o, "role", role)
+    _set(o, "role_id", role_id)
+    _set(o, "path", path)
+    _set(o, "level", level)
+    _set(o, "competency", competency)
+    _set(o, "competency_id", competency_id)
+    _set(o, "text", text)
+    _set(o, "part", part)
+    _set(o, "__pydantic_fields_set__", _OCCURRENCE_FIELDS)
+    _set(o, "__pydantic_extra__", None)
+    _set(o, "__pydantic_private__", None)
+    return o
 
 
 class Interner:

@@ -14,6 +14,7 @@ from pipeline.build import build_ladder
 from pipeline.build.decisions import Decisions
 from pipeline.config import Config
 from pipeline.errors import LadderError, RejectedDocument
+from pipeline.heap import bulk_work, settle
 from pipeline.ingest import budget, display_name, ingest_for_parse, read_input
 from pipeline.models import DecisionOutcome, DocKind, Document, Ladder, ParsedDocument, Rejection
 from pipeline.parse import parse_document
@@ -227,8 +228,10 @@ def _build_and_write(
         summary = RunSummary.model_validate(record.summary).model_copy(update={"outputs_reused": True})
         return summary, record.artifact_markdown
     stage(f"building the dataset from {len(results):,} files")
-    ladder = assemble(results, config, decisions, release=True)
-    paths, report = write_outputs(ladder, out_dir, config)
+    with bulk_work():  # the cycle collector leaves the held millions of objects alone (see `pipeline.heap`)
+        ladder = assemble(results, config, decisions, release=True)
+        settle()
+        paths, report = write_outputs(ladder, out_dir, config)
     summary = summarize(ladder, results, paths, report.diff)
     markdown = report_artifact(report)
     if reuse:

@@ -56,6 +56,8 @@ class Atomizer:
         as the one statement it is.
         """
         text = text.strip()
+        if not any(rx.search(text) for rx in self._splits):
+            return [text]  # no separator at all: most bullets, answered without collecting cuts
         parts: list[str] = []
         start = 0
         for cut in self._cuts(text):

@@ -4,8 +4,9 @@ was cut. Occurrences come ordered by source file, line and part, whatever the or
 
 There are 10^6 occurrences in a 10^4-document run, so they are built lean: every field comes from records
 already validated (parsed documents, placed roles, canonical competencies), so each `Occurrence` is made with
-`trusted_occurrence` (no second validation, one shared fields-set), and the strings repeated across
-occurrences (competency names as written, refs, tracks) are one object each (`Interner`).
+`occurrence_of` (no second validation, its keys shared with every other occurrence, one shared fields-set),
+and the strings repeated across occurrences (competency names as written, refs, tracks) are one object each
+(`Interner`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pipeline.build.atomize import Atomizer
 from pipeline.build.competencies import CanonicalCompetencies
 from pipeline.build.roles import PlacedRoles
 from pipeline.build.settings import AtomizeSettings
-from pipeline.models import Interner, Occurrence, ParsedDocument, Split, line_of, trusted_occurrence
+from pipeline.models import Interner, Occurrence, ParsedDocument, Split, line_of, occurrence_of
 
 
 @dataclass
@@ -54,22 +55,23 @@ def atomized_occurrences(
             competency = same(b.competency)
             competency_id = same(competencies.id_of(tname, b.competency))
             source_ref = same(b.source_ref)
-            for i, part in enumerate(parts):
-                out.occurrences.append(
-                    trusted_occurrence(
-                        doc_id=p.doc_id,
-                        source_file=source_file,
-                        source_ref=source_ref,
-                        track=tname,
-                        role=role.title,
-                        role_id=role.id,
-                        path=role.path,
-                        level=role.level,
-                        competency=competency,
-                        competency_id=competency_id,
-                        text=part,
-                        part=i,
-                    )
+            doc_id, title, role_id, path, level = p.doc_id, role.title, role.id, role.path, role.level
+            out.occurrences += [
+                occurrence_of(
+                    doc_id,
+                    source_file,
+                    source_ref,
+                    tname,
+                    title,
+                    role_id,
+                    path,
+                    level,
+                    competency,
+                    competency_id,
+                    part,
+                    i,
                 )
+                for i, part in enumerate(parts)
+            ]
     out.occurrences.sort(key=lambda o: (o.source_file, line_of(o.source_ref), o.part))
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from pipeline.build import atomized_occurrences, canonical_competencies, place_r
 from pipeline.build.decisions import DecisionLog
 from pipeline.build.settings import NormalizeConfig
 from pipeline.config import Config
-from pipeline.models import Interner, Occurrence, trusted_occurrence
+from pipeline.models import Interner, Occurrence, occurrence_of, trusted_occurrence
 from tests.conftest import RAW
 from tests.factories import behavior, parsed, role
 
@@ -44,6 +45,26 @@ def test_trusted_occurrence_is_the_validated_one() -> None:
     other.part = 2
     assert (copied.text, copied.part, other.part, trusted.part) == ("Owns the account plan", 1, 2, 1)
     assert trusted.model_fields_set == set(FIELDS)
+
+
+def test_occurrences_share_their_keys() -> None:
+    """Made field by field in field order, every occurrence's `__dict__` shares its keys with the others: about
+    210 bytes per occurrence with the object, where `model_construct`'s own dict alone takes about 460."""
+    values = [FIELDS[name] for name in Occurrence.model_fields]
+    first = occurrence_of(*values)  # type: ignore[arg-type]
+    assert list(first.__dict__) == list(Occurrence.model_fields)
+    assert first == Occurrence(**FIELDS)
+    tracemalloc.start()
+    try:
+        made = [occurrence_of(*values) for _ in range(1000)]  # type: ignore[arg-type]
+        lean = tracemalloc.get_traced_memory()[0]
+        constructed = [Occurrence.model_construct(**FIELDS) for _ in range(1000)]
+        both = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert len(made) == len(constructed) == 1000
+    assert lean < 300 * 1000  # object and key-sharing dict
+    assert both - lean > 2 * lean  # model_construct's unshared dicts take over twice as much
 
 
 def test_trusted_occurrence_needs_every_field() -> None:

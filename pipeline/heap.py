@@ -1,0 +1,40 @@
+"""How the build and the writes use Python's cycle collector.
+
+A 10^4-document run holds millions of objects (parse results, occurrences, behaviors), and building the dataset
+allocates tens of millions of short-lived ones. With the collector's default thresholds, every 700 new container
+objects start a young collection, and the old generation, all of those millions, is scanned again each time
+it has grown by a quarter: about a fifth of the build's CPU time, and most of the release comparison's.
+
+`bulk_work` moves what exists when it starts into the permanent generation (`gc.freeze`: never scanned, still
+freed by reference counting), raises the young threshold to `BULK_THRESHOLD` while it lasts, and puts both
+back as they were when it ends. `settle` collects once and freezes what exists: called between the build
+and the writes, the writes do not scan the dataset again.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+BULK_THRESHOLD = 100_000
+"""New container objects between two young collections inside `bulk_work` (Python's default: 700)."""
+
+
+@contextmanager
+def bulk_work(threshold: int = BULK_THRESHOLD) -> Iterator[None]:
+    """Fewer, cheaper collections while a build and its writes run; the collector as it was afterwards."""
+    old = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(threshold, old[1], old[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+        gc.unfreeze()
+
+
+def settle() -> None:
+    """Collect what is garbage now, then freeze what is left (inside `bulk_work`, which unfreezes it)."""
+    gc.collect()
+    gc.freeze()

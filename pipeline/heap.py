@@ -8,7 +8,9 @@ it has grown by a quarter: about a fifth of the build's CPU time, and most of th
 `bulk_work` moves what exists when it starts into the permanent generation (`gc.freeze`: never scanned, still
 freed by reference counting), raises the young threshold to `BULK_THRESHOLD` while it lasts, and puts both
 back as they were when it ends. `settle` collects once and freezes what exists: called between the build
-and the writes, the writes do not scan the dataset again.
+and the writes, the writes do not scan the dataset again. `collection_paused` turns the collector off around
+bulk work that makes no reference cycles (de-duplication, the progressions step): millions of small tuples,
+strings and frozen dataclasses, none referring back to each other; reference counting still frees them.
 """
 
 from __future__ import annotations
@@ -38,3 +40,16 @@ def settle() -> None:
     """Collect what is garbage now, then freeze what is left (inside `bulk_work`, which unfreezes it)."""
     gc.collect()
     gc.freeze()
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """`with collection_paused(): ...` runs the block with the cyclic collector off, then restores it (left
+    off when it was off already, so nested blocks and callers that paused it themselves keep their state)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -13,10 +13,10 @@ from rapidfuzz import fuzz, process
 
 from pipeline.build.dedupe import Alignment, DedupeResult, Guards, PairOutcome
 from pipeline.build.dedupe.candidates import PAIR_CHUNK, group_pairs
-from pipeline.build.dedupe.collection import collection_paused
 from pipeline.build.levels import level_path, level_sort_key
 from pipeline.build.settings import DedupeSettings
 from pipeline.errors import InputError
+from pipeline.heap import collection_paused
 from pipeline.ids import name_key
 from pipeline.models import Behavior, Ladder, Progression
 

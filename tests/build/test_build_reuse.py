@@ -11,11 +11,11 @@ import numpy as np
 
 from pipeline.build.dedupe import dedupe
 from pipeline.build.dedupe.candidates import BUCKET_MAX, _all_pairs, _deletions, bucket_pairs, budgeted_prefix_pairs
-from pipeline.build.dedupe.collection import collection_paused
 from pipeline.build.dedupe.guards import Guards
 from pipeline.build.normalize_text import TextNormalizer
 from pipeline.build.progression import kept_apart_within_groups, related
 from pipeline.config import Config
+from pipeline.heap import collection_paused
 
 CFG = Config().normalize
 

@@ -52,7 +52,6 @@ from pipeline.build.dedupe.candidates import (
     word_skeleton,
 )
 from pipeline.build.dedupe.cluster import complete_linkage
-from pipeline.build.dedupe.collection import collection_paused
 from pipeline.build.dedupe.evaluate import (
     LabeledPair,
     PairEvaluation,
@@ -64,6 +63,7 @@ from pipeline.build.dedupe.guards import FormFacts, GuardHit, Guards, explain_ru
 from pipeline.build.dedupe.matcher import Alignment, Matcher
 from pipeline.build.normalize_text import Normalized, TextNormalizer
 from pipeline.build.settings import DedupeSettings
+from pipeline.heap import collection_paused
 from pipeline.ids import stable_id
 
 __all__ = [

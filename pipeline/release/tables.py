@@ -23,7 +23,7 @@ import csv
 import hashlib
 import io
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring  # what `json.dumps(..., ensure_ascii=False)` quotes strings with
 from operator import attrgetter, itemgetter
@@ -221,7 +221,7 @@ def write_batches(
         written = False
         for batch in batches:
             if out is not None:
-                out.writer.writerows(_cells(batch, convert) if convert else batch)
+                _write_csv_batch(out, _cells(batch, convert) if convert else batch)
             if writer is None:
                 continue
             pending += batch
@@ -238,12 +238,65 @@ def write_batches(
             writer.close()
 
 
-def _cells(batch: list[tuple], convert: list[int]) -> Iterator[list]:
+def _cells(batch: list[tuple], convert: list[int]) -> list[list]:
+    rows = []
     for row in batch:
         values = list(row)
         for i in convert:
             values[i] = cell(values[i])
-        yield values
+        rows.append(values)
+    return rows
+
+
+def _csv_field(value: object) -> str:
+    """What `csv.writer` writes for a value before quoting: empty for None, a string as it is, a float by its
+    repr, anything else by `str`."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _write_csv_batch(out: _CsvOut, batch: Sequence[Sequence]) -> None:
+    """`out.writer.writerows(batch)`, to the same bytes, joined column-wise: each column is made text at once
+    (a column of only strings as it is), each row joined by commas, and a line is kept as joined when it holds
+    exactly one comma fewer than its fields and no quote or line break, i.e. when no field needs quoting; the
+    batch's other rows go through the csv writer, in their place."""
+    width = len(out.columns)
+    if not batch or width < 2:  # a lone empty field is quoted by the csv writer
+        out.writer.writerows(batch)
+        return
+    columns = []
+    for column in zip(*batch, strict=True):
+        if set(map(type, column)) <= {str}:
+            columns.append(column)
+        else:
+            columns.append(tuple(map(_csv_field, column)))
+    lines = list(map(",".join, zip(*columns, strict=True)))
+    text = "\n".join(lines)
+    commas = width - 1
+    if (
+        text.count(",") == commas * len(lines)
+        and '"' not in text
+        and "\r" not in text
+        and text.count("\n") == len(lines) - 1
+    ):
+        out.text.write(text + "\n")
+        return
+    plain: list[str] = []
+    for line, row in zip(lines, batch, strict=True):
+        if line.count(",") == commas and '"' not in line and "\n" not in line and "\r" not in line:
+            plain.append(line + "\n")
+            continue
+        if plain:
+            out.text.write("".join(plain))
+            plain = []
+        out.writer.writerow(row)
+    if plain:
+        out.text.write("".join(plain))
 
 
 def _batch_table(columns: tuple[Column, ...], rows: list[tuple]) -> pa.Table:

@@ -249,6 +249,26 @@ def test_write_batches_gives_the_row_by_row_bytes_whatever_the_batch_sizes() -> 
         assert only.getvalue() == reference.getvalue()
 
 
+def test_bulk_csv_lines_are_the_csv_writers_bytes_for_fields_that_need_quoting() -> None:
+    import csv
+
+    columns = (Column("a", "string", ""), Column("n", "integer", ""), Column("b", "string", ""))
+    tricky = ["plain", "a, b", 'say "hi"', "two\nlines", "cr\rhere", "", " padded ", "\u00e9\u2013\U0001f600"]
+    rows = [(text, i if i % 3 else None, None if i % 2 else f"x{i}") for i, text in enumerate(tricky)]
+    plain = [(f"p{i}", i, "q") for i in range(4)]
+    bulk = io.BytesIO()
+    write_batches(columns, [rows[:3], plain, rows[3:], [], plain[:1]], bulk)
+    expected = io.StringIO(newline="")
+    writer = csv.writer(expected, lineterminator="\n")
+    writer.writerow(["a", "n", "b"])
+    writer.writerows([*rows[:3], *plain, *rows[3:], *plain[:1]])
+    assert bulk.getvalue().decode("utf-8") == expected.getvalue()
+    lines = bulk.getvalue().decode("utf-8").split("\n")
+    assert lines[:4] == ["a,n,b", "plain,,x0", '"a, b",1,', '"say ""hi""",2,x2']
+    assert lines[4:8] == ["p0,0,q", "p1,1,q", "p2,2,q", "p3,3,q"]
+    assert lines[8:10] == ['"two', 'lines",,']
+
+
 def test_progression_id_is_the_stable_id_of_its_fields() -> None:
     cases = [
         ("trk_1", "IC1", "IC2", "strengthened", "beh_a", "beh_b"),

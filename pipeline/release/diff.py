@@ -583,6 +583,18 @@ class _InOrder:
             self.by_file[item[0].source_file].append(item)
         self.count = sum(len(group) for group in self.by_file.values())
 
+    @classmethod
+    def of(cls, ladder: Ladder) -> _InOrder:
+        """All the ladder's occurrences (`_InOrder(_occurrences(ladder))`, grouped without a generator)."""
+        placed = cls(())
+        by_file = placed.by_file
+        for b in ladder.behaviors:
+            bid = b.id
+            for o in b.occurrences:
+                by_file[o.source_file].append((o, bid))
+        placed.count = sum(len(group) for group in by_file.values())
+        return placed
+
     def __len__(self) -> int:
         return self.count
 
@@ -638,7 +650,7 @@ class _Occurrences:
 def _diff_occurrences(old: Ladder, new: Ladder) -> _Occurrences:
     if not any(b.occurrences for b in old.behaviors) or not any(b.occurrences for b in new.behaviors):
         # nothing to pair (a first release): every occurrence is added, or removed
-        return _Occurrences(_InOrder(_occurrences(new)), _InOrder(_occurrences(old)), [])
+        return _Occurrences(_InOrder.of(new), _InOrder.of(old), [])
     old_left, new_left = _placed(old), _placed(new)
     pairs: list[tuple[_Placed, _Placed]] = []
     # First by position; then, for what a line shift left over, by what it says in which role/competency.

@@ -104,7 +104,7 @@ def json_pieces(model: BaseModel, depth: int = 0) -> Iterator[bytes]:
         yield f"{pad}{json.dumps(name)}: ".encode()
         if isinstance(value, BaseModel):
             yield from json_pieces(value, depth + 1)
-        elif isinstance(value, list) and value and all(isinstance(v, BaseModel) for v in value):
+        elif isinstance(value, list) and value and all(issubclass(t, BaseModel) for t in set(map(type, value))):
             yield from _list_pieces(value, type(model).model_fields[name].annotation, pad)
         else:
             # The field alone, serialized by the model's own schema: `{\n  "name": value\n}`.

@@ -426,3 +426,16 @@ def test_listed_first_release_counts_every_occurrence_lists_few() -> None:
     assert listed.occurrences_added == full.occurrences_added[:2]
     assert [r.id for r in listed.roles.added] == ["role_high1", "role_scale1"]
     assert listed.bump == full.bump == "minor" and listed.suggested_version == "1.0.0"
+
+
+def test_occurrences_of_a_ladder_grouped_directly_are_the_generator_grouping() -> None:
+    from pipeline.release.diff import _InOrder, _occurrences
+
+    ladder = make_ladder()
+    direct, reference = _InOrder.of(ladder), _InOrder(_occurrences(ladder))
+    assert len(direct) == len(reference) == 5
+    assert list(direct.by_file) == list(reference.by_file) == ["scale.txt", "high.md"]
+    assert [(o.source_file, o.source_ref, o.part, b) for o, b in direct.first()] == [
+        (o.source_file, o.source_ref, o.part, b) for o, b in reference.first()
+    ]
+    assert [id(o) for o, _ in direct.first(3)] == [id(o) for o, _ in reference.first(3)]

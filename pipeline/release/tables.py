@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -153,6 +154,16 @@ class _CsvOut:
         self.text = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=False)
         self.writer = csv.writer(self.text, lineterminator="\n")
         self.writer.writerow(columns)
+        self._one = io.StringIO()
+        self._one_writer = csv.writer(self._one, lineterminator="\n")
+
+    def quoted(self, field: str) -> str:
+        """`field` as the csv writer writes it in a row of several fields (quoted if it must be)."""
+        self._one_writer.writerow([field, ""])
+        line = self._one.getvalue()
+        self._one.seek(0)
+        self._one.truncate()
+        return line[:-2]
 
     def row(self, row: dict) -> None:
         self.writer.writerow([cell(row.get(c)) for c in self.columns])
@@ -261,42 +272,28 @@ def _csv_field(value: object) -> str:
 
 
 def _write_csv_batch(out: _CsvOut, batch: Sequence[Sequence]) -> None:
-    """`out.writer.writerows(batch)`, to the same bytes, joined column-wise: each column is made text at once
-    (a column of only strings as it is), each row joined by commas, and a line is kept as joined when it holds
-    exactly one comma fewer than its fields and no quote or line break, i.e. when no field needs quoting; the
-    batch's other rows go through the csv writer, in their place."""
-    width = len(out.columns)
-    if not batch or width < 2:  # a lone empty field is quoted by the csv writer
+    """`out.writer.writerows(batch)`, to the same bytes, made column-wise: each column is made text at once (a
+    column of only strings as it is, of only ints by `str`), and in a column holding a comma, a quote or a line
+    break, the fields holding one are quoted by the csv writer itself (`_CsvOut.quoted`; quoting a field
+    depends on nothing else in its row when the row has several fields); then each row is joined by commas."""
+    if not batch or len(out.columns) < 2:  # a lone empty field is quoted by the csv writer
         out.writer.writerows(batch)
         return
+    special = _CSV_SPECIAL.search
     columns = []
     for column in zip(*batch, strict=True):
-        if set(map(type, column)) <= {str}:
-            columns.append(column)
-        else:
-            columns.append(tuple(map(_csv_field, column)))
-    lines = list(map(",".join, zip(*columns, strict=True)))
-    text = "\n".join(lines)
-    commas = width - 1
-    if (
-        text.count(",") == commas * len(lines)
-        and '"' not in text
-        and "\r" not in text
-        and text.count("\n") == len(lines) - 1
-    ):
-        out.text.write(text + "\n")
-        return
-    plain: list[str] = []
-    for line, row in zip(lines, batch, strict=True):
-        if line.count(",") == commas and '"' not in line and "\n" not in line and "\r" not in line:
-            plain.append(line + "\n")
-            continue
-        if plain:
-            out.text.write("".join(plain))
-            plain = []
-        out.writer.writerow(row)
-    if plain:
-        out.text.write("".join(plain))
+        types = set(map(type, column))
+        if not types <= {str}:
+            column = tuple(map(str, column)) if types <= {int} else tuple(map(_csv_field, column))
+        if special("".join(column)) is not None:
+            column = tuple(out.quoted(v) if special(v) is not None else v for v in column)
+        columns.append(column)
+    out.text.write("".join([",".join(row) + "\n" for row in zip(*columns, strict=True)]))
+
+
+_CSV_SPECIAL = re.compile('[,"\r\n]')
+"""Characters that may make the csv writer quote a field (the delimiter, the quote, line breaks); a field
+without any is written as it is."""
 
 
 def _batch_table(columns: tuple[Column, ...], rows: list[tuple]) -> pa.Table:

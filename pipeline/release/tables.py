@@ -14,7 +14,7 @@ Rows are produced one at a time and written as they come (`Table.write`): the CS
 file in row groups of `ROW_GROUP` rows, so no table is ever held whole in memory, as rows or as bytes. The
 big tables (occurrences, 10^6 rows on big corpora; behaviors; progressions) are made in bulk
 (`Table.row_batches`): tuples, one source file's, `ROW_GROUP` behaviors' or one level pair's rows at a time,
-written with one `writerows` call and into Parquet column-wise, to the same bytes.
+written to the CSV and into Parquet column-wise (`write_batches`), to the same bytes.
 """
 
 from __future__ import annotations
@@ -218,8 +218,9 @@ def write_batches(
 ) -> None:
     """`Table.write` for rows given in bulk (`Table.row_batches`): the same bytes as the row-by-row writers.
 
-    The CSV gets each batch in one `writerows` call (a string, an int or None is written as `cell` writes it,
-    so only number and boolean columns are converted); the Parquet file gets row groups of `row_group` rows,
+    The CSV gets each batch in one write, made column-wise as the csv writer would write its rows
+    (`_write_csv_batch`; a string, an int or None is written as `cell` writes it, so only number and boolean
+    columns are converted first); the Parquet file gets row groups of `row_group` rows,
     made column-wise from the tuples, whatever the sizes of the batches."""
     convert = [i for i, c in enumerate(columns) if c.type in ("number", "boolean")]
     out = _CsvOut([c.name for c in columns], csv_file) if csv_file is not None else None

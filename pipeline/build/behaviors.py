@@ -96,6 +96,10 @@ def group_behaviors(occurrences: list[Occurrence], config: DedupeSettings, log: 
     kept_apart = result.kept_apart + kept_apart_within_groups(
         [groups[k] for k in sorted(groups)], result, key_of_form, config
     )
+    # de-duplication's result (the guards with their memos, every form's analysis, the scores) is not needed
+    # past this point: let it go before the near misses and progressions are built
+    candidates_scored = result.candidates_scored
+    del result, groups, key_of_form, by_ref
     near: dict[tuple[str, str], NearMiss] = {}
     for pair in kept_apart:
         ia, ib = behavior_of_form[pair.a], behavior_of_form[pair.b]
@@ -122,5 +126,5 @@ def group_behaviors(occurrences: list[Occurrence], config: DedupeSettings, log: 
             apply_keep_apart(list(near.values()), set(by_id), log), key=lambda n: (-n.score, n.a_id, n.b_id)
         ),
         progressions=progression_links(behaviors, kept_apart, behavior_of_form, config),
-        candidates_scored=result.candidates_scored,
+        candidates_scored=candidates_scored,
     )

@@ -48,7 +48,7 @@ from pipeline.build.dedupe.candidates import (
     scored_candidate_arrays,
     scored_candidates,
     triangle_codes,
-    unique_codes,
+    unique_chunks,
     word_skeleton,
 )
 from pipeline.build.dedupe.cluster import complete_linkage
@@ -332,7 +332,7 @@ def reworded_pairs(
     chunks: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
     for rows in by_size.values():
         chunks += triangle_codes(np.asarray(rows, dtype=np.int64), n)
-    codes = unique_codes(np.concatenate(chunks))
+    codes = unique_chunks(chunks)
     if len(codes) and scored:
         known = np.fromiter((i * n + j for i, j in scored), dtype=np.int64, count=len(scored))
         codes = codes[~np.isin(codes, known)]

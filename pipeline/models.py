@@ -455,6 +455,23 @@ class ClusterMember(Record):
     why: str = Field("", description="Why it merged with the representative: aligned and ignored words.")
 
 
+_CLUSTER_MEMBER_FIELDS = _AllFields(ClusterMember.model_fields)
+
+
+def cluster_member_of(text: str, occurrences: int, score: float, why: str) -> ClusterMember:
+    """A `ClusterMember` from values of its fields' types, without a second validation (see `near_miss_of`):
+    a key-sharing `__dict__` and one shared fields-set; `score` is made a float, as validation makes it."""
+    m = _new(ClusterMember)
+    _set(m, "text", text)
+    _set(m, "occurrences", occurrences)
+    _set(m, "score", float(score))
+    _set(m, "why", why)
+    _set(m, "__pydantic_fields_set__", _CLUSTER_MEMBER_FIELDS)
+    _set(m, "__pydantic_extra__", None)
+    _set(m, "__pydantic_private__", None)
+    return m
+
+
 class MergeCluster(Record):
     """Statements merged into one behavior (only clusters with more than one distinct text)."""
 

@@ -14,7 +14,15 @@ from pipeline.build.decisions import DecisionLog, apply_keep_apart, apply_occurr
 from pipeline.build.dedupe import DedupeResult, PairOutcome, behavior_id, dedupe
 from pipeline.build.progression import kept_apart_within_groups, progression_links
 from pipeline.build.settings import DedupeSettings
-from pipeline.models import Behavior, ClusterMember, MergeCluster, NearMiss, Occurrence, Progression, near_miss_of
+from pipeline.models import (
+    Behavior,
+    MergeCluster,
+    NearMiss,
+    Occurrence,
+    Progression,
+    cluster_member_of,
+    near_miss_of,
+)
 
 
 @dataclass
@@ -47,11 +55,11 @@ def _merge_cluster(
         behavior_id=bid,
         representative=text,
         members=[
-            ClusterMember(
-                text=t,
-                occurrences=n,
-                score=result.score(rep_form, result.forms[t].form),
-                why=result.why(rep_form, result.forms[t].form),
+            cluster_member_of(
+                t,
+                n,
+                result.score(rep_form, result.forms[t].form),
+                result.why(rep_form, result.forms[t].form),
             )
             for t, n in sorted(written.items(), key=lambda tn: (-tn[1], tn[0]))
         ],

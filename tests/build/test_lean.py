@@ -13,7 +13,16 @@ from pipeline.build import atomized_occurrences, canonical_competencies, place_r
 from pipeline.build.decisions import DecisionLog
 from pipeline.build.settings import NormalizeConfig
 from pipeline.config import Config
-from pipeline.models import Interner, NearMiss, Occurrence, near_miss_of, occurrence_of, trusted_occurrence
+from pipeline.models import (
+    ClusterMember,
+    Interner,
+    NearMiss,
+    Occurrence,
+    cluster_member_of,
+    near_miss_of,
+    occurrence_of,
+    trusted_occurrence,
+)
 from tests.conftest import RAW
 from tests.factories import behavior, parsed, role
 
@@ -160,3 +169,14 @@ def test_near_misses_share_their_keys() -> None:
     assert len(made) == len(validated) == 1000
     assert lean < 300 * 1000  # object and key-sharing dict (the values are shared here)
     assert both - lean > 3 * lean  # validated: an own dict, fields-set and tracks list each
+
+
+def test_cluster_member_of_is_the_validated_one() -> None:
+    fields = {"text": "Owns the plan", "occurrences": 3, "score": 100, "why": "merged: same normalized form"}
+    lean, validated = cluster_member_of(*fields.values()), ClusterMember(**fields)  # type: ignore[arg-type]
+    assert list(lean.__dict__) == list(ClusterMember.model_fields) == list(fields)
+    assert lean == validated
+    assert (type(lean.score), lean.score, type(lean.occurrences)) == (float, 100.0, int)
+    assert lean.model_dump_json(indent=2) == validated.model_dump_json(indent=2)
+    assert lean.model_fields_set == validated.model_fields_set == set(fields)
+    assert cluster_member_of(*fields.values()).model_fields_set is lean.model_fields_set  # type: ignore[arg-type]

@@ -11,10 +11,18 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from pipeline.build.decisions import DecisionLog, apply_keep_apart, apply_occurrence_decisions, occurrence_ref
-from pipeline.build.dedupe import DedupeResult, behavior_id, dedupe
+from pipeline.build.dedupe import DedupeResult, PairOutcome, behavior_id, dedupe
 from pipeline.build.progression import kept_apart_within_groups, progression_links
 from pipeline.build.settings import DedupeSettings
-from pipeline.models import Behavior, ClusterMember, MergeCluster, NearMiss, Occurrence, Progression
+from pipeline.models import (
+    Behavior,
+    MergeCluster,
+    NearMiss,
+    Occurrence,
+    Progression,
+    cluster_member_of,
+    near_miss_of,
+)
 
 
 @dataclass
@@ -47,11 +55,11 @@ def _merge_cluster(
         behavior_id=bid,
         representative=text,
         members=[
-            ClusterMember(
-                text=t,
-                occurrences=n,
-                score=result.score(rep_form, result.forms[t].form),
-                why=result.why(rep_form, result.forms[t].form),
+            cluster_member_of(
+                t,
+                n,
+                result.score(rep_form, result.forms[t].form),
+                result.why(rep_form, result.forms[t].form),
             )
             for t, n in sorted(written.items(), key=lambda tn: (-tn[1], tn[0]))
         ],
@@ -96,31 +104,38 @@ def group_behaviors(occurrences: list[Occurrence], config: DedupeSettings, log: 
     kept_apart = result.kept_apart + kept_apart_within_groups(
         [groups[k] for k in sorted(groups)], result, key_of_form, config
     )
-    near: dict[tuple[str, str], NearMiss] = {}
+    # de-duplication's result (the guards with their memos, every form's analysis, the scores) is not needed
+    # past this point: let it go before the near misses and progressions are built
+    candidates_scored = result.candidates_scored
+    del result, groups, key_of_form, by_ref
+    best: dict[tuple[str, str], PairOutcome] = {}  # the best-scoring pair (the first of equals) per behavior pair
     for pair in kept_apart:
         ia, ib = behavior_of_form[pair.a], behavior_of_form[pair.b]
         if ia == ib:
             continue
-        (ia, ib) = (ia, ib) if ia < ib else (ib, ia)
-        miss = NearMiss(
-            a_id=ia,
-            b_id=ib,
-            a_text=by_id[ia].text,
-            b_text=by_id[ib].text,
-            score=pair.score,
-            rule=pair.rule,
-            tracks=sorted({o.track for o in by_id[ia].occurrences} | {o.track for o in by_id[ib].occurrences}),
-            why=pair.explain(flip=behavior_of_form[pair.a] != ia),
-            likelihood=pair.likelihood,
+        ids = (ia, ib) if ia < ib else (ib, ia)
+        if ids not in best or pair.score > best[ids].score:
+            best[ids] = pair
+    near: list[NearMiss] = []
+    for (ia, ib), pair in best.items():
+        near.append(
+            near_miss_of(
+                ia,
+                ib,
+                by_id[ia].text,
+                by_id[ib].text,
+                pair.score,
+                pair.rule,
+                sorted({o.track for o in by_id[ia].occurrences} | {o.track for o in by_id[ib].occurrences}),
+                pair.explain(flip=behavior_of_form[pair.a] != ia),
+                pair.likelihood,
+            )
         )
-        if (ia, ib) not in near or miss.score > near[(ia, ib)].score:
-            near[(ia, ib)] = miss
+    del best
     return GroupedBehaviors(
         behaviors=behaviors,
         clusters=sorted(merge_log, key=lambda c: (-len(c.members), c.representative)),
-        near_misses=sorted(
-            apply_keep_apart(list(near.values()), set(by_id), log), key=lambda n: (-n.score, n.a_id, n.b_id)
-        ),
+        near_misses=sorted(apply_keep_apart(near, set(by_id), log), key=lambda n: (-n.score, n.a_id, n.b_id)),
         progressions=progression_links(behaviors, kept_apart, behavior_of_form, config),
-        candidates_scored=result.candidates_scored,
+        candidates_scored=candidates_scored,
     )

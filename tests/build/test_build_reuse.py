@@ -144,3 +144,26 @@ def test_triangle_codes_in_steps(monkeypatch) -> None:
     monkeypatch.setattr(candidates, "_TRIANGLE_ROWS_PAIRS", 4)  # one row (3 pairs) per step
     steps = candidates.triangle_codes(block, 10)
     assert len(steps) == 3 and np.concatenate(steps).tolist() == whole
+
+
+def test_guards_are_freed_without_the_cyclic_collector() -> None:
+    import weakref
+
+    from pipeline.build.dedupe.guards import is_variant
+
+    guards = Guards(CFG)
+    assert guards.matcher.variants("analyze", "analyse") is True  # fills the matcher's memo
+    assert guards.matcher.variants("budget", "forecast") is False
+    assert is_variant({}, 90.0, "accurate", "accuracy") is True  # shared prefix of 7 letters
+    assert is_variant({}, 90.0, "plan", "plot") is False
+    assert is_variant({"client": "customer"}, 90.0, "client", "customer") is True
+    assert guards._is_variant("plan", "plot") is False
+    dead = [weakref.ref(guards), weakref.ref(guards.matcher)]
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        del guards  # no reference cycle: reference counting frees the guards, their matcher and its memos
+        assert [r() for r in dead] == [None, None]
+    finally:
+        if was_enabled:
+            gc.enable()

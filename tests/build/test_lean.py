@@ -13,7 +13,16 @@ from pipeline.build import atomized_occurrences, canonical_competencies, place_r
 from pipeline.build.decisions import DecisionLog
 from pipeline.build.settings import NormalizeConfig
 from pipeline.config import Config
-from pipeline.models import Interner, Occurrence, occurrence_of, trusted_occurrence
+from pipeline.models import (
+    ClusterMember,
+    Interner,
+    NearMiss,
+    Occurrence,
+    cluster_member_of,
+    near_miss_of,
+    occurrence_of,
+    trusted_occurrence,
+)
 from tests.conftest import RAW
 from tests.factories import behavior, parsed, role
 
@@ -118,3 +127,56 @@ def test_run_local_slims_results_like_the_flow(tmp_path: Path, monkeypatch: pyte
     assert len(documents) == summary.documents_read > 0
     assert {(d.text, len(d.blocks), len(d.nodes)) for d in documents} == {("", 0, 0)}
     assert all(d.title and d.id for d in documents)
+
+
+NEAR = {
+    "a_id": "beh_1",
+    "b_id": "beh_2",
+    "a_text": "Forecast 3 months in advance",
+    "b_text": "Forecast 6 months in advance",
+    "score": 93.33,
+    "rule": "numbers",
+    "tracks": ["Scale", "Support"],
+    "why": "kept apart: numbers differ '3' only in A, '6' only in B",
+    "likelihood": 0.0622,
+}
+
+
+def test_near_miss_of_is_the_validated_one() -> None:
+    lean, validated = near_miss_of(*NEAR.values()), NearMiss(**NEAR)  # type: ignore[arg-type]
+    assert list(lean.__dict__) == list(NearMiss.model_fields) == list(NEAR)
+    assert lean == validated
+    assert lean.model_dump_json(indent=2) == validated.model_dump_json(indent=2)
+    assert lean.model_fields_set == validated.model_fields_set == set(NEAR)
+    assert near_miss_of(*NEAR.values()).model_fields_set is lean.model_fields_set  # type: ignore[arg-type]
+    # numbers as validation makes them: an int score is a float
+    whole = near_miss_of(*{**NEAR, "score": 90, "likelihood": 0}.values())  # type: ignore[arg-type]
+    assert (type(whole.score), whole.score, type(whole.likelihood)) == (float, 90.0, float)
+    assert whole == NearMiss(**{**NEAR, "score": 90, "likelihood": 0})  # type: ignore[arg-type]
+    assert whole.model_dump_json() == NearMiss(**{**NEAR, "score": 90, "likelihood": 0}).model_dump_json()  # type: ignore[arg-type]
+
+
+def test_near_misses_share_their_keys() -> None:
+    values = list(NEAR.values())
+    tracemalloc.start()
+    try:
+        made = [near_miss_of(*values) for _ in range(1000)]  # type: ignore[arg-type]
+        lean = tracemalloc.get_traced_memory()[0]
+        validated = [NearMiss(**NEAR) for _ in range(1000)]  # type: ignore[arg-type]
+        both = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert len(made) == len(validated) == 1000
+    assert lean < 300 * 1000  # object and key-sharing dict (the values are shared here)
+    assert both - lean > 3 * lean  # validated: an own dict, fields-set and tracks list each
+
+
+def test_cluster_member_of_is_the_validated_one() -> None:
+    fields = {"text": "Owns the plan", "occurrences": 3, "score": 100, "why": "merged: same normalized form"}
+    lean, validated = cluster_member_of(*fields.values()), ClusterMember(**fields)  # type: ignore[arg-type]
+    assert list(lean.__dict__) == list(ClusterMember.model_fields) == list(fields)
+    assert lean == validated
+    assert (type(lean.score), lean.score, type(lean.occurrences)) == (float, 100.0, int)
+    assert lean.model_dump_json(indent=2) == validated.model_dump_json(indent=2)
+    assert lean.model_fields_set == validated.model_fields_set == set(fields)
+    assert cluster_member_of(*fields.values()).model_fields_set is lean.model_fields_set  # type: ignore[arg-type]

@@ -48,7 +48,7 @@ from pipeline.build.dedupe.candidates import (
     scored_candidate_arrays,
     scored_candidates,
     triangle_codes,
-    unique_codes,
+    unique_chunks,
     word_skeleton,
 )
 from pipeline.build.dedupe.cluster import complete_linkage
@@ -228,6 +228,7 @@ def _dedupe(texts: Iterable[str], config: DedupeSettings, candidates: str) -> De
         if s >= config.merge_threshold or not al.fuzzy:  # every word aligned without fuzzy spelling: any score
             edges[(i, j)] = s
             why[(i, j)] = f"merged: {al.describe()}"
+    del pairs, rules, alignments, ii, jj, report  # what is needed of them is in `guarded` and `passed` now
     groups, _ = complete_linkage(len(forms), edges)
     clusters = {forms[g[0]]: [forms[x] for x in g] for g in groups}
     label = {x: g[0] for g in groups for x in g}
@@ -245,13 +246,16 @@ def _dedupe(texts: Iterable[str], config: DedupeSettings, candidates: str) -> De
             else:
                 rule, text = "below_threshold", f"kept apart: score {s:g} below {config.merge_threshold:g}"
             kept.append(PairOutcome(forms[i], forms[j], s, rule, al.removed, al.added, al, text))
+    del guarded, passed, edges  # every alignment not reported is garbage from here on
+    merged_why = {(forms[i], forms[j]): text for (i, j), text in why.items() if label[i] == label[j]}
+    del why, label
     return DedupeResult(
         forms=analyzed,
         clusters=clusters,
         scores={(forms[i], forms[j]): s for (i, j), s in {**scored, **reworded}.items()},
         kept_apart=kept,
         candidates_scored=n_candidates,
-        merged_why={(forms[i], forms[j]): text for (i, j), text in why.items() if label[i] == label[j]},
+        merged_why=merged_why,
         guards=guards,
         normalized=normalized,
         facts=facts,
@@ -328,7 +332,7 @@ def reworded_pairs(
     chunks: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
     for rows in by_size.values():
         chunks += triangle_codes(np.asarray(rows, dtype=np.int64), n)
-    codes = unique_codes(np.concatenate(chunks))
+    codes = unique_chunks(chunks)
     if len(codes) and scored:
         known = np.fromiter((i * n + j for i, j in scored), dtype=np.int64, count=len(scored))
         codes = codes[~np.isin(codes, known)]

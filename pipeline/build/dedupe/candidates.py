@@ -144,7 +144,7 @@ def blocked_pairs(forms: list[str], config: DedupeSettings, cutoff: float) -> di
 
 _KEY_PREFIX = 5  # `Guards._is_variant` needs a shared prefix of >= 5 letters; cut there, such variants share a key
 _SKELETON = 3  # consonant skeletons this long absorb typos and vowel changes: bord/board, curent/current
-PAIR_CHUNK = 1_000_000  # pairs per cpdist call: bounds the memory of the string lists
+PAIR_CHUNK = 250_000  # pairs per cpdist call: bounds the memory of the string lists and rapidfuzz's copies
 # Prefix blocks add the near misses that differ in several words (progressions such as "Can analyze basic
 # data ..." -> "Analyzes advanced data ... and obtains custom data points"); smallest blocks first, within
 # this many pairs (a few seconds of scoring), so small corpora get every block and large ones the rare words.
@@ -168,7 +168,14 @@ def content_key_sets(form: str, guards: Guards) -> tuple[tuple[str, ...], tuple[
 
 
 def content_key_pairs(forms: list[str], config: DedupeSettings) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate pairs (i < j, sorted, unique) of forms whose content-word keys are within a deletion of each
+    """`content_key_codes` as index arrays: the first forms' indices, the second forms' indices."""
+    codes = content_key_codes(forms, config)
+    n = max(len(forms), 1)
+    return codes // n, codes % n
+
+
+def content_key_codes(forms: list[str], config: DedupeSettings) -> np.ndarray:
+    """Pair codes `i * len(forms) + j` of the candidate pairs (i < j, sorted, unique) of forms whose content-word keys are within a deletion of each
     other: each form is indexed under each of its two key sets (`content_key_sets`) and every such set with up
     to `depth` keys removed; the forms indexed under one key are paired by `bucket_pairs`.
 
@@ -200,11 +207,12 @@ def content_key_pairs(forms: list[str], config: DedupeSettings) -> tuple[np.ndar
             owners.append(i)
             counts.append(len(ids))
     if not buckets:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64)
     member = np.repeat(np.asarray(owners, dtype=np.int64), np.asarray(counts, dtype=np.int64))
-    codes = bucket_pairs(np.asarray(buckets, dtype=np.int64), member, forms)
-    n = max(len(forms), 1)
-    return codes // n, codes % n
+    del owners, counts, indexed, key_id
+    bucket = np.asarray(buckets, dtype=np.int64)
+    del buckets
+    return bucket_pairs(bucket, member, forms)
 
 
 def _deletions(key: tuple[int | str, ...], depth: int, fixed: int) -> list[tuple[int | str, ...]]:
@@ -256,7 +264,7 @@ def bucket_pairs(bucket: np.ndarray, member: np.ndarray, forms: list[str]) -> np
             for d in range(1, min(BUCKET_WINDOW, size - 1) + 1):
                 a, b = seq[:-d], seq[d:]
                 chunks.append(np.minimum(a, b) * n + np.maximum(a, b))
-    return unique_codes(np.concatenate([np.zeros(0, dtype=np.int64), *chunks]))
+    return unique_chunks(chunks)
 
 
 def _all_pairs(member: np.ndarray, starts: np.ndarray, sizes: np.ndarray, n: int) -> list[np.ndarray]:
@@ -341,8 +349,27 @@ def _backwards_rank(forms: list[str]) -> np.ndarray:
 
 def unique_codes(codes: np.ndarray) -> np.ndarray:
     """Sorted distinct values; sort + neighbour compare is several times faster than `np.unique` here."""
-    codes = np.sort(codes)
-    return codes[np.concatenate(([True], codes[1:] != codes[:-1]))] if len(codes) else codes
+    return _unique_sorted(np.sort(codes))
+
+
+def unique_chunks(chunks: list[np.ndarray]) -> np.ndarray:
+    """`unique_codes` of the chunks' values together, emptying `chunks` as it goes: the chunks are let go once
+    joined (when the list held the only references), and the joined array is sorted in place, so at most
+    two copies of the codes are alive at once instead of four."""
+    codes = np.concatenate([np.zeros(0, dtype=np.int64), *chunks])
+    chunks.clear()
+    codes.sort()
+    return _unique_sorted(codes)
+
+
+def _unique_sorted(codes: np.ndarray) -> np.ndarray:
+    """The distinct values of sorted `codes`."""
+    if not len(codes):
+        return codes
+    keep = np.empty(len(codes), dtype=bool)
+    keep[0] = True
+    np.not_equal(codes[1:], codes[:-1], out=keep[1:])
+    return codes[keep]
 
 
 def budgeted_prefix_pairs(forms: list[str], config: DedupeSettings, budget: int = PREFIX_PAIR_BUDGET) -> np.ndarray:
@@ -368,7 +395,7 @@ def budgeted_prefix_pairs(forms: list[str], config: DedupeSettings, budget: int 
         if k > BUCKET_MAX
     ]
     chunks += _all_pairs(member, starts, np.where(sizes > BUCKET_MAX, 0, sizes), n)
-    return unique_codes(np.concatenate(chunks)) if chunks else np.zeros(0, dtype=np.int64)
+    return unique_chunks(chunks)
 
 
 def _block_pairs(arr: np.ndarray, n: int) -> np.ndarray:
@@ -430,9 +457,10 @@ def _content_key_arrays(forms: list[str], config: DedupeSettings, cutoff: float)
     """`content_key_pairs` for the merges, plus `budgeted_prefix_pairs` for near misses: the pairs scoring
     >= cutoff, sorted, with their scores, and how many pairs were scored."""
     n = max(len(forms), 1)
-    ii, jj = content_key_pairs(forms, config)
-    codes = unique_codes(np.concatenate([ii * n + jj, budgeted_prefix_pairs(forms, config)]))
-    return score_index_arrays(forms, config, cutoff, codes // n, codes % n), len(codes)
+    codes = unique_chunks([content_key_codes(forms, config), budgeted_prefix_pairs(forms, config)])
+    ii, jj = codes // n, codes % n
+    del codes
+    return score_index_arrays(forms, config, cutoff, ii, jj), len(ii)
 
 
 def _content_key_candidates(forms: list[str], config: DedupeSettings, cutoff: float) -> Scored:

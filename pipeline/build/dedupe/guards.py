@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -70,6 +71,22 @@ def _ids(values: Sequence[Hashable]) -> np.ndarray:
     return np.fromiter((seen.setdefault(v, len(seen)) for v in values), dtype=np.int64, count=len(values))
 
 
+def is_variant(synonym: dict[str, str], ratio: float, x: str, y: str) -> bool:
+    """`analyze` ~ `analyse`, `accurate` ~ `accuracy`: one word spelled or derived differently — the same synonym
+    group (`synonym`: word -> its group's first word), a shared prefix of at least 5 letters and three quarters
+    of the shorter word, or a `fuzz.ratio` of at least `ratio`."""
+    if synonym.get(x, x) == synonym.get(y, y):
+        return True
+    prefix = 0
+    for cx, cy in zip(x, y, strict=False):
+        if cx != cy:
+            break
+        prefix += 1
+    if prefix >= max(5, 0.75 * min(len(x), len(y))):
+        return True
+    return fuzz.ratio(x, y) >= ratio
+
+
 def _values(numbers: tuple[str, ...]) -> tuple[str, ...]:
     """`("3", "two")` -> `("2", "3")`: numbers in words as digits, sorted."""
     return tuple(sorted(NUMBER_VALUES.get(n, n) for n in numbers))
@@ -86,7 +103,9 @@ class Guards:
         self.scope_words = frozenset(config.scope_words)
         self.proficiency = [tuple(p.split()) for p in config.proficiency_words]
         self.synonym = {w: group[0] for group in config.synonyms for w in group}
-        self.matcher = Matcher(config, self._is_variant)
+        # a function over the data, not a bound method: a Matcher referring back to its Guards would make a
+        # reference cycle, and the guards' memos would then live until the cyclic collector runs
+        self.matcher = Matcher(config, partial(is_variant, self.synonym, config.variant_ratio))
         self._align_cache: dict[tuple[str, str], Alignment] = {}
         self._marker_cache: dict[tuple[str, ...], frozenset[str]] = {}
         self._phrases_by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
@@ -113,18 +132,9 @@ class Guards:
         return self._marker_cache[tokens]
 
     def _is_variant(self, x: str, y: str) -> bool:
-        """`analyze` ~ `analyse`, `accurate` ~ `accuracy`: one word spelled or derived differently (the matcher
-        memoizes it: `Matcher.variants`)."""
-        if self.synonym.get(x, x) == self.synonym.get(y, y):
-            return True
-        prefix = 0
-        for cx, cy in zip(x, y, strict=False):
-            if cx != cy:
-                break
-            prefix += 1
-        if prefix >= max(5, 0.75 * min(len(x), len(y))):
-            return True
-        return fuzz.ratio(x, y) >= self.config.variant_ratio
+        """`analyze` ~ `analyse`, `accurate` ~ `accuracy`: one word spelled or derived differently (`is_variant`;
+        the matcher memoizes it: `Matcher.variants`)."""
+        return is_variant(self.synonym, self.config.variant_ratio, x, y)
 
     def align(self, a: Normalized, b: Normalized) -> Alignment:
         """Aligned, ignored and left-over content words of `a` and `b` (`Matcher.align`)."""

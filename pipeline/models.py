@@ -12,7 +12,7 @@ decoded, for text, Markdown and HTML alike).
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -351,6 +351,18 @@ _new = object.__new__
 _set = object.__setattr__
 
 
+_R = TypeVar("_R", bound=BaseModel)
+
+
+def _sealed(record: _R, fields_set: _AllFields) -> _R:
+    """A record whose fields were set one by one (`occurrence_of`, `near_miss_of`, `cluster_member_of`) given the
+    slots pydantic's `model_construct` sets: the shared fields-set, no extra fields, no private attributes."""
+    _set(record, "__pydantic_fields_set__", fields_set)
+    _set(record, "__pydantic_extra__", None)
+    _set(record, "__pydantic_private__", None)
+    return record
+
+
 def occurrence_of(
     doc_id: str,
     source_file: str,
@@ -384,10 +396,7 @@ def occurrence_of(
     _set(o, "competency_id", competency_id)
     _set(o, "text", text)
     _set(o, "part", part)
-    _set(o, "__pydantic_fields_set__", _OCCURRENCE_FIELDS)
-    _set(o, "__pydantic_extra__", None)
-    _set(o, "__pydantic_private__", None)
-    return o
+    return _sealed(o, _OCCURRENCE_FIELDS)
 
 
 class Interner:
@@ -466,10 +475,7 @@ def cluster_member_of(text: str, occurrences: int, score: float, why: str) -> Cl
     _set(m, "occurrences", occurrences)
     _set(m, "score", float(score))
     _set(m, "why", why)
-    _set(m, "__pydantic_fields_set__", _CLUSTER_MEMBER_FIELDS)
-    _set(m, "__pydantic_extra__", None)
-    _set(m, "__pydantic_private__", None)
-    return m
+    return _sealed(m, _CLUSTER_MEMBER_FIELDS)
 
 
 class MergeCluster(Record):
@@ -524,10 +530,7 @@ def near_miss_of(
     _set(n, "tracks", tracks)
     _set(n, "why", why)
     _set(n, "likelihood", float(likelihood))
-    _set(n, "__pydantic_fields_set__", _NEAR_MISS_FIELDS)
-    _set(n, "__pydantic_extra__", None)
-    _set(n, "__pydantic_private__", None)
-    return n
+    return _sealed(n, _NEAR_MISS_FIELDS)
 
 
 class Split(Record):

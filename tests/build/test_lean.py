@@ -180,3 +180,32 @@ def test_cluster_member_of_is_the_validated_one() -> None:
     assert lean.model_dump_json(indent=2) == validated.model_dump_json(indent=2)
     assert lean.model_fields_set == validated.model_fields_set == set(fields)
     assert cluster_member_of(*fields.values()).model_fields_set is lean.model_fields_set  # type: ignore[arg-type]
+
+
+def test_lean_maker_makes_the_validated_record(tmp_path: Path) -> None:
+    from pipeline.models import ParsedBehavior, parsed_behavior_of
+
+    make = parsed_behavior_of
+    run.run_local(RAW, tmp_path / "out", Config())  # parsing once lost the class's shared keys (see lean_maker)
+    fields = {"role": "CSM", "competency": "Ownership", "text": "Owns the plan", "source_ref": "L3"}
+    lean, validated = make(*fields.values()), ParsedBehavior(**fields)
+    assert list(lean.__dict__) == list(ParsedBehavior.model_fields) == list(fields)
+    assert lean == validated
+    assert lean.model_dump_json(indent=2) == validated.model_dump_json(indent=2)
+    assert lean.model_fields_set == validated.model_fields_set == set(fields)
+    assert make(*fields.values()).model_fields_set is lean.model_fields_set
+    with pytest.raises(
+        TypeError, match=r"a lean ParsedBehavior takes 4 values \(role, competency, text, source_ref\), got 3"
+    ):
+        make("CSM", "Ownership", "Owns the plan")
+    tracemalloc.start()
+    try:
+        made = [make(*fields.values()) for _ in range(1000)]
+        lean_bytes = tracemalloc.get_traced_memory()[0]
+        full = [ParsedBehavior(**fields) for _ in range(1000)]
+        both = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert len(made) == len(full) == 1000
+    assert lean_bytes < 200 * 1000  # object and key-sharing dict (the values are shared here)
+    assert both - lean_bytes > 2 * lean_bytes  # validated: an own dict and fields-set each

@@ -25,7 +25,14 @@ from rapidfuzz import fuzz
 from pipeline.build.decisions import DecisionLog
 from pipeline.build.settings import CompetencySettings
 from pipeline.ids import name_key, stable_id
-from pipeline.models import Competency, CompetencyAlias, CompetencyDescription, CompetencyMapping, ParsedDocument
+from pipeline.models import (
+    Competency,
+    CompetencyMapping,
+    ParsedDocument,
+    competency_alias_of,
+    competency_description_of,
+    competency_mapping_of,
+)
 
 if TYPE_CHECKING:
     from pipeline.build.roles import PlacedRoles
@@ -136,13 +143,13 @@ def canonicalize(names: list[tuple[str, str]], config: CompetencySettings | None
         if how == "exact" and not group.from_table and len(tracks_of[gkey]) == 1:
             how = "new"
         out.append(
-            CompetencyMapping(
-                track=track,
-                name=name,
-                competency_id=competency_id(canonical[gkey]),
-                canonical=canonical[gkey],
-                how=how,
-                score=score,
+            competency_mapping_of(
+                track,
+                name,
+                competency_id(canonical[gkey]),
+                canonical[gkey],
+                how,
+                None if score is None else float(score),
             )
         )
     return out
@@ -221,7 +228,7 @@ def canonical_competencies(
         comp = comps.setdefault(m.competency_id, Competency(id=m.competency_id, name=m.canonical))
         if (m.competency_id, m.track, m.name, m.how) not in seen_aliases:
             seen_aliases.add((m.competency_id, m.track, m.name, m.how))
-            comp.aliases.append(CompetencyAlias(track=m.track, name=m.name, how=m.how))
+            comp.aliases.append(competency_alias_of(m.track, m.name, m.how))
     for cid, covered in competency_covers(mapping, config).items():
         comps[cid].covers = covered
     out = CanonicalCompetencies(mapping=mapping, competencies=comps)
@@ -231,12 +238,6 @@ def canonical_competencies(
             if role is None:
                 continue
             out.competencies[out.id_of(p.track_name, c.name)].descriptions.append(
-                CompetencyDescription(
-                    role_id=role.id,
-                    text=c.description,
-                    applicable=c.applicable,
-                    doc_id=p.doc_id,
-                    source_ref=c.source_ref,
-                )
+                competency_description_of(role.id, c.description, c.applicable, p.doc_id, c.source_ref)
             )
     return out

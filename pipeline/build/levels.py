@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from pipeline.build.settings import LevelSettings
 from pipeline.ids import name_key
-from pipeline.models import LevelAssignment, LevelBenchmark, ParsedRole
+from pipeline.models import LevelAssignment, LevelBenchmark, ParsedRole, level_assignment_of
 from pipeline.settings import compiled
 
 _PREFIX = {"ic": "IC", "management": "M"}
@@ -103,13 +103,8 @@ def assign_levels(
             placed = _Placed(prev[0] + 1, f"menu order (after {prev[1]}; {placed.basis} gave {prefix}{placed.number})")
         previous[role.path] = (placed.number, role.title)
         out.append(
-            LevelAssignment(
-                track=track,
-                role=role.title,
-                role_id=role_ids[role.title],
-                path=role.path,
-                level=f"{prefix}{placed.number}",
-                basis=placed.basis,
+            level_assignment_of(
+                track, role.title, role_ids[role.title], role.path, f"{prefix}{placed.number}", placed.basis
             )
         )
     return out

@@ -14,7 +14,7 @@ from pipeline.build.decisions import DecisionLog
 from pipeline.build.levels import assign_levels, level_path
 from pipeline.build.settings import LevelSettings
 from pipeline.ids import name_key, stable_id
-from pipeline.models import DecisionStatus, LevelAssignment, ParsedDocument, Role, Track
+from pipeline.models import DecisionStatus, LevelAssignment, ParsedDocument, Role, Track, role_of
 
 
 def track_id(name: str) -> str:
@@ -86,21 +86,21 @@ def place_roles(parsed: list[ParsedDocument], config: LevelSettings, log: Decisi
         for r in sorted(p.roles, key=lambda r: r.order):
             rid = ids[r.title]
             if rid not in out.roles:
-                out.roles[rid] = Role(
-                    id=rid,
-                    track_id=tid,
-                    track=tname,
-                    title=r.title,
-                    path=r.path,
-                    level=assigned[r.title].level,
-                    order=r.order,
-                    defined=r.defined,
-                    summary=r.summary,
-                    years_min=r.years_min,
-                    years_max=r.years_max,
-                    scope=r.scope,
-                    doc_id=p.doc_id,
-                    source_ref=r.source_ref,
+                out.roles[rid] = role_of(  # lean (`pipeline.models.lean_maker`): 10^5 roles at scale
+                    rid,
+                    tid,
+                    tname,
+                    r.title,
+                    r.path,
+                    assigned[r.title].level,
+                    r.order,
+                    r.defined,
+                    r.summary,
+                    r.years_min,
+                    r.years_max,
+                    list(r.scope),
+                    p.doc_id,
+                    r.source_ref,
                 )
                 track.role_ids.append(rid)
             out.role_of[(p.doc_id, r.title)] = out.roles[rid]

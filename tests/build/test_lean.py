@@ -209,3 +209,47 @@ def test_lean_maker_makes_the_validated_record(tmp_path: Path) -> None:
     assert len(made) == len(full) == 1000
     assert lean_bytes < 200 * 1000  # object and key-sharing dict (the values are shared here)
     assert both - lean_bytes > 2 * lean_bytes  # validated: an own dict and fields-set each
+
+
+def test_parse_results_are_lean_wherever_they_come_from(tmp_path: Path) -> None:
+    """Slimmed, decoded from a worker's bytes or read back from the parse cache, a result's roles, competencies
+    and bullets are lean records (one shared fields-set per class), equal to the validated ones."""
+    from pipeline.runtime.batches import decode_results, encode_results, process_batch, slim
+
+    config = Config()
+    paths = sorted(p for p in RAW.iterdir() if p.suffix in {".md", ".html", ".txt"})
+    full = [run.process_file(p, RAW, config) for p in paths]
+    counts = [sum(len(getattr(r.parsed, k)) for r in full if r.parsed) for k in ("roles", "competencies", "behaviors")]
+    assert (len(paths), counts) == (6, [21, 122, 301])
+    slimmed = [slim(r) for r in full]
+    decoded = decode_results(encode_results(slimmed))
+    cache = tmp_path / "cache"
+    process_batch(paths, RAW, config, {}, cache)
+    cached = process_batch(paths, RAW, config, {}, cache)
+    assert len(list(cache.rglob("*.json"))) == 6  # the second batch read them back
+    for results in (slimmed, decoded, cached):
+        assert [r.parsed for r in results] == [r.parsed for r in full]
+        items = [x for r in results if r.parsed for x in (*r.parsed.roles, *r.parsed.competencies, *r.parsed.behaviors)]
+        assert len(items) == sum(counts)
+        assert len({id(x.model_fields_set) for x in items}) == 3  # one per class: lean
+
+
+def test_roles_and_competency_records_are_lean() -> None:
+    config = Config()
+    paths = sorted(p for p in RAW.iterdir() if p.suffix in {".md", ".html", ".txt"})
+    ladder = run.assemble([run.process_file(p, RAW, config) for p in paths], config)
+    groups = {
+        "roles": ladder.roles,
+        "descriptions": [d for c in ladder.competencies for d in c.descriptions],
+        "aliases": [a for c in ladder.competencies for a in c.aliases],
+        "mapping": ladder.normalization.competency_mapping,
+        "levels": ladder.normalization.levels,
+    }
+    assert {k: len(v) for k, v in groups.items()} == {
+        "roles": 21,
+        "descriptions": 122,
+        "aliases": 19,
+        "mapping": 19,
+        "levels": 21,
+    }
+    assert {k: len({id(x.model_fields_set) for x in v}) for k, v in groups.items()} == dict.fromkeys(groups, 1)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -280,21 +279,22 @@ def _write_csv_batch(out: _CsvOut, batch: Sequence[Sequence]) -> None:
     if not batch or len(out.columns) < 2:  # a lone empty field is quoted by the csv writer
         out.writer.writerows(batch)
         return
-    special = _CSV_SPECIAL.search
     columns = []
     for column in zip(*batch, strict=True):
         types = set(map(type, column))
         if not types <= {str}:
             column = tuple(map(str, column)) if types <= {int} else tuple(map(_csv_field, column))
-        if special("".join(column)) is not None:
-            column = tuple(out.quoted(v) if special(v) is not None else v for v in column)
+        if _csv_special("".join(column)):
+            column = tuple(out.quoted(v) if _csv_special(v) else v for v in column)
         columns.append(column)
     out.text.write("".join([",".join(row) + "\n" for row in zip(*columns, strict=True)]))
 
 
-_CSV_SPECIAL = re.compile('[,"\r\n]')
-"""Characters that may make the csv writer quote a field (the delimiter, the quote, line breaks); a field
-without any is written as it is."""
+def _csv_special(text: str) -> bool:
+    """Whether `text` holds a character that may make the csv writer quote a field (the delimiter, the quote, a
+    line break); a field without any is written as it is. Four substring scans: several times faster than one
+    regular-expression search on the joined columns of a 10^6-row table."""
+    return "," in text or '"' in text or "\n" in text or "\r" in text
 
 
 def _batch_table(columns: tuple[Column, ...], rows: list[tuple]) -> pa.Table:

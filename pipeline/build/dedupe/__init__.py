@@ -100,7 +100,7 @@ def behavior_id(key: str) -> str:
     return stable_id("beh", key=key)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PairOutcome:
     """A scored pair that did not end in the same cluster, and why."""
 

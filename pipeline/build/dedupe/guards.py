@@ -15,7 +15,7 @@ from pipeline.build.normalize_text import Normalized
 from pipeline.build.settings import DedupeSettings
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GuardHit:
     """Why two similar statements were kept apart, and the words that differ."""
 

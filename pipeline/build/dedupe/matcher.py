@@ -86,7 +86,7 @@ def stem(word: str) -> str:
     return word
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Alignment:
     """What two statements share and where they differ, after framing is dropped."""
 

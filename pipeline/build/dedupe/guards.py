@@ -56,7 +56,7 @@ def explain_rule(
     return head + (f" ({al.describe(flip)})" if al is not None else "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FormFacts:
     """Per form (one entry per form of `Guards.facts`' list), what the rules that need no alignment compare,
     as ids (equal ids, equal values), and whether the rules that do need it can fire at all."""

@@ -96,6 +96,10 @@ def group_behaviors(occurrences: list[Occurrence], config: DedupeSettings, log: 
         merged = _merge_cluster(bid, text, occ, result, key in decided)
         if merged is not None:
             merge_log.append(merged)
+    # the merge log has used the scores and explanations of the merged pairs: let them go before the pairs
+    # inside each group are guarded (the build's peak)
+    result.scores.clear()
+    result.merged_why.clear()
     behavior_of_form = {f: behavior_id(key) for f, key in key_of_form.items()}
     by_id = {b.id: b for b in behaviors}
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)

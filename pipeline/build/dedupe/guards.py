@@ -14,6 +14,8 @@ from pipeline.build.dedupe.matcher import NUMBER_VALUES, Alignment, Matcher
 from pipeline.build.normalize_text import Normalized
 from pipeline.build.settings import DedupeSettings
 
+_NO_MARKERS: frozenset[str] = frozenset()  # one object for every form without a marker (most)
+
 
 @dataclass(frozen=True, slots=True)
 class GuardHit:
@@ -121,8 +123,8 @@ class Guards:
         if cached is not None:
             return cached
         if self._first_words.isdisjoint(tokens):  # most forms: no phrase can start anywhere
-            self._marker_cache[tokens] = frozenset()
-            return self._marker_cache[tokens]
+            self._marker_cache[tokens] = _NO_MARKERS
+            return _NO_MARKERS
         found = set()
         for i, token in enumerate(tokens):  # only phrases that start with this token can match here
             for phrase in self._phrases_by_first.get(token, ()):

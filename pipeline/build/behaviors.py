@@ -20,7 +20,9 @@ from pipeline.models import (
     NearMiss,
     Occurrence,
     Progression,
+    behavior_of,
     cluster_member_of,
+    merge_cluster_of,
     near_miss_of,
 )
 
@@ -51,10 +53,10 @@ def _merge_cluster(
         return None
     rep_form = result.forms[text].form
     forms = {result.forms[t].form for t in written}
-    return MergeCluster(
-        behavior_id=bid,
-        representative=text,
-        members=[
+    return merge_cluster_of(
+        bid,
+        text,
+        [
             cluster_member_of(
                 t,
                 n,
@@ -63,8 +65,8 @@ def _merge_cluster(
             )
             for t, n in sorted(written.items(), key=lambda tn: (-tn[1], tn[0]))
         ],
-        rule="decision" if decided else ("fuzzy" if len(forms) > 1 else "normalized"),
-        tracks=sorted({o.track for o in occurrences}),
+        "decision" if decided else ("fuzzy" if len(forms) > 1 else "normalized"),
+        sorted({o.track for o in occurrences}),
     )
 
 
@@ -90,12 +92,14 @@ def group_behaviors(occurrences: list[Occurrence], config: DedupeSettings, log: 
         occ = grouped[key]
         bid = behavior_id(key)
         text = representative(occ)
-        behaviors.append(
-            Behavior(id=bid, text=text, competency_ids=sorted({o.competency_id for o in occ}), occurrences=occ)
-        )
+        behaviors.append(behavior_of(bid, text, sorted({o.competency_id for o in occ}), occ))
         merged = _merge_cluster(bid, text, occ, result, key in decided)
         if merged is not None:
             merge_log.append(merged)
+    # the merge log has used the scores and explanations of the merged pairs: let them go before the pairs
+    # inside each group are guarded (the build's peak)
+    result.scores.clear()
+    result.merged_why.clear()
     behavior_of_form = {f: behavior_id(key) for f, key in key_of_form.items()}
     by_id = {b.id: b for b in behaviors}
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)

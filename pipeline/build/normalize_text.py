@@ -73,7 +73,7 @@ _BRITISH = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Normalized:
     """A statement folded for matching."""
 

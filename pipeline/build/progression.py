@@ -18,7 +18,7 @@ from pipeline.build.settings import DedupeSettings
 from pipeline.errors import InputError
 from pipeline.heap import collection_paused
 from pipeline.ids import name_key
-from pipeline.models import Behavior, Ladder, Progression
+from pipeline.models import Behavior, Ladder, Progression, progression_of
 
 # Outcomes that are not a demand difference: the two statements are merely unrelated or unclustered.
 _NOT_A_PROGRESSION = frozenset({"below_threshold", "no_chaining"})
@@ -178,17 +178,17 @@ def _progression_links(
             shared = sorted(where(low.id)[track][1] & where(high.id)[track][1])
             if not shared:
                 continue
-            link = Progression(
-                track=track,
-                competency_id=shared[0],
-                from_behavior=low.id,
-                to_behavior=high.id,
-                from_level=lvl_from,
-                to_level=lvl_to,
-                removed_words=list(removed),
-                added_words=list(added),
-                rule=pair.rule,
-                score=pair.score,
+            link = progression_of(
+                track,
+                shared[0],
+                low.id,
+                high.id,
+                lvl_from,
+                lvl_to,
+                list(removed),
+                list(added),
+                pair.rule,
+                float(pair.score),
             )
             key = (track, low.id, high.id)
             if key not in best or (link.score, link.rule) > (best[key].score, best[key].rule):

@@ -100,7 +100,7 @@ def behavior_id(key: str) -> str:
     return stable_id("beh", key=key)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PairOutcome:
     """A scored pair that did not end in the same cluster, and why."""
 
@@ -197,10 +197,12 @@ def dedupe(texts: Iterable[str], config: DedupeSettings, candidates: str = "cont
 def _dedupe(texts: Iterable[str], config: DedupeSettings, candidates: str) -> DedupeResult:
     normalizer = TextNormalizer(config)
     guards = Guards(config)
-    analyzed = {t: normalizer.analyze(t) for t in sorted(set(texts))}
+    analyzed: dict[str, Normalized] = {}
     by_form: dict[str, Normalized] = {}
-    for a in analyzed.values():
-        by_form.setdefault(a.form, a)
+    for t in sorted(set(texts)):
+        a = normalizer.analyze(t)
+        first = by_form.setdefault(a.form, a)
+        analyzed[t] = first if first == a else a  # texts of one analysis share one object (and its strings)
     forms = sorted(by_form)
     (si, sj, ss), n_candidates = scored_candidate_arrays(forms, config, config.near_miss_threshold, candidates)
     keep = best_near_miss_mask(si, sj, ss, config.merge_threshold)

@@ -24,7 +24,7 @@ from pipeline.errors import InputError
 _SMALL_BLOCK = 64  # below this many forms a block's pairs are listed and scored with cpdist in one batch
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScoredPair:
     """Two distinct forms (a < b as strings) and their similarity, 0..100."""
 

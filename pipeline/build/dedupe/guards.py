@@ -14,8 +14,10 @@ from pipeline.build.dedupe.matcher import NUMBER_VALUES, Alignment, Matcher
 from pipeline.build.normalize_text import Normalized
 from pipeline.build.settings import DedupeSettings
 
+_NO_MARKERS: frozenset[str] = frozenset()  # one object for every form without a marker (most)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class GuardHit:
     """Why two similar statements were kept apart, and the words that differ."""
 
@@ -56,7 +58,7 @@ def explain_rule(
     return head + (f" ({al.describe(flip)})" if al is not None else "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FormFacts:
     """Per form (one entry per form of `Guards.facts`' list), what the rules that need no alignment compare,
     as ids (equal ids, equal values), and whether the rules that do need it can fire at all."""
@@ -121,8 +123,8 @@ class Guards:
         if cached is not None:
             return cached
         if self._first_words.isdisjoint(tokens):  # most forms: no phrase can start anywhere
-            self._marker_cache[tokens] = frozenset()
-            return self._marker_cache[tokens]
+            self._marker_cache[tokens] = _NO_MARKERS
+            return _NO_MARKERS
         found = set()
         for i, token in enumerate(tokens):  # only phrases that start with this token can match here
             for phrase in self._phrases_by_first.get(token, ()):

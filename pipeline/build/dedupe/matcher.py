@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from sys import intern
 
 from pipeline.build.normalize_text import Normalized
 from pipeline.build.settings import DedupeSettings
@@ -86,7 +87,7 @@ def stem(word: str) -> str:
     return word
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Alignment:
     """What two statements share and where they differ, after framing is dropped."""
 
@@ -165,7 +166,7 @@ class Matcher:
                 if found:
                     framing.append(found.group(0).strip())
                     text = text[found.end() :]
-        tokens = text.split()
+        tokens = [intern(t) for t in text.split()]  # one string per word: the memo holds every form's words
         by_first = self._framing_by_first
         if self._framing_first.isdisjoint(tokens):  # most forms: no framing phrase can start anywhere
             kept = tokens
@@ -221,7 +222,7 @@ class Matcher:
             distinct = frozenset(words)
             found = (
                 distinct if len(distinct) == len(words) else None,
-                frozenset(x + y for x, y in zip(words, words[1:], strict=False)),
+                frozenset(intern(x + y) for x, y in zip(words, words[1:], strict=False)),
             )
             self._words_cache[form] = found
         return found

@@ -16,7 +16,8 @@ or on the number of workers.
 4. guards keep apart pairs that differ in what they demand (numbers, quantity, negation, proficiency,
    object, scope, added detail), however similar the strings; they run in bulk (`Guards.check_pairs`): the
    rules on one value per form are decided for all pairs with numpy, and a pair is aligned only when its
-   rule needs it, it passes, or it will be reported;
+   rule needs it, it passes, or it will be reported; pairs stay numpy arrays (i, j, score) and go through
+   the guards in chunks of `GUARD_CHUNK`, keeping only the alignments a report needs;
 5. complete-linkage clustering: a form joins a cluster only if it matches *every* member, so A~B, B~C,
    A!~C never puts A and C together. Edges are taken best score first, ties by the forms' text.
 

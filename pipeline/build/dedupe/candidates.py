@@ -219,11 +219,11 @@ def content_key_codes(forms: list[str], config: DedupeSettings) -> np.ndarray:
 
 def _deletion_key_ids(sets: list[tuple[int, ...]], depth: int) -> tuple[np.ndarray, np.ndarray]:
     """Every key of every key set (`_deletions(set, depth, 1)` of each: itself and the sets made by removing
-    up to `depth` of its ids after the first, the scheme, never all), as one id per distinct key: the ids of set `s`'s keys are
-    `key[start[s] : start[s + 1]]`. Equal keys get equal ids, different keys different ids (the keys are
-    compared whole, as rows of an array per length, not as Python tuples: 72,000 forms (3,000 synthetic
-    documents) made 1.4 M key tuples and a dict of them, about 300 MB, the peak of de-duplication). Ids are numbered per length in row order; only equality
-    matters to the caller."""
+    up to `depth` of its ids after the first, the scheme, never all), as one id per distinct key: the ids of
+    set `s`'s keys are `key[start[s] : start[s + 1]]`. Equal keys get equal ids, different keys different ids.
+    The keys are compared whole, as rows of one array per key length, not as Python tuples: 72,000 forms
+    (3,000 synthetic documents) made 1.4 M key tuples and a dict of them, about 300 MB, the peak of
+    de-duplication. Ids follow `np.unique`'s order per length; only their equality matters to the caller."""
     by_length: dict[int, list[int]] = defaultdict(list)
     for s, ids in enumerate(sets):
         by_length[len(ids)].append(s)

@@ -142,16 +142,26 @@ def _progression_links(
     by_id = {b.id: b for b in behaviors}
     markers = level_markers(config)
     best: dict[tuple[str, str, str], Progression] = {}
-    placed: dict[str, dict[str, tuple[set[str], set[str]]]] = {}  # behavior -> track -> (levels, competencies)
+    # behavior -> track -> (levels, competencies); equal sets are one object (`one_set`): most behaviors sit at
+    # one or two levels of one competency, so the memo holds far fewer sets than two per behavior and track
+    placed: dict[str, dict[str, tuple[frozenset[str], frozenset[str]]]] = {}
+    one_set: dict[frozenset[str], frozenset[str]] = {}
 
-    def where(bid: str) -> dict[str, tuple[set[str], set[str]]]:
+    def where(bid: str) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
         found = placed.get(bid)
         if found is None:  # once per behavior: a behavior written in many documents meets many pairs
-            found = placed[bid] = {}
+            building: dict[str, tuple[set[str], set[str]]] = {}
             for o in by_id[bid].occurrences:
-                levels, comps = found.setdefault(o.track, (set(), set()))
+                levels, comps = building.setdefault(o.track, (set(), set()))
                 levels.add(o.level)
                 comps.add(o.competency_id)
+            found = placed[bid] = {
+                track: (
+                    one_set.setdefault(frozenset(lv), frozenset(lv)),
+                    one_set.setdefault(frozenset(cs), frozenset(cs)),
+                )
+                for track, (lv, cs) in building.items()
+            }
         return found
 
     for pair in kept_apart:

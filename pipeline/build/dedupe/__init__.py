@@ -16,7 +16,8 @@ or on the number of workers.
 4. guards keep apart pairs that differ in what they demand (numbers, quantity, negation, proficiency,
    object, scope, added detail), however similar the strings; they run in bulk (`Guards.check_pairs`): the
    rules on one value per form are decided for all pairs with numpy, and a pair is aligned only when its
-   rule needs it, it passes, or it will be reported;
+   rule needs it, it passes, or it will be reported; pairs stay numpy arrays (i, j, score) and go through
+   the guards in chunks of `GUARD_CHUNK`, keeping only the alignments a report needs;
 5. complete-linkage clustering: a form joins a cluster only if it matches *every* member, so A~B, B~C,
    A!~C never puts A and C together. Edges are taken best score first, ties by the forms' text.
 
@@ -44,7 +45,7 @@ from pipeline.build.dedupe.candidates import (
     content_key_pairs,
     content_key_sets,
     exhaustive_pairs,
-    score_index_pairs,
+    score_index_arrays,
     scored_candidate_arrays,
     scored_candidates,
     triangle_codes,
@@ -204,57 +205,78 @@ def _dedupe(texts: Iterable[str], config: DedupeSettings, candidates: str) -> De
         first = by_form.setdefault(a.form, a)
         analyzed[t] = first if first == a else a  # texts of one analysis share one object (and its strings)
     forms = sorted(by_form)
+    n = max(len(forms), 1)
     (si, sj, ss), n_candidates = scored_candidate_arrays(forms, config, config.near_miss_threshold, candidates)
     keep = best_near_miss_mask(si, sj, ss, config.merge_threshold)
-    scored = dict(zip(zip(si[keep].tolist(), sj[keep].tolist(), strict=True), ss[keep].tolist(), strict=True))
-    reworded = reworded_pairs(forms, guards, scored)
-    n_candidates += len(reworded)
-    edges: dict[tuple[int, int], float] = {}
-    guarded: dict[tuple[int, int], tuple[str, Alignment]] = {}
-    passed: dict[tuple[int, int], Alignment] = {}
-    why: dict[tuple[int, int], str] = {}
-    pairs = sorted({**scored, **reworded}.items())
-    ii = np.fromiter((p[0] for p, _ in pairs), dtype=np.int64, count=len(pairs))
-    jj = np.fromiter((p[1] for p, _ in pairs), dtype=np.int64, count=len(pairs))
-    report = np.fromiter((p in scored for p, _ in pairs), dtype=bool, count=len(pairs))  # guarded: reported
+    si, sj, ss = si[keep], sj[keep], ss[keep]
+    del keep
+    ri, rj, rs = reworded_arrays(forms, guards, si * n + sj)
+    n_candidates += len(ri)
+    # Every pair, scored or reworded (the two are disjoint), as arrays in (i, j) order: `report` marks the
+    # scored ones (a guarded one is reported with its rule even below the merge threshold).
+    order = np.lexsort((np.concatenate([sj, rj]), np.concatenate([si, ri])))
+    ii, jj = np.concatenate([si, ri])[order], np.concatenate([sj, rj])[order]
+    score = np.concatenate([ss, rs])[order].tolist()
+    report = (order < len(si)).tolist()
+    del si, sj, ss, ri, rj, rs, order
     normalized = [by_form[f] for f in forms]
     facts = guards.facts(normalized)
-    rules, alignments = guards.check_pairs(normalized, ii, jj, report, facts)
-    for ((i, j), s), rule, al in zip(pairs, rules, alignments, strict=True):
-        if rule is not None:
-            if al is not None and (i, j) in scored:
-                guarded[(i, j)] = (rule, al)  # reported with its rule even below the merge threshold
-            continue
-        assert al is not None  # a pair that passes the guards is always aligned
-        passed[(i, j)] = al
-        if s >= config.merge_threshold or not al.fuzzy:  # every word aligned without fuzzy spelling: any score
-            edges[(i, j)] = s
-            why[(i, j)] = f"merged: {al.describe()}"
-    del pairs, rules, alignments, ii, jj, report  # what is needed of them is in `guarded` and `passed` now
+    # Per pair: its rule (None: it may merge) and the alignment a report needs — a guarded scored pair's, or
+    # a passing pair's that is no edge (never in one cluster). An edge keeps only its explanation; the few
+    # edges that end in different clusters are aligned again below (`Matcher.align` is a function of the two
+    # forms). The guards run in chunks, so the alignments of the other pairs are let go chunk by chunk.
+    rule_at: list[str | None] = []
+    aligned_at: list[Alignment | None] = []
+    edges: dict[tuple[int, int], float] = {}
+    why: dict[tuple[int, int], str] = {}
+    for start in range(0, len(ii), GUARD_CHUNK):
+        ci, cj = ii[start : start + GUARD_CHUNK], jj[start : start + GUARD_CHUNK]
+        want = report[start : start + GUARD_CHUNK]
+        rules, alignments = guards.check_pairs(normalized, ci, cj, np.asarray(want, dtype=bool), facts)
+        for p, (i, j, rule, al, w) in enumerate(zip(ci.tolist(), cj.tolist(), rules, alignments, want, strict=True)):
+            rule_at.append(rule)
+            if rule is not None:
+                aligned_at.append(al if w else None)
+                continue
+            assert al is not None  # a pair that passes the guards is always aligned
+            s = score[start + p]
+            if s >= config.merge_threshold or not al.fuzzy:  # every word aligned without fuzzy spelling: any score
+                edges[(i, j)] = s
+                why[(i, j)] = f"merged: {al.describe()}"
+                aligned_at.append(None)
+            else:
+                aligned_at.append(al if w else None)
+        del rules, alignments
     groups, _ = complete_linkage(len(forms), edges)
     clusters = {forms[g[0]]: [forms[x] for x in g] for g in groups}
     label = {x: g[0] for g in groups for x in g}
     kept: list[PairOutcome] = []
-    for (i, j), s in sorted({**scored, **{p: edges[p] for p in reworded if p in edges}}.items()):
-        if label[i] == label[j]:
+    for p, (i, j) in enumerate(zip(ii.tolist(), jj.tolist(), strict=True)):
+        if label[i] == label[j] or not (report[p] or (i, j) in edges):
             continue
-        if (i, j) in guarded:
-            rule, al = guarded[(i, j)]
+        s, rule = score[p], rule_at[p]
+        if rule is not None:
+            al = aligned_at[p]
+            assert al is not None  # a guarded pair reported was aligned
             kept.append(PairOutcome(forms[i], forms[j], s, rule, al.removed, al.added, al))
+            continue
+        if (i, j) in edges:
+            al = guards.matcher.align(normalized[i], normalized[j])
+            rule, text = "no_chaining", "kept apart: would merge, but not with every member of the other's cluster"
         else:
-            al = passed[(i, j)]
-            if (i, j) in edges:
-                rule, text = "no_chaining", "kept apart: would merge, but not with every member of the other's cluster"
-            else:
-                rule, text = "below_threshold", f"kept apart: score {s:g} below {config.merge_threshold:g}"
-            kept.append(PairOutcome(forms[i], forms[j], s, rule, al.removed, al.added, al, text))
-    del guarded, passed, edges  # every alignment not reported is garbage from here on
+            al = aligned_at[p]
+            assert al is not None  # a passing pair that is no edge keeps its alignment
+            rule, text = "below_threshold", f"kept apart: score {s:g} below {config.merge_threshold:g}"
+        kept.append(PairOutcome(forms[i], forms[j], s, rule, al.removed, al.added, al, text))
+    del rule_at, aligned_at, edges  # every alignment not reported is garbage from here on
     merged_why = {(forms[i], forms[j]): text for (i, j), text in why.items() if label[i] == label[j]}
     del why, label
+    scores = {(forms[i], forms[j]): s for i, j, s in zip(ii.tolist(), jj.tolist(), score, strict=True)}
+    del ii, jj, score, report
     return DedupeResult(
         forms=analyzed,
         clusters=clusters,
-        scores={(forms[i], forms[j]): s for (i, j), s in {**scored, **reworded}.items()},
+        scores=scores,
         kept_apart=kept,
         candidates_scored=n_candidates,
         merged_why=merged_why,
@@ -264,6 +286,7 @@ def _dedupe(texts: Iterable[str], config: DedupeSettings, candidates: str) -> De
     )
 
 
+GUARD_CHUNK = 50_000  # pairs through the guards at once: their alignments are let go chunk by chunk
 NEAR_MISSES_PER_FORM = 8  # pairs scoring below the merge threshold kept per form (its best), for the guards
 
 
@@ -315,6 +338,15 @@ def reworded_pairs(
     `["clearly explain design to nonengineer", "show commitment to quality by review design", "review design"]`
     -> the last two (key `("design", "review")`). Groups larger than `reword_group_max` are skipped.
     """
+    n = max(len(forms), 1)
+    known = np.fromiter((i * n + j for i, j in scored), dtype=np.int64, count=len(scored))
+    ri, rj, rs = reworded_arrays(forms, guards, known)
+    return dict(zip(zip(ri.tolist(), rj.tolist(), strict=True), rs.tolist(), strict=True))
+
+
+def reworded_arrays(forms: list[str], guards: Guards, known: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`reworded_pairs` as arrays (i, j, score) in (i, j) order; `known`: codes `i * len(forms) + j` of the
+    pairs already scored."""
     groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for i, form in enumerate(forms):
         key = guards.matcher.core_key(form)
@@ -331,16 +363,14 @@ def reworded_pairs(
     for ids in groups.values():
         if 2 <= len(ids) <= cap:
             by_size[len(ids)].append(ids)
+    del groups
     chunks: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
     for rows in by_size.values():
         chunks += triangle_codes(np.asarray(rows, dtype=np.int64), n)
     codes = unique_chunks(chunks)
-    if len(codes) and scored:
-        known = np.fromiter((i * n + j for i, j in scored), dtype=np.int64, count=len(scored))
+    if len(codes) and len(known):
         codes = codes[~np.isin(codes, known)]
-    if not len(codes):
-        return {}
-    return score_index_pairs(forms, guards.config, 0.0, codes // n, codes % n)
+    return score_index_arrays(forms, guards.config, 0.0, codes // n, codes % n)
 
 
 def guard_rule(a: str, b: str, config: DedupeSettings) -> str | None:

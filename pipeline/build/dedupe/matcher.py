@@ -137,7 +137,7 @@ class Matcher:
         self._variant_cache: dict[tuple[str, str], bool] = {}  # word pairs repeat across many statement pairs
         self._core_cache: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
         self._canonical_cache: dict[str, str] = {}
-        self._words_cache: dict[str, tuple[frozenset[str] | None, frozenset[str]]] = {}
+        self._words_cache: dict[str, tuple[bool, tuple[str, ...]]] = {}
 
     def canonical(self, word: str) -> str:
         """`"readiness"` and `"ready"` -> `"read"`; a synonym or paraphrase -> its group's first word's stem;
@@ -213,16 +213,16 @@ class Matcher:
                 self._variant_cache[(x, y)] = found
         return found
 
-    def _words(self, form: str) -> tuple[frozenset[str] | None, frozenset[str]]:
-        """A form's core words as a set (None when a word repeats), and the words two neighbouring core words
-        make when written together (what a compound on the other side must be)."""
+    def _words(self, form: str) -> tuple[bool, tuple[str, ...]]:
+        """Whether a form's core words are distinct, and the words two neighbouring core words make when
+        written together (what a compound on the other side must be). Tuples, not sets: a memo entry per form,
+        and core words are few (a scan of a short tuple of interned strings costs what a set lookup does)."""
         found = self._words_cache.get(form)
         if found is None:
             words = self.core(form)[0]
-            distinct = frozenset(words)
             found = (
-                distinct if len(distinct) == len(words) else None,
-                frozenset(intern(x + y) for x, y in zip(words, words[1:], strict=False)),
+                len(set(words)) == len(words),
+                tuple(intern(x + y) for x, y in zip(words, words[1:], strict=False)) if len(words) > 1 else (),
             )
             self._words_cache[form] = found
         return found
@@ -274,12 +274,12 @@ class Matcher:
         if ma or mb:
             ignored += [("A", w, "manner") for w in sorted(set(ma) - set(mb))]
             ignored += [("B", w, "manner") for w in sorted(set(mb) - set(ma))]
-        set_a, joined_a = self._words(a.form)
-        set_b, joined_b = self._words(b.form)
-        if set_a is not None and set_b is not None:  # no word repeats: the same as removing one by one
-            ra = [w for w in wa if w not in set_b]
-            rb = [w for w in wb if w not in set_a]
-            shared = list(set_a & set_b)
+        distinct_a, joined_a = self._words(a.form)
+        distinct_b, joined_b = self._words(b.form)
+        if distinct_a and distinct_b:  # no word repeats: the same as removing one by one
+            ra = [w for w in wa if w not in wb]
+            rb = [w for w in wb if w not in wa]
+            shared = [w for w in wa if w in wb]
         else:
             ra, rb = list(wa), list(wb)
             shared = []
@@ -292,7 +292,7 @@ class Matcher:
             return Alignment((), tuple(ignored), tuple(sorted(ra)), tuple(sorted(rb)), tuple(sorted(shared)))
         aligned: list[tuple[str, str]]
         fuzzy: list[tuple[str, str]]
-        if joined_b.isdisjoint(ra) and joined_a.isdisjoint(rb):  # no compound possible
+        if not any(w in joined_b for w in ra) and not any(w in joined_a for w in rb):  # no compound possible
             aligned, fuzzy = self._pair_leftovers(ra, rb)
         else:
             aligned, fuzzy = [], []

@@ -38,7 +38,6 @@ from flows import server as early_server
 from pipeline.build.decisions import Decisions, load_decisions
 from pipeline.config import Config, load_config
 from pipeline.errors import InputError
-from pipeline.heap import gathering
 from pipeline.ingest import load_manifest, scan_inputs
 from pipeline.release.report import ARTIFACT_KEY as REPORT_ARTIFACT_KEY
 from pipeline.run import FileResult, RunSummary, build_and_write, refused
@@ -212,15 +211,12 @@ def _ingest_flow(
             futures = [pool.submit(ingest_parse, dict(zip(_PARSE_PARAMETERS, call, strict=True))) for call in calls]
         else:
             futures = [ingest_parse.submit(*call) for call in calls]
-        step = stack.enter_context(gathering())  # each batch's futures freed as soon as it is taken
         for shipped in _results_as_completed(futures):
             batch = decode_results(shipped) if isinstance(shipped, bytes) else shipped
-            del shipped
             for result in batch:
                 results.append(result)
                 if on_result is not None:
                     on_result(result)
-            step()
     # called, not submitted: the build and the writes run here, next to the output folder, on any runner
     # quote(): Prefect otherwise walks every object of the results looking for futures to resolve, which
     # took minutes at 10^6 occurrences; the task receives the list itself.

@@ -16,7 +16,7 @@ strings and frozen dataclasses, none referring back to each other; reference cou
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 BULK_THRESHOLD = 100_000
@@ -53,19 +53,3 @@ def collection_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-@contextmanager
-def gathering() -> Iterator[Callable[[], None]]:
-    """`with gathering() as step:` call `step()` each time a batch of long-lived objects has arrived: it collects
-    the cyclic garbage made since the last step and freezes what is left, so each step scans only what is new.
-    Everything is unfrozen when the block ends.
-
-    Why: the parse results of a 10^4-document run arrive in 32 batches, each through a chain of futures that
-    refer to themselves (their callbacks), holding the batch's bytes. Only a full collection frees such a chain,
-    and Python postpones full collections while the old generation keeps growing (the results): at 10^4
-    documents the flow held about 400 MB of batches already decoded."""
-    try:
-        yield settle
-    finally:
-        gc.unfreeze()

@@ -639,3 +639,10 @@ progression_of = lean_maker(Progression)
 competency_mapping_of = lean_maker(CompetencyMapping)
 level_assignment_of = lean_maker(LevelAssignment)
 merge_cluster_of = lean_maker(MergeCluster)
+
+# The makers written out field by field keep a record each too, for the reason `lean_maker` gives.
+_TEMPLATES = (
+    occurrence_of(*("" for _ in Occurrence.model_fields)),  # type: ignore[arg-type]
+    near_miss_of("", "", "", "", 0.0, "", [], "", 0.0),
+    cluster_member_of("", 0, 0.0, ""),
+)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring  # what `json.dumps(..., ensure_ascii=False)` quotes strings with
@@ -465,11 +465,17 @@ def occurrence_batches(ladder: Ladder) -> Iterator[list[tuple]]:
     `source_ref`, the rank of a level) is computed once per distinct value.
     """
     names = {c.id: c.name for c in ladder.competencies}
-    by_file: dict[str, list[tuple[Occurrence, str]]] = defaultdict(list)
+    # per file, two parallel lists (occurrences, behavior ids): 16 bytes an occurrence, where a list of
+    # (occurrence, id) pairs took about 80 (a 10^6-occurrence dataset: 60 MB less while the table is written)
+    by_file: dict[str, tuple[list[Occurrence], list[str]]] = {}
     for b in ladder.behaviors:
         bid = b.id
         for o in b.occurrences:
-            by_file[o.source_file].append((o, bid))
+            entry = by_file.get(o.source_file)
+            if entry is None:
+                entry = by_file[o.source_file] = ([], [])
+            entry[0].append(o)
+            entry[1].append(bid)
     ref_keys: dict[str, tuple[int, int, int, str]] = {}
     ranks: dict[str, int] = {}
 
@@ -485,8 +491,7 @@ def occurrence_batches(ladder: Ladder) -> Iterator[list[tuple]]:
         "doc_id", "source_file", "source_ref", "track", "role", "path", "level", "competency", "competency_id", "text"
     )
     for source_file in sorted(by_file):
-        items = by_file.pop(source_file)
-        items.sort(key=order)
+        items = sorted(zip(*by_file.pop(source_file), strict=True), key=order)
         batch = []
         for o, bid in items:
             doc, file, ref, track, role, path, level, competency, cid, text = fields(o)

@@ -162,8 +162,10 @@ def stops_on_signals(out: Path) -> Iterator[None]:
             err_console.print(line, markup=False, soft_wrap=True)
         except Exception:  # the signal came while a module rich prints with was half imported (Prefect's imports)
             os.write(2, f"{line}\n".encode())
-        _stop_prefect_server()
-        os._exit(code)
+        try:
+            _stop_prefect_server()
+        finally:  # whatever was half imported when the signal came, the run ends with its code
+            os._exit(code)
 
     previous = {sig: signal.signal(sig, handler) for sig in _SIGNALS}
     # Prefect swaps in its own SIGTERM handler while a flow runs; it hands the signal back to this one
@@ -178,9 +180,10 @@ def stops_on_signals(out: Path) -> Iterator[None]:
 def _stop_prefect_server() -> None:
     """Terminate Prefect's temporary API server (a child process), if this process started one, and the worker
     processes of the run (parse workers, a local Dask cluster)."""
-    multiprocessing = sys.modules.get("multiprocessing")
-    if multiprocessing is not None:
-        for child in multiprocessing.active_children():
+    # modules read through sys.modules may be half imported (the signal came during an import): getattr
+    active_children = getattr(sys.modules.get("multiprocessing"), "active_children", None)
+    if active_children is not None:
+        for child in active_children():
             child.kill()
     # and multiprocessing's resource tracker, which would warn about the pool's semaphores (already unlinked)
     tracker = getattr(sys.modules.get("multiprocessing.resource_tracker"), "_resource_tracker", None)
@@ -188,9 +191,9 @@ def _stop_prefect_server() -> None:
     if isinstance(tracker_pid, int):
         with suppress(OSError):
             os.kill(tracker_pid, signal.SIGKILL)
-    early = sys.modules.get("flows.server")  # started before Prefect took it over (flows.server.spawn)
-    if early is not None:
-        early.kill()
+    kill_early = getattr(sys.modules.get("flows.server"), "kill", None)  # started before Prefect (`spawn`)
+    if kill_early is not None:
+        kill_early()
     server_module = sys.modules.get("prefect.server.api.server")
     servers = getattr(getattr(server_module, "SubprocessASGIServer", None), "_instances", {})
     for server in list(servers.values()):

@@ -501,18 +501,12 @@ class ClusterMember(Record):
     why: str = Field("", description="Why it merged with the representative: aligned and ignored words.")
 
 
-_CLUSTER_MEMBER_FIELDS = _AllFields(ClusterMember.model_fields)
+_lean_cluster_member = lean_maker(ClusterMember)
 
 
 def cluster_member_of(text: str, occurrences: int, score: float, why: str) -> ClusterMember:
-    """A `ClusterMember` from values of its fields' types, without a second validation (see `near_miss_of`):
-    a key-sharing `__dict__` and one shared fields-set; `score` is made a float, as validation makes it."""
-    m = _new(ClusterMember)
-    _set(m, "text", text)
-    _set(m, "occurrences", occurrences)
-    _set(m, "score", float(score))
-    _set(m, "why", why)
-    return _sealed(m, _CLUSTER_MEMBER_FIELDS)
+    """A lean `ClusterMember` (`lean_maker`); `score` is made a float, as validation makes it."""
+    return _lean_cluster_member(text, occurrences, float(score), why)
 
 
 class MergeCluster(Record):
@@ -539,7 +533,7 @@ class NearMiss(Record):
     likelihood: float = Field(0.0, description="How likely the two are the same after all (0..1), for ranking.")
 
 
-_NEAR_MISS_FIELDS = _AllFields(NearMiss.model_fields)
+_lean_near_miss = lean_maker(NearMiss)
 
 
 def near_miss_of(
@@ -553,21 +547,10 @@ def near_miss_of(
     why: str,
     likelihood: float,
 ) -> NearMiss:
-    """A `NearMiss` from values of its fields' types (str, float, a list of str), in field order, without a
-    second validation, as the build makes them (10^5 at 10^4 documents): like `occurrence_of`, a key-sharing
-    `__dict__` and one shared fields-set, about 200 bytes per near miss with the object against 1 KB for a
-    validated one. `score` and `likelihood` are made floats, as validation makes them."""
-    n = _new(NearMiss)
-    _set(n, "a_id", a_id)
-    _set(n, "b_id", b_id)
-    _set(n, "a_text", a_text)
-    _set(n, "b_text", b_text)
-    _set(n, "score", float(score))
-    _set(n, "rule", rule)
-    _set(n, "tracks", tracks)
-    _set(n, "why", why)
-    _set(n, "likelihood", float(likelihood))
-    return _sealed(n, _NEAR_MISS_FIELDS)
+    """A lean `NearMiss` (`lean_maker`), as the build makes them (10^5 at 10^4 documents): about 200 bytes per
+    near miss with the object against 1 KB for a validated one. `score` and `likelihood` are made floats, as
+    validation makes them."""
+    return _lean_near_miss(a_id, b_id, a_text, b_text, float(score), rule, tracks, why, float(likelihood))
 
 
 class Split(Record):
@@ -640,9 +623,6 @@ competency_mapping_of = lean_maker(CompetencyMapping)
 level_assignment_of = lean_maker(LevelAssignment)
 merge_cluster_of = lean_maker(MergeCluster)
 
-# The makers written out field by field keep a record each too, for the reason `lean_maker` gives.
-_TEMPLATES = (
-    occurrence_of(*("" for _ in Occurrence.model_fields)),  # type: ignore[arg-type]
-    near_miss_of("", "", "", "", 0.0, "", [], "", 0.0),
-    cluster_member_of("", 0, 0.0, ""),
-)
+# `occurrence_of`, written out field by field for speed (10^6 calls), keeps a record too, for the reason
+# `lean_maker` gives.
+_OCCURRENCE_TEMPLATE = occurrence_of(*("" for _ in Occurrence.model_fields))  # type: ignore[arg-type]

@@ -30,6 +30,17 @@ def test_bulk_work_freezes_and_restores() -> None:
     assert gc.get_freeze_count() == 0
 
 
+def test_bulk_work_collects_the_garbage_it_finds_rather_than_freezing_it() -> None:
+    """Cycles left by the work before (a flow's finished futures hold each batch's bytes in one) are freed when
+    the build starts, not frozen with the dataset until it ends."""
+    gc.unfreeze()
+    dead = _cycle()
+    with bulk_work():
+        assert dead() is None
+        settle()
+        assert dead() is None
+
+
 def test_bulk_work_restores_after_an_error() -> None:
     before = gc.get_threshold()
     try:

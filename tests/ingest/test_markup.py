@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import random
+import re
 from pathlib import Path
 
 import ftfy
 import pytest
+from ftfy.badness import BADNESS_RE
 
 from pipeline.config import Config
 from pipeline.errors import RejectedDocument
 from pipeline.ingest import decode
 from pipeline.ingest.markup import CData, Element, Page, _soup_page, html_damage, parse_page
-from pipeline.ingest.repair import _literals, _needs_ftfy, repair_text
+from pipeline.ingest.repair import _BADNESS_NEEDS, _literals, _needs_ftfy, may_match, non_ascii_needs, repair_text
 from pipeline.ingest.settings import IngestConfig, RepairRule
 from pipeline.ingest.tree import clean, page_tree
 
@@ -177,6 +180,38 @@ def test_clean_text_skips_ftfy_and_damage_does_not() -> None:
     text, repairs = repair_text("ok line\ne\u0301t\u00e9 and ﬁnance", "f.txt", IngestConfig())
     assert text == "ok line\n\u00e9t\u00e9 and finance"
     assert [(r.ref, r.rule) for r in repairs] == [("L2", "ftfy"), ("L2", "ftfy")]
+
+
+def test_non_ascii_needs_lists_each_branchs_sets() -> None:
+    assert non_ascii_needs(re.compile("[éè]x|(?:ü)+|a[€£]")) == (
+        (frozenset("éè"),),
+        (frozenset("ü"),),
+        (frozenset("€£"),),
+    )
+    assert non_ascii_needs(re.compile("é|a")) is None  # a branch that matches ASCII alone
+    assert non_ascii_needs(re.compile("[^a]é")) == ((frozenset("é"),),)
+    assert non_ascii_needs(re.compile("é", re.IGNORECASE)) is None
+    needs = non_ascii_needs(re.compile("[éè][€£]|ü"))
+    assert needs is not None
+    assert not may_match(needs, set("é only"))
+    assert may_match(needs, set("é and €"))
+    assert may_match(needs, set("ü"))
+
+
+def test_ftfys_detector_never_fires_where_its_gate_says_it_cannot() -> None:
+    """The gate is a necessary condition of ftfy's own detector: on short random strings of the characters its
+    branches name (plus ASCII and common punctuation), every text the detector matches passes the gate."""
+    assert _BADNESS_NEEDS is not None  # the detector's every branch needs a non-ASCII character
+    alphabet = sorted({c for need in _BADNESS_NEEDS for chars in need for c in chars} | set("ab Z\n—’•é"))
+    rng = random.Random(7)
+    fired = 0
+    for _ in range(30_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 5)))
+        if BADNESS_RE.search(text):
+            fired += 1
+            assert may_match(_BADNESS_NEEDS, set(text)), text
+    assert fired > 1_000
+    assert not may_match(_BADNESS_NEEDS, set("Owns the roadmap — “quoted” • bullets"))
 
 
 def test_rule_with_negative_lookahead_runs_line_by_line() -> None:

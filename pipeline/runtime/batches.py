@@ -227,8 +227,8 @@ def encode_results(results: list[FileResult]) -> bytes:
 
     Pickling the pydantic objects costs the worker ~0.8 ms a document and the flow's process ~1.3 ms a
     document each time it unpickles them, which Prefect's process pool does twice (once to check the result,
-    once to hand it over); bytes pickle as they are, and `decode_results` reads them back once in ~0.45 ms a
-    document. The parse cache stores the same JSON, so the results read back are the ones a cached run uses:
+    once to hand it over); bytes pickle as they are, and `decode_results` reads them back once, into lean
+    records. The parse cache stores the same JSON, so the results read back are the ones a cached run uses:
     `decode_results(encode_results(rs)) == rs`.
     """
     return _results_adapter().dump_json(results)
@@ -246,13 +246,20 @@ def _wire_adapter(cls: type[BaseModel]) -> TypeAdapter[list[Any]]:
     return TypeAdapter(list[wire])
 
 
-# The parts of a parsed document that decoding makes lean: (field, validator of its JSON list, the field order,
-# the lean maker). A 10^4-document run decodes 10^6 bullets.
-_LEAN_PARTS: tuple[tuple[str, TypeAdapter[list[Any]], Callable[[Any], tuple[Any, ...]], Callable[..., Any]], ...] = (
-    ("roles", _wire_adapter(ParsedRole), itemgetter(*ParsedRole.model_fields), parsed_role_of),
-    ("competencies", _wire_adapter(ParsedCompetency), itemgetter(*ParsedCompetency.model_fields), parsed_competency_of),
-    ("behaviors", _wire_adapter(ParsedBehavior), itemgetter(*ParsedBehavior.model_fields), parsed_behavior_of),
-)
+@cache
+def _lean_parts() -> tuple[
+    tuple[str, TypeAdapter[list[Any]], Callable[[Any], tuple[Any, ...]], Callable[..., Any]], ...
+]:
+    """The parts of a parsed document that decoding makes lean: (field, validator of its JSON list, its values in
+    field order, the lean maker). A 10^4-document run decodes 10^6 bullets."""
+    return tuple(
+        (name, _wire_adapter(cls), itemgetter(*cls.model_fields), make)
+        for name, cls, make in (
+            ("roles", ParsedRole, parsed_role_of),
+            ("competencies", ParsedCompetency, parsed_competency_of),
+            ("behaviors", ParsedBehavior, parsed_behavior_of),
+        )
+    )
 
 
 @cache
@@ -262,22 +269,24 @@ def _result_adapter() -> TypeAdapter[FileResult]:
 
 def decode_results(data: bytes) -> list[FileResult]:
     """The results `encode_results` wrote, validated, their parsed documents' parts lean (as `lean_parsed` makes
-    them): equal to `TypeAdapter(list[FileResult]).validate_json(data)`, at about half its CPU.
+    them): equal to `TypeAdapter(list[FileResult]).validate_json(data)`.
 
     Validating a parsed document's roles, competencies and bullets as models, then copying each lean, made
-    every record twice; here each list is validated as plain dicts (`_wire_adapter`: the same field checks)
-    and its records made once, lean. Bytes that are not such results raise `ValueError` (a pydantic
-    `ValidationError`, or `orjson.JSONDecodeError` for bytes that are not JSON).
+    every record twice; here each list is validated as plain dicts (`_wire_adapter`: the same field checks,
+    every field required, as `encode_results` writes them all) and its records made once, lean: about 60% of
+    the CPU. Bytes that are not such results raise `ValueError` (a pydantic `ValidationError`, or
+    `orjson.JSONDecodeError` for bytes that are not JSON).
     """
     items = orjson.loads(data)
     if not isinstance(items, list):
         raise ValueError(f"encoded parse results must be a JSON list, got {type(items).__name__}")
     validate = _result_adapter().validate_python
+    parts = _lean_parts()
     results = []
     for item in items:
         parsed = item.get("parsed") if isinstance(item, dict) else None
         if isinstance(parsed, dict):
-            for name, wire, values, make in _LEAN_PARTS:
+            for name, wire, values, make in parts:
                 if name in parsed:  # made lean here; the records are then taken as they are
                     parsed[name] = [make(*values(x)) for x in wire.validate_python(parsed[name])]
         results.append(validate(item))

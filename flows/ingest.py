@@ -139,7 +139,7 @@ def _ingest_parse(
 ) -> _Batch:
     """A batch's results; `encoded`: as JSON bytes (`encode_results`), when they leave this process."""
     wait_warm_up()  # in this process the spaCy pipeline may be being built: wait, never build it twice
-    results = process_batch(paths, raw_dir, config, manifest, cache_dir, fingerprint)
+    results = process_batch(paths, raw_dir, config, manifest, cache_dir, fingerprint, lean=not encoded)
     return encode_results(results) if encoded else results
 
 

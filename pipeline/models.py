@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -372,15 +372,32 @@ def lean_maker(cls: type[_R]) -> Callable[..., _R]:
     validated, each holds an own dict and an own fields-set, about 400 bytes more."""
     names = tuple(cls.model_fields)
     fields_set = _AllFields(names)
-
-    def make(*values: object) -> _R:
-        if len(values) != len(names):
-            raise TypeError(f"a lean {cls.__name__} takes {len(names)} values ({', '.join(names)}), got {len(values)}")
-        record = _new(cls)
-        for name, value in zip(names, values, strict=True):
-            _set(record, name, value)
-        return _sealed(record, fields_set)
-
+    # The maker's body is written out, one set per field as in `occurrence_of`: a loop over the fields costs
+    # about twice as much per record (3.0 against 1.1-1.8 us; decoding 10^4 documents' results makes 10^6).
+    values = "".join(f"v{i}, " for i in range(len(names)))
+    sets = "".join(f"    _set(record, {name!r}, v{i})\n" for i, name in enumerate(names))
+    source = (
+        "def make(*values):\n"
+        f"    if len(values) != {len(names)}:\n"
+        "        raise TypeError(f'{wrong_count}{len(values)}')\n"
+        f"    {values}= values\n"
+        "    record = _new(cls)\n"
+        f"{sets}"
+        "    _set(record, '__pydantic_fields_set__', fields_set)\n"
+        "    _set(record, '__pydantic_extra__', None)\n"
+        "    _set(record, '__pydantic_private__', None)\n"
+        "    return record\n"
+    )
+    wrong_count = f"a lean {cls.__name__} takes {len(names)} values ({', '.join(names)}), got "
+    scope: dict[str, Any] = {
+        "_new": _new,
+        "_set": _set,
+        "cls": cls,
+        "fields_set": fields_set,
+        "wrong_count": wrong_count,
+    }
+    exec(source, scope)  # written from the model's field names (identifiers), never from input
+    make: Callable[..., _R] = scope["make"]
     make.__name__ = make.__qualname__ = f"lean_{cls.__name__}"
     # One record made now and kept: it fixes the class's shared keys in field order. Left to the first record
     # made later, they can be lost by then (parsing a document loses `ParsedBehavior`'s: each record would

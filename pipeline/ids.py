@@ -27,9 +27,11 @@ def stable_id(prefix: str, **fields: object) -> str:
 
     When every field is a string, the canonical JSON is spelled out (keys sorted, each string quoted as
     `json.dumps` quotes it): the same string as `canonical_json(fields)`, at a fraction of the cost."""
-    if all(type(v) is str for v in fields.values()):
+    names = sorted(fields)
+    strings = [v for v in (fields[k] for k in names) if type(v) is str]
+    if len(strings) == len(names):
         q = encode_basestring
-        text = "{" + ",".join(f"{q(k)}:{q(fields[k])}" for k in sorted(fields)) + "}"
+        text = "{" + ",".join(f"{q(k)}:{q(v)}" for k, v in zip(names, strings, strict=True)) + "}"
     else:
         text = canonical_json(fields)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -10,6 +10,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
+from json.encoder import encode_basestring
 from pathlib import Path
 
 PREFIX_LEN = 12
@@ -22,8 +23,18 @@ def canonical_json(value: object) -> str:
 
 
 def stable_id(prefix: str, **fields: object) -> str:
-    """`stable_id("comp", name="ownership")` -> `"comp_5f1c…"` (prefix + 12 hex chars of sha256)."""
-    digest = hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
+    """`stable_id("comp", name="ownership")` -> `"comp_5f1c…"` (prefix + 12 hex chars of sha256).
+
+    When every field is a string, the canonical JSON is spelled out (keys sorted, each string quoted as
+    `json.dumps` quotes it): the same string as `canonical_json(fields)`, at a fraction of the cost."""
+    names = sorted(fields)
+    strings = [v for v in (fields[k] for k in names) if type(v) is str]
+    if len(strings) == len(names):
+        q = encode_basestring
+        text = "{" + ",".join(f"{q(k)}:{q(v)}" for k, v in zip(names, strings, strict=True)) + "}"
+    else:
+        text = canonical_json(fields)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return f"{prefix}_{digest[:PREFIX_LEN]}"
 
 

@@ -40,15 +40,19 @@ class GroupedBehaviors:
 
 def representative(occurrences: list[Occurrence]) -> str:
     """The text written most often; ties: the shorter, then the alphabetically first."""
-    counts = Counter(o.text for o in occurrences)
+    return _most_written(Counter(o.text for o in occurrences))
+
+
+def _most_written(counts: Counter[str]) -> str:
+    """`representative` from the count of each text."""
     return min(counts, key=lambda t: (-counts[t], len(t), t))
 
 
 def _merge_cluster(
-    bid: str, text: str, occurrences: list[Occurrence], result: DedupeResult, decided: bool
+    bid: str, text: str, occurrences: list[Occurrence], written: Counter[str], result: DedupeResult, decided: bool
 ) -> MergeCluster | None:
-    """The merge-log entry of a behavior written in at least two ways; None for a behavior written one way."""
-    written = Counter(o.text for o in occurrences)
+    """The merge-log entry of a behavior written in at least two ways (`written`: the count of each text of
+    its `occurrences`); None for a behavior written one way."""
     if len(written) < 2:
         return None
     rep_form = result.forms[text].form
@@ -88,19 +92,23 @@ def group_behaviors(occurrences: list[Occurrence], config: DedupeSettings, log: 
         grouped[key_of_form[form]].append(o)
     behaviors: list[Behavior] = []
     merge_log: list[MergeCluster] = []
+    id_of_key: dict[str, str] = {}
     for key in sorted(grouped):
         occ = grouped[key]
-        bid = behavior_id(key)
-        text = representative(occ)
+        bid = id_of_key[key] = behavior_id(key)
+        written = Counter(o.text for o in occ)
+        text = _most_written(written)
         behaviors.append(behavior_of(bid, text, sorted({o.competency_id for o in occ}), occ))
-        merged = _merge_cluster(bid, text, occ, result, key in decided)
+        merged = _merge_cluster(bid, text, occ, written, result, key in decided)
         if merged is not None:
             merge_log.append(merged)
     # the merge log has used the scores and explanations of the merged pairs: let them go before the pairs
     # inside each group are guarded (the build's peak)
     result.scores.clear()
     result.merged_why.clear()
-    behavior_of_form = {f: behavior_id(key) for f, key in key_of_form.items()}
+    # a key a split decision emptied of occurrences has no behavior, but its forms keep their key's id
+    behavior_of_form = {f: id_of_key.get(key) or behavior_id(key) for f, key in key_of_form.items()}
+    del id_of_key
     by_id = {b.id: b for b in behaviors}
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)
     for o in occurrences:
@@ -121,6 +129,14 @@ def group_behaviors(occurrences: list[Occurrence], config: DedupeSettings, log: 
         if ids not in best or pair.score > best[ids].score:
             best[ids] = pair
     near: list[NearMiss] = []
+    tracks_of: dict[str, frozenset[str]] = {}  # behavior id -> its tracks, once per behavior
+
+    def tracks(bid: str) -> frozenset[str]:
+        found = tracks_of.get(bid)
+        if found is None:
+            found = tracks_of[bid] = frozenset(o.track for o in by_id[bid].occurrences)
+        return found
+
     for (ia, ib), pair in best.items():
         near.append(
             near_miss_of(
@@ -130,7 +146,7 @@ def group_behaviors(occurrences: list[Occurrence], config: DedupeSettings, log: 
                 by_id[ib].text,
                 pair.score,
                 pair.rule,
-                sorted({o.track for o in by_id[ia].occurrences} | {o.track for o in by_id[ib].occurrences}),
+                sorted(tracks(ia) | tracks(ib)),
                 pair.explain(flip=behavior_of_form[pair.a] != ia),
                 pair.likelihood,
             )

@@ -6,7 +6,7 @@ There are 10^6 occurrences in a 10^4-document run, so they are built lean: every
 already validated (parsed documents, placed roles, canonical competencies), so each `Occurrence` is made with
 `occurrence_of` (no second validation, its keys shared with every other occurrence, one shared fields-set),
 and the strings repeated across occurrences (competency names as written, refs, tracks) are one object each
-(`Interner`).
+(`Interner`; a statement's text is one object per distinct bullet text, which is cut once).
 """
 
 from __future__ import annotations
@@ -40,6 +40,9 @@ def atomized_occurrences(
     atomizer = Atomizer(config)
     out = AtomizedOccurrences()
     same = Interner()
+    # a bullet's statements are a function of its text: each distinct text is cut once (most bullets are
+    # written in several documents), and the occurrences of one statement share its string
+    parts_of: dict[str, list[str]] = {}
     for p in parsed:
         tname = same(p.track_name)
         source_file = same(files.get(p.doc_id, p.file))
@@ -47,7 +50,9 @@ def atomized_occurrences(
             role = placed.role(p.doc_id, b.role)
             if role is None:
                 continue
-            parts = atomizer.split(b.text)
+            parts = parts_of.get(b.text)
+            if parts is None:
+                parts = parts_of[b.text] = atomizer.split(b.text)
             if len(parts) > 1:
                 out.splits.append(
                     Split(source_file=source_file, source_ref=b.source_ref, track=tname, bullet=b.text, parts=parts)
@@ -73,5 +78,6 @@ def atomized_occurrences(
                 )
                 for i, part in enumerate(parts)
             ]
+    del parts_of
     out.occurrences.sort(key=lambda o: (o.source_file, line_of(o.source_ref), o.part))
     return out

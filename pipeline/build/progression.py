@@ -164,6 +164,18 @@ def _progression_links(
             }
         return found
 
+    # per level set (one object per distinct set, `one_set`): its paths, its highest and lowest level with
+    # their sort keys; computed once, where every pair of behaviors met them again
+    spans: dict[frozenset[str], tuple[frozenset[str], str, tuple[int, int], str, tuple[int, int]]] = {}
+
+    def span(levels: frozenset[str]) -> tuple[frozenset[str], str, tuple[int, int], str, tuple[int, int]]:
+        found = spans.get(levels)
+        if found is None:
+            hi, lo = max(levels, key=level_sort_key), min(levels, key=level_sort_key)
+            paths = frozenset(level_path(x) for x in levels)
+            found = spans[levels] = (paths, hi, level_sort_key(hi), lo, level_sort_key(lo))
+        return found
+
     for pair in kept_apart:
         if pair.rule in _NOT_A_PROGRESSION or not related(pair.alignment, markers):
             continue
@@ -174,14 +186,13 @@ def _progression_links(
         wa, wb = where(ia), where(ib)
         tracks = sorted(wa.keys() & wb.keys())
         for track in tracks:
-            la, lb = wa[track][0], wb[track][0]
-            if len({level_path(x) for x in la | lb}) != 1:
+            paths_a, hi_a, hi_a_key, lo_a, lo_a_key = span(wa[track][0])
+            paths_b, hi_b, hi_b_key, lo_b, lo_b_key = span(wb[track][0])
+            if len(paths_a | paths_b) != 1:
                 continue
-            hi_a, lo_a = max(la, key=level_sort_key), min(la, key=level_sort_key)
-            hi_b, lo_b = max(lb, key=level_sort_key), min(lb, key=level_sort_key)
-            if level_sort_key(hi_a) < level_sort_key(lo_b):
+            if hi_a_key < lo_b_key:
                 low, high, lvl_from, lvl_to, removed, added = a, b, hi_a, lo_b, pair.removed, pair.added
-            elif level_sort_key(hi_b) < level_sort_key(lo_a):
+            elif hi_b_key < lo_a_key:
                 low, high, lvl_from, lvl_to, removed, added = b, a, hi_b, lo_a, pair.added, pair.removed
             else:
                 continue

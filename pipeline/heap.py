@@ -19,9 +19,12 @@ reference counting still frees them.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 
 BULK_THRESHOLD = 100_000
 """New container objects between two young collections inside `bulk_work` (Python's default: 700)."""
@@ -32,6 +35,7 @@ def bulk_work(threshold: int = BULK_THRESHOLD) -> Iterator[None]:
     """Fewer, cheaper collections while a build and its writes run; the collector as it was afterwards."""
     old = gc.get_threshold()
     gc.collect()
+    return_free_memory()
     gc.freeze()
     gc.set_threshold(threshold, old[1], old[2])
     try:
@@ -44,7 +48,33 @@ def bulk_work(threshold: int = BULK_THRESHOLD) -> Iterator[None]:
 def settle() -> None:
     """Collect what is garbage now, then freeze what is left (inside `bulk_work`, which unfreezes it)."""
     gc.collect()
+    return_free_memory()
     gc.freeze()
+
+
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's `malloc_trim`, or None (another C library, or none found)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return trim  # type: ignore[no-any-return]
+
+
+def return_free_memory() -> bool:
+    """Give the pages the C allocator holds free back to the system (glibc's `malloc_trim(0)`); False where
+    there is no such call. Objects over 512 bytes (large dicts, the item arrays of long lists, long strings)
+    come from the C allocator, which keeps what a step frees for later allocations, resident: after a
+    2,000-document build about 90 MB of the process's 520 MB."""
+    trim = _malloc_trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True
 
 
 @contextmanager

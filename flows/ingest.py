@@ -19,6 +19,7 @@ import os
 import re
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
@@ -48,6 +49,8 @@ from pipeline.runtime.batches import (
     plan_batches,
     plan_parse,
     process_batch,
+    spool_results,
+    unspool_results,
 )
 from pipeline.runtime.parse_cache import DEFAULT_DIR_NAME, ParseCache, fingerprint
 from pipeline.runtime.warm import start_warm_up, wait_warm_up
@@ -114,7 +117,8 @@ def _workers_killed_on_abort() -> Iterator[None]:
         raise
 
 
-_Batch = list[FileResult] | bytes  # a parse task's results, or the same encoded (`encode_results`)
+# a parse task's results; the same encoded (`encode_results`); or the file they were written to (`spool_results`)
+_Batch = list[FileResult] | bytes | Path
 
 
 def _results_as_completed(futures: list[PrefectFuture[_Batch]]) -> Iterator[_Batch]:
@@ -136,10 +140,15 @@ def _ingest_parse(
     cache_dir: Path | None,
     fingerprint: str | None,
     encoded: bool = False,
+    spool: Path | None = None,
 ) -> _Batch:
-    """A batch's results; `encoded`: as JSON bytes (`encode_results`), when they leave this process."""
+    """A batch's results; `encoded`: as JSON bytes (`encode_results`), when they leave this process; with a
+    `spool` folder, written to a file there and returned as its path (`spool_results`), when they leave it for
+    a process on the same machine."""
     wait_warm_up()  # in this process the spaCy pipeline may be being built: wait, never build it twice
     results = process_batch(paths, raw_dir, config, manifest, cache_dir, fingerprint, lean=not encoded)
+    if spool is not None:
+        return spool_results(results, spool)
     return encode_results(results) if encoded else results
 
 
@@ -150,7 +159,7 @@ def _ingest_parse(
 ingest_parse = task(name="ingest-parse", retries=1, retry_delay_seconds=1, cache_policy=NO_CACHE, persist_result=False)(
     _ingest_parse
 )
-_PARSE_PARAMETERS = ("paths", "raw_dir", "config", "manifest", "cache_dir", "fingerprint", "encoded")
+_PARSE_PARAMETERS = ("paths", "raw_dir", "config", "manifest", "cache_dir", "fingerprint", "encoded", "spool")
 
 
 @task(name="build-emit", cache_policy=NO_CACHE, persist_result=False)
@@ -195,11 +204,13 @@ def _ingest_flow(
     results: list[FileResult] = refused(scan.rejected)
     on_result = _on_result.get()
     encoded = not on_threads or in_processes  # results that cross processes travel as JSON bytes
-    calls = [
-        ([p.absolute() for p in batch], raw_dir.absolute(), config, manifest, cache_root, fp, encoded)
-        for batch in batches
-    ]
     with ExitStack() as stack:
+        # this machine's worker processes write them to files in a folder of the run's own (see `spool_results`)
+        spool = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ladder-parse-"))) if in_processes else None
+        calls = [
+            ([p.absolute() for p in batch], raw_dir.absolute(), config, manifest, cache_root, fp, encoded, spool)
+            for batch in batches
+        ]
         futures: list[PrefectFuture[_Batch]]
         if in_processes:
             assert flow_run is not None  # processes only in place of threads
@@ -212,7 +223,10 @@ def _ingest_flow(
         else:
             futures = [ingest_parse.submit(*call) for call in calls]
         for shipped in _results_as_completed(futures):
-            batch = decode_results(shipped) if isinstance(shipped, bytes) else shipped
+            if isinstance(shipped, Path):
+                batch = unspool_results(shipped)
+            else:
+                batch = decode_results(shipped) if isinstance(shipped, bytes) else shipped
             for result in batch:
                 results.append(result)
                 if on_result is not None:

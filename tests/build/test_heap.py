@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import gc
+import platform
 import weakref
 
-from pipeline.heap import BULK_THRESHOLD, bulk_work, settle
+from pipeline.heap import BULK_THRESHOLD, bulk_work, return_free_memory, settle
 
 
 class _Node:
@@ -64,3 +65,7 @@ def test_settle_collects_cycles_before_freezing() -> None:
         settle()
         assert gc.get_freeze_count() >= frozen + len(kept)
     assert gc.get_freeze_count() == 0
+
+
+def test_free_memory_is_returned_where_the_c_library_can() -> None:
+    assert return_free_memory() is (platform.libc_ver()[0] == "glibc")

@@ -5,6 +5,7 @@ processes are used only when enough documents are not in the parse cache."""
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -62,11 +63,25 @@ def test_process_pool_matches_threads(tmp_path: Path, monkeypatch: pytest.Monkey
         pools.append(workers)
         return flows.ingest.ProcessPoolTaskRunner(max_workers=workers, initializer=flows.ingest._parse_worker_started)
 
+    spooled: list[Path] = []
+
+    def recording_unspool(path: Path) -> list:
+        spooled.append(path)
+        return batches.unspool_results(path)
+
     monkeypatch.setattr(batches, "PROCESS_MIN_FILES", 3)  # this small corpus goes to processes too
     monkeypatch.setattr(flows.ingest, "parse_pool", recording_pool)
+    monkeypatch.setattr(flows.ingest, "unspool_results", recording_unspool)
+    spool_root = tmp_path / "tmp"
+    spool_root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool_root))
     completed: list[str] = []
     processes = run_ingest(raw, tmp_path / "processes", workers=2, on_result=lambda r: completed.append(r.file))
     assert pools == [2]
+    # the workers handed every batch over as a file in the run's own folder, which is gone after the run
+    assert len(spooled) == len(batches.plan_shrinking(sorted(p for p in raw.iterdir() if p.is_file()), 2))
+    assert {p.parent.parent for p in spooled} == {spool_root}
+    assert list(spool_root.iterdir()) == []
     assert sorted(completed) == sorted(p.name for p in raw.iterdir() if p.is_file())
     assert threads == processes.model_copy(update={"outputs": threads.outputs})
     names = sorted(p.name for p in (tmp_path / "threads").iterdir() if p.is_file())

@@ -23,7 +23,7 @@ from pipeline.models import (
     Repair,
 )
 from pipeline.run import FileResult
-from pipeline.runtime.batches import decode_results, encode_results, process_batch
+from pipeline.runtime.batches import decode_results, encode_results, process_batch, spool_results, unspool_results
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -192,3 +192,15 @@ def test_equal_short_strings_decode_to_one_object(batch: tuple[list[FileResult],
     for names in ([b.role for b in behaviors], [b.competency for b in behaviors]):
         assert len(set(names)) < len(names)  # repeated
         assert len({id(n) for n in names}) == len(set(names))
+
+
+def test_spooled_results_come_back_equal_and_the_file_is_removed(
+    batch: tuple[list[FileResult], bytes], tmp_path: Path
+) -> None:
+    results, data = batch
+    first, second = spool_results(results, tmp_path), spool_results(results[:2], tmp_path)
+    assert first != second and first.parent == second.parent == tmp_path
+    assert first.read_bytes() == data
+    assert unspool_results(first) == results
+    assert unspool_results(second) == results[:2]
+    assert list(tmp_path.iterdir()) == []

@@ -156,19 +156,21 @@ def slim(result: FileResult, lean: bool = True) -> FileResult:
     return result.model_copy(update=update)
 
 
+# The parts of a parsed document held lean (`lean_parsed`, `decode_results`): field, record class, lean maker.
+LEAN_PARTS: tuple[tuple[str, type[BaseModel], Callable[..., BaseModel]], ...] = (
+    ("roles", ParsedRole, parsed_role_of),
+    ("competencies", ParsedCompetency, parsed_competency_of),
+    ("behaviors", ParsedBehavior, parsed_behavior_of),
+)
+
+
 def lean_parsed(parsed: ParsedDocument | None) -> ParsedDocument | None:
     """`parsed` with its roles, competencies and behaviors made lean (`pipeline.models.lean_copy`): equal, same
     JSON. Validated, a parsed bullet holds about 450 bytes besides its text (an own dict and fields-set); lean,
     about 140: the results of a 10^4-document run hold 10^6 of them until the build has atomized them."""
     if parsed is None:
         return None
-    return parsed.model_copy(
-        update={
-            "roles": [lean_copy(r) for r in parsed.roles],
-            "competencies": [lean_copy(c) for c in parsed.competencies],
-            "behaviors": [lean_copy(b) for b in parsed.behaviors],
-        }
-    )
+    return parsed.model_copy(update={name: [lean_copy(r) for r in getattr(parsed, name)] for name, _, _ in LEAN_PARTS})
 
 
 def process_cached(
@@ -274,14 +276,7 @@ def _lean_parts() -> tuple[
 ]:
     """The parts of a parsed document that decoding makes lean: (field, validator of its JSON list, its values in
     field order, the lean maker). A 10^4-document run decodes 10^6 bullets."""
-    return tuple(
-        (name, _wire_adapter(cls), itemgetter(*cls.model_fields), make)
-        for name, cls, make in (
-            ("roles", ParsedRole, parsed_role_of),
-            ("competencies", ParsedCompetency, parsed_competency_of),
-            ("behaviors", ParsedBehavior, parsed_behavior_of),
-        )
-    )
+    return tuple((name, _wire_adapter(cls), itemgetter(*cls.model_fields), make) for name, cls, make in LEAN_PARTS)
 
 
 @cache
